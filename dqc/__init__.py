@@ -1,0 +1,55 @@
+"""dqc — a distributed quantum circuit compiler.
+
+Partition a circuit's qubits over a network of QPUs, rewrite every cross-QPU
+interaction into Bell pairs with measurement and feed-forward, and verify the
+result. The public surface:
+
+* :class:`Network`, :class:`QPU`, :class:`Link` — the machine;
+* :func:`compile` → :class:`CompileResult` (``.circuit``, ``.report``);
+* :func:`verify` → :class:`Verification`;
+* :func:`load_circuit` — OpenQASM 2/3 or a Python file defining a circuit;
+* ``dqc.passes`` — the Qiskit passes; ``dqc.targets`` — network presets.
+
+Examples:
+    >>> import dqc
+    >>> from qiskit import QuantumCircuit
+    >>> qc = QuantumCircuit(4); _ = qc.h(0)
+    >>> for t in range(1, 4): _ = qc.cx(0, t)
+    >>> result = dqc.compile(qc, dqc.Network.line(2, data_qubits=2))
+    >>> result.report.ebits
+    1
+    >>> dqc.verify(qc, result.circuit, result.report).method
+    'stim-flows'
+"""
+
+from dqc.compile import CompileResult, compile
+from dqc.errors import (
+    CapacityError,
+    CircuitInputError,
+    DQCError,
+    NetworkError,
+    VerificationError,
+)
+from dqc.loading import load_circuit
+from dqc.network import QPU, Link, Network
+from dqc.report import Report
+from dqc.verify import Verification, verify
+
+__all__ = [
+    "QPU",
+    "CapacityError",
+    "CircuitInputError",
+    "CompileResult",
+    "DQCError",
+    "Link",
+    "Network",
+    "NetworkError",
+    "Report",
+    "Verification",
+    "VerificationError",
+    "compile",
+    "load_circuit",
+    "verify",
+]
+
+__version__ = "0.1.0"

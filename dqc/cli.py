@@ -1,0 +1,163 @@
+"""The ``dqc`` command line: ``dqc compile``, ``dqc verify``, ``dqc targets``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from qiskit import QuantumCircuit, qasm3
+
+from dqc import targets
+from dqc.compile import compile as compile_circuit
+from dqc.errors import DQCError
+from dqc.loading import load_circuit
+from dqc.network import Network
+from dqc.report import Report
+from dqc.verify import verify
+
+TOPOLOGIES = {"all-to-all": Network.all_to_all, "line": Network.line,
+              "ring": Network.ring, "star": Network.star}
+
+
+class CLIError(DQCError):
+    """A bad command-line value."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dqc", description="Distributed quantum circuit compiler."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    comp = sub.add_parser("compile", help="compile a circuit onto a network of QPUs")
+    comp.add_argument("input", help="OpenQASM 2/3 file, or a .py file defining `circuit`")
+    comp.add_argument("-o", "--output", help="write the compiled circuit here (OpenQASM 3)")
+    comp.add_argument("--report", help="write the JSON cost report here")
+    where = comp.add_mutually_exclusive_group(required=True)
+    where.add_argument("--target", help="preset name (see `dqc targets`) or network TOML file")
+    where.add_argument("--qpus", type=int, help="number of QPUs of a generated network")
+    comp.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all-to-all",
+                      help="links of the generated network (default: all-to-all)")
+    comp.add_argument("--data-qubits", type=int,
+                      help="data qubits per QPU (default: ceil(qubits / QPUs), tight)")
+    comp.add_argument("--comm-qubits", type=int, default=2,
+                      help="comm qubits per QPU (default: 2)")
+    comp.add_argument("--seed", type=int, default=0, help="partitioner seed (default: 0)")
+    comp.add_argument("--verify", action="store_true", help="verify the output before writing it")
+
+    ver = sub.add_parser("verify", help="check a compiled circuit against its input")
+    ver.add_argument("input", help="the original circuit")
+    ver.add_argument("compiled", help="the compiled OpenQASM 3 file")
+    ver.add_argument("--report", required=True, help="the JSON report written by `dqc compile`")
+
+    sub.add_parser("targets", help="list the network presets")
+    return parser
+
+
+def _network(args: argparse.Namespace, num_qubits: int) -> Network:
+    if args.target is not None:
+        return targets.load(args.target)
+    if args.qpus < 1:
+        raise CLIError(f"--qpus must be a positive integer, got {args.qpus}")
+    data = args.data_qubits if args.data_qubits is not None else max(
+        1, math.ceil(num_qubits / args.qpus))
+    if data < 1:
+        raise CLIError(f"--data-qubits must be a positive integer, got {data}")
+    if args.comm_qubits < 0:
+        raise CLIError(f"--comm-qubits must be a non-negative integer, got {args.comm_qubits}")
+    return TOPOLOGIES[args.topology](args.qpus, data_qubits=data, comm_qubits=args.comm_qubits)
+
+
+def _write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all."""
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        raise CLIError(f"cannot write '{path}': folder '{target.parent}' does not exist")
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    circuit = load_circuit(args.input)
+    network = _network(args, circuit.num_qubits)
+    start = time.perf_counter()
+    result = compile_circuit(circuit, network, seed=args.seed)
+    seconds = time.perf_counter() - start
+    report = result.report
+    qasm = qasm3.dumps(result.circuit)  # before writing anything: export errors surface first
+    name = network.name or network.summary()
+    print(f"{args.input}: {circuit.num_qubits} qubits, {circuit.size()} operations "
+          f"-> {len(network.qpus)} QPUs ({name})")
+    print(report.summary())
+    print(f"compile time: {seconds:.2f} s")
+    status = 0
+    if args.verify:
+        start = time.perf_counter()
+        outcome = verify(circuit, result.circuit, report)
+        print(f"{outcome} [{time.perf_counter() - start:.2f} s]")
+        report = Report(**{**report.__dict__, "verification": outcome.to_dict()})
+        if not outcome.ok:
+            print("dqc: error: the compiled circuit failed verification; nothing written",
+                  file=sys.stderr)
+            return 1
+    if args.output:
+        _write_atomic(args.output, qasm)
+    if args.report:
+        _write_atomic(args.report, report.to_json())
+    written = [p for p in (args.output, args.report) if p]
+    if written:
+        print("wrote " + ", ".join(written))
+    return status
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    original = load_circuit(args.input)
+    compiled = load_circuit(args.compiled)
+    report_path = Path(args.report)
+    if not report_path.is_file():
+        raise CLIError(f"report file '{report_path}' not found")
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        Report.from_dict(report)
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise CLIError(f"'{report_path}' is not a dqc report: {exc}") from None
+    start = time.perf_counter()
+    outcome = verify(original, compiled, report)
+    print(f"{outcome} [{time.perf_counter() - start:.2f} s]")
+    return 0 if outcome.ok else 1
+
+
+def _cmd_targets(_: argparse.Namespace) -> int:
+    for name in targets.available():
+        print(f"{name:10s} {targets.load(name).summary()}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 verification failed, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    handler = {"compile": _cmd_compile, "verify": _cmd_verify, "targets": _cmd_targets}
+    try:
+        return handler[args.command](args)
+    except DQCError as exc:
+        print(f"dqc: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"dqc: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

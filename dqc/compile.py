@@ -1,0 +1,107 @@
+"""The one-call API: :func:`compile` a circuit onto a network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qiskit import QuantumCircuit
+
+from dqc.errors import CircuitInputError
+from dqc.network import Network
+from dqc.passes import generate_pass_manager
+from dqc.passes.partition_qubits import capacity_error
+from dqc.report import Report
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    """A compiled circuit and its report.
+
+    Attributes:
+        circuit: the distributed circuit (registers per QPU, ``epr`` between comm qubits).
+        report: its :class:`~dqc.report.Report` (``report.to_dict()`` is the JSON report).
+    """
+
+    circuit: QuantumCircuit
+    report: Report
+
+
+def compile(  # noqa: A001 - the verb users look for
+    circuit: QuantumCircuit, network: Network, *, seed: int | None = None
+) -> CompileResult:
+    """Compile ``circuit`` into a circuit that runs on ``network``.
+
+    Every two-qubit gate between QPUs becomes a telegate carried by Bell pairs
+    (``epr``), measurements and classical feed-forward; the result is
+    deterministic for a given circuit, network and seed (``None`` means 0).
+
+    Args:
+        circuit: any circuit over the standard gates, with barriers, mid-circuit
+            and final measurements and resets (no classical control flow).
+        network: the QPUs and links to run on.
+        seed: seed of the partitioner.
+
+    Returns:
+        The compiled circuit and its report.
+
+    Raises:
+        CapacityError: the circuit is wider than the network, or the comm qubits
+            cannot carry a needed operation.
+        CircuitInputError: the circuit contains an operation dqc cannot distribute.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(4, 4); _ = qc.h(0)
+        >>> for t in range(1, 4): _ = qc.cx(0, t)
+        >>> _ = qc.measure(range(4), range(4))
+        >>> result = compile(qc, Network.line(2, data_qubits=2), seed=7)
+        >>> result.report.ebits, result.report.ebits_per_link
+        (1, {'qpu0-qpu1': 1})
+    """
+    if not isinstance(circuit, QuantumCircuit):
+        raise CircuitInputError(
+            f"expected a qiskit QuantumCircuit, got {type(circuit).__name__}"
+        )
+    if circuit.num_qubits > network.total_data_qubits:
+        raise capacity_error(circuit.num_qubits, network)
+    seed = 0 if seed is None else int(seed)
+    pm = generate_pass_manager(network, seed=seed)
+    out = pm.run(circuit)
+    ps = pm.property_set
+    layout = ps["dqc_layout"]
+    per_link = ps["dqc_ebits_per_link"]
+    used: dict[str, int] = {q.name: 0 for q in network.qpus}
+    for name in ps["dqc_partition"]:
+        used[name] += 1
+    ops = out.count_ops()
+    report = Report(
+        ebits=int(ops.get("epr", 0)),
+        ebits_per_link=per_link,
+        remote_gates=ps["dqc_remote_gates"],
+        qubit_qpu=layout.qubit_qpu,
+        comm_qubits=layout.comm_qubits,
+        initial_layout=layout.initial_layout,
+        final_layout=layout.final_layout,
+        qpus={
+            q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": used[q.name]}
+            for q in network.qpus
+        },
+        links=tuple((link.a, link.b) for link in network.links),
+        input={
+            "qubits": circuit.num_qubits,
+            "clbits": circuit.num_clbits,
+            "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit)),
+        },
+        seed=seed,
+        partition_cost=int(ps["dqc_partition_cost"]),
+        teleport_register=layout.teleport_register,
+    )
+    if sum(per_link.values()) != report.ebits:
+        raise AssertionError("internal error: ebit count disagrees with the emitted epr gates")
+    return CompileResult(circuit=out, report=report)
+
+
+def _multi_qubit(circuit: QuantumCircuit):
+    for inst in circuit.data:
+        if len(inst.qubits) >= 2 and inst.operation.name != "barrier":
+            yield inst

@@ -1,0 +1,89 @@
+"""Gates dqc emits and the gate classes the distributor reasons about.
+
+``epr`` is the one operation that crosses a QPU boundary: a 2-qubit gate defined
+as ``h a; cx a, b`` on two fresh comm qubits, i.e. it prepares the Bell pair
+``(|00> + |11>)/sqrt(2)`` (one ebit).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from qiskit.circuit import Gate, Instruction, QuantumCircuit
+
+#: Gates the distributor accepts after unrolling (Qiskit standard-gate names).
+ONE_QUBIT_BASIS: tuple[str, ...] = (
+    "id", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "sxdg",
+    "rx", "ry", "rz", "p", "u",
+)
+#: Two-qubit gates kept as they are: each is Z-diagonal on at least one qubit,
+#: so a telegate can carry it.
+TWO_QUBIT_BASIS: tuple[str, ...] = ("cx", "cy", "cz", "cp", "crz", "rzz")
+#: Non-unitary operations passed through (barriers are split per QPU).
+DIRECTIVES: tuple[str, ...] = ("measure", "reset", "barrier", "delay")
+BASIS: tuple[str, ...] = ONE_QUBIT_BASIS + TWO_QUBIT_BASIS + DIRECTIVES
+
+
+class EPRGate(Gate):
+    """Bell-pair preparation ``h a; cx a, b`` on two comm qubits: one ebit.
+
+    Examples:
+        >>> from qiskit.quantum_info import Statevector
+        >>> qc = QuantumCircuit(2); _ = qc.append(EPRGate(), [0, 1])
+        >>> [round(float(a.real), 3) for a in Statevector(qc).data]
+        [0.707, 0.0, 0.0, 0.707]
+    """
+
+    def __init__(self) -> None:
+        super().__init__("epr", 2, [])
+
+    def _define(self) -> None:
+        qc = QuantumCircuit(2, name="epr")
+        qc.h(0)
+        qc.cx(0, 1)
+        self.definition = qc
+
+
+_Z = np.diag([1.0, -1.0])
+
+
+@lru_cache(maxsize=4096)
+def _diagonal_qubits(name: str, params: tuple, num_qubits: int) -> tuple[int, ...]:
+    from qiskit.quantum_info import Operator  # local: Operator import is slowish
+
+    gate = _GATE_CACHE[(name, params, num_qubits)]
+    mat = Operator(gate).data
+    out = []
+    for k in range(num_qubits):
+        zk = np.array([[1.0]])
+        for j in reversed(range(num_qubits)):
+            zk = np.kron(zk, _Z if j == k else np.eye(2))
+        if np.allclose(mat @ zk, zk @ mat, atol=1e-10):
+            out.append(k)
+    return tuple(out)
+
+
+_GATE_CACHE: dict[tuple, Instruction] = {}
+
+
+def diagonal_qubits(op: Instruction) -> tuple[int, ...]:
+    """The positions of ``op``'s qubits on which it is diagonal in the Z basis.
+
+    A gate is Z-diagonal on qubit k when it commutes with Z on k; such a qubit
+    can stay in its *segment* through the gate, and a cat-entangled copy of it
+    on another QPU can stand in for it.
+
+    Examples:
+        >>> from qiskit.circuit.library import CXGate, CPhaseGate, HGate
+        >>> diagonal_qubits(CXGate()), diagonal_qubits(CPhaseGate(0.3)), diagonal_qubits(HGate())
+        ((0,), (0, 1), ())
+    """
+    if op.name == "delay":
+        return tuple(range(op.num_qubits))
+    if op.name in ("measure", "reset", "barrier") or not isinstance(op, Gate):
+        return ()
+    params = tuple(float(p) for p in op.params)
+    key = (op.name, params, op.num_qubits)
+    _GATE_CACHE.setdefault(key, op)
+    return _diagonal_qubits(*key)

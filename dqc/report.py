@@ -1,0 +1,99 @@
+"""The cost report of a compiled circuit (the JSON of ``dqc compile --report``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: What the report says while the scheduler does not exist yet: no figures.
+NOT_COMPUTED = {"status": "not computed", "reason": "the scheduler is not implemented yet"}
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a compiled circuit costs and where its qubits are.
+
+    Attributes:
+        ebits: number of ``epr`` in the circuit (one ebit each).
+        ebits_per_link: ``{"qpuA-qpuB": n}`` for every link, in network order.
+        remote_gates: two-qubit gates of the (unrolled) input that crossed QPUs.
+        qubit_qpu: QPU name of every output qubit.
+        comm_qubits: indices of the output qubits that are comm qubits.
+        initial_layout: for input qubit i, the output qubit holding it at the start.
+        final_layout: for input qubit i, the output qubit holding it at the end.
+        qpus: ``{name: {"data": n, "comm": m, "used": k}}`` (``used``: data qubits used).
+        links: ``[[qpuA, qpuB], ...]`` in network order.
+        input: figures of the input circuit (qubits, clbits, gates on 2+ qubits).
+        seed: the seed the compile used.
+        partition_cost: the partitioner's objective (sum of gate weight × hops).
+        schedule: latency figures; ``{"status": "not computed", ...}`` until the scheduler exists.
+        verdict: feasibility verdict; likewise not computed yet.
+        verification: what :func:`dqc.verify` found, when it was run.
+    """
+
+    ebits: int
+    ebits_per_link: dict[str, int]
+    remote_gates: int
+    qubit_qpu: tuple[str, ...]
+    comm_qubits: tuple[int, ...]
+    initial_layout: tuple[int, ...]
+    final_layout: tuple[int, ...]
+    qpus: dict[str, dict[str, int]]
+    links: tuple[tuple[str, str], ...]
+    input: dict[str, int]
+    seed: int
+    partition_cost: int
+    teleport_register: str = "tele"
+    schedule: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
+    verdict: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
+    verification: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON types (lists, dicts, numbers, strings)."""
+        d = asdict(self)
+        for key in ("qubit_qpu", "comm_qubits", "initial_layout", "final_layout"):
+            d[key] = list(d[key])
+        d["links"] = [list(pair) for pair in self.links]
+        if d["verification"] is None:
+            del d["verification"]
+        return d
+
+    def to_json(self) -> str:
+        """The report as deterministic, indented JSON text (ends with a newline)."""
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """Rebuild a report from :meth:`to_dict` output (e.g. a ``--report`` file)."""
+        return cls(
+            ebits=d["ebits"],
+            ebits_per_link=dict(d["ebits_per_link"]),
+            remote_gates=d.get("remote_gates", 0),
+            qubit_qpu=tuple(d["qubit_qpu"]),
+            comm_qubits=tuple(d["comm_qubits"]),
+            initial_layout=tuple(d["initial_layout"]),
+            final_layout=tuple(d["final_layout"]),
+            qpus={k: dict(v) for k, v in d["qpus"].items()},
+            links=tuple((a, b) for a, b in d["links"]),
+            input=dict(d.get("input", {})),
+            seed=d.get("seed", 0),
+            partition_cost=d.get("partition_cost", 0),
+            teleport_register=d.get("teleport_register", "tele"),
+            schedule=dict(d.get("schedule", NOT_COMPUTED)),
+            verdict=dict(d.get("verdict", NOT_COMPUTED)),
+            verification=d.get("verification"),
+        )
+
+    def summary(self) -> str:
+        """A few human lines: ebits, per link, QPU use."""
+        lines = [f"ebits: {self.ebits} ({self.remote_gates} remote two-qubit gates)"]
+        used = [(k, v) for k, v in self.ebits_per_link.items() if v]
+        if used:
+            lines.append("per link: " + ", ".join(f"{k} {v}" for k, v in used))
+        lines.append(
+            "QPU use: " + ", ".join(
+                f"{k} {v['used']}/{v['data']} data, {v['comm']} comm" for k, v in self.qpus.items()
+            )
+        )
+        return "\n".join(lines)

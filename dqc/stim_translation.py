@@ -1,0 +1,219 @@
+"""Translate Qiskit circuits (as dqc emits and reads them) into stim circuits.
+
+Used by :mod:`dqc.verify`. Clifford gates map exactly; with ``skeleton=True``
+every rotation by a non-Clifford angle is replaced by the same rotation by
+π/2 (``t`` → ``s``), which keeps Z-diagonal gates Z-diagonal and non-diagonal
+gates non-diagonal, so the skeleton of a compiled circuit is the compiled
+skeleton of its input.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import stim
+from qiskit import QuantumCircuit
+from qiskit.circuit import Clbit
+
+from dqc.errors import VerificationError
+
+_FIXED = {
+    "id": [], "x": [("X",)], "y": [("Y",)], "z": [("Z",)], "h": [("H",)],
+    "s": [("S",)], "sdg": [("S_DAG",)], "sx": [("SQRT_X",)], "sxdg": [("SQRT_X_DAG",)],
+    "cx": [("CX",)], "cy": [("CY",)], "cz": [("CZ",)], "swap": [("SWAP",)],
+    "epr": [("H", 0), ("CX",)],
+}
+_QUARTER = {  # rotation axis -> stim gate for k quarter turns (k = 0..3)
+    "z": ("I", "S", "Z", "S_DAG"),
+    "x": ("I", "SQRT_X", "X", "SQRT_X_DAG"),
+    "y": ("I", "SQRT_Y", "Y", "SQRT_Y_DAG"),
+    "zz": ("I", "SQRT_ZZ", "ZZ", "SQRT_ZZ_DAG"),
+}
+_PAULI_CONTROL = {"x": "CX", "y": "CY", "z": "CZ"}
+
+
+class NonClifford(Exception):
+    """A gate has no exact Clifford translation."""
+
+
+def quarter_turns(theta: float, skeleton: bool) -> int:
+    """``theta`` in quarter turns (0..3); a non-Clifford angle is 1 in a skeleton.
+
+    Examples:
+        >>> quarter_turns(math.pi, False), quarter_turns(-math.pi / 2, False), quarter_turns(0.3, True)
+        (2, 3, 1)
+    """
+    k = theta / (math.pi / 2)
+    r = round(k)
+    if abs(k - r) > 1e-9:
+        if not skeleton:
+            raise NonClifford(f"angle {theta}")
+        return 1
+    return r % 4
+
+
+@dataclass
+class StimCircuit:
+    """A translated circuit and what the translation saw."""
+
+    circuit: stim.Circuit = field(default_factory=stim.Circuit)
+    num_measurements: int = 0
+    snapped: int = 0  # gates replaced by their Clifford skeleton
+
+
+class Translator:
+    """Translate one Qiskit circuit into stim, with hooks for dqc's verification.
+
+    Args:
+        circuit: the circuit.
+        qubit_index: stim qubit of each circuit qubit (by position).
+        skeleton: replace non-Clifford rotations (see module docstring).
+        deferred_measure: ``clbit -> callable(write_number) -> aux stim qubit``; a
+            measurement into such a clbit becomes ``CX q aux`` (deferred measurement).
+        deferred_reset: ``circuit qubit -> callable(reset_number) -> aux stim qubit``;
+            a reset of such a qubit becomes ``SWAP q aux``.
+    """
+
+    def __init__(self, circuit: QuantumCircuit, qubit_index, *, skeleton: bool,
+                 deferred_measure, deferred_reset) -> None:
+        self.qc = circuit
+        self.qubit_index = qubit_index
+        self.skeleton = skeleton
+        self.deferred_measure = deferred_measure
+        self.deferred_reset = deferred_reset
+        self.out = StimCircuit()
+        self.record: dict[Clbit, int] = {}
+        self.writes: dict[Clbit, int] = {}
+        self.resets: dict[int, int] = {}
+
+    def run(self) -> StimCircuit:
+        for inst in self.qc.data:
+            self._instruction(inst)
+        return self.out
+
+    def _q(self, bit) -> int:
+        return self.qubit_index[self.qc.find_bit(bit).index]
+
+    def _append(self, name: str, targets: list) -> None:
+        if name != "I":
+            self.out.circuit.append(name, targets)
+
+    def _instruction(self, inst) -> None:
+        op = inst.operation
+        name = op.name
+        qs = [self._q(q) for q in inst.qubits]
+        if name in ("barrier", "delay"):
+            return
+        if name == "measure":
+            clbit = inst.clbits[0]
+            if clbit in self.deferred_measure:
+                j = self.writes.get(clbit, 0)
+                self.writes[clbit] = j + 1
+                self._append("CX", [qs[0], self.deferred_measure[clbit](j)])
+            else:
+                self._append("M", qs)
+                self.record[clbit] = self.out.num_measurements
+                self.out.num_measurements += 1
+            return
+        if name == "reset":
+            pos = self.qc.find_bit(inst.qubits[0]).index
+            if pos in self.deferred_reset:
+                j = self.resets.get(pos, 0)
+                self.resets[pos] = j + 1
+                self._append("SWAP", [qs[0], self.deferred_reset[pos](j)])
+            else:
+                self._append("R", qs)
+            return
+        if name == "if_else":
+            self._feed_forward(inst)
+            return
+        try:
+            self._gate(name, [float(p) for p in op.params], qs)
+        except NonClifford:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise VerificationError(f"cannot translate '{name}' to stim: {exc}") from None
+
+    def _gate(self, name: str, params: list[float], qs: list[int]) -> None:
+        if name in _FIXED:
+            for entry in _FIXED[name]:
+                targets = qs if len(entry) == 1 else [qs[entry[1]]]
+                self._append(entry[0], targets)
+            return
+        sk = self.skeleton
+        if name in ("t", "tdg"):
+            if not sk:
+                raise NonClifford(name)
+            self.out.snapped += 1
+            self._append("S" if name == "t" else "S_DAG", qs)
+        elif name in ("rz", "p", "u1"):
+            self._rotation("z", params[0], qs)
+        elif name in ("rx", "ry"):
+            self._rotation(name[1], params[0], qs)
+        elif name in ("u", "u3", "u2"):  # u(θ, φ, λ) = rz(φ) ry(θ) rz(λ) up to phase
+            theta, phi, lam = (math.pi / 2, *params) if name == "u2" else params
+            self._rotation("z", lam, qs)
+            self._rotation("y", theta, qs)
+            self._rotation("z", phi, qs)
+        elif name == "rzz":
+            self._rotation("zz", params[0], qs)
+        elif name == "cp":  # diag(1, 1, 1, e^{iθ}): identity or CZ
+            k = self._turns(params[0], 2)  # half turns
+            self._append("CZ" if k % 2 else "I", qs)
+        elif name == "crz":  # |1><1| ⊗ rz(θ): rz(2π·m) = ±I, rz(π) = -iZ
+            k = self._turns(params[0], 2)  # half turns of θ, 0..3
+            if k % 2:
+                self._append("CZ", qs)
+                self._append("S_DAG" if k == 1 else "S", [qs[0]])
+            elif k == 2:
+                self._append("Z", [qs[0]])
+        else:
+            raise NonClifford(name)
+
+    def _turns(self, theta: float, per_half: int) -> int:
+        """``theta`` in half turns (0..3); a non-Clifford angle is 1 in a skeleton."""
+        k = theta / math.pi
+        r = round(k)
+        if abs(k - r) > 1e-9:
+            if not self.skeleton:
+                raise NonClifford(f"angle {theta}")
+            self.out.snapped += 1
+            return 1
+        return r % 4
+
+    def _rotation(self, axis: str, theta: float, qs: list[int]) -> None:
+        k = theta / (math.pi / 2)
+        if abs(k - round(k)) > 1e-9:
+            if not self.skeleton:
+                raise NonClifford(f"angle {theta}")
+            self.out.snapped += 1
+        gate = _QUARTER[axis][quarter_turns(theta, True)]
+        if gate == "ZZ":
+            self._append("Z", qs)
+        else:
+            self._append(gate, qs)
+
+    def _feed_forward(self, inst) -> None:
+        op = inst.operation
+        condition = op.condition
+        if op.params[1] is not None or not isinstance(condition, tuple):
+            raise VerificationError("feed-forward must be 'if (bit) { paulis }' with no else")
+        clbit, value = condition
+        if not isinstance(clbit, Clbit) or clbit not in self.record:
+            raise VerificationError(
+                "feed-forward is conditioned on a bit no protocol measurement wrote"
+            )
+        lookback = self.out.num_measurements - self.record[clbit]
+        body: QuantumCircuit = op.params[0]
+        for binst in body.data:
+            bname = binst.operation.name
+            if bname not in _PAULI_CONTROL:
+                raise VerificationError(
+                    f"feed-forward applies '{bname}'; only Pauli corrections (x, y, z) are verified"
+                )
+            outer = inst.qubits[body.find_bit(binst.qubits[0]).index]
+            q = self._q(outer)
+            if not value:
+                self._append(bname.upper(), [q])
+            self.out.circuit.append(_PAULI_CONTROL[bname], [stim.target_rec(-lookback), q])

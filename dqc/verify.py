@@ -1,0 +1,335 @@
+"""Check that a compiled circuit obeys the output contract and equals its input.
+
+Three methods, chosen automatically and always named in the result:
+
+* ``stim-flows`` — the circuit is Clifford: exact for every measurement outcome.
+  Measurements into the input's registers and resets of data qubits are deferred
+  (``CX`` onto / ``SWAP`` with an auxiliary qubit) in both circuits, which turns the
+  input into a unitary ``U``; then for every input and auxiliary qubit and
+  ``P ∈ {X, Z}`` the compiled circuit must have the stabilizer flow
+  ``P → U P U†`` (``stim.Circuit.has_all_flows(unsigned=True)``), and signs are
+  checked on random measurement branches with a Choi state in
+  ``stim.TableauSimulator``.
+* ``statevector`` — small non-Clifford circuits: both circuits run on random
+  input states with Qiskit's ``Statevector`` (teleportation measurements sampled,
+  feed-forward applied), final measurements compared as a map and the states
+  compared by fidelity.
+* ``clifford-skeleton`` — large non-Clifford circuits: ``stim-flows`` on both
+  circuits with every non-Clifford rotation replaced by a Clifford one at the
+  same place. It exercises every telegate, swap and correction the compiler
+  emitted, but not the rotation angles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import stim
+from qiskit import QuantumCircuit
+from qiskit.circuit import Clbit
+
+from dqc.errors import VerificationError
+from dqc.report import Report
+from dqc.stim_translation import NonClifford, Translator
+
+_PAULI_NAMES = ("x", "y", "z")
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What :func:`verify` checked and found.
+
+    Attributes:
+        ok: the compiled circuit passed every check.
+        method: ``stim-flows``, ``statevector`` or ``clifford-skeleton``.
+        detail: what exactly was checked (or what failed), in words and numbers.
+    """
+
+    ok: bool
+    method: str
+    detail: str
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form, as stored in the report."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{'verified' if self.ok else 'NOT VERIFIED'} ({self.method}): {self.detail}"
+
+
+def verify(
+    original: QuantumCircuit,
+    compiled: QuantumCircuit,
+    report: Report | dict,
+    *,
+    max_sim_qubits: int = 20,
+    shots: int = 16,
+    seed: int = 0,
+) -> Verification:
+    """Check ``compiled`` against ``original`` using the layouts in ``report``.
+
+    Args:
+        original: the input circuit as the user gave it.
+        compiled: the output of :func:`dqc.compile` (or read back from its QASM 3).
+        report: its report (object or dict, e.g. the ``--report`` JSON).
+        max_sim_qubits: largest qubit count simulated for non-Clifford circuits.
+        shots: random measurement branches for the sign check / simulation.
+        seed: seed of those random branches.
+
+    Returns:
+        A :class:`Verification`; ``ok`` is False with the reason in ``detail``
+        when a check fails.
+
+    Examples:
+        >>> import dqc
+        >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
+        >>> res = dqc.compile(qc, dqc.Network.line(2, data_qubits=1))
+        >>> str(verify(qc, res.circuit, res.report))
+        'verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and signs on 16 random measurement branches'
+    """
+    from dqc.passes import UnrollForDistribution
+
+    rep = report if isinstance(report, Report) else Report.from_dict(report)
+    try:
+        contract = check_contract(original, compiled, rep)
+    except VerificationError as exc:
+        return Verification(False, "contract", str(exc))
+    unrolled = UnrollForDistribution()(original)
+    try:
+        try:
+            detail = _check_stim(unrolled, compiled, rep, skeleton=False, shots=shots, seed=seed)
+            return Verification(True, "stim-flows", f"{contract}; {detail}")
+        except NonClifford:
+            pass
+        active = _active_qubits(compiled, rep)
+        aux = _count_deferred(original)
+        if len(active) + aux <= max_sim_qubits:
+            from dqc.simulate import check_by_statevector
+
+            detail = check_by_statevector(original, compiled, rep, runs=min(shots, 3), seed=seed)
+            return Verification(True, "statevector", f"{contract}; {detail}")
+        detail = _check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
+        return Verification(
+            True,
+            "clifford-skeleton",
+            f"{contract}; {detail} (circuit too large to simulate: {len(active) + aux} qubits "
+            f"> {max_sim_qubits}; rotation angles not checked)",
+        )
+    except VerificationError as exc:
+        return Verification(False, "equivalence", str(exc))
+
+
+def check_contract(original: QuantumCircuit, compiled: QuantumCircuit, rep: Report) -> str:
+    """Check the output contract of DESIGN.md; return a summary or raise VerificationError."""
+    n_out = compiled.num_qubits
+    if len(rep.qubit_qpu) != n_out:
+        raise VerificationError(
+            f"report names a QPU for {len(rep.qubit_qpu)} qubits, the circuit has {n_out}"
+        )
+    if len(rep.initial_layout) != original.num_qubits:
+        raise VerificationError(
+            f"report lays out {len(rep.initial_layout)} qubits, the input has {original.num_qubits}"
+        )
+    comm = set(rep.comm_qubits)
+    links = {frozenset(pair) for pair in rep.links}
+    clean = {m: True for m in comm}
+    per_link: Counter[str] = Counter()
+    link_key = {frozenset(pair): f"{pair[0]}-{pair[1]}" for pair in rep.links}
+    for inst in compiled.data:
+        qs = [compiled.find_bit(q).index for q in inst.qubits]
+        name = inst.operation.name
+        qpus = {rep.qubit_qpu[q] for q in qs}
+        if name == "epr":
+            a, b = qs
+            if a not in comm or b not in comm:
+                raise VerificationError(f"epr on qubits {a}, {b}, which are not both comm qubits")
+            pair = frozenset((rep.qubit_qpu[a], rep.qubit_qpu[b]))
+            if pair not in links:
+                raise VerificationError(
+                    f"epr between {rep.qubit_qpu[a]} and {rep.qubit_qpu[b]}, which share no link"
+                )
+            if not (clean[a] and clean[b]):
+                raise VerificationError(f"epr on comm qubit {a if not clean[a] else b} not reset")
+            per_link[link_key[pair]] += 1
+        elif len(qpus) > 1:
+            raise VerificationError(
+                f"'{name}' on qubits {qs} spans QPUs {sorted(qpus)}; only epr may cross QPUs"
+            )
+        for q in qs:
+            if q in comm:
+                clean[q] = name == "reset"
+    total = sum(per_link.values())
+    if total != rep.ebits:
+        raise VerificationError(f"circuit has {total} epr, report says {rep.ebits}")
+    for key, count in rep.ebits_per_link.items():
+        if per_link.get(key, 0) != count:
+            raise VerificationError(
+                f"link {key} carries {per_link.get(key, 0)} epr, report says {count}"
+            )
+    names_in = [(r.name, r.size) for r in original.cregs]
+    names_out = [(r.name, r.size) for r in compiled.cregs[: len(names_in)]]
+    if names_in != names_out:
+        raise VerificationError(
+            f"classical registers changed: input {names_in}, output starts with {names_out}"
+        )
+    for qpu, info in rep.qpus.items():
+        have = sum(1 for q in comm if rep.qubit_qpu[q] == qpu)
+        if have > info["comm"]:
+            raise VerificationError(f"QPU {qpu} uses {have} comm qubits, has {info['comm']}")
+    return f"output contract holds ({total} epr)"
+
+
+def _input_clbits(original: QuantumCircuit, compiled: QuantumCircuit) -> dict[Clbit, int]:
+    """Compiled clbits that belong to the input's registers -> input clbit index."""
+    out: dict[Clbit, int] = {}
+    for reg_in, reg_out in zip(original.cregs, compiled.cregs):
+        for bit_in, bit_out in zip(reg_in, reg_out):
+            out[bit_out] = original.find_bit(bit_in).index
+    return out
+
+
+class _Aux:
+    """Auxiliary stim qubits for deferred measurements and resets, keyed by event."""
+
+    def __init__(self, base: int, keys: list[tuple]) -> None:
+        self.index = {key: base + i for i, key in enumerate(keys)}
+
+    def get(self, key: tuple) -> int:
+        if key not in self.index:
+            raise VerificationError(
+                f"compiled circuit has a {key[0]} event {key[1:]} the input does not have"
+            )
+        return self.index[key]
+
+
+def _deferred_keys(circuit: QuantumCircuit) -> list[tuple]:
+    keys, writes, resets = [], Counter(), Counter()
+    for inst in circuit.data:
+        if inst.operation.name == "measure":
+            c = circuit.find_bit(inst.clbits[0]).index
+            keys.append(("measure", c, writes[c]))
+            writes[c] += 1
+        elif inst.operation.name == "reset":
+            q = circuit.find_bit(inst.qubits[0]).index
+            keys.append(("reset", q, resets[q]))
+            resets[q] += 1
+    return sorted(keys)
+
+
+def _count_deferred(circuit: QuantumCircuit) -> int:
+    return sum(1 for i in circuit.data if i.operation.name in ("measure", "reset"))
+
+
+def _translate_pair(unrolled, compiled, rep, skeleton):
+    n = unrolled.num_qubits
+    keys = _deferred_keys(unrolled)
+    aux_o = _Aux(n, keys)
+    orig_measure = {
+        bit: (lambda j, c=unrolled.find_bit(bit).index: aux_o.get(("measure", c, j)))
+        for bit in unrolled.clbits
+    }
+    orig_reset = {q: (lambda j, q=q: aux_o.get(("reset", q, j))) for q in range(n)}
+    s_orig = Translator(unrolled, list(range(n)), skeleton=skeleton,
+                        deferred_measure=orig_measure, deferred_reset=orig_reset).run()
+    if s_orig.num_measurements:
+        raise VerificationError("internal error: input measurements were not deferred")
+
+    n_out = compiled.num_qubits
+    aux_c = _Aux(n_out, keys)
+    holder = {p: i for i, p in enumerate(rep.initial_layout)}
+    comp_measure = {
+        bit: (lambda j, c=c: aux_c.get(("measure", c, j)))
+        for bit, c in _input_clbits(unrolled, compiled).items()
+    }
+    comm = set(rep.comm_qubits)
+    comp_reset = {
+        p: (lambda j, p=p: aux_c.get(("reset", holder.get(p, -1), j)))
+        for p in range(n_out) if p not in comm
+    }
+    s_comp = Translator(compiled, list(range(n_out)), skeleton=skeleton,
+                        deferred_measure=comp_measure, deferred_reset=comp_reset).run()
+    # comm qubits and unused data slots start in |0>
+    ancillas = sorted(set(range(n_out)) - set(rep.initial_layout))
+    prefix = stim.Circuit()
+    if ancillas:
+        prefix.append("R", ancillas)
+    return s_orig, prefix + s_comp.circuit, aux_o, aux_c, keys, s_comp.snapped + s_orig.snapped
+
+
+def _check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, seed: int) -> str:
+    s_orig, s_comp, aux_o, aux_c, keys, snapped = _translate_pair(
+        unrolled, compiled, rep, skeleton)
+    n = unrolled.num_qubits
+    n_out = compiled.num_qubits
+    width_o = n + len(keys)
+    width_c = n_out + len(keys)
+    tableau = stim.Tableau.from_circuit(s_orig.circuit, ignore_noise=True) if len(
+        s_orig.circuit) else stim.Tableau(width_o)
+    if len(tableau) < width_o:
+        tableau = tableau + stim.Tableau(width_o - len(tableau))
+
+    def in_index(j: int) -> int:
+        return rep.initial_layout[j] if j < n else aux_c.index[keys[j - n]]
+
+    def out_index(j: int) -> int:
+        return rep.final_layout[j] if j < n else aux_c.index[keys[j - n]]
+
+    def mapped(ps: stim.PauliString) -> stim.PauliString:
+        out = stim.PauliString(width_c)
+        for j in ps.pauli_indices():
+            out[out_index(j)] = ps[j]
+        out.sign = ps.sign
+        return out
+
+    flows, expected = [], []
+    for j in range(width_o):
+        for pauli, image in (("X", tableau.x_output(j)), ("Z", tableau.z_output(j))):
+            inp = stim.PauliString(width_c)
+            inp[in_index(j)] = pauli
+            out = mapped(image)
+            flows.append(stim.Flow(input=inp, output=out))
+            expected.append((j, pauli, out))
+    if not s_comp.has_all_flows(flows, unsigned=True):
+        bad = [f for f in flows if not s_comp.has_flow(f, unsigned=True)]
+        raise VerificationError(
+            f"{len(bad)} of {len(flows)} stabilizer flows fail, first: {bad[0]}"
+        )
+    _check_signs(s_comp, expected, width_c, in_index, shots, seed)
+    what = "Clifford skeleton: " if skeleton else ""
+    return (f"{what}{len(flows)} flows exact (unsigned) and signs on {shots} random "
+            "measurement branches")
+
+
+def _check_signs(s_comp, expected, width_c, in_index, shots, seed) -> None:
+    """Choi-state check: Bell pairs with reference qubits, run, peek each stabilizer."""
+    n_in = len(expected) // 2
+    refs = [width_c + j for j in range(n_in)]
+    total = width_c + n_in
+    for shot in range(shots):
+        sim = stim.TableauSimulator(seed=seed * 1_000_003 + shot)
+        sim.set_num_qubits(total)
+        for j in range(n_in):
+            sim.h(refs[j])
+            sim.cnot(refs[j], in_index(j))
+        sim.do_circuit(s_comp)
+        for j, pauli, out in expected:
+            obs = stim.PauliString(total)
+            obs[refs[j]] = pauli
+            for k in out.pauli_indices():
+                obs[k] = out[k]
+            obs.sign = out.sign
+            value = sim.peek_observable_expectation(obs)
+            if value != 1:
+                raise VerificationError(
+                    f"sign error: input {pauli} on qubit {j} comes out as {-out if value == -1 else out} "
+                    f"(expectation {value}) on measurement branch {shot}"
+                )
+
+
+def _active_qubits(compiled: QuantumCircuit, rep: Report) -> set[int]:
+    active = set(rep.initial_layout) | set(rep.final_layout)
+    for inst in compiled.data:
+        active.update(compiled.find_bit(q).index for q in inst.qubits)
+    return active

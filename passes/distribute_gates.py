@@ -1,0 +1,386 @@
+"""Transformation pass: rewrite a partitioned circuit onto the network's qubits.
+
+Every two-qubit gate between QPUs becomes a *telegate*: the Z-basis value of a
+qubit on which the gate is diagonal (its *carrier*) is cat-entangled onto a comm
+qubit of the other QPU, the gate runs there, and the copy is cat-disentangled
+when the carrier's segment ends.  Pictured for ``cx(a, b)`` with ``a`` on QPU A
+and ``b`` on QPU B (``mA``, ``mB`` comm qubits)::
+
+    A:  a ──■──────────────────────────────── Z^s2 ─
+    A: mA ─[epr]─⊕─ M=s1
+    B: mB ─[epr]──── X^s1 ──■── H ─ M=s2
+    B:  b ──────────────────⊕────────────────────────
+
+Between QPUs with no direct link the Bell pair is built by entanglement
+swapping along a shortest path.
+
+References:
+    Eisert, Jacobs, Papadopoulos, Plenio, "Optimal local implementation of
+    nonlocal quantum gates", PRA 62, 052317 (2000).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from qiskit.circuit import (
+    CircuitInstruction,
+    ClassicalRegister,
+    Clbit,
+    IfElseOp,
+    Instruction,
+    QuantumCircuit,
+    QuantumRegister,
+)
+from qiskit.circuit.library import Barrier, HGate, Measure, Reset, XGate, ZGate, CXGate
+from qiskit.converters import circuit_to_dag
+from qiskit.dagcircuit import DAGCircuit
+from qiskit.transpiler import TransformationPass
+
+from dqc.errors import CapacityError, CircuitInputError
+from dqc.gates import EPRGate, diagonal_qubits
+from dqc.network import Network
+
+
+@dataclass(frozen=True)
+class DistributedLayout:
+    """Where things are in a distributed circuit.
+
+    Attributes:
+        qubit_qpu: QPU name of every output qubit.
+        comm_qubits: indices of the output qubits that are comm qubits.
+        initial_layout: for input qubit i, the output qubit holding it at the start.
+        final_layout: for input qubit i, the output qubit holding it at the end.
+        teleport_register: name of the classical register of the protocol's measurements.
+    """
+
+    qubit_qpu: tuple[str, ...]
+    comm_qubits: tuple[int, ...]
+    initial_layout: tuple[int, ...]
+    final_layout: tuple[int, ...]
+    teleport_register: str
+
+
+_FREE, _DIRTY, _HOLD = 0, 1, 2
+_EPR = EPRGate()
+
+
+class DistributeGates(TransformationPass):
+    """Rewrite every cross-QPU gate into telegates with Bell pairs and feed-forward.
+
+    The output has, per QPU in network order, a register of its data qubits
+    (named after the QPU) and one of its comm qubits (``<name>_comm``); the input's
+    classical registers keep their names, sizes and order, and the protocol's
+    measurements go to a register of their own (``tele``).
+
+    * A copy of a carrier qubit stays open on a remote QPU for the whole segment
+      (the run of gates diagonal on the carrier), so consecutive remote gates of
+      that segment share one ebit.
+    * Comm qubits are reused (``reset`` before each new ``epr``); when a QPU runs
+      out, the least recently used open copy there is closed first.
+    * The carrier of a gate diagonal on both qubits is the one whose current
+      segment has more gates toward the other QPU.
+
+    Property set read: ``dqc_partition`` (one QPU name per input qubit).
+    Property set written: ``dqc_layout`` (:class:`DistributedLayout`),
+    ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
+    ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs).
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1); _ = qc.cz(0, 1)
+        >>> p = DistributeGates(Network.line(2, data_qubits=1, comm_qubits=1))
+        >>> p.property_set["dqc_partition"] = ("qpu0", "qpu1")
+        >>> out = p(qc)
+        >>> [r.name for r in out.qregs], p.property_set["dqc_ebits_per_link"]
+        (['qpu0', 'qpu0_comm', 'qpu1', 'qpu1_comm'], {'qpu0-qpu1': 1})
+    """
+
+    def __init__(self, network: Network) -> None:
+        super().__init__()
+        self.network = network
+
+    def run(self, dag: DAGCircuit) -> DAGCircuit:
+        """Distribute ``dag`` according to ``dqc_partition``."""
+        partition = tuple(self.property_set["dqc_partition"])
+        builder = _Builder(self.network, dag, partition)
+        circuit = builder.build()
+        self.property_set["dqc_layout"] = builder.layout
+        self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
+        self.property_set["dqc_remote_gates"] = builder.remote_gates
+        return circuit_to_dag(circuit, copy_operations=False)
+
+
+class _Builder:
+    """One distribution run: the state of comm qubits, open copies and emitted ops."""
+
+    def __init__(self, network: Network, dag: DAGCircuit, partition: tuple[str, ...]) -> None:
+        self.net = network
+        self.dag = dag
+        n = dag.num_qubits()
+        if len(partition) != n:
+            raise CapacityError(f"partition has {len(partition)} entries for {n} qubits")
+        self.qpu_of = [network.index(name) for name in partition]
+        # output qubits: per QPU, data register then comm register
+        self.qregs: list[QuantumRegister] = []
+        self.qubit_qpu: list[str] = []
+        self.comm_pool: list[list[int]] = []
+        data_start: list[int] = []
+        for qpu in network.qpus:
+            data_start.append(len(self.qubit_qpu))
+            self.qregs.append(QuantumRegister(qpu.data_qubits, qpu.name))
+            self.qubit_qpu += [qpu.name] * qpu.data_qubits
+            start = len(self.qubit_qpu)
+            if qpu.comm_qubits:
+                self.qregs.append(QuantumRegister(qpu.comm_qubits, f"{qpu.name}_comm"))
+            self.qubit_qpu += [qpu.name] * qpu.comm_qubits
+            self.comm_pool.append(list(range(start, start + qpu.comm_qubits)))
+        used = [0] * len(network.qpus)
+        self.slot: list[int] = []
+        for q in range(n):
+            k = self.qpu_of[q]
+            if used[k] >= network.qpus[k].data_qubits:
+                raise CapacityError(
+                    f"partition puts {used[k] + 1}+ qubits on QPU '{network.qpus[k].name}', "
+                    f"which holds {network.qpus[k].data_qubits} data qubits"
+                )
+            self.slot.append(data_start[k] + used[k])
+            used[k] += 1
+        self.state: dict[int, tuple[int, int]] = {m: (_FREE, -1) for p in self.comm_pool for m in p}
+        self.last_use: dict[int, int] = {}
+        self.copies: list[dict[int, int]] = [{} for _ in range(n)]  # qubit -> {qpu: comm}
+        self.ops: list[tuple] = []
+        self.num_tele = 0
+        self.ebits: Counter[tuple[int, int]] = Counter()
+        self.remote_gates = 0
+        self.clock = 0
+        self.layout: DistributedLayout | None = None
+
+    # ----- emitting -------------------------------------------------------
+    def emit(self, op: Instruction, qubits: tuple[int, ...], clbits: tuple = ()) -> None:
+        self.ops.append(("op", op, qubits, clbits))
+
+    def measure_tele(self, qubit: int) -> int:
+        bit = self.num_tele
+        self.num_tele += 1
+        self.ops.append(("op", Measure(), (qubit,), (("tele", bit),)))
+        return bit
+
+    def if_bit(self, bit: int, gate: Instruction, qubit: int) -> None:
+        self.ops.append(("if", bit, gate, qubit))
+
+    # ----- comm qubits ----------------------------------------------------
+    def alloc(self, k: int, protect: set[int], why: str) -> int:
+        pool = self.comm_pool[k]
+        name = self.net.qpus[k].name
+        if not pool:
+            raise CapacityError(
+                f"QPU '{name}' has 0 comm qubits but {why} needs one; give it at least 1 "
+                "(e.g. --comm-qubits 1)"
+            )
+        free = [m for m in pool if self.state[m][0] != _HOLD and m not in protect]
+        if not free:
+            held = [m for m in pool if self.state[m][0] == _HOLD and m not in protect]
+            if not held:
+                raise CapacityError(
+                    f"QPU '{name}' has {len(pool)} comm qubit{'s' if len(pool) > 1 else ''} "
+                    f"but {why} needs {len(protect & set(pool)) + 1} at once"
+                )
+            victim = min(held, key=lambda m: (self.last_use.get(m, -1), m))
+            self.close_copy(self.state[victim][1], k)
+            free = [victim]
+        fresh = [m for m in free if self.state[m][0] == _FREE]
+        m = fresh[0] if fresh else free[0]
+        if self.state[m][0] == _DIRTY:
+            self.emit(Reset(), (m,))
+        self.state[m] = (_DIRTY, -1)  # in use by the caller from here on
+        protect.add(m)
+        self.last_use[m] = self.clock
+        return m
+
+    def bell_pair(self, a: int, b: int, protect: set[int]) -> tuple[int, int]:
+        """Comm qubits (on QPU a, on QPU b) holding |Φ+>, swapped along a shortest path."""
+        path = [self.net.index(x) for x in self.net.shortest_path(
+            self.net.qpus[a].name, self.net.qpus[b].name)]
+        names = [self.net.qpus[x].name for x in path]
+        why = f"a Bell pair between '{names[0]}' and '{names[-1]}'"
+        first = self.alloc(path[0], protect, why)
+        near = self.alloc(path[1], protect, why)
+        self.emit(_EPR, (first, near))
+        self._count(path[0], path[1])
+        for hop in range(1, len(path) - 1):
+            why = (f"entanglement swapping at '{names[hop]}' (path {' - '.join(names)})")
+            out = self.alloc(path[hop], protect, why)
+            far = self.alloc(path[hop + 1], protect, why)
+            self.emit(_EPR, (out, far))
+            self._count(path[hop], path[hop + 1])
+            # Bell measurement of (near, out) teleports near's entanglement to far
+            self.emit(CXGate(), (near, out))
+            self.emit(HGate(), (near,))
+            z_bit = self.measure_tele(near)
+            x_bit = self.measure_tele(out)
+            self.if_bit(x_bit, XGate(), far)
+            self.if_bit(z_bit, ZGate(), far)
+            for m in (near, out):
+                protect.discard(m)
+            near = far
+        return first, near
+
+    def _count(self, a: int, b: int) -> None:
+        self.ebits[(min(a, b), max(a, b))] += 1
+
+    # ----- copies of carriers ---------------------------------------------
+    def open_copy(self, q: int, k: int, protect: set[int]) -> int:
+        """Cat-entangle input qubit q onto a comm qubit of QPU k."""
+        mine, theirs = self.bell_pair(self.qpu_of[q], k, protect)
+        self.emit(CXGate(), (self.slot[q], mine))
+        bit = self.measure_tele(mine)
+        self.if_bit(bit, XGate(), theirs)
+        protect.discard(mine)
+        self.copies[q][k] = theirs
+        self.state[theirs] = (_HOLD, q)
+        return theirs
+
+    def close_copy(self, q: int, k: int) -> None:
+        """Cat-disentangle the copy of q on QPU k."""
+        m = self.copies[q].pop(k)
+        self.emit(HGate(), (m,))
+        bit = self.measure_tele(m)
+        self.if_bit(bit, ZGate(), self.slot[q])
+        self.state[m] = (_DIRTY, -1)
+
+    def end_segment(self, q: int) -> None:
+        for k in list(self.copies[q]):
+            self.close_copy(q, k)
+
+    # ----- the walk --------------------------------------------------------
+    def build(self) -> QuantumCircuit:
+        dag = self.dag
+        nodes = list(dag.topological_op_nodes())
+        qidx = [[dag.find_bit(q).index for q in node.qargs] for node in nodes]
+        segment_load = self._segment_load(nodes, qidx)
+        seg = [0] * dag.num_qubits()
+        for t, (node, qs) in enumerate(zip(nodes, qidx)):
+            self.clock = t
+            op = node.op
+            cs = tuple(dag.find_bit(c).index for c in node.cargs)
+            if op.name == "barrier":
+                by_qpu: dict[int, list[int]] = {}
+                for q in qs:
+                    by_qpu.setdefault(self.qpu_of[q], []).append(self.slot[q])
+                for k in sorted(by_qpu):
+                    self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
+                continue
+            diag = diagonal_qubits(op)
+            for pos, q in enumerate(qs):
+                if pos not in diag:
+                    self.end_segment(q)
+                    seg[q] += 1
+            if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
+                self.remote_gate(op, qs, diag, seg, segment_load)
+            else:
+                self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
+        for q in range(dag.num_qubits()):
+            self.end_segment(q)
+        self.layout = DistributedLayout(
+            qubit_qpu=tuple(self.qubit_qpu),
+            comm_qubits=tuple(m for pool in self.comm_pool for m in pool),
+            initial_layout=tuple(self.slot),
+            final_layout=tuple(self.slot),
+            teleport_register=self._tele_name(),
+        )
+        return self._circuit()
+
+    def remote_gate(self, op, qs, diag, seg, segment_load) -> None:
+        self.remote_gates += 1
+        qpus = [self.qpu_of[q] for q in qs]
+        # reuse an open copy if the gate is diagonal on its carrier
+        choice = next((pos for pos in diag if qpus[1 - pos] in self.copies[qs[pos]]), None)
+        if not diag:
+            raise CircuitInputError(
+                f"'{op.name}' between QPUs is not diagonal on either qubit; unroll the "
+                "circuit with UnrollForDistribution first"
+            )
+        if choice is None:
+            choice = max(
+                diag,
+                key=lambda pos: (segment_load.get((qs[pos], seg[qs[pos]], qpus[1 - pos]), 0), -pos),
+            )
+            protect: set[int] = set()
+            self.open_copy(qs[choice], qpus[1 - choice], protect)
+        carrier, other = qs[choice], qs[1 - choice]
+        m = self.copies[carrier][qpus[1 - choice]]
+        self.last_use[m] = self.clock
+        args = [0, 0]
+        args[choice] = m
+        args[1 - choice] = self.slot[other]
+        self.emit(op, tuple(args))
+
+    def _segment_load(self, nodes, qidx) -> Counter:
+        """(qubit, segment number, other QPU) -> remote gates it could carry there."""
+        load: Counter = Counter()
+        seg = [0] * self.dag.num_qubits()
+        for node, qs in zip(nodes, qidx):
+            if node.op.name == "barrier":
+                continue
+            diag = diagonal_qubits(node.op)
+            for pos, q in enumerate(qs):
+                if pos not in diag:
+                    seg[q] += 1
+            if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
+                for pos in diag:
+                    load[(qs[pos], seg[qs[pos]], self.qpu_of[qs[1 - pos]])] += 1
+        return load
+
+    # ----- output ----------------------------------------------------------
+    def _tele_name(self) -> str:
+        taken = {r.name for r in self.qregs} | {r.name for r in self.dag.cregs.values()}
+        name = "tele"
+        while name in taken:
+            name = "_" + name
+        return name
+
+    def ebits_per_link(self) -> dict[str, int]:
+        out = {}
+        for link in self.net.links:
+            a, b = self.net.index(link.a), self.net.index(link.b)
+            out[link.key] = self.ebits[(min(a, b), max(a, b))]
+        return out
+
+    def _circuit(self) -> QuantumCircuit:
+        dag = self.dag
+        in_cregs = [ClassicalRegister(r.size, r.name) for r in dag.cregs.values()]
+        clbit_of: dict[int, Clbit] = {}
+        for old, new in zip(dag.cregs.values(), in_cregs):
+            for j, bit in enumerate(old):
+                clbit_of.setdefault(dag.find_bit(bit).index, new[j])
+        loose = [i for i in range(dag.num_clbits()) if i not in clbit_of]
+        if loose:
+            extra = ClassicalRegister(len(loose), "c_extra")
+            in_cregs.append(extra)
+            for j, i in enumerate(loose):
+                clbit_of[i] = extra[j]
+        tele = ClassicalRegister(self.num_tele, self.layout.teleport_register)
+        out = QuantumCircuit(*self.qregs, *in_cregs, name=dag.name or "circuit",
+                             global_phase=dag.global_phase)
+        if self.num_tele:
+            out.add_register(tele)
+        qubits = out.qubits
+
+        def clbit(ref):
+            kind, i = ref
+            return tele[i] if kind == "tele" else clbit_of[i]
+
+        for entry in self.ops:
+            if entry[0] == "op":
+                _, op, qs, cs = entry
+                out._append(CircuitInstruction(op, tuple(qubits[q] for q in qs),
+                                               tuple(clbit(c) for c in cs)))
+            else:
+                _, bit, gate, q = entry
+                cbit, qbit = tele[bit], qubits[q]
+                body = QuantumCircuit([qbit], [cbit])
+                body._append(CircuitInstruction(gate, (qbit,), ()))
+                out._append(CircuitInstruction(IfElseOp((cbit, True), body), (qbit,), (cbit,)))
+        return out

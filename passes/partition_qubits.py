@@ -1,0 +1,268 @@
+"""Analysis pass: assign every qubit to a QPU (METIS, then exact capacities, then refinement)."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pymetis
+from qiskit.dagcircuit import DAGCircuit
+from qiskit.transpiler import AnalysisPass
+
+from dqc.errors import CapacityError
+from dqc.network import Network
+
+
+def capacity_error(num_qubits: int, network: Network) -> CapacityError:
+    """The error for a circuit wider than the network's data qubits, with its numbers.
+
+    Examples:
+        >>> str(capacity_error(40, Network.all_to_all(4, data_qubits=8)))
+        'circuit has 40 qubits but the network holds 32 data qubits (4 QPUs × 8)'
+    """
+    sizes = [q.data_qubits for q in network.qpus]
+    if len(set(sizes)) == 1:
+        how = f"{len(sizes)} QPU{'s' if len(sizes) > 1 else ''} × {sizes[0]}"
+    else:
+        how = ", ".join(f"{q.name}: {q.data_qubits}" for q in network.qpus)
+    return CapacityError(
+        f"circuit has {num_qubits} qubits but the network holds "
+        f"{network.total_data_qubits} data qubits ({how})"
+    )
+
+
+class PartitionQubits(AnalysisPass):
+    """Assign every qubit to a QPU by METIS min-cut on the interaction graph.
+
+    1. METIS (pymetis) splits the weighted interaction graph into one part per
+       QPU, with target part weights proportional to the QPUs' data qubits.
+    2. Parts are matched to QPUs so that heavily interacting parts sit on QPUs
+       few hops apart (exhaustive for up to 7 QPUs, greedy beyond).
+    3. Capacities are enforced *exactly*: qubits leave over-full QPUs by the
+       cheapest moves.
+    4. Kernighan–Lin style moves and swaps lower the cost
+       ``sum(weight(u, v) * hops(qpu(u), qpu(v)))`` — the number of ebits if every
+       remote gate used its own Bell pair, swapped along a shortest path.
+
+    Property set read: ``dqc_interaction_graph`` (see
+    :class:`~dqc.passes.BuildInteractionGraph`).
+    Property set written: ``dqc_partition`` — ``tuple[str, ...]``, the QPU name of
+    each qubit; ``dqc_partition_cost`` — the cost above.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.converters import circuit_to_dag
+        >>> from dqc.passes import BuildInteractionGraph
+        >>> qc = QuantumCircuit(4)
+        >>> for a, b in [(0, 1), (0, 1), (2, 3), (2, 3), (1, 2)]: _ = qc.cx(a, b)
+        >>> dag = circuit_to_dag(qc)
+        >>> g = BuildInteractionGraph(); g.run(dag)
+        >>> p = PartitionQubits(Network.line(2, data_qubits=2), seed=1)
+        >>> p.property_set = g.property_set; p.run(dag)
+        >>> p.property_set["dqc_partition"], p.property_set["dqc_partition_cost"]
+        (('qpu0', 'qpu0', 'qpu1', 'qpu1'), 1)
+    """
+
+    def __init__(self, network: Network, *, seed: int | None = None, max_passes: int = 30) -> None:
+        super().__init__()
+        self.network = network
+        self.seed = 0 if seed is None else int(seed)
+        self.max_passes = max_passes
+
+    def run(self, dag: DAGCircuit) -> None:
+        """Write ``dqc_partition`` for the qubits of ``dag``."""
+        graph: nx.Graph = self.property_set["dqc_interaction_graph"]
+        n = dag.num_qubits()
+        net = self.network
+        if n > net.total_data_qubits:
+            raise capacity_error(n, net)
+        caps = np.array([q.data_qubits for q in net.qpus], dtype=np.int64)
+        dist = net.distances()
+        k = len(caps)
+        if k == 1 or graph.number_of_edges() == 0:
+            part = _fill_in_order(n, caps)
+        else:
+            part = _metis(graph, n, caps, self.seed)
+            part = _match_parts_to_qpus(graph, part, caps, dist)
+        weights = _adjacency(graph, n)
+        part = _repair_capacity(part, caps, dist, weights)
+        part = _refine(part, caps, dist, weights, self.max_passes)
+        self.property_set["dqc_partition"] = tuple(net.qpus[p].name for p in part)
+        self.property_set["dqc_partition_cost"] = _cost(part, dist, weights)
+
+
+def _fill_in_order(n: int, caps: np.ndarray) -> np.ndarray:
+    part = np.empty(n, dtype=np.int64)
+    qpu, used = 0, 0
+    for q in range(n):
+        while used >= caps[qpu]:
+            qpu, used = qpu + 1, 0
+        part[q] = qpu
+        used += 1
+    return part
+
+
+def _metis(graph: nx.Graph, n: int, caps: np.ndarray, seed: int) -> np.ndarray:
+    xadj, adjncy, eweights = [0], [], []
+    for u in range(n):
+        for v in sorted(graph.adj[u]):
+            adjncy.append(v)
+            eweights.append(int(graph[u][v]["weight"]))
+        xadj.append(len(adjncy))
+    options = pymetis.Options()
+    options.seed = seed
+    options.ufactor = 1
+    tpwgts = (caps / caps.sum()).tolist()
+    _, parts = pymetis.part_graph(
+        len(caps),
+        adjacency=pymetis.CSRAdjacency(adj_starts=xadj, adjacent=adjncy),
+        eweights=eweights,
+        tpwgts=tpwgts,
+        options=options,
+    )
+    return np.asarray(parts, dtype=np.int64)
+
+
+def _adjacency(graph: nx.Graph, n: int) -> list[list[tuple[int, int]]]:
+    return [sorted((v, int(graph[u][v]["weight"])) for v in graph.adj[u]) for u in range(n)]
+
+
+def _cost(part: np.ndarray, dist: np.ndarray, weights: list[list[tuple[int, int]]]) -> int:
+    total = 0
+    for u, nbrs in enumerate(weights):
+        for v, w in nbrs:
+            if u < v:
+                total += w * int(dist[part[u], part[v]])
+    return total
+
+
+def _match_parts_to_qpus(
+    graph: nx.Graph, part: np.ndarray, caps: np.ndarray, dist: np.ndarray
+) -> np.ndarray:
+    """Relabel METIS parts so that heavy part pairs sit close and sizes fit capacities."""
+    k = len(caps)
+    between = np.zeros((k, k), dtype=np.int64)
+    for u, v, w in graph.edges(data="weight"):
+        between[part[u], part[v]] += w
+        between[part[v], part[u]] += w
+    sizes = np.bincount(part, minlength=k)
+    penalty = int(between.sum()) * int(dist.max()) + 1  # overflow beats any link cost
+
+    def cost(perm: tuple[int, ...]) -> int:
+        p = np.asarray(perm)
+        link = int((between * dist[np.ix_(p, p)]).sum()) // 2
+        overflow = int(np.maximum(sizes - caps[p], 0).sum())
+        return link + penalty * overflow
+
+    if k <= 7:
+        best = min(itertools.permutations(range(k)), key=cost)
+    else:  # greedy: place parts by decreasing size on the QPU that adds the least cost
+        best_list = [-1] * k
+        free = list(range(k))
+        for p in sorted(range(k), key=lambda x: (-sizes[x], x)):
+            def add(q: int, p: int = p) -> tuple[int, int]:
+                over = max(int(sizes[p] - caps[q]), 0)
+                link = sum(
+                    int(between[p, r]) * int(dist[q, best_list[r]])
+                    for r in range(k) if best_list[r] >= 0
+                )
+                return (link + penalty * over, q)
+            q = min(free, key=add)
+            best_list[p] = q
+            free.remove(q)
+        best = tuple(best_list)
+    return np.asarray(best, dtype=np.int64)[part]
+
+
+def _gain_table(part, k, dist, weights) -> np.ndarray:
+    """``table[u, q]`` = cost of u's edges if u sat on QPU q (others fixed)."""
+    n = len(part)
+    table = np.zeros((n, k), dtype=np.int64)
+    for u, nbrs in enumerate(weights):
+        for v, w in nbrs:
+            table[u] += w * dist[:, part[v]]
+    return table
+
+
+def _repair_capacity(part, caps, dist, weights) -> np.ndarray:
+    part = part.copy()
+    k = len(caps)
+    load = np.bincount(part, minlength=k)
+    while (load > caps).any():
+        table = _gain_table(part, k, dist, weights)
+        free = np.flatnonzero(load < caps)
+        best = None
+        for src in np.flatnonzero(load > caps):
+            for u in np.flatnonzero(part == src):
+                for dst in free:
+                    delta = int(table[u, dst] - table[u, src])
+                    cand = (delta, int(u), int(dst))
+                    if best is None or cand < best:
+                        best = cand
+        _, u, dst = best
+        load[part[u]] -= 1
+        load[dst] += 1
+        part[u] = dst
+    return part
+
+
+def _refine(part, caps, dist, weights, max_passes: int) -> np.ndarray:
+    """Greedy moves (into free slots) and pairwise swaps while the cost drops."""
+    part = part.copy()
+    k = len(caps)
+    n = len(part)
+    wdict = [dict(nbrs) for nbrs in weights]
+    for _ in range(max_passes):
+        improved = False
+        table = _gain_table(part, k, dist, weights)
+        load = np.bincount(part, minlength=k)
+        # single moves into free capacity
+        for u in range(n):
+            src = part[u]
+            best_q, best_gain = -1, 0
+            for q in range(k):
+                if q != src and load[q] < caps[q]:
+                    gain = int(table[u, src] - table[u, q])
+                    if gain > best_gain:
+                        best_q, best_gain = q, gain
+            if best_q >= 0:
+                _apply_move(table, weights, dist, part, u, best_q)
+                load[src] -= 1
+                load[best_q] += 1
+                improved = True
+        # pairwise swaps between QPUs
+        for a in range(k):
+            for b in range(a + 1, k):
+                while True:
+                    in_a = np.flatnonzero(part == a)
+                    in_b = np.flatnonzero(part == b)
+                    if len(in_a) == 0 or len(in_b) == 0:
+                        break
+                    gain_a = table[in_a, a] - table[in_a, b]
+                    gain_b = table[in_b, b] - table[in_b, a]
+                    top_a = in_a[np.argsort(-gain_a, kind="stable")[:8]]
+                    top_b = in_b[np.argsort(-gain_b, kind="stable")[:8]]
+                    best = None
+                    for u in top_a:
+                        for v in top_b:
+                            g = int(table[u, a] - table[u, b] + table[v, b] - table[v, a])
+                            g -= 2 * wdict[u].get(int(v), 0) * int(dist[a, b])
+                            if g > 0 and (best is None or (-g, u, v) < best):
+                                best = (-g, int(u), int(v))
+                    if best is None:
+                        break
+                    _, u, v = best
+                    _apply_move(table, weights, dist, part, u, b)
+                    _apply_move(table, weights, dist, part, v, a)
+                    improved = True
+        if not improved:
+            break
+    return part
+
+
+def _apply_move(table, weights, dist, part, u: int, dst: int) -> None:
+    src = part[u]
+    for v, w in weights[u]:
+        table[v] += w * (dist[:, dst] - dist[:, src])
+    part[u] = dst

@@ -1,0 +1,64 @@
+"""Unroll a circuit to the gate set the distributor handles, rejecting what it cannot."""
+
+from __future__ import annotations
+
+from qiskit.circuit import ControlFlowOp, Gate
+from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
+from qiskit.dagcircuit import DAGCircuit
+from qiskit.transpiler import TransformationPass
+from qiskit.transpiler.passes import BasisTranslator, HighLevelSynthesis
+
+from dqc.errors import CircuitInputError
+from dqc.gates import BASIS, DIRECTIVES
+
+
+class UnrollForDistribution(TransformationPass):
+    """Translate every operation into :data:`dqc.gates.BASIS` with Qiskit's own synthesis.
+
+    3-qubit gates (``ccx``, ``cswap``, ...), ``swap``, ``unitary`` blocks and any
+    standard gate are unrolled by Qiskit's ``HighLevelSynthesis`` and
+    ``BasisTranslator``; measurements, resets, barriers and delays pass through.
+    Control flow, unbound parameters and non-unitary instructions other than
+    those are rejected with a :class:`~dqc.errors.CircuitInputError` naming them.
+
+    Property set read: none. Property set written: none.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(3); _ = qc.ccx(0, 1, 2); _ = qc.swap(0, 2)
+        >>> out = UnrollForDistribution()(qc)
+        >>> sorted(out.count_ops())
+        ['cx', 'h', 't', 'tdg']
+    """
+
+    def run(self, dag: DAGCircuit) -> DAGCircuit:
+        """Check the operations of ``dag`` and unroll it to the distributor's basis."""
+        problems: dict[str, int] = {}
+        for node in dag.op_nodes():
+            op = node.op
+            if isinstance(op, ControlFlowOp):
+                key = f"control flow '{op.name}'"
+                problems[key] = problems.get(key, 0) + 1
+            elif op.name not in DIRECTIVES and not isinstance(op, Gate):
+                key = f"non-unitary operation '{op.name}'"
+                problems[key] = problems.get(key, 0) + 1
+            elif getattr(op, "is_parameterized", lambda: False)():
+                key = f"unbound parameters in '{op.name}'"
+                problems[key] = problems.get(key, 0) + 1
+        if dag.num_vars:
+            problems["classical variables"] = dag.num_vars
+        if problems:
+            listed = ", ".join(f"{k} (x{v})" for k, v in problems.items())
+            raise CircuitInputError(
+                f"unsupported operation in the input circuit: {listed}; dqc distributes "
+                "unitary gates, measure, reset, barrier and delay (bind parameters and "
+                "remove classical control before compiling)"
+            )
+        dag = HighLevelSynthesis(basis_gates=list(BASIS)).run(dag)
+        try:
+            dag = BasisTranslator(SessionEquivalenceLibrary, list(BASIS)).run(dag)
+        except Exception as exc:  # Qiskit raises TranspilerError with its own wording
+            raise CircuitInputError(
+                f"cannot translate the input into dqc's gate set {sorted(BASIS)}: {exc}"
+            ) from exc
+        return dag
