@@ -103,6 +103,11 @@ class DistributeGates(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Distribute ``dag`` according to ``dqc_partition``."""
+        if self.property_set["dqc_partition"] is None:
+            raise CircuitInputError(
+                "DistributeGates needs 'dqc_partition' in the property set; run "
+                "PartitionQubits (or set it) first"
+            )
         partition = tuple(self.property_set["dqc_partition"])
         builder = _Builder(self.network, dag, partition)
         circuit = builder.build()

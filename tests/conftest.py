@@ -1,0 +1,84 @@
+"""Shared helpers: seeded random circuits and a compile-and-verify check."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from qiskit import QuantumCircuit
+
+import dqc
+
+CLIFFORD_1Q = ("h", "s", "sdg", "x", "y", "z", "sx", "sxdg")
+CLIFFORD_2Q = ("cx", "cz", "cy", "swap")
+
+
+def random_clifford_circuit(n: int, gates: int, seed: int, *, measure: bool = True,
+                            mid_measure: bool = True, resets: bool = False) -> QuantumCircuit:
+    """A seeded random Clifford circuit over the standard gate names."""
+    rng = random.Random(seed)
+    qc = QuantumCircuit(n, n if measure else 0)
+    for _ in range(gates):
+        r = rng.random()
+        if r < 0.45:
+            a, b = rng.sample(range(n), 2)
+            getattr(qc, rng.choice(CLIFFORD_2Q))(a, b)
+        elif r < 0.95 or not (measure and mid_measure):
+            getattr(qc, rng.choice(CLIFFORD_1Q))(rng.randrange(n))
+        elif resets and r > 0.98:
+            qc.reset(rng.randrange(n))
+        else:
+            qc.measure(rng.randrange(n), rng.randrange(n))
+    if measure:
+        qc.measure(range(n), range(n))
+    return qc
+
+
+def random_circuit(n: int, gates: int, seed: int) -> QuantumCircuit:
+    """A seeded random non-Clifford circuit (rotations, T, CP, CRZ, RZZ, CCX)."""
+    rng = random.Random(seed)
+    qc = QuantumCircuit(n)
+    for _ in range(gates):
+        r = rng.random()
+        if r < 0.35:
+            a, b = rng.sample(range(n), 2)
+            kind = rng.choice(("cx", "cp", "crz", "rzz", "cz"))
+            if kind in ("cp", "crz", "rzz"):
+                getattr(qc, kind)(rng.uniform(-3, 3), a, b)
+            else:
+                getattr(qc, kind)(a, b)
+        elif r < 0.4 and n >= 3:
+            qc.ccx(*rng.sample(range(n), 3))
+        else:
+            kind = rng.choice(("h", "t", "tdg", "rx", "ry", "rz", "s", "sx"))
+            if kind in ("rx", "ry", "rz"):
+                getattr(qc, kind)(rng.uniform(-3, 3), rng.randrange(n))
+            else:
+                getattr(qc, kind)(rng.randrange(n))
+    return qc
+
+
+def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: int = 0,
+                       expect: str | None = None) -> dqc.CompileResult:
+    """Compile, verify, and fail the test unless verification passed (by ``expect``)."""
+    result = dqc.compile(circuit, network, seed=seed)
+    outcome = dqc.verify(circuit, result.circuit, result.report)
+    assert outcome.ok, str(outcome)
+    if expect is not None:
+        assert outcome.method == expect, str(outcome)
+    return result
+
+
+@pytest.fixture
+def verified():
+    return compile_and_verify
+
+
+@pytest.fixture
+def clifford_circuit():
+    return random_clifford_circuit
+
+
+@pytest.fixture
+def nonclifford_circuit():
+    return random_circuit
