@@ -74,11 +74,18 @@ def _network(args: argparse.Namespace, num_qubits: int) -> Network:
     return TOPOLOGIES[args.topology](args.qpus, data_qubits=data, comm_qubits=args.comm_qubits)
 
 
+def _check_writable(path: str) -> None:
+    target = Path(path)
+    if target.parent and not target.parent.is_dir():
+        raise CLIError(f"cannot write '{path}': folder '{target.parent}' does not exist")
+    if target.is_dir():
+        raise CLIError(f"cannot write '{path}': it is a folder")
+
+
 def _write_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all."""
     target = Path(path)
-    if target.parent and not target.parent.exists():
-        raise CLIError(f"cannot write '{path}': folder '{target.parent}' does not exist")
+    _check_writable(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -90,6 +97,9 @@ def _write_atomic(path: str, text: str) -> None:
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
+    for path in (args.output, args.report):  # fail before writing either file
+        if path:
+            _check_writable(path)
     circuit = load_circuit(args.input)
     network = _network(args, circuit.num_qubits)
     start = time.perf_counter()
@@ -130,8 +140,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         raise CLIError(f"report file '{report_path}' not found")
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
+        if not isinstance(report, dict):
+            raise ValueError(f"expected a JSON object, got {type(report).__name__}")
         Report.from_dict(report)
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except KeyError as exc:
+        raise CLIError(f"'{report_path}' is not a dqc report: no key {exc}") from None
+    except (json.JSONDecodeError, TypeError, ValueError, AttributeError) as exc:
         raise CLIError(f"'{report_path}' is not a dqc report: {exc}") from None
     start = time.perf_counter()
     outcome = verify(original, compiled, report)

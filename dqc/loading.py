@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import runpy
 from pathlib import Path
@@ -53,7 +55,9 @@ def loads_qasm(text: str, *, source: str = "<string>") -> QuantumCircuit:
                 include_path=(str(Path(source).parent),) if source != "<string>" else (".",),
             )
         if version == 3:
-            return qasm3.loads(text)
+            # ANTLR's default listener prints syntax errors to stderr; the exception says it all.
+            with contextlib.redirect_stderr(io.StringIO()):
+                return qasm3.loads(text)
     except qasm2.QASM2ParseError as exc:
         raise CircuitInputError(f"malformed OpenQASM 2 in {source}: {exc}") from None
     except qasm3.QASM3ImporterError as exc:
@@ -107,4 +111,19 @@ def _load_python(path: Path) -> QuantumCircuit:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return text.splitlines()[0] if text else _parser_position(exc) or type(exc).__name__
+
+
+def _parser_position(exc: BaseException) -> str | None:
+    """Where an ANTLR parse of OpenQASM 3 bailed out (its exceptions carry no message)."""
+    todo, steps = [exc], 0
+    while todo and steps < 10:
+        cur = todo.pop()
+        steps += 1
+        token = getattr(cur, "offendingToken", None)
+        if token is not None and getattr(token, "line", None) is not None:
+            return f"line {token.line}, column {token.column + 1}: unexpected {token.text!r}"
+        todo.extend(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException))
+        if cur.__cause__ is not None:
+            todo.append(cur.__cause__)
+    return None

@@ -60,6 +60,7 @@ class StimCircuit:
     circuit: stim.Circuit = field(default_factory=stim.Circuit)
     num_measurements: int = 0
     snapped: int = 0  # gates replaced by their Clifford skeleton
+    lines: list[str] = field(default_factory=list)  # stim text, parsed once at the end
 
 
 class Translator:
@@ -90,6 +91,8 @@ class Translator:
     def run(self) -> StimCircuit:
         for inst in self.qc.data:
             self._instruction(inst)
+        self.out.circuit = stim.Circuit("\n".join(self.out.lines))
+        self.out.lines = []
         return self.out
 
     def _q(self, bit) -> int:
@@ -97,7 +100,7 @@ class Translator:
 
     def _append(self, name: str, targets: list) -> None:
         if name != "I":
-            self.out.circuit.append(name, targets)
+            self.out.lines.append(f"{name} {' '.join(map(str, targets))}")
 
     def _instruction(self, inst) -> None:
         op = inst.operation
@@ -216,4 +219,4 @@ class Translator:
             q = self._q(outer)
             if not value:
                 self._append(bname.upper(), [q])
-            self.out.circuit.append(_PAULI_CONTROL[bname], [stim.target_rec(-lookback), q])
+            self.out.lines.append(f"{_PAULI_CONTROL[bname]} rec[-{lookback}] {q}")

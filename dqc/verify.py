@@ -65,7 +65,7 @@ def verify(
     report: Report | dict,
     *,
     max_sim_qubits: int = 20,
-    shots: int = 16,
+    shots: int = 256,
     seed: int = 0,
 ) -> Verification:
     """Check ``compiled`` against ``original`` using the layouts in ``report``.
@@ -87,7 +87,7 @@ def verify(
         >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
         >>> res = dqc.compile(qc, dqc.Network.line(2, data_qubits=1))
         >>> str(verify(qc, res.circuit, res.report))
-        'verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and signs on 16 random measurement branches'
+        'verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and signs on 256 random measurement branches'
     """
     from dqc.passes import UnrollForDistribution
 
@@ -303,29 +303,40 @@ def _check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, 
 
 
 def _check_signs(s_comp, expected, width_c, in_index, shots, seed) -> None:
-    """Choi-state check: Bell pairs with reference qubits, run, peek each stabilizer."""
+    """Signs of every flow on every measurement branch, via a Choi state.
+
+    Bell pairs join reference qubits to the compiled circuit's inputs; after the
+    circuit, each expected stabilizer (reference Pauli ⊗ image, with its sign) is
+    measured with ``MPP`` and declared a ``DETECTOR``. The reference sample must
+    show +1 for every stabilizer (the signs on one branch), and stim's frame
+    simulator over ``shots`` random branches must fire no detector: a stabilizer
+    whose sign depends on a measurement outcome fires with probability 1/2 a shot.
+    """
     n_in = len(expected) // 2
     refs = [width_c + j for j in range(n_in)]
-    total = width_c + n_in
-    for shot in range(shots):
-        sim = stim.TableauSimulator(seed=seed * 1_000_003 + shot)
-        sim.set_num_qubits(total)
-        for j in range(n_in):
-            sim.h(refs[j])
-            sim.cnot(refs[j], in_index(j))
-        sim.do_circuit(s_comp)
-        for j, pauli, out in expected:
-            obs = stim.PauliString(total)
-            obs[refs[j]] = pauli
-            for k in out.pauli_indices():
-                obs[k] = out[k]
-            obs.sign = out.sign
-            value = sim.peek_observable_expectation(obs)
-            if value != 1:
-                raise VerificationError(
-                    f"sign error: input {pauli} on qubit {j} comes out as {-out if value == -1 else out} "
-                    f"(expectation {value}) on measurement branch {shot}"
-                )
+    lines = []
+    for j in range(n_in):
+        lines.append(f"H {refs[j]}\nCX {refs[j]} {in_index(j)}")
+    for j, pauli, out in expected:
+        terms = [f"{'!' if out.sign == -1 else ''}{pauli}{refs[j]}"]
+        terms += [f"{'_XYZ'[out[k]]}{k}" for k in out.pauli_indices()]
+        lines.append("MPP " + "*".join(terms))
+    count = len(expected)
+    lines += [f"DETECTOR rec[{-count + k}]" for k in range(count)]
+    choi = stim.Circuit("\n".join(lines[:n_in])) + s_comp + stim.Circuit("\n".join(lines[n_in:]))
+    reference = choi.reference_sample()[-count:]
+    if reference.any():
+        j, pauli, out = expected[int(np.flatnonzero(reference)[0])]
+        raise VerificationError(
+            f"sign error: input {pauli} on qubit {j} comes out as {-out} instead of {out}"
+        )
+    fired = choi.compile_detector_sampler(seed=seed).sample(shots).any(axis=0)
+    if fired.any():
+        j, pauli, out = expected[int(np.flatnonzero(fired)[0])]
+        raise VerificationError(
+            f"sign error: input {pauli} on qubit {j} comes out as {out} or {-out} "
+            f"depending on measurement outcomes ({shots} random branches sampled)"
+        )
 
 
 def _active_qubits(compiled: QuantumCircuit, rep: Report) -> set[int]:
