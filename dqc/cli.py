@@ -50,11 +50,15 @@ def _parser() -> argparse.ArgumentParser:
                       help="comm qubits per QPU (default: 2)")
     comp.add_argument("--seed", type=int, default=0, help="partitioner seed (default: 0)")
     comp.add_argument("--verify", action="store_true", help="verify the output before writing it")
+    comp.add_argument("--max-sim-qubits", type=int, default=20,
+                      help="simulate non-Clifford circuits up to this many qubits (default: 20)")
 
     ver = sub.add_parser("verify", help="check a compiled circuit against its input")
     ver.add_argument("input", help="the original circuit")
     ver.add_argument("compiled", help="the compiled OpenQASM 3 file")
     ver.add_argument("--report", required=True, help="the JSON report written by `dqc compile`")
+    ver.add_argument("--max-sim-qubits", type=int, default=20,
+                     help="simulate non-Clifford circuits up to this many qubits (default: 20)")
 
     sub.add_parser("targets", help="list the network presets")
     return parser
@@ -115,7 +119,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     status = 0
     if args.verify:
         start = time.perf_counter()
-        outcome = verify(circuit, result.circuit, report)
+        outcome = verify(circuit, result.circuit, report, max_sim_qubits=args.max_sim_qubits)
         print(f"{outcome} [{time.perf_counter() - start:.2f} s]")
         report = Report(**{**report.__dict__, "verification": outcome.to_dict()})
         if not outcome.ok:
@@ -148,7 +152,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except (json.JSONDecodeError, TypeError, ValueError, AttributeError) as exc:
         raise CLIError(f"'{report_path}' is not a dqc report: {exc}") from None
     start = time.perf_counter()
-    outcome = verify(original, compiled, report)
+    outcome = verify(original, compiled, report, max_sim_qubits=args.max_sim_qubits)
     print(f"{outcome} [{time.perf_counter() - start:.2f} s]")
     return 0 if outcome.ok else 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qiskit import QuantumCircuit
+from qiskit.converters import circuit_to_dag
 
 from dqc.errors import CircuitInputError
 from dqc.network import Network
@@ -66,8 +67,9 @@ def compile(  # noqa: A001 - the verb users look for
         raise capacity_error(circuit.num_qubits, network)
     seed = 0 if seed is None else int(seed)
     pm = generate_pass_manager(network, seed=seed)
-    out = pm.run(circuit)
+    ps_circuit = pm.run(circuit)
     ps = pm.property_set
+    out = lazy_epr_order(ps_circuit, set(ps["dqc_layout"].comm_qubits))
     layout = ps["dqc_layout"]
     per_link = ps["dqc_ebits_per_link"]
     used: dict[str, int] = {q.name: 0 for q in network.qpus}
@@ -99,6 +101,29 @@ def compile(  # noqa: A001 - the verb users look for
     if sum(per_link.values()) != report.ebits:
         raise AssertionError("internal error: ebit count disagrees with the emitted epr gates")
     return CompileResult(circuit=out, report=report)
+
+
+def lazy_epr_order(circuit: QuantumCircuit, comm: set[int]) -> QuantumCircuit:
+    """The same circuit, re-linearized so that every ``epr`` comes as late as it can.
+
+    Qiskit's default topological order puts operations with no predecessors
+    first, which hoists every ``epr`` (and the ``reset`` before it) to the top of
+    the program. This order takes any other ready operation before a ``reset``
+    or ``epr`` of a comm qubit, so each Bell pair appears right before its use and
+    comm qubits are held for the shortest stretch of the program text. Ties are
+    broken by the circuit's own order, so the result is deterministic.
+    """
+    dag = circuit_to_dag(circuit, copy_operations=False)
+
+    def key(node) -> str:
+        name = getattr(node, "name", "")  # in/out nodes have no name
+        late = name == "epr" or (name == "reset" and dag.find_bit(node.qargs[0]).index in comm)
+        return f"{int(late)}{node._node_id:012d}"
+
+    out = circuit.copy_empty_like()
+    for node in dag.topological_op_nodes(key=key):
+        out._append(node._to_circuit_instruction())
+    return out
 
 
 def _multi_qubit(circuit: QuantumCircuit):

@@ -7,17 +7,36 @@ mid-circuit measurements and data resets are deferred onto auxiliary qubits
 (``CX`` / ``SWAP``). Teleportation measurements of the compiled circuit are
 sampled and their feed-forward applied, so every run follows one random branch;
 the compiled state, traced over comm qubits, must equal the input's.
+
+Comm qubits share simulator qubits: each *life* of a comm qubit (from a reset,
+or its first use, to its last operation before the next reset) gets a slot by
+interval colouring, so the simulation needs the data qubits, the auxiliary
+qubits and only as many comm slots as are ever alive at once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from qiskit import QuantumCircuit
+from qiskit.circuit import Clbit
 from qiskit.circuit.library import CXGate, SwapGate
 from qiskit.quantum_info import Statevector, random_statevector
 
 from dqc.errors import VerificationError
 from dqc.report import Report
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How the compiled circuit maps onto simulator qubits."""
+
+    fixed: dict[int, int]  # non-comm output qubit -> simulator index
+    qargs: list[list[int]]  # per instruction: simulator index of each qubit
+    fresh: list[list[int]]  # per instruction: slots to reset before it (a new comm life)
+    width: int  # data + auxiliary qubits (compared with the input)
+    total: int  # simulator qubits
 
 
 def _final_measurements(circuit: QuantumCircuit, bits=None) -> dict[int, int]:
@@ -34,10 +53,95 @@ def _final_measurements(circuit: QuantumCircuit, bits=None) -> dict[int, int]:
             last[circuit.find_bit(q).index] = i
     return {
         i: circuit.find_bit(circuit.data[i].qubits[0]).index
-        for i in set(last.values())
+        for i in sorted(set(last.values()))
         if circuit.data[i].operation.name == "measure"
         and (bits is None or circuit.data[i].clbits[0] in bits)
     }
+
+
+def _input_bits(original: QuantumCircuit, compiled: QuantumCircuit) -> dict[Clbit, int]:
+    return {
+        b_out: original.find_bit(b_in).index
+        for reg_in, reg_out in zip(original.cregs, compiled.cregs)
+        for b_in, b_out in zip(reg_in, reg_out)
+    }
+
+
+def _deferred_keys(circuit: QuantumCircuit, finals: dict[int, int]) -> list[tuple]:
+    keys, writes, resets = [], {}, {}
+    for i, inst in enumerate(circuit.data):
+        name = inst.operation.name
+        if name == "measure" and i not in finals:
+            c = circuit.find_bit(inst.clbits[0]).index
+            keys.append(("measure", c, writes.get(c, 0)))
+            writes[c] = writes.get(c, 0) + 1
+        elif name == "reset":
+            q = circuit.find_bit(inst.qubits[0]).index
+            keys.append(("reset", q, resets.get(q, 0)))
+            resets[q] = resets.get(q, 0) + 1
+    return sorted(keys)
+
+
+def _plan(compiled: QuantumCircuit, rep: Report, width: int) -> _Plan:
+    comm = set(rep.comm_qubits)
+    fixed = {p: i for i, p in enumerate(rep.final_layout)}
+    touched = sorted({compiled.find_bit(q).index for inst in compiled.data for q in inst.qubits})
+    for p in list(rep.initial_layout) + [p for p in touched if p not in comm]:
+        fixed.setdefault(p, width + len(fixed) - len(rep.final_layout))
+    base = width + len(fixed) - len(rep.final_layout)
+    # lives of comm qubits: [start, end] instruction ranges split at resets
+    lives: list[list[int]] = []  # [start, end, qubit]
+    current: dict[int, list[int]] = {}
+    for i, inst in enumerate(compiled.data):
+        for q in inst.qubits:
+            p = compiled.find_bit(q).index
+            if p not in comm:
+                continue
+            if inst.operation.name == "reset" or p not in current:
+                current[p] = [i, i, p]
+                lives.append(current[p])
+            else:
+                current[p][1] = i
+    free: list[int] = []
+    busy: list[tuple[int, int]] = []  # (end, slot)
+    slot_of_life: dict[tuple[int, int], int] = {}
+    count = 0
+    for start, end, p in sorted(lives):
+        busy.sort()
+        while busy and busy[0][0] < start:
+            free.append(busy.pop(0)[1])
+        free.sort()
+        if free:
+            slot = free.pop(0)
+        else:
+            slot, count = base + count, count + 1
+        busy.append((end, slot))
+        slot_of_life[(p, start)] = slot
+    qargs: list[list[int]] = []
+    fresh: list[list[int]] = []
+    life_now: dict[int, int] = {}
+    for i, inst in enumerate(compiled.data):
+        row, new = [], []
+        for q in inst.qubits:
+            p = compiled.find_bit(q).index
+            if p in comm:
+                if (p, i) in slot_of_life:
+                    life_now[p] = slot_of_life[(p, i)]
+                    if inst.operation.name != "reset":
+                        new.append(life_now[p])
+                row.append(life_now[p])
+            else:
+                row.append(fixed[p])
+        qargs.append(row)
+        fresh.append(new)
+    return _Plan(fixed, qargs, fresh, width, base + count)
+
+
+def simulation_qubits(original: QuantumCircuit, compiled: QuantumCircuit, rep: Report) -> int:
+    """How many qubits :func:`check_by_statevector` would simulate."""
+    finals = _final_measurements(original)
+    width = original.num_qubits + len(_deferred_keys(original, finals))
+    return _plan(compiled, rep, width).total
 
 
 def check_by_statevector(
@@ -45,58 +149,40 @@ def check_by_statevector(
 ) -> str:
     """Compare ``compiled`` with ``original`` on ``runs`` random inputs; raise on mismatch."""
     n = original.num_qubits
-    in_bits = {}
-    for reg_in, reg_out in zip(original.cregs, compiled.cregs):
-        for b_in, b_out in zip(reg_in, reg_out):
-            in_bits[b_out] = original.find_bit(b_in).index
+    in_bits = _input_bits(original, compiled)
     final_o = _final_measurements(original)
     final_c = _final_measurements(compiled, in_bits)
-    # final measurements as maps clbit -> input qubit
     map_o = {original.find_bit(original.data[i].clbits[0]).index: q for i, q in final_o.items()}
     holder_end = {p: i for i, p in enumerate(rep.final_layout)}
-    map_c = {}
-    for i, p in final_c.items():
-        bit = compiled.data[i].clbits[0]
-        if bit in in_bits:
-            map_c[in_bits[bit]] = holder_end.get(p, -1)
+    map_c = {in_bits[compiled.data[i].clbits[0]]: holder_end.get(p, -1)
+             for i, p in final_c.items()}
     if map_o != map_c:
         raise VerificationError(
             f"final measurements differ: input measures {map_o} (clbit: qubit), "
             f"compiled measures {map_c}"
         )
-    # deferred events
-    keys: list[tuple] = []
-    _events(original, keys, lambda inst, i: i not in final_o, original.find_bit)
-    keys.sort()
+    keys = _deferred_keys(original, final_o)
     aux = {key: n + k for k, key in enumerate(keys)}
-    rng = np.random.default_rng(seed)
-    comm = set(rep.comm_qubits)
-    active = sorted(set(rep.initial_layout) | set(rep.final_layout) | {
-        compiled.find_bit(q).index for inst in compiled.data for q in inst.qubits})
-    # compiled sim order: data in final order, aux, then everything else
-    sim_of = {p: i for i, p in enumerate(rep.final_layout)}
-    rest = [p for p in active if p not in sim_of]
     width = n + len(keys)
-    for k, p in enumerate(rest):
-        sim_of[p] = width + k
-    total = width + len(rest)
+    plan = _plan(compiled, rep, width)
+    identity = _Plan({}, [[original.find_bit(q).index for q in inst.qubits] for inst in original.data],
+                     [[] for _ in original.data], width, width)
+    holder_start = {p: i for i, p in enumerate(rep.initial_layout)}
+    rng = np.random.default_rng(seed)
     for run in range(runs):
-        psi = random_statevector(2**n, seed=int(rng.integers(2**31)))
-        # original: input i at qubit i, aux after
-        state = Statevector(psi).expand(Statevector.from_int(0, 2 ** len(keys))) if keys else Statevector(psi)
-        state = _run(original, state, list(range(n)), aux, final_o, None, None, rng, set())
-        # compiled: input i at sim_of[initial_layout[i]]
-        start = _place(psi.data, n, [sim_of[p] for p in rep.initial_layout], total)
-        holder_start = {p: i for i, p in enumerate(rep.initial_layout)}
-        out = _run(compiled, Statevector(start), [sim_of.get(p, -1) for p in range(compiled.num_qubits)],
-                   aux, final_c, in_bits, holder_start, rng, comm)
+        psi = random_statevector(2**n, seed=int(rng.integers(2**31))).data
+        state = _run(original, Statevector(_place(psi, n, list(range(n)), width)), identity,
+                     aux, final_o, None, None, rng)
+        positions = [plan.fixed[p] for p in rep.initial_layout]
+        out = _run(compiled, Statevector(_place(psi, n, positions, plan.total)), plan,
+                   aux, final_c, in_bits, holder_start, rng)
         fid = _overlap(state.data, out.data, width)
         if fid < 1 - 1e-6:
             raise VerificationError(
                 f"compiled state differs from the input's on random input {run}: fidelity {fid:.6f}"
             )
-    return (f"{runs} random input states simulated ({total} qubits), fidelity 1 within 1e-6; "
-            f"{len(map_o)} final measurements map to the same bits")
+    return (f"{runs} random input states simulated ({plan.total} qubits), fidelity 1 within "
+            f"1e-6; {len(map_o)} final measurements map to the same bits")
 
 
 def _overlap(target: np.ndarray, full: np.ndarray, width: int) -> float:
@@ -109,47 +195,38 @@ def _overlap(target: np.ndarray, full: np.ndarray, width: int) -> float:
     return float(np.sum(np.abs(rows @ np.conj(target)) ** 2))
 
 
-def _events(circuit, keys, keep, find_bit) -> None:
-    writes: dict[int, int] = {}
-    resets: dict[int, int] = {}
-    for i, inst in enumerate(circuit.data):
-        name = inst.operation.name
-        if name == "measure" and keep(inst, i):
-            c = find_bit(inst.clbits[0]).index
-            keys.append(("measure", c, writes.get(c, 0)))
-            writes[c] = writes.get(c, 0) + 1
-        elif name == "reset":
-            q = find_bit(inst.qubits[0]).index
-            keys.append(("reset", q, resets.get(q, 0)))
-            resets[q] = resets.get(q, 0) + 1
-
-
 def _place(psi: np.ndarray, n: int, positions: list[int], total: int) -> np.ndarray:
     """Embed an n-qubit state so that its qubit i sits at ``positions[i]`` of ``total``."""
     full = np.zeros(2**total, dtype=complex)
     full[: 2**n] = psi  # qubits 0..n-1 hold psi, the rest |0>
     tensor = full.reshape([2] * total)  # axis a is qubit total-1-a (little-endian)
-    order = list(range(total))
     src = [total - 1 - i for i in range(n)]
-    others = [a for a in range(total) if a not in src]
-    dst_axes = [total - 1 - p for p in positions]
-    free_axes = [a for a in range(total) if a not in dst_axes]
-    for s, d in zip(src, dst_axes):
-        order[d] = s
-    for s, d in zip(others, free_axes):
-        order[d] = s
+    dst = [total - 1 - p for p in positions]
+    order = [0] * total
+    for s_axis, d_axis in zip(src, dst):
+        order[d_axis] = s_axis
+    rest_src = [a for a in range(total) if a not in src]
+    rest_dst = [a for a in range(total) if a not in dst]
+    for s_axis, d_axis in zip(rest_src, rest_dst):
+        order[d_axis] = s_axis
     return np.transpose(tensor, order).reshape(-1)
 
 
-def _run(circuit, state, sim_index, aux, finals, in_bits, holder, rng, comm) -> Statevector:
-    """Run ``circuit`` on ``state``; ``in_bits``/``holder`` None means the input circuit."""
+def _run(circuit, state, plan: _Plan, aux, finals, in_bits, holder, rng) -> Statevector:
+    """Run ``circuit`` on ``state``; ``in_bits``/``holder`` None means the input circuit.
+
+    Measurements into the input's bits and resets of data qubits are deferred onto
+    ``aux``; protocol measurements are sampled and their feed-forward applied.
+    """
     bits: dict = {}
     writes: dict[int, int] = {}
     resets: dict[int, int] = {}
     for i, inst in enumerate(circuit.data):
         op = inst.operation
         name = op.name
-        qs = [sim_index[circuit.find_bit(q).index] for q in inst.qubits]
+        qs = plan.qargs[i]
+        for slot in plan.fresh[i]:
+            state = _sample(state.reset, [slot], rng)
         if name in ("barrier", "delay") or i in finals:
             continue
         if name == "measure":
@@ -160,16 +237,14 @@ def _run(circuit, state, sim_index, aux, finals, in_bits, holder, rng, comm) -> 
                 writes[c] = j + 1
                 state = state.evolve(CXGate(), [qs[0], _aux(aux, ("measure", c, j))])
             else:
-                state.seed(int(rng.integers(2**31)))
-                outcome, state = state.measure([qs[0]])
+                outcome, state = _sample(state.measure, [qs[0]], rng)
                 bits[bit] = outcome == "1"
         elif name == "reset":
             p = circuit.find_bit(inst.qubits[0]).index
-            if in_bits is not None and p in comm:
-                state.seed(int(rng.integers(2**31)))
-                state = state.reset([qs[0]])
+            q = p if holder is None else holder.get(p)
+            if q is None:  # a comm qubit (or spare slot): a real reset
+                state = _sample(state.reset, qs, rng)
                 continue
-            q = p if holder is None else holder.get(p, -1)
             j = resets.get(q, 0)
             resets[q] = j + 1
             state = state.evolve(SwapGate(), [qs[0], _aux(aux, ("reset", q, j))])
@@ -178,11 +253,17 @@ def _run(circuit, state, sim_index, aux, finals, in_bits, holder, rng, comm) -> 
             if bits.get(clbit, False) == bool(value):
                 body = op.params[0]
                 for b in body.data:
-                    outer = inst.qubits[body.find_bit(b.qubits[0]).index]
-                    state = state.evolve(b.operation, [sim_index[circuit.find_bit(outer).index]])
+                    state = state.evolve(
+                        b.operation, [qs[body.find_bit(q).index] for q in b.qubits])
         else:
             state = state.evolve(op, qs)
     return state
+
+
+def _sample(method, qargs, rng):
+    """Call ``Statevector.measure`` / ``reset`` with a seed drawn from ``rng``."""
+    method.__self__.seed(int(rng.integers(2**31)))
+    return method(qargs)
 
 
 def _aux(aux: dict, key: tuple) -> int:

@@ -10,14 +10,15 @@ Three methods, chosen automatically and always named in the result:
   ``P → U P U†`` (``stim.Circuit.has_all_flows(unsigned=True)``), and signs are
   checked on random measurement branches with a Choi state in
   ``stim.TableauSimulator``.
-* ``statevector`` — small non-Clifford circuits: both circuits run on random
-  input states with Qiskit's ``Statevector`` (teleportation measurements sampled,
-  feed-forward applied), final measurements compared as a map and the states
-  compared by fidelity.
-* ``clifford-skeleton`` — large non-Clifford circuits: ``stim-flows`` on both
-  circuits with every non-Clifford rotation replaced by a Clifford one at the
-  same place. It exercises every telegate, swap and correction the compiler
-  emitted, but not the rotation angles.
+* ``clifford-skeleton`` — non-Clifford circuits: ``stim-flows`` on both circuits
+  with every non-Clifford rotation replaced by a Clifford one at the same place
+  (diagonal gates stay diagonal). It exercises every telegate, swap and
+  correction the compiler emitted, on every measurement branch, but not the
+  rotation angles.
+* ``statevector`` — small non-Clifford circuits get the skeleton check *and* a
+  simulation: both circuits run on random input states with Qiskit's
+  ``Statevector`` (teleportation measurements sampled, feed-forward applied),
+  final measurements compared as a map and the states compared by fidelity.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from qiskit.circuit import Clbit
 
 from dqc.errors import VerificationError
 from dqc.report import Report
+from dqc.simulate import check_by_statevector, simulation_qubits
 from dqc.stim_translation import NonClifford, Translator
 
 _PAULI_NAMES = ("x", "y", "z")
@@ -103,19 +105,16 @@ def verify(
             return Verification(True, "stim-flows", f"{contract}; {detail}")
         except NonClifford:
             pass
-        active = _active_qubits(compiled, rep)
-        aux = _count_deferred(original)
-        if len(active) + aux <= max_sim_qubits:
-            from dqc.simulate import check_by_statevector
-
-            detail = check_by_statevector(original, compiled, rep, runs=min(shots, 3), seed=seed)
-            return Verification(True, "statevector", f"{contract}; {detail}")
-        detail = _check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
+        skeleton = _check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
+        width = simulation_qubits(original, compiled, rep)
+        if width <= max_sim_qubits:
+            sim = check_by_statevector(original, compiled, rep, runs=2, seed=seed)
+            return Verification(True, "statevector", f"{contract}; {sim}; {skeleton}")
         return Verification(
             True,
             "clifford-skeleton",
-            f"{contract}; {detail} (circuit too large to simulate: {len(active) + aux} qubits "
-            f"> {max_sim_qubits}; rotation angles not checked)",
+            f"{contract}; {skeleton} (rotation angles not checked: simulating would take "
+            f"{width} qubits > max_sim_qubits={max_sim_qubits})",
         )
     except VerificationError as exc:
         return Verification(False, "equivalence", str(exc))
@@ -216,10 +215,6 @@ def _deferred_keys(circuit: QuantumCircuit) -> list[tuple]:
             keys.append(("reset", q, resets[q]))
             resets[q] += 1
     return sorted(keys)
-
-
-def _count_deferred(circuit: QuantumCircuit) -> int:
-    return sum(1 for i in circuit.data if i.operation.name in ("measure", "reset"))
 
 
 def _translate_pair(unrolled, compiled, rep, skeleton):
@@ -339,8 +334,3 @@ def _check_signs(s_comp, expected, width_c, in_index, shots, seed) -> None:
         )
 
 
-def _active_qubits(compiled: QuantumCircuit, rep: Report) -> set[int]:
-    active = set(rep.initial_layout) | set(rep.final_layout)
-    for inst in compiled.data:
-        active.update(compiled.find_bit(q).index for q in inst.qubits)
-    return active
