@@ -22,7 +22,16 @@ Examples:
     'stim-flows'
 """
 
-from dqc.compile import CompileResult, compile
+from pathlib import Path as _Path
+
+# In a source checkout (not installed), ``dqc.passes`` and ``dqc.targets`` live in
+# the sibling folders ``passes/`` and ``targets/``; an installed package maps them.
+if not (_Path(__file__).parent / "passes").is_dir() and (
+    _Path(__file__).parent.parent / "passes" / "__init__.py"
+).is_file():
+    __path__.append(str(_Path(__file__).parent.parent))  # noqa: F821 - package __path__
+
+from dqc.compile import CompileResult, compile  # noqa: E402
 from dqc.errors import (
     CapacityError,
     CircuitInputError,

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from qiskit import QuantumCircuit, qasm3
+from qiskit import qasm3
 
 from dqc import targets
 from dqc.compile import compile as compile_circuit

@@ -397,9 +397,9 @@ class Network:
             for q in self.qpus
         ]
         d["link"] = [
-            {"qpus": [l.a, l.b], "rate_hz": l.rate_hz, "fidelity": l.fidelity,
-             "latency_s": l.latency_s}
-            for l in self.links
+            {"qpus": [link.a, link.b], "rate_hz": link.rate_hz, "fidelity": link.fidelity,
+             "latency_s": link.latency_s}
+            for link in self.links
         ]
         return d
 
@@ -415,10 +415,10 @@ class Network:
         for q in self.qpus:
             lines += ["[[qpu]]", f"name = {_toml_str(q.name)}",
                       f"data_qubits = {q.data_qubits}", f"comm_qubits = {q.comm_qubits}", ""]
-        for l in self.links:
-            lines += ["[[link]]", f"qpus = [{_toml_str(l.a)}, {_toml_str(l.b)}]",
-                      f"rate_hz = {l.rate_hz!r}", f"fidelity = {l.fidelity!r}",
-                      f"latency_s = {l.latency_s!r}", ""]
+        for link in self.links:
+            lines += ["[[link]]", f"qpus = [{_toml_str(link.a)}, {_toml_str(link.b)}]",
+                      f"rate_hz = {link.rate_hz!r}", f"fidelity = {link.fidelity!r}",
+                      f"latency_s = {link.latency_s!r}", ""]
         return "\n".join(lines)
 
     @classmethod

@@ -165,8 +165,8 @@ def check_by_statevector(
     aux = {key: n + k for k, key in enumerate(keys)}
     width = n + len(keys)
     plan = _plan(compiled, rep, width)
-    identity = _Plan({}, [[original.find_bit(q).index for q in inst.qubits] for inst in original.data],
-                     [[] for _ in original.data], width, width)
+    identity = _Plan({}, [[original.find_bit(q).index for q in inst.qubits]
+                          for inst in original.data], [[] for _ in original.data], width, width)
     holder_start = {p: i for i, p in enumerate(rep.initial_layout)}
     rng = np.random.default_rng(seed)
     for run in range(runs):

@@ -10,6 +10,7 @@ skeleton of its input.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import stim
@@ -41,8 +42,10 @@ def quarter_turns(theta: float, skeleton: bool) -> int:
     """``theta`` in quarter turns (0..3); a non-Clifford angle is 1 in a skeleton.
 
     Examples:
-        >>> quarter_turns(math.pi, False), quarter_turns(-math.pi / 2, False), quarter_turns(0.3, True)
-        (2, 3, 1)
+        >>> quarter_turns(math.pi, False), quarter_turns(-math.pi / 2, False)
+        (2, 3)
+        >>> quarter_turns(0.3, True)
+        1
     """
     k = theta / (math.pi / 2)
     r = round(k)
@@ -70,19 +73,23 @@ class Translator:
         circuit: the circuit.
         qubit_index: stim qubit of each circuit qubit (by position).
         skeleton: replace non-Clifford rotations (see module docstring).
-        deferred_measure: ``clbit -> callable(write_number) -> aux stim qubit``; a
-            measurement into such a clbit becomes ``CX q aux`` (deferred measurement).
-        deferred_reset: ``circuit qubit -> callable(reset_number) -> aux stim qubit``;
-            a reset of such a qubit becomes ``SWAP q aux``.
+        aux: ``(event, index, occurrence) -> stim qubit`` for deferred events, where
+            event is ``"measure"`` (index: input clbit) or ``"reset"`` (index: input qubit).
+        measured_bits: ``clbit -> input clbit index``; the j-th measurement into such
+            a clbit becomes ``CX q aux[("measure", index, j)]`` (deferred measurement).
+        reset_qubits: ``circuit qubit position -> input qubit index``; the j-th reset
+            of such a qubit becomes ``SWAP q aux[("reset", index, j)]``.
     """
 
-    def __init__(self, circuit: QuantumCircuit, qubit_index, *, skeleton: bool,
-                 deferred_measure, deferred_reset) -> None:
+    def __init__(self, circuit: QuantumCircuit, qubit_index: list[int], *, skeleton: bool,
+                 aux: Callable[[tuple], int], measured_bits: dict[Clbit, int],
+                 reset_qubits: dict[int, int]) -> None:
         self.qc = circuit
         self.qubit_index = qubit_index
         self.skeleton = skeleton
-        self.deferred_measure = deferred_measure
-        self.deferred_reset = deferred_reset
+        self.aux = aux
+        self.measured_bits = measured_bits
+        self.reset_qubits = reset_qubits
         self.out = StimCircuit()
         self.record: dict[Clbit, int] = {}
         self.writes: dict[Clbit, int] = {}
@@ -110,10 +117,10 @@ class Translator:
             return
         if name == "measure":
             clbit = inst.clbits[0]
-            if clbit in self.deferred_measure:
+            if clbit in self.measured_bits:
                 j = self.writes.get(clbit, 0)
                 self.writes[clbit] = j + 1
-                self._append("CX", [qs[0], self.deferred_measure[clbit](j)])
+                self._append("CX", [qs[0], self.aux(("measure", self.measured_bits[clbit], j))])
             else:
                 self._append("M", qs)
                 self.record[clbit] = self.out.num_measurements
@@ -121,10 +128,10 @@ class Translator:
             return
         if name == "reset":
             pos = self.qc.find_bit(inst.qubits[0]).index
-            if pos in self.deferred_reset:
+            if pos in self.reset_qubits:
                 j = self.resets.get(pos, 0)
                 self.resets[pos] = j + 1
-                self._append("SWAP", [qs[0], self.deferred_reset[pos](j)])
+                self._append("SWAP", [qs[0], self.aux(("reset", self.reset_qubits[pos], j))])
             else:
                 self._append("R", qs)
             return

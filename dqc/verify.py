@@ -88,8 +88,9 @@ def verify(
         >>> import dqc
         >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
         >>> res = dqc.compile(qc, dqc.Network.line(2, data_qubits=1))
-        >>> str(verify(qc, res.circuit, res.report))
-        'verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and signs on 256 random measurement branches'
+        >>> print(verify(qc, res.circuit, res.report))
+        verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and
+        signs on 256 random measurement branches
     """
     from dqc.passes import UnrollForDistribution
 
@@ -221,30 +222,22 @@ def _translate_pair(unrolled, compiled, rep, skeleton):
     n = unrolled.num_qubits
     keys = _deferred_keys(unrolled)
     aux_o = _Aux(n, keys)
-    orig_measure = {
-        bit: (lambda j, c=unrolled.find_bit(bit).index: aux_o.get(("measure", c, j)))
-        for bit in unrolled.clbits
-    }
-    orig_reset = {q: (lambda j, q=q: aux_o.get(("reset", q, j))) for q in range(n)}
-    s_orig = Translator(unrolled, list(range(n)), skeleton=skeleton,
-                        deferred_measure=orig_measure, deferred_reset=orig_reset).run()
+    s_orig = Translator(
+        unrolled, list(range(n)), skeleton=skeleton, aux=aux_o.get,
+        measured_bits={bit: unrolled.find_bit(bit).index for bit in unrolled.clbits},
+        reset_qubits={q: q for q in range(n)},
+    ).run()
     if s_orig.num_measurements:
         raise VerificationError("internal error: input measurements were not deferred")
-
     n_out = compiled.num_qubits
     aux_c = _Aux(n_out, keys)
-    holder = {p: i for i, p in enumerate(rep.initial_layout)}
-    comp_measure = {
-        bit: (lambda j, c=c: aux_c.get(("measure", c, j)))
-        for bit, c in _input_clbits(unrolled, compiled).items()
-    }
     comm = set(rep.comm_qubits)
-    comp_reset = {
-        p: (lambda j, p=p: aux_c.get(("reset", holder.get(p, -1), j)))
-        for p in range(n_out) if p not in comm
-    }
-    s_comp = Translator(compiled, list(range(n_out)), skeleton=skeleton,
-                        deferred_measure=comp_measure, deferred_reset=comp_reset).run()
+    holder = {p: i for i, p in enumerate(rep.initial_layout)}
+    s_comp = Translator(
+        compiled, list(range(n_out)), skeleton=skeleton, aux=aux_c.get,
+        measured_bits=_input_clbits(unrolled, compiled),
+        reset_qubits={p: holder.get(p, -1) for p in range(n_out) if p not in comm},
+    ).run()
     # comm qubits and unused data slots start in |0>
     ancillas = sorted(set(range(n_out)) - set(rep.initial_layout))
     prefix = stim.Circuit()

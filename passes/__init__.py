@@ -19,13 +19,13 @@ key                               written by                  read by
 
 from __future__ import annotations
 
-from qiskit.transpiler import PassManager
-
-from dqc.network import Network
 from dqc.passes.distribute_gates import DistributedLayout, DistributeGates
 from dqc.passes.interaction_graph import BuildInteractionGraph
 from dqc.passes.partition_qubits import PartitionQubits
 from dqc.passes.unroll_for_distribution import UnrollForDistribution
+from qiskit.transpiler import PassManager
+
+from dqc.network import Network
 
 __all__ = [
     "BuildInteractionGraph",

@@ -33,7 +33,7 @@ from qiskit.circuit import (
     QuantumCircuit,
     QuantumRegister,
 )
-from qiskit.circuit.library import Barrier, HGate, Measure, Reset, XGate, ZGate, CXGate
+from qiskit.circuit.library import Barrier, CXGate, HGate, Measure, Reset, XGate, ZGate
 from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass

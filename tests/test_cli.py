@@ -22,7 +22,8 @@ from dqc.cli import main
 
 REPORT_KEYS = {"ebits", "ebits_per_link", "qubit_qpu", "initial_layout", "final_layout",
                "qpus", "links", "schedule"}
-QASMBENCH_GHZ40 = Path(__file__).resolve().parent.parent / "benchmarks" / "circuits" / "ghz_n40.qasm"
+ROOT = Path(__file__).resolve().parent.parent
+QASMBENCH_GHZ40 = ROOT / "benchmarks" / "circuits" / "ghz_n40.qasm"
 
 
 # --------------------------------------------------------------------------- helpers
