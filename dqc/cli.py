@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qiskit import qasm3
 
-from dqc import targets
+import dqc.targets as targets
 from dqc.compile import compile as compile_circuit
 from dqc.errors import DQCError
 from dqc.loading import load_circuit

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import Clbit
 from qiskit.circuit.library import CXGate, SwapGate
 from qiskit.quantum_info import Statevector, random_statevector
 
+from dqc.deferral import deferred_events, input_clbits
 from dqc.errors import VerificationError
 from dqc.report import Report
 
@@ -57,29 +57,6 @@ def _final_measurements(circuit: QuantumCircuit, bits=None) -> dict[int, int]:
         if circuit.data[i].operation.name == "measure"
         and (bits is None or circuit.data[i].clbits[0] in bits)
     }
-
-
-def _input_bits(original: QuantumCircuit, compiled: QuantumCircuit) -> dict[Clbit, int]:
-    return {
-        b_out: original.find_bit(b_in).index
-        for reg_in, reg_out in zip(original.cregs, compiled.cregs)
-        for b_in, b_out in zip(reg_in, reg_out)
-    }
-
-
-def _deferred_keys(circuit: QuantumCircuit, finals: dict[int, int]) -> list[tuple]:
-    keys, writes, resets = [], {}, {}
-    for i, inst in enumerate(circuit.data):
-        name = inst.operation.name
-        if name == "measure" and i not in finals:
-            c = circuit.find_bit(inst.clbits[0]).index
-            keys.append(("measure", c, writes.get(c, 0)))
-            writes[c] = writes.get(c, 0) + 1
-        elif name == "reset":
-            q = circuit.find_bit(inst.qubits[0]).index
-            keys.append(("reset", q, resets.get(q, 0)))
-            resets[q] = resets.get(q, 0) + 1
-    return sorted(keys)
 
 
 def _plan(compiled: QuantumCircuit, rep: Report, width: int) -> _Plan:
@@ -140,7 +117,7 @@ def _plan(compiled: QuantumCircuit, rep: Report, width: int) -> _Plan:
 def simulation_qubits(original: QuantumCircuit, compiled: QuantumCircuit, rep: Report) -> int:
     """How many qubits :func:`check_by_statevector` would simulate."""
     finals = _final_measurements(original)
-    width = original.num_qubits + len(_deferred_keys(original, finals))
+    width = original.num_qubits + len(deferred_events(original, finals))
     return _plan(compiled, rep, width).total
 
 
@@ -149,7 +126,7 @@ def check_by_statevector(
 ) -> str:
     """Compare ``compiled`` with ``original`` on ``runs`` random inputs; raise on mismatch."""
     n = original.num_qubits
-    in_bits = _input_bits(original, compiled)
+    in_bits = input_clbits(original, compiled)
     final_o = _final_measurements(original)
     final_c = _final_measurements(compiled, in_bits)
     map_o = {original.find_bit(original.data[i].clbits[0]).index: q for i, q in final_o.items()}
@@ -161,7 +138,7 @@ def check_by_statevector(
             f"final measurements differ: input measures {map_o} (clbit: qubit), "
             f"compiled measures {map_c}"
         )
-    keys = _deferred_keys(original, final_o)
+    keys = deferred_events(original, final_o)
     aux = {key: n + k for k, key in enumerate(keys)}
     width = n + len(keys)
     plan = _plan(compiled, rep, width)

@@ -19,7 +19,7 @@ from qiskit.circuit import Clbit
 
 from dqc.errors import VerificationError
 
-_FIXED = {
+_FIXED: dict[str, list[tuple]] = {
     "id": [], "x": [("X",)], "y": [("Y",)], "z": [("Z",)], "h": [("H",)],
     "s": [("S",)], "sdg": [("S_DAG",)], "sx": [("SQRT_X",)], "sxdg": [("SQRT_X_DAG",)],
     "cx": [("CX",)], "cy": [("CY",)], "cz": [("CZ",)], "swap": [("SWAP",)],

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import stim
 from qiskit import QuantumCircuit
-from qiskit.circuit import Clbit
 
+from dqc.deferral import deferred_events, input_clbits
 from dqc.errors import VerificationError
 from dqc.report import Report
 from dqc.simulate import check_by_statevector, simulation_qubits
@@ -181,15 +181,6 @@ def check_contract(original: QuantumCircuit, compiled: QuantumCircuit, rep: Repo
     return f"output contract holds ({total} epr)"
 
 
-def _input_clbits(original: QuantumCircuit, compiled: QuantumCircuit) -> dict[Clbit, int]:
-    """Compiled clbits that belong to the input's registers -> input clbit index."""
-    out: dict[Clbit, int] = {}
-    for reg_in, reg_out in zip(original.cregs, compiled.cregs):
-        for bit_in, bit_out in zip(reg_in, reg_out):
-            out[bit_out] = original.find_bit(bit_in).index
-    return out
-
-
 class _Aux:
     """Auxiliary stim qubits for deferred measurements and resets, keyed by event."""
 
@@ -204,23 +195,9 @@ class _Aux:
         return self.index[key]
 
 
-def _deferred_keys(circuit: QuantumCircuit) -> list[tuple]:
-    keys, writes, resets = [], Counter(), Counter()
-    for inst in circuit.data:
-        if inst.operation.name == "measure":
-            c = circuit.find_bit(inst.clbits[0]).index
-            keys.append(("measure", c, writes[c]))
-            writes[c] += 1
-        elif inst.operation.name == "reset":
-            q = circuit.find_bit(inst.qubits[0]).index
-            keys.append(("reset", q, resets[q]))
-            resets[q] += 1
-    return sorted(keys)
-
-
 def _translate_pair(unrolled, compiled, rep, skeleton):
     n = unrolled.num_qubits
-    keys = _deferred_keys(unrolled)
+    keys = deferred_events(unrolled)
     aux_o = _Aux(n, keys)
     s_orig = Translator(
         unrolled, list(range(n)), skeleton=skeleton, aux=aux_o.get,
@@ -235,7 +212,7 @@ def _translate_pair(unrolled, compiled, rep, skeleton):
     holder = {p: i for i, p in enumerate(rep.initial_layout)}
     s_comp = Translator(
         compiled, list(range(n_out)), skeleton=skeleton, aux=aux_c.get,
-        measured_bits=_input_clbits(unrolled, compiled),
+        measured_bits=input_clbits(unrolled, compiled),
         reset_qubits={p: holder.get(p, -1) for p in range(n_out) if p not in comm},
     ).run()
     # comm qubits and unused data slots start in |0>
