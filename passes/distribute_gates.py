@@ -21,6 +21,8 @@ References:
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -38,6 +40,7 @@ from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 
+from dqc.cost_model import plan_carriers, two_qubit_gates
 from dqc.errors import CapacityError, CircuitInputError
 from dqc.gates import EPRGate, diagonal_qubits
 from dqc.network import Network
@@ -77,10 +80,12 @@ class DistributeGates(TransformationPass):
     * A copy of a carrier qubit stays open on a remote QPU for the whole segment
       (the run of gates diagonal on the carrier), so consecutive remote gates of
       that segment share one ebit.
-    * Comm qubits are reused (``reset`` before each new ``epr``); when a QPU runs
-      out, the least recently used open copy there is closed first.
-    * The carrier of a gate diagonal on both qubits is the one whose current
-      segment has more gates toward the other QPU.
+    * A copy is closed right after the last gate the plan gives it, and comm
+      qubits are reused (``reset`` before each new ``epr``); when a QPU still runs
+      out, the open copy there whose next use is farthest away is closed first
+      (Belady's rule), to be reopened when needed.
+    * Carriers follow the minimum per-pair vertex cover of
+      :func:`dqc.cost_model.plan_carriers` (an already open copy is always reused).
 
     Property set read: ``dqc_partition`` (one QPU name per input qubit).
     Property set written: ``dqc_layout`` (:class:`DistributedLayout`),
@@ -153,7 +158,6 @@ class _Builder:
             self.slot.append(data_start[k] + used[k])
             used[k] += 1
         self.state: dict[int, tuple[int, int]] = {m: (_FREE, -1) for p in self.comm_pool for m in p}
-        self.last_use: dict[int, int] = {}
         self.copies: list[dict[int, int]] = [{} for _ in range(n)]  # qubit -> {qpu: comm}
         self.ops: list[tuple] = []
         self.num_tele = 0
@@ -161,6 +165,8 @@ class _Builder:
         self.remote_gates = 0
         self.clock = 0
         self.layout: DistributedLayout | None = None
+        self.seg = [0] * n  # current segment number of each qubit (as in the cost model)
+        self.uses: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (qubit, qpu) -> uses
 
     # ----- emitting -------------------------------------------------------
     def emit(self, op: Instruction, qubits: tuple[int, ...], clbits: tuple = ()) -> None:
@@ -192,7 +198,8 @@ class _Builder:
                     f"QPU '{name}' has {len(pool)} comm qubit{'s' if len(pool) > 1 else ''} "
                     f"but {why} needs {len(protect & set(pool)) + 1} at once"
                 )
-            victim = min(held, key=lambda m: (self.last_use.get(m, -1), m))
+            # Belady: evict the copy whose next planned use is farthest away
+            victim = max(held, key=lambda m: (self.next_use(self.state[m][1], k), -m))
             self.close_copy(self.state[victim][1], k)
             free = [victim]
         fresh = [m for m in free if self.state[m][0] == _FREE]
@@ -201,7 +208,6 @@ class _Builder:
             self.emit(Reset(), (m,))
         self.state[m] = (_DIRTY, -1)  # in use by the caller from here on
         protect.add(m)
-        self.last_use[m] = self.clock
         return m
 
     def bell_pair(self, a: int, b: int, protect: set[int]) -> tuple[int, int]:
@@ -255,6 +261,14 @@ class _Builder:
         self.if_bit(bit, ZGate(), self.slot[q])
         self.state[m] = (_DIRTY, -1)
 
+    def next_use(self, q: int, k: int) -> float:
+        """Position of the next planned gate using q's copy on QPU k in q's segment."""
+        uses = self.uses.get((q, k), [])
+        i = bisect.bisect_right(uses, (self.clock, 1 << 62))
+        if i < len(uses) and uses[i][1] == self.seg[q]:
+            return uses[i][0]
+        return math.inf
+
     def end_segment(self, q: int) -> None:
         for k in list(self.copies[q]):
             self.close_copy(q, k)
@@ -264,8 +278,13 @@ class _Builder:
         dag = self.dag
         nodes = list(dag.topological_op_nodes())
         qidx = [[dag.find_bit(q).index for q in node.qargs] for node in nodes]
-        segment_load = self._segment_load(nodes, qidx)
-        seg = [0] * dag.num_qubits()
+        gates = two_qubit_gates(dag)
+        plan = plan_carriers(gates, self.qpu_of, self.net.distances())
+        for g in gates:
+            if g.position in plan.carriers:
+                pos = g.qubits.index(plan.carriers[g.position])
+                key = (g.qubits[pos], self.qpu_of[g.qubits[1 - pos]])
+                self.uses.setdefault(key, []).append((g.position, g.segments[pos]))
         for t, (node, qs) in enumerate(zip(nodes, qidx)):
             self.clock = t
             op = node.op
@@ -281,9 +300,9 @@ class _Builder:
             for pos, q in enumerate(qs):
                 if pos not in diag:
                     self.end_segment(q)
-                    seg[q] += 1
+                    self.seg[q] += 1
             if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
-                self.remote_gate(op, qs, diag, seg, segment_load)
+                self.remote_gate(op, qs, diag, plan.carriers[t])
             else:
                 self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
         for q in range(dag.num_qubits()):
@@ -297,46 +316,24 @@ class _Builder:
         )
         return self._circuit()
 
-    def remote_gate(self, op, qs, diag, seg, segment_load) -> None:
+    def remote_gate(self, op, qs, diag, carrier: int) -> None:
         self.remote_gates += 1
         qpus = [self.qpu_of[q] for q in qs]
-        # reuse an open copy if the gate is diagonal on its carrier
-        choice = next((pos for pos in diag if qpus[1 - pos] in self.copies[qs[pos]]), None)
-        if not diag:
-            raise CircuitInputError(
-                f"'{op.name}' between QPUs is not diagonal on either qubit; unroll the "
-                "circuit with UnrollForDistribution first"
-            )
-        if choice is None:
-            choice = max(
-                diag,
-                key=lambda pos: (segment_load.get((qs[pos], seg[qs[pos]], qpus[1 - pos]), 0), -pos),
-            )
+        # follow the plan; an open copy of the other possible carrier serves as well
+        choice = qs.index(carrier)
+        if qpus[1 - choice] not in self.copies[carrier]:
+            choice = next((pos for pos in diag if qpus[1 - pos] in self.copies[qs[pos]]), choice)
+        if qpus[1 - choice] not in self.copies[qs[choice]]:
             protect: set[int] = set()
             self.open_copy(qs[choice], qpus[1 - choice], protect)
         carrier, other = qs[choice], qs[1 - choice]
         m = self.copies[carrier][qpus[1 - choice]]
-        self.last_use[m] = self.clock
         args = [0, 0]
         args[choice] = m
         args[1 - choice] = self.slot[other]
         self.emit(op, tuple(args))
-
-    def _segment_load(self, nodes, qidx) -> Counter:
-        """(qubit, segment number, other QPU) -> remote gates it could carry there."""
-        load: Counter = Counter()
-        seg = [0] * self.dag.num_qubits()
-        for node, qs in zip(nodes, qidx):
-            if node.op.name == "barrier":
-                continue
-            diag = diagonal_qubits(node.op)
-            for pos, q in enumerate(qs):
-                if pos not in diag:
-                    seg[q] += 1
-            if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
-                for pos in diag:
-                    load[(qs[pos], seg[qs[pos]], self.qpu_of[qs[1 - pos]])] += 1
-        return load
+        if self.next_use(carrier, qpus[1 - choice]) == math.inf:
+            self.close_copy(carrier, qpus[1 - choice])  # its last gate: free the comm qubit
 
     # ----- output ----------------------------------------------------------
     def _tele_name(self) -> str:

@@ -10,6 +10,7 @@ import pymetis
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
+from dqc.cost_model import plan_carriers, two_qubit_gates
 from dqc.errors import CapacityError
 from dqc.network import Network
 
@@ -41,14 +42,20 @@ class PartitionQubits(AnalysisPass):
        few hops apart (exhaustive for up to 7 QPUs, greedy beyond).
     3. Capacities are enforced *exactly*: qubits leave over-full QPUs by the
        cheapest moves.
-    4. Kernighan–Lin style moves and swaps lower the cost
+    4. Kernighan–Lin style moves and swaps lower the proxy
        ``sum(weight(u, v) * hops(qpu(u), qpu(v)))`` — the number of ebits if every
        remote gate used its own Bell pair, swapped along a shortest path.
+    5. Every candidate (METIS with ``metis_runs`` seeds, and the qubits in their
+       own order, each before and after step 4) is scored with the true cost
+       model — segments, carriers by minimum vertex cover, hops
+       (:func:`dqc.cost_model.plan_carriers`) — and the best one is improved by a
+       bounded local search on that cost.
 
     Property set read: ``dqc_interaction_graph`` (see
     :class:`~dqc.passes.BuildInteractionGraph`).
     Property set written: ``dqc_partition`` — ``tuple[str, ...]``, the QPU name of
-    each qubit; ``dqc_partition_cost`` — the cost above.
+    each qubit; ``dqc_partition_cost`` — the ebits the cost model predicts;
+    ``dqc_lower_bound`` — no carrier choice needs fewer for this placement.
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -64,11 +71,21 @@ class PartitionQubits(AnalysisPass):
         (('qpu0', 'qpu0', 'qpu1', 'qpu1'), 1)
     """
 
-    def __init__(self, network: Network, *, seed: int | None = None, max_passes: int = 30) -> None:
+    def __init__(
+        self,
+        network: Network,
+        *,
+        seed: int | None = None,
+        metis_runs: int = 3,
+        max_passes: int = 30,
+        max_evaluations: int | None = None,
+    ) -> None:
         super().__init__()
         self.network = network
         self.seed = 0 if seed is None else int(seed)
+        self.metis_runs = metis_runs
         self.max_passes = max_passes
+        self.max_evaluations = max_evaluations
 
     def run(self, dag: DAGCircuit) -> None:
         """Write ``dqc_partition`` for the qubits of ``dag``."""
@@ -79,17 +96,27 @@ class PartitionQubits(AnalysisPass):
             raise capacity_error(n, net)
         caps = np.array([q.data_qubits for q in net.qpus], dtype=np.int64)
         dist = net.distances()
-        k = len(caps)
-        if k == 1 or graph.number_of_edges() == 0:
-            part = _fill_in_order(n, caps)
-        else:
-            part = _metis(graph, n, caps, self.seed)
-            part = _match_parts_to_qpus(graph, part, caps, dist)
         weights = _adjacency(graph, n)
-        part = _repair_capacity(part, caps, dist, weights)
-        part = _refine(part, caps, dist, weights, self.max_passes)
+        gates = two_qubit_gates(dag)
+        starts = [_fill_in_order(n, caps)]
+        if len(caps) > 1 and graph.number_of_edges():
+            starts = [
+                _match_parts_to_qpus(graph, _metis(graph, n, caps, self.seed + i), caps, dist)
+                for i in range(self.metis_runs)
+            ] + [_match_parts_to_qpus(graph, starts[0], caps, dist)]
+        best = None
+        for start in starts:
+            part = _repair_capacity(start, caps, dist, weights)
+            for cand in (part, _refine(part, caps, dist, weights, self.max_passes)):
+                ebits = plan_carriers(gates, cand, dist).ebits
+                if best is None or ebits < best[0]:
+                    best = (ebits, cand)
+        assert best is not None
+        part = _search(best[1], caps, dist, weights, gates, self.max_evaluations)
+        plan = plan_carriers(gates, part, dist)
         self.property_set["dqc_partition"] = tuple(net.qpus[p].name for p in part)
-        self.property_set["dqc_partition_cost"] = _cost(part, dist, weights)
+        self.property_set["dqc_partition_cost"] = plan.ebits
+        self.property_set["dqc_lower_bound"] = plan.lower_bound
 
 
 def _fill_in_order(n: int, caps: np.ndarray) -> np.ndarray:
@@ -256,6 +283,54 @@ def _refine(part, caps, dist, weights, max_passes: int) -> np.ndarray:
                     _apply_move(table, weights, dist, part, u, b)
                     _apply_move(table, weights, dist, part, v, a)
                     improved = True
+        if not improved:
+            break
+    return part
+
+
+def _search(part, caps, dist, weights, gates, max_evaluations: int | None) -> np.ndarray:
+    """First-improvement local search on the true ebit cost (moves and swaps).
+
+    Candidates are ranked by the pairwise proxy (gate weight × hops) and each is
+    scored with :func:`~dqc.cost_model.plan_carriers`; the number of scorings is
+    bounded (by default in proportion to the inverse of the remote gate count, so
+    large circuits stay fast) to keep the pass deterministic and near-linear.
+    """
+    part = part.copy()
+    k, n = len(caps), len(part)
+    best = plan_carriers(gates, part, dist).ebits
+    remote = sum(1 for g in gates if part[g.qubits[0]] != part[g.qubits[1]])
+    budget = max_evaluations if max_evaluations is not None else int(
+        min(400, max(20, 60_000 // max(remote, 1))))
+    pairs = sorted({(min(u, v), max(u, v)) for u in range(n) for v, _ in weights[u]})
+    while budget > 0 and best > 0:
+        table = _gain_table(part, k, dist, weights)
+        load = np.bincount(part, minlength=k)
+        cands: list[tuple[int, tuple[int, ...]]] = []
+        for u in range(n):
+            for q in range(k):
+                if q != part[u] and load[q] < caps[q]:
+                    cands.append((int(table[u, q] - table[u, part[u]]), (u, q)))
+        for u, v in pairs:
+            a, b = part[u], part[v]
+            if a != b:
+                delta = int(table[u, b] - table[u, a] + table[v, a] - table[v, b])
+                cands.append((delta, (u, v, -1)))
+        cands.sort()
+        improved = False
+        for _, move in cands:
+            if budget <= 0:
+                break
+            trial = part.copy()
+            if len(move) == 2:
+                trial[move[0]] = move[1]
+            else:
+                trial[move[0]], trial[move[1]] = part[move[1]], part[move[0]]
+            budget -= 1
+            ebits = plan_carriers(gates, trial, dist).ebits
+            if ebits < best:
+                part, best, improved = trial, ebits, True
+                break
         if not improved:
             break
     return part
