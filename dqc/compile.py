@@ -80,6 +80,7 @@ def compile(  # noqa: A001 - the verb users look for
         ebits=int(ops.get("epr", 0)),
         ebits_per_link=per_link,
         remote_gates=ps["dqc_remote_gates"],
+        ebits_lower_bound=int(ps["dqc_lower_bound"]),
         qubit_qpu=layout.qubit_qpu,
         comm_qubits=layout.comm_qubits,
         initial_layout=layout.initial_layout,

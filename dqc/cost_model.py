@@ -99,7 +99,8 @@ def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
         if len(qs) == 2:
             if not diag:
                 raise CircuitInputError(
-                    f"'{node.op.name}' is diagonal on neither qubit; unroll the circuit first"
+                    f"'{node.op.name}' is diagonal on neither qubit; run UnrollForDistribution "
+                    "(and ElideSwaps for swaps) first"
                 )
             out.append(TwoQubitGate(
                 position, (qs[0], qs[1]),

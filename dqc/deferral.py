@@ -5,8 +5,10 @@ data qubit becomes ``SWAP q aux``, each with a fresh auxiliary qubit; this turns
 the input circuit into a unitary while keeping it equivalent as a channel.
 Events are keyed ``(kind, index, occurrence)``: the j-th measurement into input
 clbit c is ``("measure", c, j)``, the j-th reset of input qubit q ``("reset", q, j)``.
-Keying per bit and per qubit (not by global position) makes the keys independent
-of how a compiler orders operations that commute.
+Keying per bit and per wire (not by global position) makes the keys independent
+of how a compiler orders operations that commute; resets are keyed by *wire* —
+the qubit a state started on, followed through ``swap`` gates — because a
+compiler may remove a swap by relabelling (:class:`~dqc.passes.ElideSwaps`).
 """
 
 from __future__ import annotations
@@ -18,27 +20,57 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Clbit
 
 
+class Wires:
+    """Which wire (starting qubit of a state) each circuit qubit holds, through swaps.
+
+    Examples:
+        >>> w = Wires({0: 0, 1: 1, 2: 2}); w.swap(0, 2); w.wire(0), w.wire(2)
+        (2, 0)
+    """
+
+    def __init__(self, start: dict[int, int]) -> None:
+        self.holder = dict(start)
+
+    def swap(self, a: int, b: int) -> None:
+        """Record a swap of circuit qubits ``a`` and ``b``."""
+        wa, wb = self.holder.get(a), self.holder.get(b)
+        for q, w in ((a, wb), (b, wa)):
+            if w is None:
+                self.holder.pop(q, None)
+            else:
+                self.holder[q] = w
+
+    def wire(self, q: int) -> int | None:
+        """The wire circuit qubit ``q`` holds now (``None``: an ancilla such as a comm qubit)."""
+        return self.holder.get(q)
+
+
 def deferred_events(circuit: QuantumCircuit, skip: Container[int] = ()) -> list[tuple]:
     """Sorted keys of the measurements and resets of ``circuit`` (instructions in ``skip`` aside).
 
     Examples:
         >>> qc = QuantumCircuit(2, 1); _ = qc.measure(0, 0); _ = qc.reset(1); _ = qc.measure(1, 0)
+        >>> _ = qc.swap(0, 1); _ = qc.reset(1)
         >>> deferred_events(qc)
-        [('measure', 0, 0), ('measure', 0, 1), ('reset', 1, 0)]
+        [('measure', 0, 0), ('measure', 0, 1), ('reset', 0, 0), ('reset', 1, 0)]
     """
     keys: list[tuple] = []
     writes: Counter[int] = Counter()
     resets: Counter[int] = Counter()
+    wires = Wires({q: q for q in range(circuit.num_qubits)})
     for i, inst in enumerate(circuit.data):
         name = inst.operation.name
+        qs = [circuit.find_bit(q).index for q in inst.qubits]
         if name == "measure" and i not in skip:
             c = circuit.find_bit(inst.clbits[0]).index
             keys.append(("measure", c, writes[c]))
             writes[c] += 1
         elif name == "reset":
-            q = circuit.find_bit(inst.qubits[0]).index
-            keys.append(("reset", q, resets[q]))
-            resets[q] += 1
+            w = wires.wire(qs[0])
+            keys.append(("reset", w, resets[w]))
+            resets[w] += 1
+        elif name == "swap":
+            wires.swap(*qs)
     return sorted(keys)
 
 

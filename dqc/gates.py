@@ -20,9 +20,11 @@ ONE_QUBIT_BASIS: tuple[str, ...] = (
 #: Two-qubit gates kept as they are: each is Z-diagonal on at least one qubit,
 #: so a telegate can carry it.
 TWO_QUBIT_BASIS: tuple[str, ...] = ("cx", "cy", "cz", "cp", "crz", "rzz")
+#: ``swap`` is kept by the unrolling and removed by relabelling (``ElideSwaps``).
+RELABELLED: tuple[str, ...] = ("swap",)
 #: Non-unitary operations passed through (barriers are split per QPU).
 DIRECTIVES: tuple[str, ...] = ("measure", "reset", "barrier", "delay")
-BASIS: tuple[str, ...] = ONE_QUBIT_BASIS + TWO_QUBIT_BASIS + DIRECTIVES
+BASIS: tuple[str, ...] = ONE_QUBIT_BASIS + TWO_QUBIT_BASIS + RELABELLED + DIRECTIVES
 
 
 class EPRGate(Gate):

@@ -18,6 +18,10 @@ class Report:
         ebits: number of ``epr`` in the circuit (one ebit each).
         ebits_per_link: ``{"qpuA-qpuB": n}`` for every link, in network order.
         remote_gates: two-qubit gates of the (unrolled) input that crossed QPUs.
+        ebits_lower_bound: no choice of carriers needs fewer ebits for this placement
+            (minimum vertex covers of the segment graph; embedding and teledata, not
+            done yet, could go lower). ``ebits`` exceeds it when comm qubits run out
+            or Bell pairs are swapped over several links.
         qubit_qpu: QPU name of every output qubit.
         comm_qubits: indices of the output qubits that are comm qubits.
         initial_layout: for input qubit i, the output qubit holding it at the start.
@@ -35,6 +39,7 @@ class Report:
     ebits: int
     ebits_per_link: dict[str, int]
     remote_gates: int
+    ebits_lower_bound: int
     qubit_qpu: tuple[str, ...]
     comm_qubits: tuple[int, ...]
     initial_layout: tuple[int, ...]
@@ -70,6 +75,7 @@ class Report:
             ebits=d["ebits"],
             ebits_per_link=dict(d["ebits_per_link"]),
             remote_gates=d.get("remote_gates", 0),
+            ebits_lower_bound=d.get("ebits_lower_bound", 0),
             qubit_qpu=tuple(d["qubit_qpu"]),
             comm_qubits=tuple(d["comm_qubits"]),
             initial_layout=tuple(d["initial_layout"]),
@@ -87,7 +93,10 @@ class Report:
 
     def summary(self) -> str:
         """A few human lines: ebits, per link, QPU use."""
-        lines = [f"ebits: {self.ebits} ({self.remote_gates} remote two-qubit gates)"]
+        lines = [
+            f"ebits: {self.ebits} (lower bound for this placement {self.ebits_lower_bound}; "
+            f"{self.remote_gates} remote two-qubit gates)"
+        ]
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]
         if used:
             lines.append("per link: " + ", ".join(f"{k} {v}" for k, v in used))

@@ -23,7 +23,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import CXGate, SwapGate
 from qiskit.quantum_info import Statevector, random_statevector
 
-from dqc.deferral import deferred_events, input_clbits
+from dqc.deferral import Wires, deferred_events, input_clbits
 from dqc.errors import VerificationError
 from dqc.report import Report
 
@@ -149,10 +149,10 @@ def check_by_statevector(
     for run in range(runs):
         psi = random_statevector(2**n, seed=int(rng.integers(2**31))).data
         state = _run(original, Statevector(_place(psi, n, list(range(n)), width)), identity,
-                     aux, final_o, None, None, rng)
+                     aux, final_o, None, Wires({q: q for q in range(n)}), rng)
         positions = [plan.fixed[p] for p in rep.initial_layout]
         out = _run(compiled, Statevector(_place(psi, n, positions, plan.total)), plan,
-                   aux, final_c, in_bits, holder_start, rng)
+                   aux, final_c, in_bits, Wires(dict(holder_start)), rng)
         fid = _overlap(state.data, out.data, width)
         if fid < 1 - 1e-6:
             raise VerificationError(
@@ -189,8 +189,8 @@ def _place(psi: np.ndarray, n: int, positions: list[int], total: int) -> np.ndar
     return np.transpose(tensor, order).reshape(-1)
 
 
-def _run(circuit, state, plan: _Plan, aux, finals, in_bits, holder, rng) -> Statevector:
-    """Run ``circuit`` on ``state``; ``in_bits``/``holder`` None means the input circuit.
+def _run(circuit, state, plan: _Plan, aux, finals, in_bits, wires, rng) -> Statevector:
+    """Run ``circuit`` on ``state``; ``in_bits`` None means the input circuit.
 
     Measurements into the input's bits and resets of data qubits are deferred onto
     ``aux``; protocol measurements are sampled and their feed-forward applied.
@@ -217,14 +217,13 @@ def _run(circuit, state, plan: _Plan, aux, finals, in_bits, holder, rng) -> Stat
                 outcome, state = _sample(state.measure, [qs[0]], rng)
                 bits[bit] = outcome == "1"
         elif name == "reset":
-            p = circuit.find_bit(inst.qubits[0]).index
-            q = p if holder is None else holder.get(p)
-            if q is None:  # a comm qubit (or spare slot): a real reset
+            wire = wires.wire(circuit.find_bit(inst.qubits[0]).index)
+            if wire is None:  # a comm qubit (or spare slot): a real reset
                 state = _sample(state.reset, qs, rng)
                 continue
-            j = resets.get(q, 0)
-            resets[q] = j + 1
-            state = state.evolve(SwapGate(), [qs[0], _aux(aux, ("reset", q, j))])
+            j = resets.get(wire, 0)
+            resets[wire] = j + 1
+            state = state.evolve(SwapGate(), [qs[0], _aux(aux, ("reset", wire, j))])
         elif name == "if_else":
             clbit, value = op.condition
             if bits.get(clbit, False) == bool(value):
@@ -233,6 +232,8 @@ def _run(circuit, state, plan: _Plan, aux, finals, in_bits, holder, rng) -> Stat
                     state = state.evolve(
                         b.operation, [qs[body.find_bit(q).index] for q in b.qubits])
         else:
+            if name == "swap":
+                wires.swap(*(circuit.find_bit(q).index for q in inst.qubits))
             state = state.evolve(op, qs)
     return state
 

@@ -17,6 +17,7 @@ import stim
 from qiskit import QuantumCircuit
 from qiskit.circuit import Clbit
 
+from dqc.deferral import Wires
 from dqc.errors import VerificationError
 
 _FIXED: dict[str, list[tuple]] = {
@@ -77,19 +78,20 @@ class Translator:
             event is ``"measure"`` (index: input clbit) or ``"reset"`` (index: input qubit).
         measured_bits: ``clbit -> input clbit index``; the j-th measurement into such
             a clbit becomes ``CX q aux[("measure", index, j)]`` (deferred measurement).
-        reset_qubits: ``circuit qubit position -> input qubit index``; the j-th reset
-            of such a qubit becomes ``SWAP q aux[("reset", index, j)]``.
+        wires: the wire each circuit qubit holds (see :class:`dqc.deferral.Wires`); the
+            j-th reset of a qubit holding wire w becomes ``SWAP q aux[("reset", w, j)]``,
+            a reset of a qubit holding no wire (a comm qubit) stays a reset.
     """
 
     def __init__(self, circuit: QuantumCircuit, qubit_index: list[int], *, skeleton: bool,
                  aux: Callable[[tuple], int], measured_bits: dict[Clbit, int],
-                 reset_qubits: dict[int, int]) -> None:
+                 wires: Wires) -> None:
         self.qc = circuit
         self.qubit_index = qubit_index
         self.skeleton = skeleton
         self.aux = aux
         self.measured_bits = measured_bits
-        self.reset_qubits = reset_qubits
+        self.wires = wires
         self.out = StimCircuit()
         self.record: dict[Clbit, int] = {}
         self.writes: dict[Clbit, int] = {}
@@ -127,14 +129,16 @@ class Translator:
                 self.out.num_measurements += 1
             return
         if name == "reset":
-            pos = self.qc.find_bit(inst.qubits[0]).index
-            if pos in self.reset_qubits:
-                j = self.resets.get(pos, 0)
-                self.resets[pos] = j + 1
-                self._append("SWAP", [qs[0], self.aux(("reset", self.reset_qubits[pos], j))])
+            wire = self.wires.wire(self.qc.find_bit(inst.qubits[0]).index)
+            if wire is not None:
+                j = self.resets.get(wire, 0)
+                self.resets[wire] = j + 1
+                self._append("SWAP", [qs[0], self.aux(("reset", wire, j))])
             else:
                 self._append("R", qs)
             return
+        if name == "swap":
+            self.wires.swap(*(self.qc.find_bit(q).index for q in inst.qubits))
         if name == "if_else":
             self._feed_forward(inst)
             return

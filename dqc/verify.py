@@ -30,7 +30,7 @@ import numpy as np
 import stim
 from qiskit import QuantumCircuit
 
-from dqc.deferral import deferred_events, input_clbits
+from dqc.deferral import Wires, deferred_events, input_clbits
 from dqc.errors import VerificationError
 from dqc.report import Report
 from dqc.simulate import check_by_statevector, simulation_qubits
@@ -202,7 +202,7 @@ def _translate_pair(unrolled, compiled, rep, skeleton):
     s_orig = Translator(
         unrolled, list(range(n)), skeleton=skeleton, aux=aux_o.get,
         measured_bits={bit: unrolled.find_bit(bit).index for bit in unrolled.clbits},
-        reset_qubits={q: q for q in range(n)},
+        wires=Wires({q: q for q in range(n)}),
     ).run()
     if s_orig.num_measurements:
         raise VerificationError("internal error: input measurements were not deferred")
@@ -213,7 +213,7 @@ def _translate_pair(unrolled, compiled, rep, skeleton):
     s_comp = Translator(
         compiled, list(range(n_out)), skeleton=skeleton, aux=aux_c.get,
         measured_bits=input_clbits(unrolled, compiled),
-        reset_qubits={p: holder.get(p, -1) for p in range(n_out) if p not in comm},
+        wires=Wires({p: w for p, w in holder.items() if p not in comm}),
     ).run()
     # comm qubits and unused data slots start in |0>
     ancillas = sorted(set(range(n_out)) - set(rep.initial_layout))

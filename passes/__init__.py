@@ -8,9 +8,11 @@ Property-set keys (all prefixed ``dqc_``):
 ================================  ==========================  =========================
 key                               written by                  read by
 ================================  ==========================  =========================
+``dqc_wire_permutation``          ElideSwaps                  DistributeGates
 ``dqc_interaction_graph``         BuildInteractionGraph       PartitionQubits
 ``dqc_partition``                 PartitionQubits             DistributeGates
 ``dqc_partition_cost``            PartitionQubits
+``dqc_lower_bound``               PartitionQubits
 ``dqc_layout``                    DistributeGates
 ``dqc_ebits_per_link``            DistributeGates
 ``dqc_remote_gates``              DistributeGates
@@ -20,6 +22,7 @@ key                               written by                  read by
 from __future__ import annotations
 
 from dqc.passes.distribute_gates import DistributedLayout, DistributeGates
+from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.interaction_graph import BuildInteractionGraph
 from dqc.passes.partition_qubits import PartitionQubits
 from dqc.passes.unroll_for_distribution import UnrollForDistribution
@@ -31,6 +34,7 @@ __all__ = [
     "BuildInteractionGraph",
     "DistributeGates",
     "DistributedLayout",
+    "ElideSwaps",
     "PartitionQubits",
     "UnrollForDistribution",
     "generate_pass_manager",
@@ -38,7 +42,7 @@ __all__ = [
 
 
 def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassManager:
-    """The pass manager :func:`dqc.compile` runs: unroll, analyse, partition, distribute.
+    """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition, distribute.
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -52,6 +56,7 @@ def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassM
     return PassManager(
         [
             UnrollForDistribution(),
+            ElideSwaps(),
             BuildInteractionGraph(),
             PartitionQubits(network, seed=seed),
             DistributeGates(network),

@@ -87,7 +87,8 @@ class DistributeGates(TransformationPass):
     * Carriers follow the minimum per-pair vertex cover of
       :func:`dqc.cost_model.plan_carriers` (an already open copy is always reused).
 
-    Property set read: ``dqc_partition`` (one QPU name per input qubit).
+    Property set read: ``dqc_partition`` (one QPU name per input qubit);
+    ``dqc_wire_permutation`` if present (see :class:`ElideSwaps`), for the final layout.
     Property set written: ``dqc_layout`` (:class:`DistributedLayout`),
     ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
     ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs).
@@ -114,7 +115,8 @@ class DistributeGates(TransformationPass):
                 "PartitionQubits (or set it) first"
             )
         partition = tuple(self.property_set["dqc_partition"])
-        builder = _Builder(self.network, dag, partition)
+        permutation = self.property_set["dqc_wire_permutation"] or range(dag.num_qubits())
+        builder = _Builder(self.network, dag, partition, tuple(permutation))
         circuit = builder.build()
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
@@ -125,8 +127,10 @@ class DistributeGates(TransformationPass):
 class _Builder:
     """One distribution run: the state of comm qubits, open copies and emitted ops."""
 
-    def __init__(self, network: Network, dag: DAGCircuit, partition: tuple[str, ...]) -> None:
+    def __init__(self, network: Network, dag: DAGCircuit, partition: tuple[str, ...],
+                 permutation: tuple[int, ...]) -> None:
         self.net = network
+        self.permutation = permutation
         self.dag = dag
         n = dag.num_qubits()
         if len(partition) != n:
@@ -311,7 +315,7 @@ class _Builder:
             qubit_qpu=tuple(self.qubit_qpu),
             comm_qubits=tuple(m for pool in self.comm_pool for m in pool),
             initial_layout=tuple(self.slot),
-            final_layout=tuple(self.slot),
+            final_layout=tuple(self.slot[w] for w in self.permutation),
             teleport_register=self._tele_name(),
         )
         return self._circuit()

@@ -15,11 +15,12 @@ from dqc.gates import BASIS, DIRECTIVES
 class UnrollForDistribution(TransformationPass):
     """Translate every operation into :data:`dqc.gates.BASIS` with Qiskit's own synthesis.
 
-    3-qubit gates (``ccx``, ``cswap``, ...), ``swap``, ``unitary`` blocks and any
+    3-qubit gates (``ccx``, ``cswap``, ...), ``unitary`` blocks and any
     standard gate are unrolled by Qiskit's ``HighLevelSynthesis`` and
     ``BasisTranslator``; measurements, resets, barriers and delays pass through.
     Control flow, unbound parameters and non-unitary instructions other than
     those are rejected with a :class:`~dqc.errors.CircuitInputError` naming them.
+    ``swap`` is kept for :class:`~dqc.passes.ElideSwaps` to turn into a relabelling.
 
     Property set read: none. Property set written: none.
 
@@ -28,7 +29,7 @@ class UnrollForDistribution(TransformationPass):
         >>> qc = QuantumCircuit(3); _ = qc.ccx(0, 1, 2); _ = qc.swap(0, 2)
         >>> out = UnrollForDistribution()(qc)
         >>> sorted(out.count_ops())
-        ['cx', 'h', 't', 'tdg']
+        ['cx', 'h', 'swap', 't', 'tdg']
     """
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:

@@ -110,7 +110,7 @@ def test_forced_swap_path():
     assert props["dqc_ebits_per_link"] == {
         "qpu0-qpu1": 1, "qpu1-qpu2": 1, "qpu2-qpu3": 1}
     report = dqc.Report(
-        ebits=3, ebits_per_link=props["dqc_ebits_per_link"], remote_gates=1,
+        ebits=3, ebits_per_link=props["dqc_ebits_per_link"], remote_gates=1, ebits_lower_bound=1,
         qubit_qpu=props["dqc_layout"].qubit_qpu, comm_qubits=props["dqc_layout"].comm_qubits,
         initial_layout=props["dqc_layout"].initial_layout,
         final_layout=props["dqc_layout"].final_layout,
@@ -280,3 +280,22 @@ def test_unbound_parameters_are_rejected():
 def test_single_qpu_network_needs_no_ebits(clifford_circuit, verified):
     result = verified(clifford_circuit(6, 50, seed=1), dqc.Network.all_to_all(1, data_qubits=6))
     assert result.report.ebits == 0
+
+
+def test_swaps_become_relabelling(verified):
+    """A SWAP between QPUs costs nothing: the final layout records the permutation.
+
+        q0 ─H─■─X─      q0 on qpu0, q1 on qpu1 (tight): swap(q0, q1) is elided,
+        q1 ───X─X─      so the final layout exchanges their output qubits.
+    """
+    qc = QuantumCircuit(2, 2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.swap(0, 1)
+    qc.x(0)
+    qc.measure([0, 1], [0, 1])
+    result = verified(qc, dqc.Network.all_to_all(2, data_qubits=1), expect="stim-flows")
+    report = result.report
+    assert report.ebits == 1
+    assert report.final_layout == tuple(reversed(report.initial_layout))
+    assert "swap" not in result.circuit.count_ops()

@@ -1,0 +1,125 @@
+"""Ebit counts on small circuits whose optimum is known by hand (each output verified)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.circuit.library import QFTGate
+from qiskit.converters import circuit_to_dag
+
+import dqc
+from dqc.cost_model import plan_carriers, two_qubit_gates
+from dqc.passes import UnrollForDistribution
+
+TWO = np.array([[0, 1], [1, 0]])
+
+
+def plan(qc: QuantumCircuit, part: list[int], dist=TWO):
+    return plan_carriers(two_qubit_gates(circuit_to_dag(qc)), part, dist)
+
+
+def compile_fixed(qc: QuantumCircuit, net: dqc.Network, part: tuple[str, ...]):
+    """Distribute with a given placement and verify the result."""
+    props = {"dqc_partition": part}
+    out = dqc.passes.DistributeGates(net)(qc, property_set=props)
+    layout = props["dqc_layout"]
+    report = dqc.Report(
+        ebits=out.count_ops().get("epr", 0), ebits_per_link=props["dqc_ebits_per_link"],
+        remote_gates=props["dqc_remote_gates"], ebits_lower_bound=0,
+        qubit_qpu=layout.qubit_qpu, comm_qubits=layout.comm_qubits,
+        initial_layout=layout.initial_layout, final_layout=layout.final_layout,
+        qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 0}
+              for q in net.qpus},
+        links=tuple((link.a, link.b) for link in net.links), input={}, seed=0,
+        partition_cost=0)
+    assert dqc.verify(qc, out, report).ok
+    return report
+
+
+def test_cover_prefers_the_shared_segment():
+    """q2's single segment covers three gates that q0 would need three ebits for.
+
+        q0 ─■──H──■──H──■─      QPU 0: q0, q1
+        q1 ─┼─────┼─────┼─      QPU 1: q2, q3
+        q2 ─Z─────Z─────Z─      (q2 never leaves its Z segment)
+    """
+    qc = QuantumCircuit(4)
+    for i in range(3):
+        if i:
+            qc.h(0)
+        qc.cz(0, 2)
+    p = plan(qc, [0, 0, 1, 1])
+    assert (p.ebits, p.lower_bound) == (1, 1)
+    assert set(p.carriers.values()) == {2}
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=1)
+    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 1
+
+
+def test_cx_target_cannot_carry():
+    """CX targets are not Z-diagonal: three segments of the control, three ebits.
+
+        q0 ─■──H──■──H──■─
+        q2 ─X─────X─────X─
+    """
+    qc = QuantumCircuit(4)
+    for i in range(3):
+        if i:
+            qc.h(0)
+        qc.cx(0, 2)
+    p = plan(qc, [0, 0, 1, 1])
+    assert (p.ebits, p.lower_bound) == (3, 3)
+    net = dqc.Network.all_to_all(2, data_qubits=2)
+    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 3
+
+
+def test_two_hops_cost_two_ebits_bound_one():
+    """qpu0 - qpu1 - qpu2 line: one copy from qpu0 to qpu2 is swapped over two links."""
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.cx(0, 2)
+    net = dqc.Network.line(3, data_qubits=1)
+    p = plan(qc, [0, 1, 2], net.distances())
+    assert (p.ebits, p.lower_bound) == (2, 1)
+    assert compile_fixed(qc, net, ("qpu0", "qpu1", "qpu2")).ebits == 2
+
+
+@pytest.mark.parametrize("n", [6, 8, 12, 16])
+def test_qft_on_two_qpus_costs_n_over_2(n):
+    """Contiguous halves of QFT-n: every remote CP is covered by the n/2 post-H
+    segments of the first half (a complete bipartite graph, cover n/2)."""
+    qc = QuantumCircuit(n)
+    qc.append(QFTGate(n), range(n))
+    result = dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=n // 2), seed=0)
+    assert result.report.ebits == n // 2
+    assert result.report.ebits_lower_bound == n // 2
+    outcome = dqc.verify(qc, result.circuit, result.report, max_sim_qubits=16)
+    assert outcome.ok
+
+
+def test_lower_bound_never_exceeds_ebits(clifford_circuit):
+    for seed in range(8):
+        qc = clifford_circuit(12, 150, seed=seed)
+        for net in (dqc.Network.all_to_all(3, data_qubits=4),
+                    dqc.Network.line(3, data_qubits=4, comm_qubits=2)):
+            result = dqc.compile(qc, net, seed=seed)
+            assert result.report.ebits_lower_bound <= result.report.ebits
+            assert dqc.verify(qc, result.circuit, result.report).ok
+
+
+def test_model_exact_with_enough_comm_qubits(clifford_circuit):
+    """With a comm qubit per data qubit no copy is ever evicted: the model is exact."""
+    for seed in range(6):
+        qc = clifford_circuit(12, 150, seed=seed)
+        net = dqc.Network.all_to_all(3, data_qubits=4, comm_qubits=8)
+        pm = dqc.passes.generate_pass_manager(net, seed=seed)
+        out = pm.run(qc)
+        assert out.count_ops().get("epr", 0) == pm.property_set["dqc_partition_cost"]
+
+
+def test_unrolled_three_qubit_gates_are_costed():
+    qc = QuantumCircuit(4)
+    qc.ccx(0, 1, 2)
+    qc.cswap(3, 0, 1)
+    p = plan(UnrollForDistribution()(qc), [0, 0, 1, 1])
+    assert 1 <= p.lower_bound <= p.ebits
