@@ -67,6 +67,7 @@ class DistributedLayout:
 
 _FREE, _DIRTY, _HOLD = 0, 1, 2
 _EPR = EPRGate()
+_MEASURE = Measure()
 
 
 class DistributeGates(TransformationPass):
@@ -75,7 +76,8 @@ class DistributeGates(TransformationPass):
     The output has, per QPU in network order, a register of its data qubits
     (named after the QPU) and one of its comm qubits (``<name>_comm``); the input's
     classical registers keep their names, sizes and order, and the protocol's
-    measurements go to a register of their own (``tele``).
+    measurements go to a register of their own (``tele``, bit i holding the latest
+    measurement of the i-th comm qubit).
 
     * A copy of a carrier qubit stays open on a remote QPU for the whole segment
       (the run of gates diagonal on the carrier), so consecutive remote gates of
@@ -164,7 +166,8 @@ class _Builder:
         self.state: dict[int, tuple[int, int]] = {m: (_FREE, -1) for p in self.comm_pool for m in p}
         self.copies: list[dict[int, int]] = [{} for _ in range(n)]  # qubit -> {qpu: comm}
         self.ops: list[tuple] = []
-        self.num_tele = 0
+        self.num_tele = 0  # size of the teleport register: one bit per comm qubit, if used
+        self.comm_bit = {m: i for i, m in enumerate(m for pool in self.comm_pool for m in pool)}
         self.ebits: Counter[tuple[int, int]] = Counter()
         self.remote_gates = 0
         self.clock = 0
@@ -177,9 +180,10 @@ class _Builder:
         self.ops.append(("op", op, qubits, clbits))
 
     def measure_tele(self, qubit: int) -> int:
-        bit = self.num_tele
-        self.num_tele += 1
-        self.ops.append(("op", Measure(), (qubit,), (("tele", bit),)))
+        """Measure comm qubit ``qubit`` into its own bit of the teleport register."""
+        bit = self.comm_bit[qubit]
+        self.num_tele = len(self.comm_bit)
+        self.ops.append(("op", _MEASURE, (qubit,), (("tele", bit),)))
         return bit
 
     def if_bit(self, bit: int, gate: Instruction, qubit: int) -> None:
@@ -378,15 +382,20 @@ class _Builder:
             kind, i = ref
             return tele[i] if kind == "tele" else clbit_of[i]
 
+        feed_forward: dict[tuple[int, str, int], CircuitInstruction] = {}
         for entry in self.ops:
             if entry[0] == "op":
                 _, op, qs, cs = entry
                 out._append(CircuitInstruction(op, tuple(qubits[q] for q in qs),
                                                tuple(clbit(c) for c in cs)))
-            else:
-                _, bit, gate, q = entry
+                continue
+            _, bit, gate, q = entry
+            key = (bit, gate.name, q)
+            if key not in feed_forward:  # one IfElseOp per (bit, Pauli, qubit), shared
                 cbit, qbit = tele[bit], qubits[q]
                 body = QuantumCircuit([qbit], [cbit])
                 body._append(CircuitInstruction(gate, (qbit,), ()))
-                out._append(CircuitInstruction(IfElseOp((cbit, True), body), (qbit,), (cbit,)))
+                feed_forward[key] = CircuitInstruction(
+                    IfElseOp((cbit, True), body), (qbit,), (cbit,))
+            out._append(feed_forward[key])
         return out

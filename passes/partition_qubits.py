@@ -151,8 +151,9 @@ def _metis(graph: nx.Graph, n: int, caps: np.ndarray, seed: int) -> np.ndarray:
     return np.asarray(parts, dtype=np.int64)
 
 
-def _adjacency(graph: nx.Graph, n: int) -> list[list[tuple[int, int]]]:
-    return [sorted((v, int(graph[u][v]["weight"])) for v in graph.adj[u]) for u in range(n)]
+def _adjacency(graph: nx.Graph, n: int) -> _Adjacency:
+    return _Adjacency(
+        [sorted((v, int(graph[u][v]["weight"])) for v in graph.adj[u]) for u in range(n)])
 
 
 def _cost(part: np.ndarray, dist: np.ndarray, weights: list[list[tuple[int, int]]]) -> int:
@@ -202,13 +203,21 @@ def _match_parts_to_qpus(
     return np.asarray(best, dtype=np.int64)[part]
 
 
-def _gain_table(part, k, dist, weights) -> np.ndarray:
+class _Adjacency(list):
+    """Per-qubit ``[(neighbour, weight), ...]`` lists plus the same edges as arrays."""
+
+    def __init__(self, lists: list[list[tuple[int, int]]]) -> None:
+        super().__init__(lists)
+        self.us = np.fromiter((u for u, nbrs in enumerate(lists) for _ in nbrs), dtype=np.int64)
+        self.vs = np.fromiter((v for nbrs in lists for v, _ in nbrs), dtype=np.int64)
+        self.ws = np.fromiter((w for nbrs in lists for _, w in nbrs), dtype=np.int64)
+
+
+def _gain_table(part, k, dist, weights: _Adjacency) -> np.ndarray:
     """``table[u, q]`` = cost of u's edges if u sat on QPU q (others fixed)."""
-    n = len(part)
-    table = np.zeros((n, k), dtype=np.int64)
-    for u, nbrs in enumerate(weights):
-        for v, w in nbrs:
-            table[u] += w * dist[:, part[v]]
+    table = np.zeros((len(part), k), dtype=np.int64)
+    if len(weights.us):
+        np.add.at(table, weights.us, weights.ws[:, None] * dist[:, part[weights.vs]].T)
     return table
 
 
@@ -301,7 +310,7 @@ def _search(part, caps, dist, weights, gates, max_evaluations: int | None) -> np
     best = plan_carriers(gates, part, dist).ebits
     remote = sum(1 for g in gates if part[g.qubits[0]] != part[g.qubits[1]])
     budget = max_evaluations if max_evaluations is not None else int(
-        min(400, max(20, 60_000 // max(remote, 1))))
+        min(400, max(4, 60_000 // max(remote, 1))))
     pairs = sorted({(min(u, v), max(u, v)) for u in range(n) for v, _ in weights[u]})
     while budget > 0 and best > 0:
         table = _gain_table(part, k, dist, weights)
