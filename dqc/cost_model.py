@@ -1,11 +1,13 @@
 """The ebit cost of a placement: segments, carriers and per-pair vertex covers.
 
-A *segment* of a qubit is a maximal run of its timeline on which every gate is
-diagonal in Z (``cx`` controls, ``cz``, ``cp``, ``crz``, ``rzz``, ``rz``, ...). A
-remote two-qubit gate between QPUs P and Q must be *carried* by one of its
-qubits on which it is diagonal: the carrier's current segment is copied
-(cat-entangled) onto the other QPU, and one copy serves every gate of that
-segment toward that QPU. Choosing carriers is a vertex cover: each vertex is a
+A *Z segment* of a qubit is a maximal run of its timeline on which every gate is
+diagonal in Z (``cx`` controls, ``cz``, ``cp``, ``crz``, ``rzz``, ``rz``, ...); an
+*X segment* likewise in X (``cx`` targets, ``rx``, ``sx``, ``x``, ...). A remote
+two-qubit gate between QPUs P and Q must be *carried* by one of its qubits on
+which it is diagonal in Z or X: the carrier's current segment in that basis is
+copied (cat-entangled, in that basis) onto the other QPU, and one copy serves
+every gate of that segment toward that QPU. So a remote CX can be carried by its
+control (Z) or by its target (X). Choosing carriers is a vertex cover: each vertex is a
 (segment, remote QPU) pair — one ebit per link on the way — and each remote gate
 diagonal on both qubits is an edge between its two possible carriers. Vertices of
 different QPU pairs never share an edge, and within a pair ``{P, Q}`` the graph is
@@ -58,13 +60,13 @@ class TwoQubitGate:
     Attributes:
         position: index of the gate among the DAG's op nodes in topological order.
         qubits: its two qubits (input indices).
-        segments: for each qubit, its segment number at this gate if the gate is
-            diagonal on it (it may carry the gate), else ``None``.
+        segments: for each qubit that may carry the gate, ``(basis, segment number)``
+            with basis ``"z"`` or ``"x"`` (Z preferred when both hold), else ``None``.
     """
 
     position: int
     qubits: tuple[int, int]
-    segments: tuple[int | None, int | None]
+    segments: tuple[tuple[str, int] | None, tuple[str, int] | None]
 
 
 @dataclass(frozen=True)
@@ -84,28 +86,46 @@ class CarrierPlan:
     lower_bound: int
 
 
+class SegmentCounter:
+    """Current Z and X segment number of every qubit, advanced op by op."""
+
+    def __init__(self, num_qubits: int) -> None:
+        self.seg = {"z": [0] * num_qubits, "x": [0] * num_qubits}
+
+    def advance(self, op, qs: list[int]) -> dict[str, tuple[int, ...]]:
+        """Start new segments where ``op`` is not diagonal; return its diagonal positions."""
+        diag = {b: diagonal_qubits(op, b) for b in ("z", "x")}
+        for basis, positions in diag.items():
+            for pos, q in enumerate(qs):
+                if pos not in positions:
+                    self.seg[basis][q] += 1
+        return diag
+
+    def option(self, diag: dict[str, tuple[int, ...]], pos: int, q: int):
+        """``(basis, segment)`` in which position ``pos`` (qubit q) may carry the gate."""
+        for basis in ("z", "x"):
+            if pos in diag[basis]:
+                return (basis, self.seg[basis][q])
+        return None
+
+
 def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
     """The two-qubit gates of ``dag`` with the segment of each possible carrier."""
-    seg = [0] * dag.num_qubits()
+    counter = SegmentCounter(dag.num_qubits())
     out = []
     for position, node in enumerate(dag.topological_op_nodes()):
         if node.op.name == "barrier":
             continue
         qs = [dag.find_bit(q).index for q in node.qargs]
-        diag = diagonal_qubits(node.op)
-        for pos, q in enumerate(qs):
-            if pos not in diag:
-                seg[q] += 1
+        diag = counter.advance(node.op, qs)
         if len(qs) == 2:
-            if not diag:
+            a, b = counter.option(diag, 0, qs[0]), counter.option(diag, 1, qs[1])
+            if a is None and b is None:
                 raise CircuitInputError(
                     f"'{node.op.name}' is diagonal on neither qubit; run UnrollForDistribution "
                     "(and ElideSwaps for swaps) first"
                 )
-            out.append(TwoQubitGate(
-                position, (qs[0], qs[1]),
-                tuple(seg[q] if pos in diag else None for pos, q in enumerate(qs)),  # type: ignore[arg-type]
-            ))
+            out.append(TwoQubitGate(position, (qs[0], qs[1]), (a, b)))
     return out
 
 
@@ -121,8 +141,8 @@ def plan_carriers(
             continue
         edges, forced = pairs.setdefault((min(p, q), max(p, q)), ([], []))
         sa, sb = g.segments
-        va = (a, sa, q) if sa is not None else None
-        vb = (b, sb, p) if sb is not None else None
+        va = (a, *sa, q) if sa is not None else None
+        vb = (b, *sb, p) if sb is not None else None
         if va is not None and vb is not None:
             edges.append((va, vb, g.position))
         else:

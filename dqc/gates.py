@@ -47,21 +47,21 @@ class EPRGate(Gate):
         self.definition = qc
 
 
-_Z = np.diag([1.0, -1.0])
+_PAULI = {"z": np.diag([1.0, -1.0]), "x": np.array([[0.0, 1.0], [1.0, 0.0]])}
 
 
-@lru_cache(maxsize=4096)
-def _diagonal_qubits(name: str, params: tuple, num_qubits: int) -> tuple[int, ...]:
+@lru_cache(maxsize=8192)
+def _diagonal_qubits(name: str, params: tuple, num_qubits: int, basis: str) -> tuple[int, ...]:
     from qiskit.quantum_info import Operator  # local: Operator import is slowish
 
     gate = _GATE_CACHE[(name, params, num_qubits)]
     mat = Operator(gate).data
     out = []
     for k in range(num_qubits):
-        zk = np.array([[1.0]])
+        pk = np.array([[1.0]])
         for j in reversed(range(num_qubits)):
-            zk = np.kron(zk, _Z if j == k else np.eye(2))
-        if np.allclose(mat @ zk, zk @ mat, atol=1e-10):
+            pk = np.kron(pk, _PAULI[basis] if j == k else np.eye(2))
+        if np.allclose(mat @ pk, pk @ mat, atol=1e-10):
             out.append(k)
     return tuple(out)
 
@@ -69,17 +69,20 @@ def _diagonal_qubits(name: str, params: tuple, num_qubits: int) -> tuple[int, ..
 _GATE_CACHE: dict[tuple, Instruction] = {}
 
 
-def diagonal_qubits(op: Instruction) -> tuple[int, ...]:
-    """The positions of ``op``'s qubits on which it is diagonal in the Z basis.
+def diagonal_qubits(op: Instruction, basis: str = "z") -> tuple[int, ...]:
+    """The positions of ``op``'s qubits on which it is diagonal in the Z (or X) basis.
 
-    A gate is Z-diagonal on qubit k when it commutes with Z on k; such a qubit
-    can stay in its *segment* through the gate, and a cat-entangled copy of it
-    on another QPU can stand in for it.
+    A gate is Z-diagonal on qubit k when it commutes with Z on k (X-diagonal: with
+    X on k); such a qubit can stay in its *segment* of that basis through the gate,
+    and a cat-entangled copy of it in that basis on another QPU can stand in for it.
+    A CX is Z-diagonal on its control and X-diagonal on its target.
 
     Examples:
         >>> from qiskit.circuit.library import CXGate, CPhaseGate, HGate
         >>> diagonal_qubits(CXGate()), diagonal_qubits(CPhaseGate(0.3)), diagonal_qubits(HGate())
         ((0,), (0, 1), ())
+        >>> diagonal_qubits(CXGate(), "x")
+        (1,)
     """
     if op.name == "delay":
         return tuple(range(op.num_qubits))
@@ -88,4 +91,4 @@ def diagonal_qubits(op: Instruction) -> tuple[int, ...]:
     params = tuple(float(p) for p in op.params)
     key = (op.name, params, op.num_qubits)
     _GATE_CACHE.setdefault(key, op)
-    return _diagonal_qubits(*key)
+    return _diagonal_qubits(*key, basis)

@@ -40,7 +40,7 @@ from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 
-from dqc.cost_model import plan_carriers, two_qubit_gates
+from dqc.cost_model import SegmentCounter, plan_carriers, two_qubit_gates
 from dqc.errors import CapacityError, CircuitInputError
 from dqc.gates import EPRGate, diagonal_qubits
 from dqc.network import Network
@@ -68,6 +68,7 @@ class DistributedLayout:
 _FREE, _DIRTY, _HOLD = 0, 1, 2
 _EPR = EPRGate()
 _MEASURE = Measure()
+_H, _X, _Z, _CX = HGate(), XGate(), ZGate(), CXGate()
 
 
 class DistributeGates(TransformationPass):
@@ -163,8 +164,11 @@ class _Builder:
                 )
             self.slot.append(data_start[k] + used[k])
             used[k] += 1
-        self.state: dict[int, tuple[int, int]] = {m: (_FREE, -1) for p in self.comm_pool for m in p}
-        self.copies: list[dict[int, int]] = [{} for _ in range(n)]  # qubit -> {qpu: comm}
+        # comm qubit -> (state, owner); owner of a held copy is (qubit, basis)
+        self.state: dict[int, tuple[int, tuple]] = {
+            m: (_FREE, ()) for p in self.comm_pool for m in p}
+        # qubit -> {(basis, qpu): comm qubit holding its cat copy in that basis}
+        self.copies: list[dict[tuple[str, int], int]] = [{} for _ in range(n)]
         self.ops: list[tuple] = []
         self.num_tele = 0  # size of the teleport register: one bit per comm qubit, if used
         self.comm_bit = {m: i for i, m in enumerate(m for pool in self.comm_pool for m in pool)}
@@ -172,8 +176,9 @@ class _Builder:
         self.remote_gates = 0
         self.clock = 0
         self.layout: DistributedLayout | None = None
-        self.seg = [0] * n  # current segment number of each qubit (as in the cost model)
-        self.uses: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (qubit, qpu) -> uses
+        self.segments = SegmentCounter(n)  # current Z and X segments, as in the cost model
+        # (qubit, basis, qpu) -> sorted [(position, segment)] of the gates the plan gives it
+        self.uses: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
 
     # ----- emitting -------------------------------------------------------
     def emit(self, op: Instruction, qubits: tuple[int, ...], clbits: tuple = ()) -> None:
@@ -207,14 +212,14 @@ class _Builder:
                     f"but {why} needs {len(protect & set(pool)) + 1} at once"
                 )
             # Belady: evict the copy whose next planned use is farthest away
-            victim = max(held, key=lambda m: (self.next_use(self.state[m][1], k), -m))
-            self.close_copy(self.state[victim][1], k)
+            victim = max(held, key=lambda m: (self.next_use(*self.state[m][1], k), -m))
+            self.close_copy(*self.state[victim][1], k)
             free = [victim]
         fresh = [m for m in free if self.state[m][0] == _FREE]
         m = fresh[0] if fresh else free[0]
         if self.state[m][0] == _DIRTY:
             self.emit(Reset(), (m,))
-        self.state[m] = (_DIRTY, -1)  # in use by the caller from here on
+        self.state[m] = (_DIRTY, ())  # in use by the caller from here on
         protect.add(m)
         return m
 
@@ -235,12 +240,12 @@ class _Builder:
             self.emit(_EPR, (out, far))
             self._count(path[hop], path[hop + 1])
             # Bell measurement of (near, out) teleports near's entanglement to far
-            self.emit(CXGate(), (near, out))
-            self.emit(HGate(), (near,))
+            self.emit(_CX, (near, out))
+            self.emit(_H, (near,))
             z_bit = self.measure_tele(near)
             x_bit = self.measure_tele(out)
-            self.if_bit(x_bit, XGate(), far)
-            self.if_bit(z_bit, ZGate(), far)
+            self.if_bit(x_bit, _X, far)
+            self.if_bit(z_bit, _Z, far)
             for m in (near, out):
                 protect.discard(m)
             near = far
@@ -250,36 +255,49 @@ class _Builder:
         self.ebits[(min(a, b), max(a, b))] += 1
 
     # ----- copies of carriers ---------------------------------------------
-    def open_copy(self, q: int, k: int, protect: set[int]) -> int:
-        """Cat-entangle input qubit q onto a comm qubit of QPU k."""
+    def open_copy(self, q: int, basis: str, k: int, protect: set[int]) -> int:
+        """Cat-entangle input qubit q, in the Z or X basis, onto a comm qubit of QPU k.
+
+        In X the same protocol runs conjugated by H: ``h q`` before and after, and
+        ``h`` on the copy, which then holds q's X-basis value.
+        """
         mine, theirs = self.bell_pair(self.qpu_of[q], k, protect)
-        self.emit(CXGate(), (self.slot[q], mine))
+        if basis == "x":
+            self.emit(_H, (self.slot[q],))
+        self.emit(_CX, (self.slot[q], mine))
         bit = self.measure_tele(mine)
-        self.if_bit(bit, XGate(), theirs)
+        self.if_bit(bit, _X, theirs)
+        if basis == "x":
+            self.emit(_H, (self.slot[q],))
+            self.emit(_H, (theirs,))
         protect.discard(mine)
-        self.copies[q][k] = theirs
-        self.state[theirs] = (_HOLD, q)
+        self.copies[q][(basis, k)] = theirs
+        self.state[theirs] = (_HOLD, (q, basis))
         return theirs
 
-    def close_copy(self, q: int, k: int) -> None:
-        """Cat-disentangle the copy of q on QPU k."""
-        m = self.copies[q].pop(k)
-        self.emit(HGate(), (m,))
-        bit = self.measure_tele(m)
-        self.if_bit(bit, ZGate(), self.slot[q])
-        self.state[m] = (_DIRTY, -1)
+    def close_copy(self, q: int, basis: str, k: int) -> None:
+        """Cat-disentangle q's copy on QPU k: measure it in the conjugate basis, correct q.
 
-    def next_use(self, q: int, k: int) -> float:
-        """Position of the next planned gate using q's copy on QPU k in q's segment."""
-        uses = self.uses.get((q, k), [])
+        Z copy: ``h``, measure, ``if (bit) { z q }``; X copy: measure, ``if (bit) { x q }``.
+        """
+        m = self.copies[q].pop((basis, k))
+        if basis == "z":
+            self.emit(_H, (m,))
+        bit = self.measure_tele(m)
+        self.if_bit(bit, _Z if basis == "z" else _X, self.slot[q])
+        self.state[m] = (_DIRTY, ())
+
+    def next_use(self, q: int, basis: str, k: int) -> float:
+        """Position of the next planned gate using q's copy on QPU k in its current segment."""
+        uses = self.uses.get((q, basis, k), [])
         i = bisect.bisect_right(uses, (self.clock, 1 << 62))
-        if i < len(uses) and uses[i][1] == self.seg[q]:
+        if i < len(uses) and uses[i][1] == self.segments.seg[basis][q]:
             return uses[i][0]
         return math.inf
 
-    def end_segment(self, q: int) -> None:
-        for k in list(self.copies[q]):
-            self.close_copy(q, k)
+    def end_segment(self, q: int, basis: str) -> None:
+        for b, k in [key for key in self.copies[q] if key[0] == basis]:
+            self.close_copy(q, b, k)
 
     # ----- the walk --------------------------------------------------------
     def build(self) -> QuantumCircuit:
@@ -291,8 +309,9 @@ class _Builder:
         for g in gates:
             if g.position in plan.carriers:
                 pos = g.qubits.index(plan.carriers[g.position])
-                key = (g.qubits[pos], self.qpu_of[g.qubits[1 - pos]])
-                self.uses.setdefault(key, []).append((g.position, g.segments[pos]))
+                basis, segment = g.segments[pos]  # type: ignore[misc]
+                key = (g.qubits[pos], basis, self.qpu_of[g.qubits[1 - pos]])
+                self.uses.setdefault(key, []).append((g.position, segment))
         for t, (node, qs) in enumerate(zip(nodes, qidx)):
             self.clock = t
             op = node.op
@@ -304,17 +323,19 @@ class _Builder:
                 for k in sorted(by_qpu):
                     self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
                 continue
-            diag = diagonal_qubits(op)
-            for pos, q in enumerate(qs):
-                if pos not in diag:
-                    self.end_segment(q)
-                    self.seg[q] += 1
+            for basis in ("z", "x"):
+                diag = diagonal_qubits(op, basis)
+                for pos, q in enumerate(qs):
+                    if pos not in diag:
+                        self.end_segment(q, basis)
+            diags = self.segments.advance(op, qs)
             if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
-                self.remote_gate(op, qs, diag, plan.carriers[t])
+                self.remote_gate(op, qs, diags, plan.carriers[t])
             else:
                 self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
         for q in range(dag.num_qubits()):
-            self.end_segment(q)
+            for basis in ("z", "x"):
+                self.end_segment(q, basis)
         self.layout = DistributedLayout(
             qubit_qpu=tuple(self.qubit_qpu),
             comm_qubits=tuple(m for pool in self.comm_pool for m in pool),
@@ -324,24 +345,30 @@ class _Builder:
         )
         return self._circuit()
 
-    def remote_gate(self, op, qs, diag, carrier: int) -> None:
+    def remote_gate(self, op, qs, diags, carrier: int) -> None:
         self.remote_gates += 1
         qpus = [self.qpu_of[q] for q in qs]
+        options = [self.segments.option(diags, pos, q) for pos, q in enumerate(qs)]
+
+        def key(pos: int) -> tuple[str, int]:
+            return (options[pos][0], qpus[1 - pos])  # type: ignore[index]
+
         # follow the plan; an open copy of the other possible carrier serves as well
         choice = qs.index(carrier)
-        if qpus[1 - choice] not in self.copies[carrier]:
-            choice = next((pos for pos in diag if qpus[1 - pos] in self.copies[qs[pos]]), choice)
-        if qpus[1 - choice] not in self.copies[qs[choice]]:
-            protect: set[int] = set()
-            self.open_copy(qs[choice], qpus[1 - choice], protect)
+        other_pos = 1 - choice
+        if key(choice) not in self.copies[carrier] and options[other_pos] is not None and (
+                key(other_pos) in self.copies[qs[other_pos]]):
+            choice = other_pos
+        basis, k = key(choice)
+        if (basis, k) not in self.copies[qs[choice]]:
+            self.open_copy(qs[choice], basis, k, set())
         carrier, other = qs[choice], qs[1 - choice]
-        m = self.copies[carrier][qpus[1 - choice]]
         args = [0, 0]
-        args[choice] = m
+        args[choice] = self.copies[carrier][(basis, k)]
         args[1 - choice] = self.slot[other]
         self.emit(op, tuple(args))
-        if self.next_use(carrier, qpus[1 - choice]) == math.inf:
-            self.close_copy(carrier, qpus[1 - choice])  # its last gate: free the comm qubit
+        if self.next_use(carrier, basis, k) == math.inf:
+            self.close_copy(carrier, basis, k)  # its last planned gate: free the comm qubit
 
     # ----- output ----------------------------------------------------------
     def _tele_name(self) -> str:

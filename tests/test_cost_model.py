@@ -56,11 +56,11 @@ def test_cover_prefers_the_shared_segment():
     assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 1
 
 
-def test_cx_target_cannot_carry():
-    """CX targets are not Z-diagonal: three segments of the control, three ebits.
+def test_cx_target_carries_in_the_x_basis():
+    """A CX is X-diagonal on its target: q2's X segment carries all three gates.
 
-        q0 ─■──H──■──H──■─
-        q2 ─X─────X─────X─
+        q0 ─■──H──■──H──■─     q0's Z segments are cut by the H gates,
+        q2 ─X─────X─────X─     q2 stays in one X segment: one X-basis copy, 1 ebit
     """
     qc = QuantumCircuit(4)
     for i in range(3):
@@ -68,9 +68,49 @@ def test_cx_target_cannot_carry():
             qc.h(0)
         qc.cx(0, 2)
     p = plan(qc, [0, 0, 1, 1])
+    assert (p.ebits, p.lower_bound) == (1, 1)
+    assert set(p.carriers.values()) == {2}
+    net = dqc.Network.all_to_all(2, data_qubits=2)
+    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 1
+
+
+def test_segments_cut_on_both_sides_cost_one_ebit_each():
+    """H on both qubits between the CX gates cuts every segment: 3 ebits.
+
+        q0 ─■──H──■──H──■─
+        q2 ─X──H──X──H──X─
+    """
+    qc = QuantumCircuit(4)
+    for i in range(3):
+        if i:
+            qc.h(0)
+            qc.h(2)
+        qc.cx(0, 2)
+    p = plan(qc, [0, 0, 1, 1])
     assert (p.ebits, p.lower_bound) == (3, 3)
     net = dqc.Network.all_to_all(2, data_qubits=2)
     assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 3
+
+
+def test_bernstein_vazirani_needs_one_ebit():
+    """BV: every data qubit CX-es into the ancilla, which stays in one X segment.
+
+        d0 ─H─■───────H─       QPU 0: d0, d1, d2
+        d1 ─H─┼──■────H─       QPU 1: d3, anc
+        d2 ─H─┼──┼──■─H─       the ancilla's X-basis copy on QPU 0 carries the
+        d3 ─H─┼──┼──┼──■─H─    three remote CX: 1 ebit (control side: 3)
+        anc ─X─H─X──X──X──X─H─
+    """
+    qc = QuantumCircuit(5)
+    qc.x(4)
+    qc.h(range(5))
+    for d in range(4):
+        qc.cx(d, 4)
+    qc.h(range(4))
+    p = plan(qc, [0, 0, 0, 1, 1])
+    assert (p.ebits, p.lower_bound) == (1, 1)
+    net = dqc.Network.all_to_all(2, data_qubits=3)
+    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu0", "qpu1", "qpu1")).ebits == 1
 
 
 def test_two_hops_cost_two_ebits_bound_one():

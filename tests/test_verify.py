@@ -167,6 +167,7 @@ def test_contract_epr_on_used_comm_qubit():
     qc.h(0)
     qc.cx(0, 1)
     qc.h(0)
+    qc.h(1)  # cuts both segments: the second CX needs a second ebit
     qc.cx(0, 1)
     result = dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=1, comm_qubits=1))
     resets = [i for i, inst in enumerate(result.circuit.data) if inst.operation.name == "reset"]

@@ -1,0 +1,90 @@
+"""Compile time and peak memory on large random circuits.
+
+Usage::
+
+    python -m benchmarks.scale [--cases 1000:100000:8 10000:100000:64 ...] [--out PREFIX]
+
+Each case ``QUBITS:TWO_QUBIT_GATES:QPUS`` is a seeded random circuit (CX between
+uniformly random pairs, an H on a random qubit after every other CX) compiled onto an
+all-to-all network with tight capacity and 2 comm qubits per QPU, in a fresh
+process so that its peak resident memory (``ru_maxrss``) is its own. Prints and
+writes ``PREFIX.md`` (default ``benchmarks/results/scale``). Verification is not
+timed here. Figures only: nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT = ["1000:100000:8", "1000:100000:16", "10000:100000:32", "10000:100000:64"]
+
+
+def random_circuit(n: int, gates: int, seed: int = 1):
+    from qiskit import QuantumCircuit
+
+    rng = random.Random(seed)
+    qc = QuantumCircuit(n)
+    for _ in range(gates):
+        a, b = rng.sample(range(n), 2)
+        qc.cx(a, b)
+        if rng.random() < 0.5:
+            qc.h(rng.randrange(n))
+    return qc
+
+
+def measure(case: str) -> dict:
+    """Run one case in this process and return its figures."""
+    import dqc
+
+    n, g, k = (int(x) for x in case.split(":"))
+    qc = random_circuit(n, g)
+    net = dqc.Network.all_to_all(k, data_qubits=math.ceil(n / k))
+    start = time.perf_counter()
+    result = dqc.compile(qc, net)
+    seconds = time.perf_counter() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"qubits": n, "2q gates": g, "K": k, "ebits": result.report.ebits,
+            "lower bound": result.report.ebits_lower_bound,
+            "remote gates": result.report.remote_gates,
+            "compile s": round(seconds, 1), "peak MiB": round(peak_mib)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", default=DEFAULT)
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one case, print JSON
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "scale")
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure(args.one)))
+        return
+    rows = []
+    for case in args.cases:
+        done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--one", case],
+                              capture_output=True, text=True, cwd=HERE.parent)
+        if done.returncode:
+            print(f"{case}: failed: {done.stderr.strip().splitlines()[-1]}", flush=True)
+            continue
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print(row, flush=True)
+    if rows:
+        cols = list(rows[0])
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {args.out.with_suffix('.md')}")
+
+
+if __name__ == "__main__":
+    main()
