@@ -61,7 +61,7 @@ def _diagonal_qubits(name: str, params: tuple, num_qubits: int, basis: str) -> t
         pk = np.array([[1.0]])
         for j in reversed(range(num_qubits)):
             pk = np.kron(pk, _PAULI[basis] if j == k else np.eye(2))
-        if np.allclose(mat @ pk, pk @ mat, atol=1e-10):
+        if np.allclose(mat @ pk, pk @ mat, rtol=0.0, atol=1e-12):
             out.append(k)
     return tuple(out)
 

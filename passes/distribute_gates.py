@@ -176,6 +176,7 @@ class _Builder:
         self.remote_gates = 0
         self.clock = 0
         self.layout: DistributedLayout | None = None
+        self.dist = network.distances()
         self.segments = SegmentCounter(n)  # current Z and X segments, as in the cost model
         # (qubit, basis, qpu) -> sorted [(position, segment)] of the gates the plan gives it
         self.uses: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
@@ -259,17 +260,29 @@ class _Builder:
         """Cat-entangle input qubit q, in the Z or X basis, onto a comm qubit of QPU k.
 
         In X the same protocol runs conjugated by H: ``h q`` before and after, and
-        ``h`` on the copy, which then holds q's X-basis value.
+        ``h`` on the copy, which then holds q's X-basis value. The source is q or,
+        when nearer to k, an open copy of q in the same basis (all members of the
+        cat state are interchangeable), so a segment fans out along a tree of the
+        network instead of one swapped path per QPU.
         """
-        mine, theirs = self.bell_pair(self.qpu_of[q], k, protect)
+        # fan out: copy from the nearest member of q's cat (q itself or an open copy)
+        dist = self.dist
+        source_qpu, source = self.qpu_of[q], self.slot[q]
+        for (b, j), m in sorted(self.copies[q].items()):
+            if b == basis and dist[j, k] < dist[source_qpu, k]:
+                source_qpu, source = j, m
+        if source != self.slot[q]:
+            protect.add(source)
+        mine, theirs = self.bell_pair(source_qpu, k, protect)
         if basis == "x":
-            self.emit(_H, (self.slot[q],))
-        self.emit(_CX, (self.slot[q], mine))
+            self.emit(_H, (source,))
+        self.emit(_CX, (source, mine))
         bit = self.measure_tele(mine)
         self.if_bit(bit, _X, theirs)
         if basis == "x":
-            self.emit(_H, (self.slot[q],))
+            self.emit(_H, (source,))
             self.emit(_H, (theirs,))
+        protect.discard(source)
         protect.discard(mine)
         self.copies[q][(basis, k)] = theirs
         self.state[theirs] = (_HOLD, (q, basis))

@@ -163,3 +163,25 @@ def test_unrolled_three_qubit_gates_are_costed():
     qc.cswap(3, 0, 1)
     p = plan(UnrollForDistribution()(qc), [0, 0, 1, 1])
     assert 1 <= p.lower_bound <= p.ebits
+
+
+@pytest.mark.parametrize("gate", ["p", "rx"])
+def test_tiny_rotations_still_end_segments(gate):
+    """Found by verification on QASMBench qft_n29: p(-6e-6) between two CX on the
+    target was taken as X-diagonal (a relative tolerance), so one X copy served
+    both gates. Diagonality is now exact to 1e-12 absolute.
+
+        q0 ─■──────────■─        p(ε) on q1 ends its X segment;
+        q1 ─X──P(ε)────X─        rx(ε) on q0 ends its Z segment
+    """
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cx(0, 1)
+    if gate == "p":
+        qc.p(-5.99e-6, 1)
+    else:
+        qc.rx(1e-7, 0)
+    qc.cx(0, 1)
+    net = dqc.Network.all_to_all(2, data_qubits=1)
+    report = compile_fixed(qc, net, ("qpu0", "qpu1"))
+    assert report.ebits == 1  # the other qubit's segment still carries both
