@@ -69,9 +69,34 @@ def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: i
     return result
 
 
+def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
+                     partition: tuple[str, ...]) -> tuple[QuantumCircuit, dqc.Report]:
+    """Run only DistributeGates with a given placement; verify and return its output."""
+    props: dict = {"dqc_partition": partition}
+    out = dqc.passes.DistributeGates(network)(circuit, property_set=props)
+    layout = props["dqc_layout"]
+    report = dqc.Report(
+        ebits=out.count_ops().get("epr", 0), ebits_per_link=props["dqc_ebits_per_link"],
+        remote_gates=props["dqc_remote_gates"], ebits_lower_bound=0,
+        qubit_qpu=layout.qubit_qpu, comm_qubits=layout.comm_qubits,
+        initial_layout=layout.initial_layout, final_layout=layout.final_layout,
+        qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 0}
+              for q in network.qpus},
+        links=tuple((link.a, link.b) for link in network.links), input={}, seed=0,
+        partition_cost=0)
+    outcome = dqc.verify(circuit, out, report)
+    assert outcome.ok, str(outcome)
+    return out, report
+
+
 @pytest.fixture
 def verified():
     return compile_and_verify
+
+
+@pytest.fixture
+def fixed():
+    return distribute_fixed
 
 
 @pytest.fixture

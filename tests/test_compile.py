@@ -98,26 +98,14 @@ def test_multi_hop_swapping_on_a_line():
     assert dqc.verify(qc, result.circuit, result.report).ok
 
 
-def test_forced_swap_path():
-    """Partition fixed by the caller: qpu0 <-> qpu3 on a 4-line needs 3 epr."""
+def test_forced_swap_path(fixed):
+    """Placement fixed by the caller: qpu0 <-> qpu3 on a 4-line needs 3 epr."""
     qc = QuantumCircuit(2)
     qc.h(0)
     qc.cx(0, 1)
     net = dqc.Network.line(4, data_qubits=1, comm_qubits=2)
-    p = dqc.passes.DistributeGates(net)
-    props = {"dqc_partition": ("qpu0", "qpu3")}
-    out = p(qc, property_set=props)
-    assert props["dqc_ebits_per_link"] == {
-        "qpu0-qpu1": 1, "qpu1-qpu2": 1, "qpu2-qpu3": 1}
-    report = dqc.Report(
-        ebits=3, ebits_per_link=props["dqc_ebits_per_link"], remote_gates=1, ebits_lower_bound=1,
-        qubit_qpu=props["dqc_layout"].qubit_qpu, comm_qubits=props["dqc_layout"].comm_qubits,
-        initial_layout=props["dqc_layout"].initial_layout,
-        final_layout=props["dqc_layout"].final_layout,
-        qpus={q.name: {"data": 1, "comm": 2, "used": 1} for q in net.qpus},
-        links=tuple((link.a, link.b) for link in net.links), input={}, seed=0,
-        partition_cost=3)
-    assert dqc.verify(qc, out, report).ok
+    _, report = fixed(qc, net, ("qpu0", "qpu3"))
+    assert report.ebits_per_link == {"qpu0-qpu1": 1, "qpu1-qpu2": 1, "qpu2-qpu3": 1}
 
 
 def test_swapping_needs_two_comm_qubits_at_the_relay():

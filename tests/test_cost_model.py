@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from dqc.passes import UnrollForDistribution
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import QFTGate
 from qiskit.converters import circuit_to_dag
 
 import dqc
 from dqc.cost_model import plan_carriers, two_qubit_gates
-from dqc.passes import UnrollForDistribution
 
 TWO = np.array([[0, 1], [1, 0]])
 
@@ -19,25 +19,7 @@ def plan(qc: QuantumCircuit, part: list[int], dist=TWO):
     return plan_carriers(two_qubit_gates(circuit_to_dag(qc)), part, dist)
 
 
-def compile_fixed(qc: QuantumCircuit, net: dqc.Network, part: tuple[str, ...]):
-    """Distribute with a given placement and verify the result."""
-    props = {"dqc_partition": part}
-    out = dqc.passes.DistributeGates(net)(qc, property_set=props)
-    layout = props["dqc_layout"]
-    report = dqc.Report(
-        ebits=out.count_ops().get("epr", 0), ebits_per_link=props["dqc_ebits_per_link"],
-        remote_gates=props["dqc_remote_gates"], ebits_lower_bound=0,
-        qubit_qpu=layout.qubit_qpu, comm_qubits=layout.comm_qubits,
-        initial_layout=layout.initial_layout, final_layout=layout.final_layout,
-        qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 0}
-              for q in net.qpus},
-        links=tuple((link.a, link.b) for link in net.links), input={}, seed=0,
-        partition_cost=0)
-    assert dqc.verify(qc, out, report).ok
-    return report
-
-
-def test_cover_prefers_the_shared_segment():
+def test_cover_prefers_the_shared_segment(fixed):
     """q2's single segment covers three gates that q0 would need three ebits for.
 
         q0 ─■──H──■──H──■─      QPU 0: q0, q1
@@ -53,10 +35,10 @@ def test_cover_prefers_the_shared_segment():
     assert (p.ebits, p.lower_bound) == (1, 1)
     assert set(p.carriers.values()) == {2}
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=1)
-    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 1
+    assert fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"))[1].ebits == 1
 
 
-def test_cx_target_carries_in_the_x_basis():
+def test_cx_target_carries_in_the_x_basis(fixed):
     """A CX is X-diagonal on its target: q2's X segment carries all three gates.
 
         q0 ─■──H──■──H──■─     q0's Z segments are cut by the H gates,
@@ -71,10 +53,10 @@ def test_cx_target_carries_in_the_x_basis():
     assert (p.ebits, p.lower_bound) == (1, 1)
     assert set(p.carriers.values()) == {2}
     net = dqc.Network.all_to_all(2, data_qubits=2)
-    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 1
+    assert fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"))[1].ebits == 1
 
 
-def test_segments_cut_on_both_sides_cost_one_ebit_each():
+def test_segments_cut_on_both_sides_cost_one_ebit_each(fixed):
     """H on both qubits between the CX gates cuts every segment: 3 ebits.
 
         q0 ─■──H──■──H──■─
@@ -89,10 +71,10 @@ def test_segments_cut_on_both_sides_cost_one_ebit_each():
     p = plan(qc, [0, 0, 1, 1])
     assert (p.ebits, p.lower_bound) == (3, 3)
     net = dqc.Network.all_to_all(2, data_qubits=2)
-    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1")).ebits == 3
+    assert fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"))[1].ebits == 3
 
 
-def test_bernstein_vazirani_needs_one_ebit():
+def test_bernstein_vazirani_needs_one_ebit(fixed):
     """BV: every data qubit CX-es into the ancilla, which stays in one X segment.
 
         d0 ─H─■───────H─       QPU 0: d0, d1, d2
@@ -110,10 +92,10 @@ def test_bernstein_vazirani_needs_one_ebit():
     p = plan(qc, [0, 0, 0, 1, 1])
     assert (p.ebits, p.lower_bound) == (1, 1)
     net = dqc.Network.all_to_all(2, data_qubits=3)
-    assert compile_fixed(qc, net, ("qpu0", "qpu0", "qpu0", "qpu1", "qpu1")).ebits == 1
+    assert fixed(qc, net, ("qpu0", "qpu0", "qpu0", "qpu1", "qpu1"))[1].ebits == 1
 
 
-def test_two_hops_cost_two_ebits_bound_one():
+def test_two_hops_cost_two_ebits_bound_one(fixed):
     """qpu0 - qpu1 - qpu2 line: one copy from qpu0 to qpu2 is swapped over two links."""
     qc = QuantumCircuit(3)
     qc.h(0)
@@ -121,7 +103,7 @@ def test_two_hops_cost_two_ebits_bound_one():
     net = dqc.Network.line(3, data_qubits=1)
     p = plan(qc, [0, 1, 2], net.distances())
     assert (p.ebits, p.lower_bound) == (2, 1)
-    assert compile_fixed(qc, net, ("qpu0", "qpu1", "qpu2")).ebits == 2
+    assert fixed(qc, net, ("qpu0", "qpu1", "qpu2"))[1].ebits == 2
 
 
 @pytest.mark.parametrize("n", [6, 8, 12, 16])
@@ -166,7 +148,7 @@ def test_unrolled_three_qubit_gates_are_costed():
 
 
 @pytest.mark.parametrize("gate", ["p", "rx"])
-def test_tiny_rotations_still_end_segments(gate):
+def test_tiny_rotations_still_end_segments(gate, fixed):
     """Found by verification on QASMBench qft_n29: p(-6e-6) between two CX on the
     target was taken as X-diagonal (a relative tolerance), so one X copy served
     both gates. Diagonality is now exact to 1e-12 absolute.
@@ -183,5 +165,5 @@ def test_tiny_rotations_still_end_segments(gate):
         qc.rx(1e-7, 0)
     qc.cx(0, 1)
     net = dqc.Network.all_to_all(2, data_qubits=1)
-    report = compile_fixed(qc, net, ("qpu0", "qpu1"))
+    _, report = fixed(qc, net, ("qpu0", "qpu1"))
     assert report.ebits == 1  # the other qubit's segment still carries both
