@@ -7,6 +7,8 @@ result. The public surface:
 * :class:`Network`, :class:`QPU`, :class:`Link` — the machine;
 * :func:`compile` → :class:`CompileResult` (``.circuit``, ``.report``);
 * :func:`verify` → :class:`Verification`;
+* :func:`estimate` → :class:`Estimate` (``.schedule``: :class:`Schedule`, ``.verdict``:
+  :class:`Verdict`), :func:`estimate_sweep`; QPU profiles are :class:`Technology`;
 * :func:`load_circuit` — OpenQASM 2/3 or a Python file defining a circuit;
 * ``dqc.passes`` — the Qiskit passes; ``dqc.targets`` — network presets.
 
@@ -39,9 +41,13 @@ from dqc.errors import (
     NetworkError,
     VerificationError,
 )
+from dqc.estimate import Estimate, estimate, estimate_sweep
 from dqc.loading import load_circuit
 from dqc.network import QPU, Link, Network
+from dqc.physics import Technology
 from dqc.report import Report
+from dqc.schedule import Schedule
+from dqc.verdict import Verdict
 from dqc.verify import Verification, verify
 
 __all__ = [
@@ -50,13 +56,19 @@ __all__ = [
     "CircuitInputError",
     "CompileResult",
     "DQCError",
+    "Estimate",
     "Link",
     "Network",
     "NetworkError",
     "Report",
+    "Schedule",
+    "Technology",
     "Verification",
+    "Verdict",
     "VerificationError",
     "compile",
+    "estimate",
+    "estimate_sweep",
     "load_circuit",
     "verify",
 ]

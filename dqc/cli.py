@@ -1,4 +1,4 @@
-"""The ``dqc`` command line: ``dqc compile``, ``dqc verify``, ``dqc targets``."""
+"""The ``dqc`` command line: ``dqc compile``, ``dqc estimate``, ``dqc verify``, ``dqc targets``."""
 
 from __future__ import annotations
 
@@ -16,8 +16,18 @@ from qiskit import qasm3
 import dqc.targets as targets
 from dqc.compile import compile as compile_circuit
 from dqc.errors import DQCError
+from dqc.estimate import (
+    SWEEP_KEYS,
+    Estimate,
+    estimate,
+    estimate_sweep,
+    parse_sweep,
+    render_sweep,
+)
 from dqc.loading import load_circuit
 from dqc.network import Network
+from dqc.physics import TECHNOLOGIES
+from dqc.plot import plot_schedule
 from dqc.report import Report
 from dqc.verify import verify
 
@@ -60,6 +70,33 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--max-sim-qubits", type=int, default=20,
                      help="simulate non-Clifford circuits up to this many qubits (default: 20)")
 
+    est = sub.add_parser(
+        "estimate", help="latency, memory, fidelity and a verdict for a circuit on a network")
+    est.add_argument("input", help="OpenQASM 2/3 file, or a .py file defining `circuit`")
+    where = est.add_mutually_exclusive_group(required=True)
+    where.add_argument("--target", help="preset name (see `dqc targets`) or network TOML file")
+    where.add_argument("--qpus", type=int, help="number of QPUs of a generated network")
+    est.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all-to-all",
+                     help="links of the generated network (default: all-to-all)")
+    est.add_argument("--data-qubits", type=int,
+                     help="data qubits per QPU (default: ceil(qubits / QPUs), tight)")
+    est.add_argument("--comm-qubits", type=int, default=2,
+                     help="comm qubits per QPU (default: 2)")
+    est.add_argument("--technology", choices=sorted(TECHNOLOGIES),
+                     help="QPU technology of a generated network (default: superconducting)")
+    est.add_argument("--seed", type=int, default=0,
+                     help="seed of the compiler and of the Monte Carlo draws (default: 0)")
+    est.add_argument("--samples", type=int, default=0,
+                     help="Monte Carlo draws of ebit generation times (default: 0, expected "
+                          "times only)")
+    est.add_argument("--sweep", metavar="KEY=V1,V2,...",
+                     help="vary one parameter of every link or QPU, e.g. link.rate_hz=1,10,100 "
+                          f"(keys: {', '.join(SWEEP_KEYS)})")
+    est.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    est.add_argument("--plot", metavar="FILE.png",
+                     help="draw a Gantt chart of the schedule (needs matplotlib: "
+                          "pip install 'dqc[plot]'); with --sweep, one file per value")
+
     sub.add_parser("targets", help="list the network presets")
     return parser
 
@@ -75,7 +112,8 @@ def _network(args: argparse.Namespace, num_qubits: int) -> Network:
         raise CLIError(f"--data-qubits must be a positive integer, got {data}")
     if args.comm_qubits < 0:
         raise CLIError(f"--comm-qubits must be a non-negative integer, got {args.comm_qubits}")
-    return TOPOLOGIES[args.topology](args.qpus, data_qubits=data, comm_qubits=args.comm_qubits)
+    return TOPOLOGIES[args.topology](args.qpus, data_qubits=data, comm_qubits=args.comm_qubits,
+                                     technology=getattr(args, "technology", None))
 
 
 def _check_writable(path: str) -> None:
@@ -136,6 +174,55 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     return status
 
 
+def _plot_paths(path: str, values: list | None) -> list[str]:
+    if values is None:
+        return [path]
+    target = Path(path)
+    return [str(target.with_name(f"{target.stem}_{v:g}{target.suffix}")) for v in values]
+
+
+def _cmd_estimate(args: argparse.Namespace) -> int:
+    if args.samples < 0:
+        raise CLIError(f"--samples must be a non-negative integer, got {args.samples}")
+    sweep = parse_sweep(args.sweep) if args.sweep is not None else None
+    plots = _plot_paths(args.plot, sweep[1] if sweep else None) if args.plot else []
+    for path in plots:
+        _check_writable(path)
+    circuit = load_circuit(args.input)
+    network = _network(args, circuit.num_qubits)
+    estimates: tuple[Estimate, ...]
+    if sweep is None:
+        estimates = (estimate(circuit, network, seed=args.seed, samples=args.samples),)
+    else:
+        def progress(done: int, total: int) -> None:
+            if sys.stderr.isatty() and total > 1:
+                bar = "#" * (20 * done // total)
+                print(f"\r{sweep[0]} [{bar:20s}] {done}/{total}", end="" if done < total
+                      else "\n", file=sys.stderr, flush=True)
+
+        estimates = estimate_sweep(circuit, network, sweep[0], sweep[1], seed=args.seed,
+                                   samples=args.samples, progress=progress)
+    for path, e in zip(plots, estimates):
+        title = f"{Path(args.input).name} on {network.name or network.summary()}"
+        if e.sweep is not None:
+            title += f", {e.sweep[0]} = {e.sweep[1]:g}"
+        plot_schedule(e.schedule, e.network, path, title=title)
+    if args.json:
+        data = [e.to_dict() for e in estimates] if sweep else estimates[0].to_dict()
+        print(json.dumps(data, indent=2))
+    else:
+        name = network.name or network.summary()
+        print(f"{args.input}: {circuit.num_qubits} qubits, {circuit.size()} operations "
+              f"-> {len(network.qpus)} QPUs ({name})")
+        if sweep is None:
+            print(estimates[0].summary())
+        else:
+            print(render_sweep(estimates))
+    if plots:
+        print("wrote " + ", ".join(plots), file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     original = load_circuit(args.input)
     compiled = load_circuit(args.compiled)
@@ -166,7 +253,8 @@ def _cmd_targets(_: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 verification failed, 2 bad input)."""
     args = _parser().parse_args(argv)
-    handler = {"compile": _cmd_compile, "verify": _cmd_verify, "targets": _cmd_targets}
+    handler = {"compile": _cmd_compile, "estimate": _cmd_estimate, "verify": _cmd_verify,
+               "targets": _cmd_targets}
     try:
         return handler[args.command](args)
     except DQCError as exc:

@@ -8,10 +8,12 @@ from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag
 
 from dqc.errors import CircuitInputError
+from dqc.layout import attach_layout
 from dqc.network import Network
 from dqc.passes import generate_pass_manager
 from dqc.passes.partition_qubits import capacity_error
 from dqc.report import Report
+from dqc.verdict import assess
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,16 @@ def compile(  # noqa: A001 - the verb users look for
     ps_circuit = pm.run(circuit)
     ps = pm.property_set
     out = lazy_epr_order(ps_circuit, set(ps["dqc_layout"].comm_qubits))
+    # where each input qubit starts and ends, as documented metadata (dqc.layout)
+    out = attach_layout(out, ps["dqc_layout"], circuit, inplace=True, transpile_layout=False)
     layout = ps["dqc_layout"]
     per_link = ps["dqc_ebits_per_link"]
     used: dict[str, int] = {q.name: 0 for q in network.qpus}
     for name in ps["dqc_partition"]:
         used[name] += 1
     ops = out.count_ops()
+    sched, verdict = assess(out, network, qubit_qpu=layout.qubit_qpu,
+                            comm_qubits=layout.comm_qubits, remote_gates=ps["dqc_remote_gates"])
     report = Report(
         ebits=int(ops.get("epr", 0)),
         ebits_per_link=per_link,
@@ -98,6 +104,8 @@ def compile(  # noqa: A001 - the verb users look for
         seed=seed,
         partition_cost=int(ps["dqc_partition_cost"]),
         teleport_register=layout.teleport_register,
+        schedule=sched.to_dict(),
+        verdict=verdict.to_dict(),
     )
     if sum(per_link.values()) != report.ebits:
         raise AssertionError("internal error: ebit count disagrees with the emitted epr gates")

@@ -56,7 +56,7 @@ def deferred_events(circuit: QuantumCircuit, skip: Container[int] = ()) -> list[
     """
     keys: list[tuple] = []
     writes: Counter[int] = Counter()
-    resets: Counter[int] = Counter()
+    resets: Counter[int | None] = Counter()
     wires = Wires({q: q for q in range(circuit.num_qubits)})
     for i, inst in enumerate(circuit.data):
         name = inst.operation.name

@@ -22,14 +22,25 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
 
 from dqc.errors import NetworkError
+from dqc.physics import (
+    DEFAULT_TECHNOLOGY,
+    HERALDING,
+    TECHNOLOGIES,
+    TECHNOLOGY_FIELDS,
+    Technology,
+    link_latency_s,
+    link_rate_hz,
+)
+from dqc.physics import technology as resolve_technology
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -39,9 +50,16 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = ["QPU", "Link", "Network"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_QPU_KEYS = ("name", "data_qubits", "comm_qubits")
-_LINK_KEYS = ("qpus", "rate_hz", "fidelity", "latency_s")
-_DEFAULT_KEYS = ("data_qubits", "comm_qubits", "rate_hz", "fidelity", "latency_s")
+_QPU_KEYS = ("name", "data_qubits", "comm_qubits", "technology", *TECHNOLOGY_FIELDS)
+_DIRECT_KEYS = ("rate_hz", "latency_s")
+_PHYSICAL_KEYS = ("length_km", "loss_db_per_km", "attempt_rate_hz", "efficiency",
+                  "electronics_s", "heralding")
+_LINK_KEYS = ("qpus", "rate_hz", "fidelity", "latency_s", "channels", *_PHYSICAL_KEYS)
+_DEFAULT_KEYS = ("data_qubits", "comm_qubits", "rate_hz", "fidelity", "latency_s", "channels",
+                 *_PHYSICAL_KEYS, "technology", *TECHNOLOGY_FIELDS)
+#: Link defaults (a direct link when no physical description is given).
+DEFAULT_RATE_HZ = 10.0
+DEFAULT_LATENCY_S = 1.125e-3
 _TOP_KEYS = ("name", "description", "defaults", "qpu", "link")
 
 
@@ -53,7 +71,7 @@ def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class QPU:
     """One quantum processor: data qubits for the program, comm qubits for ebits.
 
@@ -62,15 +80,36 @@ class QPU:
             must not end with ``_comm`` (reserved for the comm-qubit register).
         data_qubits: Number of data qubits, at least 1.
         comm_qubits: Number of communication qubits (the memory budget), at least 0.
+        technology: Its technology profile (gate durations, errors, memory T2): a
+            :class:`~dqc.physics.Technology` or a preset name (``"superconducting"``,
+            ``"trapped_ion"``, ``"nv"``). ``None`` (the default) means unspecified;
+            schedules then use :data:`~dqc.physics.DEFAULT_TECHNOLOGY` and say so.
 
     Examples:
         >>> QPU("a", 8)
         QPU(name='a', data_qubits=8, comm_qubits=2)
+        >>> QPU("b", 16, technology="trapped_ion").profile.gate_2q_s
+        0.0001
     """
 
     name: str
     data_qubits: int
     comm_qubits: int = 2
+    technology: Technology | None = None
+
+    @staticmethod
+    def from_backend(name: str, backend: Any, *, comm_qubits: int = 2,
+                     qubits: Sequence[int] | None = None,
+                     comm: Sequence[int] | None = None) -> Any:
+        """A QPU built from a Qiskit backend or ``Target`` (its coupling map and basis).
+
+        Returns a :class:`dqc.qiskit_target.QPUDevice`; its ``.qpu`` is the plain QPU.
+        See :meth:`dqc.qiskit_target.QPUDevice.from_backend`.
+        """
+        from dqc.qiskit_target import QPUDevice
+
+        return QPUDevice.from_backend(name, backend, comm_qubits=comm_qubits,
+                                      qubits=qubits, comm=comm)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _IDENTIFIER.fullmatch(self.name):
@@ -95,29 +134,79 @@ class QPU:
             )
         object.__setattr__(self, "data_qubits", int(self.data_qubits))
         object.__setattr__(self, "comm_qubits", int(self.comm_qubits))
+        if self.technology is not None:
+            try:
+                object.__setattr__(self, "technology", resolve_technology(self.technology))
+            except NetworkError as e:
+                raise NetworkError(f"QPU {self.name!r}: {e}") from None
+
+    @property
+    def profile(self) -> Technology:
+        """The technology schedules use: :attr:`technology`, or the default profile."""
+        return self.technology if self.technology is not None else DEFAULT_TECHNOLOGY
+
+    def __repr__(self) -> str:
+        parts = [f"name={self.name!r}", f"data_qubits={self.data_qubits!r}",
+                 f"comm_qubits={self.comm_qubits!r}"]
+        if self.technology is not None:
+            tech = self.technology
+            shown = repr(tech.name) if TECHNOLOGIES.get(tech.name) == tech else repr(tech)
+            parts.append(f"technology={shown}")
+        return f"QPU({', '.join(parts)})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Link:
     """A link between two QPUs: ebits at ``rate_hz`` with ``fidelity``, bits with latency.
+
+    A link is given either **directly** (``rate_hz``, ``latency_s``) or **physically**
+    (``length_km`` with ``attempt_rate_hz`` and ``efficiency``, optionally
+    ``loss_db_per_km``, ``electronics_s``, ``heralding``), in which case ``rate_hz``
+    and ``latency_s`` are computed by :func:`dqc.physics.link_rate_hz` and
+    :func:`dqc.physics.link_latency_s` (formulas and sources in :mod:`dqc.physics`).
 
     Args:
         a: Name of one QPU.
         b: Name of the other QPU (different from ``a``).
-        rate_hz: Ebits delivered per second, positive and finite.
+        rate_hz: Ebits delivered per second per channel, positive and finite
+            (default 10 for a direct link; computed for a physical one).
         fidelity: Bell-pair fidelity, in (0.5, 1].
-        latency_s: One-way classical latency in seconds, finite and >= 0.
+        latency_s: One-way classical latency in seconds, finite and >= 0
+            (default 1.125 ms for a direct link; computed for a physical one).
+        channels: Ebits the link can generate at the same time (parallel sources or
+            multiplexed modes), a positive integer; each channel runs at ``rate_hz``.
+        length_km: Fibre length; setting it makes the link physical.
+        loss_db_per_km: Fibre loss α (0.2 dB/km: telecom fibre at 1550 nm).
+        attempt_rate_hz: Entanglement attempts per second the hardware can make.
+        efficiency: η in (0, 1], success probability of one attempt without fibre loss.
+        electronics_s: Classical latency added to the fibre flight (detection, control).
+        heralding: ``"midpoint"`` (a Bell-state station half way; attempt period
+            >= L / c) or ``"sender_receiver"`` (>= 2 L / c).
+
+    Raises:
+        NetworkError: On a bad figure, a half-given physical description, or a
+            ``rate_hz`` / ``latency_s`` that contradicts the physical one.
 
     Examples:
         >>> Link("a", "b").key
         'a-b'
+        >>> fibre = Link("a", "b", length_km=25, attempt_rate_hz=1e6, efficiency=0.004)
+        >>> round(fibre.rate_hz, 2), round(fibre.latency_s, 9)   # 8 kHz attempts x p 1.26e-3
+        (10.12, 0.001125)
     """
 
     a: str
     b: str
-    rate_hz: float = 10.0
+    rate_hz: float = None  # type: ignore[assignment]  # resolved in __post_init__
     fidelity: float = 0.99
-    latency_s: float = 1.125e-3
+    latency_s: float = None  # type: ignore[assignment]  # resolved in __post_init__
+    channels: int = 1
+    length_km: float | None = None
+    loss_db_per_km: float = 0.2
+    attempt_rate_hz: float | None = None
+    efficiency: float | None = None
+    electronics_s: float = 1e-3
+    heralding: str = "midpoint"
 
     def __post_init__(self) -> None:
         for end in (self.a, self.b):
@@ -125,6 +214,28 @@ class Link:
                 raise NetworkError(f"link end {end!r} must be a QPU name (a string)")
         if self.a == self.b:
             raise NetworkError(f"link {self.key} joins a QPU to itself")
+        if not _is_int(self.channels) or self.channels < 1:
+            raise NetworkError(
+                f"link {self.key} has channels={self.channels!r}; it must be a positive integer")
+        object.__setattr__(self, "channels", int(self.channels))
+        if self.physical:
+            self._resolve_physics()
+        else:
+            for attr in ("attempt_rate_hz", "efficiency"):
+                if getattr(self, attr) is not None:
+                    raise NetworkError(
+                        f"link {self.key} has {attr}={getattr(self, attr)!r} but no length_km; "
+                        "a physical link needs length_km, attempt_rate_hz and efficiency")
+            for attr, default in (("loss_db_per_km", 0.2), ("electronics_s", 1e-3),
+                                  ("heralding", "midpoint")):
+                if getattr(self, attr) != default:
+                    raise NetworkError(
+                        f"link {self.key} has {attr}={getattr(self, attr)!r} but no length_km; "
+                        "it only applies to a physical link")
+            if self.rate_hz is None:
+                object.__setattr__(self, "rate_hz", DEFAULT_RATE_HZ)
+            if self.latency_s is None:
+                object.__setattr__(self, "latency_s", DEFAULT_LATENCY_S)
         checks = (
             ("rate_hz", lambda v: v > 0 and math.isfinite(v), "it must be positive"),
             ("fidelity", lambda v: 0.5 < v <= 1, "it must be in (0.5, 1]"),
@@ -139,10 +250,97 @@ class Link:
                 raise NetworkError(f"link {self.key} has {attr}={value!r}; {rule}{finite}")
             object.__setattr__(self, attr, float(value))
 
+    def _resolve_physics(self) -> None:
+        rules = (
+            ("length_km", lambda v: v >= 0 and math.isfinite(v), "it must be >= 0 and finite"),
+            ("loss_db_per_km", lambda v: v >= 0 and math.isfinite(v),
+             "it must be >= 0 and finite"),
+            ("attempt_rate_hz", lambda v: v > 0 and math.isfinite(v),
+             "it must be positive and finite"),
+            ("efficiency", lambda v: 0 < v <= 1, "it must be in (0, 1]"),
+            ("electronics_s", lambda v: v >= 0 and math.isfinite(v),
+             "it must be >= 0 and finite"),
+        )
+        for attr, ok, rule in rules:
+            value = getattr(self, attr)
+            if value is None:
+                raise NetworkError(
+                    f"link {self.key} has length_km={self.length_km!r} but no {attr}; "
+                    "a physical link needs length_km, attempt_rate_hz and efficiency")
+            if not _is_real(value):
+                raise NetworkError(f"link {self.key} has {attr}={value!r}; it must be a number")
+            if not ok(value):
+                raise NetworkError(f"link {self.key} has {attr}={value!r}; {rule}")
+            object.__setattr__(self, attr, float(value))
+        if self.heralding not in HERALDING:
+            raise NetworkError(
+                f"link {self.key} has heralding={self.heralding!r}; "
+                f"it must be one of {', '.join(map(repr, HERALDING))}")
+        length = cast(float, self.length_km)  # all checked above
+        rate = link_rate_hz(length, attempt_rate_hz=cast(float, self.attempt_rate_hz),
+                            efficiency=cast(float, self.efficiency),
+                            loss_db_per_km=self.loss_db_per_km, heralding=self.heralding)
+        latency = link_latency_s(length, electronics_s=self.electronics_s)
+        for attr, derived, unit in (("rate_hz", rate, "Hz"), ("latency_s", latency, "s")):
+            given = getattr(self, attr)
+            if given is not None and not (
+                _is_real(given) and math.isclose(given, derived, rel_tol=1e-9, abs_tol=1e-15)
+            ):
+                raise NetworkError(
+                    f"link {self.key} has {attr}={given!r} but its physical description "
+                    f"(length_km={self.length_km:g}) gives {derived:.6g} {unit}; "
+                    f"give {attr} or the physical figures, not both")
+            object.__setattr__(self, attr, derived)
+        if rate <= 0:
+            raise NetworkError(
+                f"link {self.key} has rate_hz={rate!r}; it must be positive "
+                f"(length_km={self.length_km:g} at {self.loss_db_per_km:g} dB/km leaves "
+                "no photons)")
+
     @property
     def key(self) -> str:
         """The link's name in reports, ``"a-b"`` in declared orientation."""
         return f"{self.a}-{self.b}"
+
+    @property
+    def physical(self) -> bool:
+        """Whether the link is described physically (``length_km`` is set)."""
+        return self.length_km is not None
+
+    def evolve(self, **changes: Any) -> Link:
+        """A copy with some fields changed, re-deriving rate and latency when physical.
+
+        Setting ``rate_hz`` or ``latency_s`` on a physical link turns it into a direct
+        link (the other derived figure is kept as it was).
+
+        Examples:
+            >>> fibre = Link("a", "b", length_km=10, attempt_rate_hz=1e3, efficiency=0.1)
+            >>> round(fibre.evolve(length_km=60).rate_hz, 3)         # 12 dB of fibre
+            6.31
+            >>> fibre.evolve(rate_hz=5.0).physical
+            False
+        """
+        unknown = sorted(set(changes) - {f.name for f in dataclass_fields(self)})
+        if unknown:
+            raise NetworkError(f"Link has no field {unknown[0]!r}")
+        current = {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
+        if self.physical:
+            if set(changes) & set(_DIRECT_KEYS):
+                for k in _PHYSICAL_KEYS:
+                    current[k] = Link.__dataclass_fields__[k].default
+            else:
+                current["rate_hz"] = current["latency_s"] = None
+        current.update(changes)
+        return Link(**current)
+
+    def __repr__(self) -> str:
+        parts = [f"a={self.a!r}", f"b={self.b!r}", f"rate_hz={self.rate_hz!r}",
+                 f"fidelity={self.fidelity!r}", f"latency_s={self.latency_s!r}"]
+        for f in dataclass_fields(self)[5:]:
+            value = getattr(self, f.name)
+            if value != f.default:
+                parts.append(f"{f.name}={value!r}")
+        return f"Link({', '.join(parts)})"
 
 
 def _per_qpu(value: int | Sequence[int], k: int, what: str) -> list[int]:
@@ -308,6 +506,24 @@ class Network:
         """Hop count between ``a`` and ``b`` (0 for the same QPU)."""
         return len(self.shortest_path(a, b)) - 1
 
+    def classical_latency(self, a: str, b: str) -> float:
+        """One-way latency of a classical message from ``a`` to ``b`` (0 on the same QPU).
+
+        Classical messages take the path of least total latency (classical routing
+        is free to differ from the hop-shortest path used for entanglement swapping).
+
+        Examples:
+            >>> Network.line(3, data_qubits=1, latency_s=0.002).classical_latency("qpu0", "qpu2")
+            0.004
+        """
+        self.index(a), self.index(b)
+        if "latency" not in self._cache:
+            self._cache["latency"] = dict(
+                nx.all_pairs_dijkstra_path_length(
+                    self.graph, weight=lambda u, v, d: d["link"].latency_s)
+            )
+        return float(self._cache["latency"][a][b])
+
     def distances(self) -> np.ndarray:
         """All-pairs hop counts, a K×K int array indexed by QPU position (a fresh copy).
 
@@ -326,19 +542,21 @@ class Network:
     @classmethod
     def _build(cls, k: int, pairs: Callable[[int], Iterable[tuple[int, int]]],
                data_qubits: int | Sequence[int], comm_qubits: int | Sequence[int],
-               **link_args: float) -> Network:
+               technology: str | Technology | None = None, **link_args: Any) -> Network:
         if not _is_int(k) or k < 1:
             raise NetworkError(f"number of QPUs must be a positive integer, got {k!r}")
         names = [f"qpu{i}" for i in range(k)]
         data = _per_qpu(data_qubits, k, "data_qubits")
         comm = _per_qpu(comm_qubits, k, "comm_qubits")
-        qpus = tuple(QPU(n, d, c) for n, d, c in zip(names, data, comm))
+        tech = None if technology is None else resolve_technology(technology)
+        qpus = tuple(QPU(n, d, c, tech) for n, d, c in zip(names, data, comm))
         return cls(qpus, tuple(Link(names[i], names[j], **link_args) for i, j in pairs(k)))
 
     @classmethod
     def all_to_all(cls, k: int, *, data_qubits: int | Sequence[int],
                    comm_qubits: int | Sequence[int] = 2, rate_hz: float = 10.0,
-                   fidelity: float = 0.99, latency_s: float = 1.125e-3) -> Network:
+                   fidelity: float = 0.99, latency_s: float = 1.125e-3,
+             technology: str | Technology | None = None) -> Network:
         """``k`` QPUs ``qpu0..qpu{k-1}``, every pair linked, all links alike.
 
         Args:
@@ -348,26 +566,32 @@ class Network:
             rate_hz: Ebit rate of every link.
             fidelity: Ebit fidelity of every link.
             latency_s: Classical latency of every link.
+            technology: Technology of every QPU (a preset name or a
+                :class:`~dqc.physics.Technology`; default: unspecified).
 
         Examples:
             >>> [l.key for l in Network.all_to_all(3, data_qubits=2).links]
             ['qpu0-qpu1', 'qpu0-qpu2', 'qpu1-qpu2']
         """
         return cls._build(k, lambda n: combinations(range(n), 2), data_qubits, comm_qubits,
-                          rate_hz=rate_hz, fidelity=fidelity, latency_s=latency_s)
+                          technology=technology, rate_hz=rate_hz, fidelity=fidelity,
+                          latency_s=latency_s)
 
     @classmethod
     def line(cls, k: int, *, data_qubits: int | Sequence[int],
              comm_qubits: int | Sequence[int] = 2, rate_hz: float = 10.0,
-             fidelity: float = 0.99, latency_s: float = 1.125e-3) -> Network:
+             fidelity: float = 0.99, latency_s: float = 1.125e-3,
+             technology: str | Technology | None = None) -> Network:
         """A chain ``qpu0-qpu1-...``; arguments as in :meth:`all_to_all`."""
         return cls._build(k, lambda n: ((i, i + 1) for i in range(n - 1)), data_qubits,
-                          comm_qubits, rate_hz=rate_hz, fidelity=fidelity, latency_s=latency_s)
+                          comm_qubits, technology=technology, rate_hz=rate_hz, fidelity=fidelity,
+                          latency_s=latency_s)
 
     @classmethod
     def ring(cls, k: int, *, data_qubits: int | Sequence[int],
              comm_qubits: int | Sequence[int] = 2, rate_hz: float = 10.0,
-             fidelity: float = 0.99, latency_s: float = 1.125e-3) -> Network:
+             fidelity: float = 0.99, latency_s: float = 1.125e-3,
+             technology: str | Technology | None = None) -> Network:
         """A line closed by ``qpu{k-1}-qpu0`` (k = 2: one link; k = 1: none).
 
         Examples:
@@ -378,29 +602,25 @@ class Network:
             return [(i, i + 1) for i in range(n - 1)] + ([(n - 1, 0)] if n > 2 else [])
 
         return cls._build(k, pairs, data_qubits, comm_qubits,
-                          rate_hz=rate_hz, fidelity=fidelity, latency_s=latency_s)
+                          technology=technology, rate_hz=rate_hz, fidelity=fidelity,
+                          latency_s=latency_s)
 
     @classmethod
     def star(cls, k: int, *, data_qubits: int | Sequence[int],
              comm_qubits: int | Sequence[int] = 2, rate_hz: float = 10.0,
-             fidelity: float = 0.99, latency_s: float = 1.125e-3) -> Network:
+             fidelity: float = 0.99, latency_s: float = 1.125e-3,
+             technology: str | Technology | None = None) -> Network:
         """``qpu0`` is the hub, linked to each other QPU; arguments as in :meth:`all_to_all`."""
         return cls._build(k, lambda n: ((0, i) for i in range(1, n)), data_qubits,
-                          comm_qubits, rate_hz=rate_hz, fidelity=fidelity, latency_s=latency_s)
+                          comm_qubits, technology=technology, rate_hz=rate_hz, fidelity=fidelity,
+                          latency_s=latency_s)
 
     # ------------------------------------------------------------ (de)serialise
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the TOML layout; :meth:`from_dict` rebuilds an equal network."""
         d: dict[str, Any] = {"name": self.name} if self.name else {}
-        d["qpu"] = [
-            {"name": q.name, "data_qubits": q.data_qubits, "comm_qubits": q.comm_qubits}
-            for q in self.qpus
-        ]
-        d["link"] = [
-            {"qpus": [link.a, link.b], "rate_hz": link.rate_hz, "fidelity": link.fidelity,
-             "latency_s": link.latency_s}
-            for link in self.links
-        ]
+        d["qpu"] = [_qpu_dict(q) for q in self.qpus]
+        d["link"] = [_link_dict(link) for link in self.links]
         return d
 
     def to_toml(self) -> str:
@@ -412,13 +632,11 @@ class Network:
             True
         """
         lines = [f"name = {_toml_str(self.name)}", ""] if self.name else []
-        for q in self.qpus:
-            lines += ["[[qpu]]", f"name = {_toml_str(q.name)}",
-                      f"data_qubits = {q.data_qubits}", f"comm_qubits = {q.comm_qubits}", ""]
-        for link in self.links:
-            lines += ["[[link]]", f"qpus = [{_toml_str(link.a)}, {_toml_str(link.b)}]",
-                      f"rate_hz = {link.rate_hz!r}", f"fidelity = {link.fidelity!r}",
-                      f"latency_s = {link.latency_s!r}", ""]
+        for table, entries in (("qpu", self.to_dict()["qpu"]), ("link", self.to_dict()["link"])):
+            for entry in entries:
+                lines.append(f"[[{table}]]")
+                lines += [f"{k} = {_toml_value(v)}" for k, v in entry.items()]
+                lines.append("")
         return "\n".join(lines)
 
     @classmethod
@@ -469,9 +687,12 @@ class Network:
         for i, t in enumerate(qpu_tables, 1):
             table = f"[[qpu]] #{i}"
             _check_keys(t, _QPU_KEYS, table, where)
-            args = {k: _value(t, defaults, k, table, where, int) for k in _QPU_KEYS[1:]}
             qpu_name = _value(t, {}, "name", table, where, str)
-            qpus.append(_wrap(QPU, where, qpu_name, **args))
+            args = {k: _value(t, defaults, k, table, where, int)
+                    for k in ("data_qubits", "comm_qubits")}
+            args["technology"] = _technology(t, defaults, table, where)
+            qpus.append(_wrap(QPU, where, qpu_name,
+                              **{k: v for k, v in args.items() if v is not _MISSING}))
         for i, t in enumerate(link_tables, 1):
             table = f"[[link]] #{i}"
             _check_keys(t, _LINK_KEYS, table, where)
@@ -481,11 +702,49 @@ class Network:
                 raise NetworkError(
                     f"qpus = {ends!r} in {table}{where} must be a list of two QPU names"
                 )
-            args = {k: _value(t, defaults, k, table, where, float) for k in _LINK_KEYS[1:]}
-            links.append(_wrap(Link, where, *ends, **args))
+            # a link's own description (direct or physical) hides the other kind's defaults
+            skip: tuple[str, ...] = ()
+            if any(k in t for k in _PHYSICAL_KEYS):
+                skip = _DIRECT_KEYS
+            elif any(k in t for k in _DIRECT_KEYS):
+                skip = _PHYSICAL_KEYS
+            kinds = {"channels": int, "heralding": str}
+            args = {
+                k: _value(t, {} if k in skip else defaults, k, table, where, kinds.get(k, float))
+                for k in _LINK_KEYS[1:]
+            }
+            links.append(_wrap(Link, where, *ends,
+                               **{k: v for k, v in args.items() if v is not _MISSING}))
         return _wrap(cls, where, tuple(qpus), tuple(links), name)
 
     # ------------------------------------------------------------------ display
+    def to_target(self, *, devices: Sequence[Any] = (), basis: Sequence[str] | None = None):
+        """This network as a Qiskit ``Target`` (see :func:`dqc.qiskit_target.network_to_target`).
+
+        Qubit i of every circuit dqc compiles for this network is Target qubit i.
+        """
+        from dqc.qiskit_target import network_to_target
+
+        return network_to_target(self, devices=devices, basis=basis)
+
+    @classmethod
+    def from_target(cls, target: Any) -> Network:
+        """The network a Target built by :meth:`to_target` describes."""
+        from dqc.qiskit_target import target_to_network
+
+        return target_to_network(target)
+
+    def qpu_of_qubit(self) -> list[str]:
+        """For each physical qubit of :meth:`to_target` (and of compiled circuits), its QPU.
+
+        Examples:
+            >>> Network.line(2, data_qubits=1, comm_qubits=1).qpu_of_qubit()
+            ['qpu0', 'qpu0', 'qpu1', 'qpu1']
+        """
+        from dqc.qiskit_target import qpu_of_qubit
+
+        return qpu_of_qubit(self)
+
     def summary(self) -> str:
         """One line: QPU count (topology when recognisable), qubits, links.
 
@@ -518,6 +777,39 @@ def _toml_str(s: str) -> str:
     return f'"{out}"'
 
 
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return _toml_str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def _qpu_dict(q: QPU) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": q.name, "data_qubits": q.data_qubits,
+                         "comm_qubits": q.comm_qubits}
+    if q.technology is not None:
+        d["technology"] = q.technology.name
+        d.update(q.technology.overrides())
+    return d
+
+
+def _link_dict(link: Link) -> dict[str, Any]:
+    d: dict[str, Any] = {"qpus": [link.a, link.b]}
+    if link.physical:
+        d["fidelity"] = link.fidelity
+        for key in _PHYSICAL_KEYS:
+            value = getattr(link, key)
+            if key in ("length_km", "attempt_rate_hz", "efficiency") or (
+                    value != Link.__dataclass_fields__[key].default):
+                d[key] = value
+    else:
+        d.update(rate_hz=link.rate_hz, fidelity=link.fidelity, latency_s=link.latency_s)
+    if link.channels != 1:
+        d["channels"] = link.channels
+    return d
+
+
 def _check_keys(t: Mapping[str, Any], known: Sequence[str], table: str, where: str) -> None:
     for key in t:
         if key not in known:
@@ -538,10 +830,8 @@ def _array(value: Any, key: str, where: str) -> list[Mapping[str, Any]]:
     return value
 
 
-_OPTIONAL = {
-    "comm_qubits": QPU.__dataclass_fields__["comm_qubits"].default,
-    **{k: Link.__dataclass_fields__[k].default for k in _LINK_KEYS[1:]},
-}
+_MISSING = object()
+_REQUIRED = ("data_qubits", "name")
 
 
 def _value(t: Mapping[str, Any], defaults: Mapping[str, Any], key: str, table: str,
@@ -550,15 +840,40 @@ def _value(t: Mapping[str, Any], defaults: Mapping[str, Any], key: str, table: s
         value, origin = t[key], table
     elif key in defaults:
         value, origin = defaults[key], "[defaults]"
-    elif key in _OPTIONAL:
-        return _OPTIONAL[key]
-    else:
+    elif key in _REQUIRED:
         raise NetworkError(f"{table}{where} has no {key!r}")
+    else:
+        return _MISSING
     ok = {int: _is_int, float: _is_real, str: lambda v: isinstance(v, str)}[kind](value)
     if not ok:
         what = {int: "an integer", float: "a number", str: "a string"}[kind]
         raise NetworkError(f"{key} = {value!r} in {origin}{where} must be {what}")
     return value
+
+
+def _technology(t: Mapping[str, Any], defaults: Mapping[str, Any], table: str,
+                where: str) -> Any:
+    """The QPU's technology: a preset (``technology = "nv"``) with figures overridden."""
+    name = _value(t, defaults, "technology", table, where, str)
+    figures = {k: _value(t, defaults, k, table, where, float) for k in TECHNOLOGY_FIELDS}
+    figures = {k: v for k, v in figures.items() if v is not _MISSING}
+    if name is _MISSING:
+        if figures:
+            raise NetworkError(
+                f"{table}{where} sets {next(iter(figures))} but no technology; add "
+                f"technology = one of {', '.join(map(repr, TECHNOLOGIES))} (or a new name "
+                "with every figure)")
+        return _MISSING
+    base = TECHNOLOGIES.get(name)
+    if base is None:
+        missing = [k for k in TECHNOLOGY_FIELDS if k not in figures]
+        if missing:
+            raise NetworkError(
+                f"technology {name!r} in {table}{where} is not a preset "
+                f"({', '.join(TECHNOLOGIES)}); a new technology needs every figure, "
+                f"missing: {', '.join(missing)}")
+        return _wrap(Technology, where, name, **figures)
+    return _wrap(base.evolve, where, **figures)
 
 
 def _wrap(make: Any, where: str, *args: Any, **kwargs: Any) -> Any:

@@ -6,8 +6,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-#: What the report says while the scheduler does not exist yet: no figures.
-NOT_COMPUTED = {"status": "not computed", "reason": "the scheduler is not implemented yet"}
+#: What a report built without a schedule says (``dqc.compile`` always computes one:
+#: :mod:`dqc.schedule`, :mod:`dqc.verdict`).
+NOT_COMPUTED = {"status": "not computed", "reason": "the scheduler was not run"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,12 @@ class Report:
         input: figures of the input circuit (qubits, clbits, gates on 2+ qubits).
         seed: the seed the compile used.
         partition_cost: the partitioner's objective (sum of gate weight × hops).
-        schedule: latency figures; ``{"status": "not computed", ...}`` until the scheduler exists.
-        verdict: feasibility verdict; likewise not computed yet.
+        schedule: the deterministic schedule (:meth:`dqc.schedule.Schedule.to_dict`):
+            ``makespan_s``, ``lower_bound_s`` and its bounds, ``link_busy``,
+            ``peak_comm_qubits``, ebit storage, ``fidelity`` with its factors;
+            ``{"status": "not computed", ...}`` in a report built without one.
+        verdict: ``status`` (feasible / marginal / infeasible) and ``reasons``, each with
+            its numbers (:meth:`dqc.verdict.Verdict.to_dict`); likewise.
         verification: what :func:`dqc.verify` found, when it was run.
     """
 
@@ -100,6 +105,20 @@ class Report:
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]
         if used:
             lines.append("per link: " + ", ".join(f"{k} {v}" for k, v in used))
+        if self.schedule.get("status") == "computed":
+            from dqc.schedule import fmt_time  # local: dqc.schedule imports dqc.network
+
+            s = self.schedule
+            fidelity = s["fidelity"]
+            total = (f"{fidelity['total']:.3g}" if fidelity["total"] > 0
+                     else f"1e{round(fidelity['log10_total'])}")
+            problems = sorted({r["check"] for r in self.verdict.get("reasons", [])
+                               if r["status"] != "ok"})
+            why = f" ({', '.join(problems)})" if problems else ""
+            lines.append(
+                f"schedule: makespan {fmt_time(s['makespan_s'])} (lower bound "
+                f"{fmt_time(s['lower_bound_s'])}), fidelity {total}; verdict: "
+                f"{self.verdict.get('status')}{why}")
         lines.append(
             "QPU use: " + ", ".join(
                 f"{k} {v['used']}/{v['data']} data, {v['comm']} comm" for k, v in self.qpus.items()

@@ -13,10 +13,26 @@ key                               written by                  read by
 ``dqc_partition``                 PartitionQubits             DistributeGates
 ``dqc_partition_cost``            PartitionQubits
 ``dqc_lower_bound``               PartitionQubits
-``dqc_layout``                    DistributeGates
+``dqc_layout``                    DistributeGates,            RouteWithinQPUs,
+                                  RouteWithinQPUs             WriteTranspileLayout,
+                                                              KeepDistributedLayout
 ``dqc_ebits_per_link``            DistributeGates
-``dqc_remote_gates``              DistributeGates
+``dqc_remote_gates``              DistributeGates             ScheduleOperations
+``dqc_schedule``                  ScheduleOperations
+``dqc_verdict``                   ScheduleOperations
+``dqc_routing``                   RouteWithinQPUs
 ================================  ==========================  =========================
+
+:class:`RouteWithinQPUs` and :class:`WriteTranspileLayout` are for Qiskit Targets
+(:mod:`dqc.qiskit_target`): they route a distributed circuit onto each QPU's coupling
+map and write Qiskit's own layout keys (``original_qubit_indices``, ``num_input_qubits``,
+``final_layout``). :class:`DQCInitPlugin` is the ``init_method="dqc"`` stage plugin that
+runs them after :func:`generate_pass_manager`; :class:`DQCLayoutPlugin`
+(``layout_method="dqc"``) runs :class:`KeepDistributedLayout` to keep that placement.
+
+:class:`ScheduleOperations` is not in :func:`generate_pass_manager`: :func:`dqc.compile`
+schedules the circuit it returns (after ordering its Bell pairs) and puts the schedule
+and verdict in its report; append the pass to run the same analysis in your own manager.
 """
 
 from __future__ import annotations
@@ -24,19 +40,30 @@ from __future__ import annotations
 from dqc.passes.distribute_gates import DistributedLayout, DistributeGates
 from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.interaction_graph import BuildInteractionGraph
+from dqc.passes.keep_distributed_layout import KeepDistributedLayout
 from dqc.passes.partition_qubits import PartitionQubits
+from dqc.passes.route_within_qpus import RouteWithinQPUs
+from dqc.passes.schedule_operations import ScheduleOperations
+from dqc.passes.stage_plugin import DQCInitPlugin, DQCLayoutPlugin
 from dqc.passes.unroll_for_distribution import UnrollForDistribution
+from dqc.passes.write_transpile_layout import WriteTranspileLayout
 from qiskit.transpiler import PassManager
 
 from dqc.network import Network
 
 __all__ = [
     "BuildInteractionGraph",
+    "DQCInitPlugin",
+    "DQCLayoutPlugin",
     "DistributeGates",
     "DistributedLayout",
     "ElideSwaps",
+    "KeepDistributedLayout",
     "PartitionQubits",
+    "RouteWithinQPUs",
+    "ScheduleOperations",
     "UnrollForDistribution",
+    "WriteTranspileLayout",
     "generate_pass_manager",
 ]
 

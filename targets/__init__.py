@@ -4,6 +4,15 @@ Each preset is ``targets/<name>.toml`` in the format read by
 :meth:`dqc.network.Network.from_toml`; every figure in it carries a comment naming
 its source (a paper, or how it was estimated).
 
+* ``lab2``: two trapped-ion nodes in one lab (Stephenson et al., PRL 2020);
+* ``metro4``: four NV-centre QPUs in a 25 km metro ring, links given directly;
+* ``metro_ring``: four trapped-ion QPUs in a 25 km ring, links given physically;
+* ``star_hub``: a trapped-ion hub with four satellites over 2 km of fibre;
+* ``hetero4``: superconducting and trapped-ion QPUs with microwave, optical and
+  transducer links.
+
+QPU technology profiles (``technology = "nv"``) are in :mod:`dqc.physics`.
+
 Examples:
     >>> "metro4" in available()
     True
@@ -27,8 +36,8 @@ def available() -> list[str]:
     """Names of the bundled presets, sorted.
 
     Examples:
-        >>> available()[:2]
-        ['lab2', 'metro4']
+        >>> {"lab2", "metro4", "metro_ring", "star_hub", "hetero4"} <= set(available())
+        True
     """
     files = resources.files(__name__)
     return sorted(

@@ -427,13 +427,13 @@ def test_every_preset_loads_and_round_trips() -> None:
 def test_metro4_preset_figures() -> None:
     net = targets.load("metro4")
     ring = Network.ring(4, data_qubits=10, comm_qubits=2, rate_hz=10.0, fidelity=0.99,
-                        latency_s=1.125e-3)
+                        latency_s=1.125e-3, technology="nv")
     assert net == Network(ring.qpus, ring.links, name="metro4")
 
 
 def test_lab2_preset_figures() -> None:
     net = targets.load("lab2")
-    assert net.qpus == (QPU("alice", 16, 2), QPU("bob", 16, 2))
+    assert net.qpus == (QPU("alice", 16, 2, "trapped_ion"), QPU("bob", 16, 2, "trapped_ion"))
     assert net.links == (Link("alice", "bob", rate_hz=182.0, fidelity=0.94, latency_s=1e-5),)
 
 

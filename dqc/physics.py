@@ -1,0 +1,275 @@
+"""Physics of links and QPUs: fibre loss, heralding, and technology profiles.
+
+Two things the scheduler needs and the network model stores:
+
+* **Links given physically.** A link of ``length_km`` of fibre with loss
+  ``loss_db_per_km`` (0.2 dB/km, standard telecom fibre at 1550 nm), attempt rate
+  ``attempt_rate_hz`` and end-to-end efficiency ``efficiency`` (η, the product of
+  source, coupling, frequency-conversion, detector and Bell-state-measurement
+  efficiencies of one attempt) succeeds per attempt with probability
+
+      p = η · 10^(−α·L/10)
+
+  (DESIGN.md "Words"; the fibre transmission 10^(−αL/10) is the standard
+  attenuation law, e.g. Sangouard et al., Rev. Mod. Phys. 83, 33 (2011), §II).
+  An attempt is only over when its herald has come back, so attempts cannot
+  repeat faster than the heralding round trip. **Model chosen: midpoint
+  heralding** (both nodes send a photon to a Bell-state measurement station half
+  way, which sends the outcome back: L/2 + L/2 = L of flight, as in the NV and
+  ion networks of Pompili et al., Science 372, 259 (2021) and Stephenson et al.,
+  PRL 124, 110501 (2020)), so the attempt period is at least ``L / c_fibre``. With
+  ``heralding = "sender_receiver"`` (one node emits, the other detects and replies,
+  no midpoint station) the round trip is ``2 L / c_fibre``. Then
+
+      rate = min(attempt_rate, 1 / t_herald) · p       latency = L / c_fibre + electronics
+
+  with ``c_fibre`` = 2·10^5 km/s (refractive index ≈ 1.5). Multiplexing (many
+  modes per attempt) is modelled as parallel ``channels``, not as a faster attempt.
+
+* **QPU technology profiles** (:class:`Technology`): gate durations, gate
+  errors and memory T2 of superconducting, trapped-ion and NV-centre nodes, from
+  published figures (cited next to each figure in :data:`TECHNOLOGIES`).
+
+Examples:
+    >>> round(success_probability(25.0, efficiency=0.5), 4)      # 5 dB of fibre
+    0.1581
+    >>> heralding_period_s(25.0)                                 # 25 km / 2e5 km/s
+    0.000125
+    >>> round(link_rate_hz(25.0, attempt_rate_hz=1e6, efficiency=0.5), 1)
+    1264.9
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from dqc.errors import NetworkError
+
+__all__ = [
+    "C_FIBRE_KM_S",
+    "DEFAULT_TECHNOLOGY",
+    "HERALDING",
+    "TECHNOLOGIES",
+    "Technology",
+    "fibre_transmission",
+    "heralding_period_s",
+    "link_latency_s",
+    "link_rate_hz",
+    "success_probability",
+    "technology",
+]
+
+#: Speed of light in optical fibre, km/s (c / n with n ≈ 1.5; DESIGN.md "Words").
+C_FIBRE_KM_S = 2.0e5
+#: Heralding schemes and the fibre flight per attempt they need, in units of L / c_fibre.
+HERALDING = {"midpoint": 1.0, "sender_receiver": 2.0}
+
+
+def _real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def fibre_transmission(length_km: float, loss_db_per_km: float = 0.2) -> float:
+    """Fraction of photons that survive ``length_km`` of fibre: 10^(−αL/10).
+
+    Examples:
+        >>> fibre_transmission(50.0)            # 10 dB
+        0.1
+    """
+    return float(10.0 ** (-loss_db_per_km * length_km / 10.0))
+
+
+def success_probability(length_km: float, *, efficiency: float,
+                        loss_db_per_km: float = 0.2) -> float:
+    """Heralded-attempt success probability p = η·10^(−αL/10) (module docstring).
+
+    Examples:
+        >>> success_probability(0.0, efficiency=0.25)
+        0.25
+    """
+    return efficiency * fibre_transmission(length_km, loss_db_per_km)
+
+
+def heralding_period_s(length_km: float, heralding: str = "midpoint") -> float:
+    """Shortest time between two attempts: the heralding round trip (module docstring).
+
+    Examples:
+        >>> heralding_period_s(10.0, "sender_receiver")    # 2 × 10 km / 2e5 km/s
+        0.0001
+    """
+    return HERALDING[heralding] * length_km / C_FIBRE_KM_S
+
+
+def link_rate_hz(length_km: float, *, attempt_rate_hz: float, efficiency: float,
+                 loss_db_per_km: float = 0.2, heralding: str = "midpoint") -> float:
+    """Expected ebits per second: min(attempt rate, 1 / heralding period) × p.
+
+    Examples:
+        >>> link_rate_hz(0.0, attempt_rate_hz=100.0, efficiency=0.1)
+        10.0
+    """
+    period = heralding_period_s(length_km, heralding)
+    attempts = attempt_rate_hz if period == 0 else min(attempt_rate_hz, 1.0 / period)
+    return attempts * success_probability(
+        length_km, efficiency=efficiency, loss_db_per_km=loss_db_per_km)
+
+
+def link_latency_s(length_km: float, *, electronics_s: float) -> float:
+    """One-way classical latency: L / c_fibre + electronics (detection, control).
+
+    Examples:
+        >>> link_latency_s(100.0, electronics_s=0.0)   # DESIGN.md: 0.5 ms per 100 km
+        0.0005
+    """
+    return length_km / C_FIBRE_KM_S + electronics_s
+
+
+@dataclass(frozen=True)
+class Technology:
+    """What one kind of QPU does and how fast: durations, errors, memory.
+
+    Args:
+        name: Label (a preset name, or any identifier for a custom profile).
+        gate_1q_s: Duration of a one-qubit gate, seconds.
+        gate_2q_s: Duration of a local two-qubit gate, seconds.
+        measure_s: Duration of a measurement (including the classical readout).
+        reset_s: Duration of a reset.
+        error_1q: Error probability of a one-qubit gate, in [0, 1).
+        error_2q: Error probability of a two-qubit gate, in [0, 1).
+        error_measure: Error probability of a measurement, in [0, 1).
+        t2_s: Memory coherence time T2 of a stored qubit, seconds (> 0).
+        remote_fraction: Share of two-qubit gates that may be remote before
+            communication dominates the run time (DESIGN.md rule of thumb).
+
+    Examples:
+        >>> TECHNOLOGIES["trapped_ion"].t2_s
+        1.0
+        >>> technology("superconducting").evolve(t2_s=5e-5).t2_s
+        5e-05
+    """
+
+    name: str
+    gate_1q_s: float
+    gate_2q_s: float
+    measure_s: float
+    reset_s: float
+    error_1q: float
+    error_2q: float
+    error_measure: float
+    t2_s: float
+    remote_fraction: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise NetworkError(f"technology name {self.name!r} must be a non-empty string")
+        for f in fields(self)[1:]:
+            value = getattr(self, f.name)
+            if not _real(value):
+                raise NetworkError(
+                    f"technology {self.name!r} has {f.name}={value!r}; it must be a number")
+            if f.name.startswith("error_"):
+                ok, rule = 0 <= value < 1, "it must be in [0, 1)"
+            elif f.name == "remote_fraction":
+                ok, rule = 0 < value <= 1, "it must be in (0, 1]"
+            elif f.name == "t2_s":
+                ok, rule = value > 0 and math.isfinite(value), "it must be positive and finite"
+            else:
+                ok, rule = value >= 0 and math.isfinite(value), "it must be >= 0 and finite"
+            if not ok:
+                raise NetworkError(f"technology {self.name!r} has {f.name}={value!r}; {rule}")
+            object.__setattr__(self, f.name, float(value))
+
+    def evolve(self, **changes: Any) -> Technology:
+        """A copy with some figures changed (same name); validated like the original."""
+        unknown = sorted(set(changes) - set(TECHNOLOGY_FIELDS) - {"name"})
+        if unknown:
+            raise NetworkError(
+                f"unknown technology figure {unknown[0]!r}; known: {', '.join(TECHNOLOGY_FIELDS)}")
+        return replace(self, **changes)
+
+    def overrides(self) -> dict[str, float]:
+        """Figures that differ from the preset of the same name (all of them if none)."""
+        base = TECHNOLOGIES.get(self.name)
+        return {
+            f: getattr(self, f) for f in TECHNOLOGY_FIELDS
+            if base is None or getattr(self, f) != getattr(base, f)
+        }
+
+
+#: The numeric figures of a :class:`Technology`, in declaration order.
+TECHNOLOGY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Technology)[1:])
+
+#: Technology presets. Each figure names its source; "estimate" marks figures read off
+#: published ranges rather than a single quoted number.
+TECHNOLOGIES: dict[str, Technology] = {
+    # Transmon processor, Google "Willow": Acharya et al. (Google Quantum AI), "Quantum
+    # error correction below the surface code threshold", Nature 638, 920 (2025), and
+    # its device spec sheet: mean simultaneous 1q error 0.035 %, CZ error 0.33 %,
+    # measurement error 0.77 %, T1 68 us, T2 (CPMG) 89 us, QEC cycle 1.1 us.
+    "superconducting": Technology(
+        name="superconducting",
+        gate_1q_s=25e-9,       # ~25 ns microwave pulses (Arute et al., Nature 574, 505 (2019))
+        gate_2q_s=50e-9,       # DESIGN.md "superconducting gates ~50 ns" (CZ tens of ns)
+        measure_s=500e-9,      # estimate: measurement is most of the 1.1 us QEC cycle
+        reset_s=200e-9,        # estimate: unconditional reset within the same cycle
+        error_1q=3.5e-4,       # Willow: 0.035 %
+        error_2q=3.3e-3,       # Willow: 0.33 %
+        error_measure=7.7e-3,  # Willow: 0.77 %
+        t2_s=89e-6,            # Willow: T2,CPMG = 89 us (DESIGN.md: ~100 us)
+        remote_fraction=1e-3,  # DESIGN.md: > 0.1 % remote gates -> communication dominates
+    ),
+    # Trapped ions (QCCD): Moses et al., "A race track trapped-ion quantum processor",
+    # PRX 13, 041052 (2023) (Quantinuum H2): 1q infidelity 3e-5, 2q 1.8e-3, SPAM 1.6e-3.
+    # Durations from the review Bruzewicz et al., Appl. Phys. Rev. 6, 021314 (2019).
+    "trapped_ion": Technology(
+        name="trapped_ion",
+        gate_1q_s=10e-6,       # estimate: 1-10 us Raman/microwave pulses (Bruzewicz 2019)
+        gate_2q_s=100e-6,      # estimate: tens-hundreds of us (Bruzewicz 2019; DESIGN ~10 us)
+        measure_s=200e-6,      # estimate: fluorescence detection 100s of us (Bruzewicz 2019)
+        reset_s=20e-6,         # estimate: optical pumping ~10 us (Bruzewicz 2019)
+        error_1q=3e-5,         # H2 (Moses 2023)
+        error_2q=1.8e-3,       # H2 (Moses 2023)
+        error_measure=1.6e-3,  # H2 SPAM (Moses 2023)
+        t2_s=1.0,              # DESIGN.md: 1-10 s for ion memories; low end taken
+        remote_fraction=0.1,   # DESIGN.md: ~10 % for ions
+    ),
+    # NV centres in diamond (electron spin = comm qubit, 13C nuclear spins = data):
+    # Pompili et al., Science 372, 259 (2021) (three-node network); Bradley et al., PRX 9,
+    # 031045 (2019) (10-qubit register, electron-nuclear gates).
+    "nv": Technology(
+        name="nv",
+        gate_1q_s=1e-6,        # estimate: electron microwave pulses ~0.1-1 us (Pompili 2021)
+        gate_2q_s=500e-6,      # estimate: electron-nuclear gates ~100s of us (Bradley 2019)
+        measure_s=20e-6,       # estimate: single-shot electron readout ~10-20 us (Pompili 2021)
+        reset_s=100e-6,        # estimate: charge + spin initialisation ~100 us (Pompili 2021)
+        error_1q=1e-3,         # estimate: electron gate fidelity > 99.9 % (Bradley 2019)
+        error_2q=1e-2,         # estimate: electron-nuclear gate fidelity ~99 % (Bradley 2019)
+        error_measure=3e-2,    # estimate: readout fidelity ~0.95-0.99 (Pompili 2021)
+        t2_s=1e-3,             # DESIGN.md: memory T2 ~1 ms (NV) while the network is in use
+        remote_fraction=0.1,   # assumption: NV gates are as slow as ion gates (DESIGN.md: ions)
+    ),
+}
+
+#: The profile used for a QPU that names no technology.
+DEFAULT_TECHNOLOGY = TECHNOLOGIES["superconducting"]
+
+
+def technology(name: str | Technology) -> Technology:
+    """A technology preset by name (a :class:`Technology` is returned unchanged).
+
+    Raises:
+        NetworkError: For an unknown name; the message lists the presets.
+
+    Examples:
+        >>> technology("nv").gate_2q_s
+        0.0005
+    """
+    if isinstance(name, Technology):
+        return name
+    if not isinstance(name, str) or name not in TECHNOLOGIES:
+        raise NetworkError(
+            f"unknown technology {name!r}; presets: {', '.join(TECHNOLOGIES)}")
+    return TECHNOLOGIES[name]

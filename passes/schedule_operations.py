@@ -1,0 +1,63 @@
+"""Analysis pass: schedule a distributed circuit on its network (:mod:`dqc.schedule`)."""
+
+from __future__ import annotations
+
+from qiskit.converters import dag_to_circuit
+from qiskit.dagcircuit import DAGCircuit
+from qiskit.transpiler import AnalysisPass
+
+from dqc.errors import CircuitInputError
+from dqc.network import Network
+from dqc.verdict import assess
+
+
+class ScheduleOperations(AnalysisPass):
+    """Place every operation in time; judge whether the run is feasible.
+
+    Runs on the output of :class:`~dqc.passes.DistributeGates`, in the operation order
+    :func:`dqc.compile` emits (Bell pairs as late as possible in program order), so the
+    schedule equals the one in :func:`dqc.compile`'s report.
+
+    Property set read: ``dqc_layout`` (:class:`~dqc.passes.DistributedLayout`),
+    ``dqc_remote_gates``.
+    Property set written: ``dqc_schedule`` (:class:`~dqc.schedule.Schedule`),
+    ``dqc_verdict`` (:class:`~dqc.verdict.Verdict`).
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.transpiler import PassManager
+        >>> from dqc.passes import generate_pass_manager
+        >>> net = Network.line(2, data_qubits=1, rate_hz=100)
+        >>> pm = generate_pass_manager(net)
+        >>> pm.append(ScheduleOperations(net))
+        >>> qc = QuantumCircuit(2); _ = qc.cx(0, 1)
+        >>> _ = pm.run(qc)
+        >>> round(pm.property_set["dqc_schedule"].makespan_s, 4)  # 1/rate + 2 latencies
+        0.0123
+    """
+
+    def __init__(self, network: Network, *, samples: int = 0, seed: int | None = None,
+                 epr_timing: str = "lazy") -> None:
+        super().__init__()
+        self.network = network
+        self.samples = samples
+        self.seed = seed
+        self.epr_timing = epr_timing
+
+    def run(self, dag: DAGCircuit) -> None:
+        """Schedule ``dag`` and write ``dqc_schedule`` and ``dqc_verdict``."""
+        from dqc.compile import lazy_epr_order  # local: dqc.compile imports dqc.passes
+
+        layout = self.property_set["dqc_layout"]
+        if layout is None:
+            raise CircuitInputError(
+                "ScheduleOperations needs 'dqc_layout' in the property set; run "
+                "DistributeGates first")
+        circuit = lazy_epr_order(dag_to_circuit(dag, copy_operations=False),
+                                 set(layout.comm_qubits))
+        sched, verdict = assess(
+            circuit, self.network, qubit_qpu=layout.qubit_qpu, comm_qubits=layout.comm_qubits,
+            remote_gates=self.property_set["dqc_remote_gates"] or 0, samples=self.samples,
+            seed=self.seed, epr_timing=self.epr_timing)
+        self.property_set["dqc_schedule"] = sched
+        self.property_set["dqc_verdict"] = verdict

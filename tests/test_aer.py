@@ -1,0 +1,208 @@
+"""Compiled dynamic circuits run on qiskit-aer with the original's distribution.
+
+The statistical test. ``n = 4000`` shots of the compiled circuit give an empirical
+distribution ``p̂`` over the input's classical bits (the teleport register is
+marginalised out). It is compared with the *exact* distribution ``p`` of the original
+circuit (``dqc.aer.exact_distribution``: every measurement branch enumerated), which
+has ``K`` outcomes. If the compiled circuit is correct, ``p̂`` is a sample of ``p`` and
+
+    TV(p̂, p) ≤ ½·sqrt((K − 1)/n) + sqrt(ln(1/δ)/(2n))        with probability ≥ 1 − δ
+
+(``E|p̂_i − p_i| ≤ sqrt(p_i(1 − p_i)/n)`` and Cauchy–Schwarz bound the mean by the first
+term; McDiarmid's inequality, one shot moving TV by at most 1/n, gives the second).
+With δ = 1e-6 and K = 8 the bound is 0.0625. The simulator is seeded, so every run of
+this file draws the same shots: the tests are deterministic, and a wrong circuit (the
+negative control below misses its feed-forward) lands far outside the bound.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+import qiskit_aer  # noqa: F401 - a test dependency (pyproject [test]): fail loudly, never skip
+from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister, transpile
+from qiskit.circuit import IfElseOp
+
+import dqc
+from dqc.aer import (
+    exact_distribution,
+    input_clbit_indices,
+    marginal_counts,
+    prepare_for_aer,
+    run_on_aer,
+    total_variation,
+    tvd_bound,
+)
+from dqc.layout import attach_layout
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = 4000
+
+
+def _mid_measure_ghz() -> QuantumCircuit:
+    """GHZ on 6 qubits, qubit 0 measured half way, reset and reused."""
+    qc = QuantumCircuit(6, 7)
+    qc.h(0)
+    for t in range(1, 6):
+        qc.cx(0, t)
+    qc.measure(0, 6)
+    qc.reset(0)
+    qc.h(0)
+    qc.cz(0, 3)
+    qc.h(0)
+    qc.measure(range(6), range(6))
+    return qc
+
+
+def _rotations() -> QuantumCircuit:
+    """Non-Clifford gates across QPUs, two registers, a mid-circuit measurement."""
+    q = QuantumRegister(5, "q")
+    a, b = ClassicalRegister(2, "a"), ClassicalRegister(3, "b")
+    qc = QuantumCircuit(q, a, b)
+    qc.ry(1.2, 0)
+    qc.crz(2.1, 0, 4)
+    qc.h(4)
+    qc.rzz(0.8, 1, 4)
+    qc.cx(0, 2)
+    qc.measure(2, a[0])
+    qc.rx(0.6, 2)
+    qc.cp(1.4, 2, 3)
+    qc.h(3)
+    qc.measure([0, 3], [a[1], b[0]])
+    qc.measure([1, 4], [b[1], b[2]])
+    return qc
+
+
+def _ccx_and_reset() -> QuantumCircuit:
+    qc = QuantumCircuit(4, 4)
+    qc.h([0, 1])
+    qc.ccx(0, 1, 3)
+    qc.measure(3, 3)
+    qc.reset(3)
+    qc.t(3)
+    qc.h(3)
+    qc.cx(3, 2)
+    qc.measure(range(3), range(3))
+    return qc
+
+
+CASES = {
+    "mid-measure GHZ, line of 3": (_mid_measure_ghz, dqc.Network.line(3, data_qubits=2)),
+    "rotations, ring of 3": (_rotations, dqc.Network.ring(3, data_qubits=2, comm_qubits=1)),
+    "Toffoli and reset, star of 3": (_ccx_and_reset, dqc.Network.star(3, data_qubits=2)),
+}
+
+
+def _check(counts: dict[str, int], original: QuantumCircuit, shots: int = SHOTS) -> float:
+    exact = exact_distribution(original)
+    distance = total_variation(counts, exact)
+    bound = tvd_bound(shots, len(exact))
+    assert distance <= bound, f"TV {distance:.4f} > {bound:.4f} over {len(exact)} outcomes"
+    return distance
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_compiled_circuit_has_the_original_distribution_on_aer(name):
+    """dqc.compile output (verified) on AerSimulator, 4000 shots, TV within the bound."""
+    make, network = CASES[name]
+    qc = make()
+    result = dqc.compile(qc, network, seed=3)
+    assert dqc.verify(qc, result.circuit, result.report).ok
+    assert result.report.ebits > 0 and result.circuit.count_ops()["if_else"] > 0
+    compiled = attach_layout(result.circuit, result.report, qc)
+    _check(run_on_aer(compiled, shots=SHOTS, seed=17), qc)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", [1, 2])
+def test_plugin_output_on_chips_has_the_original_distribution_on_aer(level):
+    """transpile(init_method="dqc") onto two line chips, run on Aer as it comes out."""
+    from qiskit.providers.fake_provider import GenericBackendV2
+    from qiskit.transpiler import CouplingMap
+
+    from dqc.qiskit_target import QPUDevice, network_to_target
+
+    chip = GenericBackendV2(5, coupling_map=CouplingMap.from_line(5), seed=1)
+    devices = [QPUDevice.from_backend(name, chip, comm_qubits=1) for name in ("a", "b")]
+    network = dqc.Network(tuple(d.qpu for d in devices), (dqc.Link("a", "b"),))
+    target = network_to_target(network, devices=devices)
+    qc = _rotations()
+    tqc = transpile(qc, target=target, init_method="dqc", seed_transpiler=4,
+                    optimization_level=level)
+    assert tqc.count_ops()["epr"] >= 1
+    _check(run_on_aer(tqc, shots=SHOTS, seed=23), qc)
+
+
+@pytest.mark.slow
+def test_a_broken_circuit_is_caught_by_the_bound():
+    """Negative control: the compiled GHZ without its feed-forward corrections."""
+    qc = _mid_measure_ghz()
+    result = dqc.compile(qc, dqc.Network.line(3, data_qubits=2), seed=3)
+    broken = result.circuit.copy_empty_like()
+    for inst in result.circuit.data:
+        if not isinstance(inst.operation, IfElseOp):
+            broken.append(inst)
+    counts = run_on_aer(broken, shots=SHOTS, seed=17)
+    exact = exact_distribution(qc)
+    assert total_variation(counts, exact) > 3 * tvd_bound(SHOTS, len(exact))
+
+
+def test_counts_are_marginalised_to_the_input_registers():
+    """Two input registers and the teleport register: only the input's bits are kept."""
+    qc = _rotations()
+    result = dqc.compile(qc, dqc.Network.ring(3, data_qubits=2, comm_qubits=1), seed=3)
+    out = result.circuit
+    assert [r.name for r in out.cregs][:2] == ["a", "b"] and out.cregs[-1].name == "tele"
+    assert input_clbit_indices(out) == list(range(5))
+    assert "epr" not in prepare_for_aer(out).count_ops()
+    assert marginal_counts({"111 010 01": 5}, [0, 2, 5]) == {"101": 5}  # clbits 5, 2, 0
+
+
+def test_tvd_bound_values():
+    """The bound shrinks as 1/sqrt(shots) and grows with the number of outcomes."""
+    assert tvd_bound(4000, 8) == pytest.approx(0.5 * (7 / 4000) ** 0.5
+                                               + (13.815510557964274 / 8000) ** 0.5)
+    assert tvd_bound(16000, 8) == pytest.approx(tvd_bound(4000, 8) / 2)
+    assert tvd_bound(4000, 64) > tvd_bound(4000, 8)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", ["run_on_aer.py", "transpile_with_plugin.py"])
+def test_examples_run_and_match(script, capsys):
+    """The example scripts run and report the same distribution."""
+    namespace = runpy.run_path(str(ROOT / "examples" / script))
+    namespace["main"]()
+    out = capsys.readouterr().out
+    assert "same distribution" in out and "DIFFERENT" not in out
+
+
+@pytest.mark.slow
+def test_readme_use_with_qiskit_snippets_run_and_print_what_they_say(capsys):
+    """The three snippets of the README's "Use with Qiskit" section, run in order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Use with Qiskit"):]
+    section = section[:section.index("\n## ", 1)]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 3
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    expected = []
+    for block in blocks:
+        for line in block.splitlines():
+            shown = re.search(r"print\(.*\)\s+# (.*)$", line)
+            if shown:
+                expected.append(shown.group(1))
+            elif line.startswith("# ") and expected and expected[-1] is None:
+                expected[-1] = line[2:].split("   (")[0]
+            elif line.startswith("print("):
+                expected.append(None)
+    assert len(printed) == len(expected)
+    for got, want in zip(printed, expected):
+        if want is not None:
+            assert got == want

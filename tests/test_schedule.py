@@ -1,0 +1,443 @@
+"""The scheduler (dqc.schedule): hand-computed schedules, the validator, monotonicity.
+
+Every compiled circuit here is verified with ``dqc.verify`` and every schedule passes
+``check_schedule``. The durations of the hand-computed cases use a technology with
+distinct, round figures so that each term of a formula is visible::
+
+    t1 = 1 us (one-qubit gate)   t2 = 10 us (two-qubit gate)   tm = 100 us (measure)
+    tr = 1 ms (reset)            L = 2 ms (link latency)        r = link rate (Hz)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from qiskit import QuantumCircuit
+from qiskit.circuit import ClassicalRegister, QuantumRegister
+
+import dqc
+from dqc.gates import EPRGate
+from dqc.network import QPU, Link, Network
+from dqc.physics import Technology
+from dqc.schedule import check_schedule, schedule
+
+T1, T2, TM, TR, L = 1e-6, 1e-5, 1e-4, 1e-3, 2e-3
+TECH = Technology(name="test", gate_1q_s=T1, gate_2q_s=T2, measure_s=TM, reset_s=TR,
+                  error_1q=1e-4, error_2q=1e-3, error_measure=1e-2, t2_s=0.5,
+                  remote_fraction=0.1)
+
+
+def line(k: int, *, data: int = 1, comm: int = 2, rates: tuple[float, ...] = (10.0,),
+         channels: int = 1) -> Network:
+    qpus = tuple(QPU(f"qpu{i}", data, comm, TECH) for i in range(k))
+    links = tuple(Link(f"qpu{i}", f"qpu{i + 1}", rate_hz=rates[i % len(rates)], latency_s=L,
+                       channels=channels) for i in range(k - 1))
+    return Network(qpus, links)
+
+
+def scheduled(circuit, network, report, **kw):
+    """Schedule and validate; returns the schedule."""
+    s = schedule(circuit, network, qubit_qpu=report.qubit_qpu,
+                 comm_qubits=report.comm_qubits, **kw)
+    assert check_schedule(s, circuit, network, qubit_qpu=report.qubit_qpu) == []
+    return s
+
+
+class Hand:
+    """A distributed circuit written by hand: per QPU a data register and a comm register.
+
+    The hand-computed cases do not depend on how the compiler chooses carriers: the
+    protocol is spelled out here, then verified against the input circuit.
+    """
+
+    def __init__(self, network: Network, placement: tuple[str, ...], bits: int) -> None:
+        self.net = network
+        regs = []
+        self.data: dict[str, list] = {}
+        self.comm: dict[str, list] = {}
+        for q in network.qpus:
+            d = QuantumRegister(q.data_qubits, q.name)
+            c = QuantumRegister(q.comm_qubits, f"{q.name}_comm")
+            regs += [d, c]
+            self.data[q.name], self.comm[q.name] = list(d), list(c)
+        self.tele = ClassicalRegister(bits, "tele")
+        self.out = QuantumCircuit(*regs, self.tele)
+        self.slots: list = []
+        used: dict[str, int] = {}
+        for name in placement:
+            self.slots.append(self.data[name][used.get(name, 0)])
+            used[name] = used.get(name, 0) + 1
+        self.placement = placement
+        self.next_bit = 0
+
+    def q(self, i: int):
+        return self.slots[i]
+
+    def m(self, qpu: str, j: int = 0):
+        return self.comm[qpu][j]
+
+    def epr(self, a, b) -> None:
+        self.out.append(EPRGate(), [a, b])
+
+    def measure(self, qubit) -> int:
+        bit = self.next_bit % self.tele.size
+        self.next_bit += 1
+        self.out.measure(qubit, self.tele[bit])
+        return bit
+
+    def fix(self, bit: int, gate: str, qubit) -> None:
+        with self.out.if_test((self.tele[bit], True)):
+            getattr(self.out, gate)(qubit)
+
+    def telegate(self, control: int, target: int, mine, theirs) -> None:
+        """cx(control, target) with the control cat-entangled onto ``theirs``."""
+        self.epr(mine, theirs)
+        self.out.cx(self.q(control), mine)
+        self.fix(self.measure(mine), "x", theirs)
+        self.out.cx(theirs, self.q(target))
+        self.out.h(theirs)
+        self.fix(self.measure(theirs), "z", self.q(control))
+
+    def report(self) -> dqc.Report:
+        index = {q: k for k, q in enumerate(self.out.qubits)}
+        qubit_qpu = []
+        for q in self.net.qpus:
+            qubit_qpu += [q.name] * (q.data_qubits + q.comm_qubits)
+        comm = tuple(index[c] for q in self.net.qpus for c in self.comm[q.name])
+        layout = tuple(index[s] for s in self.slots)
+        ebits = {link.key: 0 for link in self.net.links}
+        for inst in self.out.data:
+            if inst.name == "epr":
+                a, b = (qubit_qpu[index[x]] for x in inst.qubits)
+                ebits[self.net.link_key(a, b)] += 1
+        return dqc.Report(
+            ebits=sum(ebits.values()), ebits_per_link=ebits, remote_gates=0,
+            ebits_lower_bound=0, qubit_qpu=tuple(qubit_qpu), comm_qubits=comm,
+            initial_layout=layout, final_layout=layout,
+            qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 1}
+                  for q in self.net.qpus},
+            links=tuple((link.a, link.b) for link in self.net.links), input={}, seed=0,
+            partition_cost=0)
+
+    def verified(self, original: QuantumCircuit):
+        report = self.report()
+        outcome = dqc.verify(original, self.out, report)
+        assert outcome.ok, str(outcome)
+        return self.out, report
+
+
+def names(circuit: QuantumCircuit) -> list[str]:
+    return [inst.name for inst in circuit.data]
+
+
+# ------------------------------------------------------------ hand-computed cases
+def test_one_remote_cx():
+    """One remote CX over one link: makespan = 1/r + 2 L + 2 t2 + 2 tm + 3 t1.
+
+    ::
+
+        qpu0:  q0 ──■──────────────────────────── Z^b2 ─   (Z after b2 arrives: + L + t1)
+        qpu0:  m0 ─[epr]─⊕─ M=b1                           (epr 1/r, cx t2, measure tm)
+        qpu1:  m1 ─[epr]──── X^b1 ──■── H ─ M=b2           (+ L, x t1, cx t2, h t1, tm)
+        qpu1:  q1 ──────────────────⊕───────────
+    """
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    net = line(2, rates=(10.0,))
+    hand = Hand(net, ("qpu0", "qpu1"), bits=2)
+    hand.telegate(0, 1, hand.m("qpu0"), hand.m("qpu1"))
+    out, report = hand.verified(qc)
+    s = scheduled(out, net, report)
+    expected = 1 / 10 + 2 * L + 2 * T2 + 2 * TM + 3 * T1
+    assert s.makespan_s == pytest.approx(expected, rel=1e-12)
+    assert s.critical_path_s == pytest.approx(expected, rel=1e-12)
+    assert s.link_bounds_s == {"qpu0-qpu1": pytest.approx(0.1)}
+    assert s.compute_s == pytest.approx(expected - 0.1, rel=1e-12)  # ebits free
+    assert s.link_busy == {"qpu0-qpu1": pytest.approx(0.1 / expected)}
+    assert s.peak_comm_qubits == {"qpu0": 1, "qpu1": 1}
+    # halves held from the pair's arrival to their measurement: qpu0 t2 + tm,
+    # qpu1 t2 + tm + L + t1 + t2 + t1 + tm
+    held = sorted([T2 + TM, T2 + TM + L + T1 + T2 + T1 + TM])
+    assert s.ebit_storage_s == pytest.approx((sum(held) / 2, held[1]))
+    assert s.fidelity.link == pytest.approx(0.99)
+    assert s.fidelity.memory == pytest.approx(math.exp(-sum(held) / 0.5))
+    # q0 waits for the disentangle bit between its cx and its Z correction
+    assert s.fidelity.idle == pytest.approx(math.exp(-(TM + L + 2 * T1 + T2 + TM + L) / 0.5))
+    assert s.fidelity.gates == pytest.approx((1 - 1e-4) ** 3 * (1 - 1e-3) ** 2 * (1 - 1e-2) ** 2)
+    assert s.fidelity.total == pytest.approx(
+        s.fidelity.link * s.fidelity.memory * s.fidelity.idle * s.fidelity.gates)
+
+
+def test_compile_report_carries_the_schedule(verified):
+    """dqc.compile, the ScheduleOperations pass and dqc.schedule agree."""
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.cx(1, 2)
+    net = line(3, rates=(10.0, 40.0))
+    result = verified(qc, net)
+    s = scheduled(result.circuit, net, result.report)
+    assert result.report.schedule == s.to_dict()
+    assert result.report.schedule["makespan_s"] > 0.1
+    assert result.report.verdict["status"] in ("feasible", "marginal", "infeasible")
+    pm = dqc.passes.generate_pass_manager(net, seed=0)
+    pm.append(dqc.passes.ScheduleOperations(net))
+    pm.run(qc)
+    assert pm.property_set["dqc_schedule"].to_dict() == s.to_dict()
+    assert pm.property_set["dqc_verdict"].to_dict() == result.report.verdict
+
+
+def test_chain_through_a_swap():
+    """q0 on qpu0, q1 on qpu2 of a line: the pair is swapped at qpu1.
+
+    Both ebits start at 0; the Bell measurement at qpu1 waits for the slower one
+    (1 / min(r01, r12)), its bits reach qpu2 after L, the cat-entangle bit from qpu0 after
+    2 L (two links), and the disentangle bit goes back over 2 L::
+
+        makespan = max(1/r01, 1/r12) + 4 L + 2 t2 + 2 tm + 3 t1
+    """
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    net = line(3, rates=(10.0, 25.0))
+    hand = Hand(net, ("qpu0", "qpu1", "qpu2"), bits=5)
+    first, near, out_, far = hand.m("qpu0"), hand.m("qpu1", 0), hand.m("qpu1", 1), hand.m("qpu2")
+    hand.epr(first, near)
+    hand.epr(out_, far)
+    hand.out.cx(near, out_)
+    hand.out.h(near)
+    z_bit, x_bit = hand.measure(near), hand.measure(out_)
+    hand.fix(x_bit, "x", far)
+    hand.fix(z_bit, "z", far)
+    hand.out.cx(hand.q(0), first)
+    hand.fix(hand.measure(first), "x", far)
+    hand.out.cx(far, hand.q(2))
+    hand.out.h(far)
+    hand.fix(hand.measure(far), "z", hand.q(0))
+    wide = QuantumCircuit(3)
+    wide.cx(0, 2)
+    out, report = hand.verified(wide)
+    assert report.ebits_per_link == {"qpu0-qpu1": 1, "qpu1-qpu2": 1}
+    s = scheduled(out, net, report)
+    assert s.makespan_s == pytest.approx(0.1 + 4 * L + 2 * T2 + 2 * TM + 3 * T1, rel=1e-12)
+    eprs = [op for op in s.operations if op.name == "epr"]
+    assert [op.link for op in eprs] == ["qpu0-qpu1", "qpu1-qpu2"]
+    # lazy timing: the swap at qpu1 only has to finish its corrections at qpu2 when the
+    # cat-entangle bit arrives there (2 L after it was measured), so the faster pair
+    # (25 Hz: 40 ms) and the Bell measurement slide late by L - 2 t1
+    assert eprs[0].end_s == pytest.approx(0.1)
+    assert eprs[1].end_s == pytest.approx(0.1 + L - 2 * T1)
+    assert eprs[1].start_s == pytest.approx(0.1 + L - 2 * T1 - 0.04)
+    eager = scheduled(out, net, report, epr_timing="eager")
+    assert eager.makespan_s == s.makespan_s
+    assert [op.start_s for op in eager.operations if op.name == "epr"] == [0.0, 0.0]
+    assert s.peak_comm_qubits == {"qpu0": 1, "qpu1": 2, "qpu2": 1}
+    assert s.ebit_storage_s[0] < eager.ebit_storage_s[0]
+
+
+def _two_telegates(comm: int, channels: int) -> tuple[QuantumCircuit, dqc.Report, Network]:
+    """cx(0, 2), cx(1, 3) with q0, q1 on qpu0 and q2, q3 on qpu1."""
+    qc = QuantumCircuit(4)
+    qc.cx(0, 2)
+    qc.cx(1, 3)
+    net = line(2, data=2, comm=comm, rates=(10.0,), channels=channels)
+    # one comm qubit: the telegates also share their two teleportation bits, as compiled
+    hand = Hand(net, ("qpu0", "qpu0", "qpu1", "qpu1"), bits=2 * comm)
+    hand.telegate(0, 2, hand.m("qpu0"), hand.m("qpu1"))
+    if comm == 1:
+        hand.out.reset(hand.m("qpu0"))
+        hand.out.reset(hand.m("qpu1"))
+        hand.telegate(1, 3, hand.m("qpu0"), hand.m("qpu1"))
+    else:
+        hand.telegate(1, 3, hand.m("qpu0", 1), hand.m("qpu1", 1))
+    out, report = hand.verified(qc)
+    return out, report, net
+
+
+def test_memory_limited_ebit_waits_for_a_comm_qubit():
+    """Two telegates, a 2-channel link, one comm qubit per QPU: the second pair waits.
+
+    With 1 comm qubit the second epr starts when the first copy's comm qubit on qpu1 is
+    measured and reset (b + tr, b = 1/r + 2 t2 + 2 tm + 2 t1 + L)::
+
+        makespan = 2/r + 4 t2 + 4 tm + 5 t1 + 3 L + tr
+
+    With 2 comm qubits both pairs are made at once: 1/r + 2 L + 2 t2 + 2 tm + 3 t1.
+    """
+    out, report, net = _two_telegates(comm=1, channels=2)
+    s = scheduled(out, net, report)
+    b = 0.1 + 2 * T2 + 2 * TM + 2 * T1 + L
+    assert s.makespan_s == pytest.approx(2 * 0.1 + 4 * T2 + 4 * TM + 5 * T1 + 3 * L + TR,
+                                         rel=1e-12)
+    second = [op for op in s.operations if op.name == "epr"][1]
+    assert second.start_s == pytest.approx(b + TR)
+    assert s.peak_comm_qubits == {"qpu0": 1, "qpu1": 1}
+    out2, report2, roomy = _two_telegates(comm=2, channels=2)
+    s2 = scheduled(out2, roomy, report2)
+    assert s2.makespan_s == pytest.approx(0.1 + 2 * L + 2 * T2 + 2 * TM + 3 * T1, rel=1e-12)
+    assert s2.peak_comm_qubits == {"qpu0": 2, "qpu1": 2}
+    assert s2.link_bounds_s["qpu0-qpu1"] == pytest.approx(0.1)  # ceil(2 / 2 channels) / r
+
+
+def test_one_channel_serialises_the_link():
+    """Same two telegates on a 1-channel link with 2 comm qubits: the pairs queue."""
+    out, report, net = _two_telegates(comm=2, channels=1)
+    s = scheduled(out, net, report, epr_timing="eager")
+    eprs = [op for op in s.operations if op.name == "epr"]
+    assert eprs[1].start_s == pytest.approx(eprs[0].end_s)
+    assert s.makespan_s == pytest.approx(2 * 0.1 + 2 * L + 2 * T2 + 2 * TM + 3 * T1, rel=1e-12)
+    assert s.link_bounds_s["qpu0-qpu1"] == pytest.approx(0.2)
+    assert s.link_busy["qpu0-qpu1"] == pytest.approx(0.2 / s.makespan_s)
+    assert s.binding_bound == "link qpu0-qpu1"
+    assert s.lower_bound_s == pytest.approx(0.2)
+    assert s.critical_path_s < s.lower_bound_s < s.makespan_s
+
+
+def test_local_circuit_has_no_link_figures():
+    qc = QuantumCircuit(2, 2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.barrier()
+    qc.measure([0, 1], [0, 1])
+    net = Network((QPU("solo", 2, 0, "trapped_ion"),), ())
+    s = schedule(qc, net, qubit_qpu=["solo", "solo"])
+    assert check_schedule(s, qc, net, qubit_qpu=["solo", "solo"]) == []
+    assert s.makespan_s == pytest.approx(10e-6 + 100e-6 + 200e-6)
+    assert s.fidelity.link == 1.0 and s.fidelity.memory == 1.0
+    assert s.link_busy == {} and s.peak_comm_qubits == {"solo": 0}
+
+
+def test_feed_forward_on_a_remote_bit_waits_for_the_latency():
+    """An if_test on qpu1 reading a bit measured on qpu0 starts L after the measurement."""
+    a, b = QuantumRegister(1, "qpu0"), QuantumRegister(1, "qpu1")
+    c = ClassicalRegister(1, "c")
+    qc = QuantumCircuit(a, b, c)
+    qc.measure(a[0], c[0])
+    with qc.if_test((c[0], True)):
+        qc.x(b[0])
+    net = line(2)
+    s = schedule(qc, net, qubit_qpu=["qpu0", "qpu1"])
+    assert s.operations[1].start_s == pytest.approx(TM + L)
+    assert check_schedule(s, qc, net, qubit_qpu=["qpu0", "qpu1"]) == []
+
+
+# -------------------------------------------------------------------- validator
+def one_telegate(rate: float = 10.0) -> tuple[QuantumCircuit, dqc.Report, Network]:
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    net = line(2, rates=(rate,))
+    hand = Hand(net, ("qpu0", "qpu1"), bits=2)
+    hand.telegate(0, 1, hand.m("qpu0"), hand.m("qpu1"))
+    return (*hand.verified(qc), net)
+
+
+def test_validator_catches_broken_schedules():
+    out, report, net = one_telegate()
+    s = scheduled(out, net, report)
+    ops = list(s.operations)
+    k = next(i for i, op in enumerate(ops) if op.name == "if_else")
+    early = ops[:k] + [ops[k].__class__(**{**ops[k].__dict__, "start_s": ops[k].start_s - L,
+                                            "end_s": ops[k].end_s - L})] + ops[k + 1:]
+    broken = s.__class__(**{**s.__dict__, "operations": tuple(early)})
+    problems = check_schedule(broken, out, net, qubit_qpu=report.qubit_qpu)
+    assert any("before its bit arrives" in p for p in problems)
+    squeezed = s.__class__(**{**s.__dict__, "makespan_s": s.makespan_s / 2})
+    problems = check_schedule(squeezed, out, net, qubit_qpu=report.qubit_qpu)
+    assert any("below the" in p for p in problems) and any("last end" in p for p in problems)
+
+
+def test_unlinked_epr_and_cross_qpu_gate_are_errors():
+    from dqc.gates import EPRGate
+
+    net = line(3)
+    qc = QuantumCircuit(3)
+    qc.append(EPRGate(), [0, 2])
+    with pytest.raises(dqc.DQCError, match="joins QPUs 'qpu0' and 'qpu2', which share no link"):
+        schedule(qc, net, qubit_qpu=["qpu0", "qpu1", "qpu2"])
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    with pytest.raises(dqc.DQCError, match="'cx' #0 acts on qubits of QPUs qpu0, qpu1"):
+        schedule(qc, net, qubit_qpu=["qpu0", "qpu1"])
+    with pytest.raises(dqc.DQCError, match="qubit_qpu names 1 QPUs but the circuit has 2"):
+        schedule(qc, net, qubit_qpu=["qpu0"])
+    with pytest.raises(dqc.DQCError, match="samples=-1; it must be a non-negative integer"):
+        schedule(qc, net, qubit_qpu=["qpu0", "qpu0"], samples=-1)
+    with pytest.raises(dqc.DQCError, match="epr_timing='soon'"):
+        schedule(qc, net, qubit_qpu=["qpu0", "qpu0"], epr_timing="soon")
+
+
+# ------------------------------------------------------------------ Monte Carlo
+def test_monte_carlo_is_seeded_and_centred_on_the_expected_time():
+    """One remote CX: makespan = D + X with X the ebit time, mean 1/r."""
+    out, report, direct = one_telegate()
+    a = scheduled(out, direct, report, samples=4000, seed=7)
+    b = scheduled(out, direct, report, samples=4000, seed=7)
+    assert a.monte_carlo == b.monte_carlo
+    mc = a.monte_carlo
+    assert mc.samples == 4000 and mc.seed == 7
+    assert mc.mean_s == pytest.approx(a.makespan_s, rel=0.05)
+    assert mc.min_s >= a.makespan_s - 0.1 and mc.p95_s > mc.mean_s
+    # exponential ebit time: p95 = D + 1/r ln 20
+    assert mc.p95_s == pytest.approx(a.makespan_s - 0.1 + 0.1 * math.log(20), rel=0.05)
+    physical = Network(direct.qpus, (Link("qpu0", "qpu1", length_km=20, attempt_rate_hz=1e4,
+                                          efficiency=0.01),))
+    c = scheduled(out, physical, report, samples=2000, seed=1)
+    period = 20 / 2e5  # heralding round trip binds (1e4 Hz would be 1e-4 s)
+    assert c.monte_carlo.mean_s == pytest.approx(c.makespan_s, rel=0.05)
+    attempts = (c.monte_carlo.min_s - (c.makespan_s - 1 / physical.links[0].rate_hz)) / period
+    assert attempts == pytest.approx(round(attempts), abs=1e-6) and round(attempts) >= 1
+
+
+# ----------------------------------------------------------------- monotonicity
+def _slower(net: Network, factor: float, which: int | None) -> Network:
+    links = tuple(link.evolve(rate_hz=link.rate_hz / factor) if which in (None, i) else link
+                  for i, link in enumerate(net.links))
+    return Network(net.qpus, links, net.name)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), factor=st.floats(1.0, 50.0), one=st.booleans(),
+       technology=st.sampled_from(["superconducting", "trapped_ion", "nv"]))
+def test_slower_links_longer_fibre_and_shorter_t2_never_help(
+        clifford_circuit, nonclifford_circuit, seed, factor, one, technology):
+    """Makespan never shrinks when a link slows, a fibre grows or a latency grows;
+    fidelity never rises when T2 shrinks or a link's Bell pairs get worse."""
+    rng = random.Random(seed)
+    n, k = rng.randint(4, 8), rng.randint(2, 3)
+    qc = (clifford_circuit if seed % 2 else nonclifford_circuit)(n, rng.randint(8, 40), seed)
+    fibre = Link("qpu0", "qpu1", length_km=rng.uniform(1, 50), attempt_rate_hz=1e6,
+                 efficiency=0.01)
+    base = Network.ring(k, data_qubits=-(-n // k), comm_qubits=rng.randint(1, 3),
+                        rate_hz=rng.choice([10, 1000]), latency_s=rng.choice([0, 1e-3]),
+                        technology=technology)
+    net = Network(base.qpus, (fibre,) + base.links[1:])
+    try:
+        result = dqc.compile(qc, net, seed=seed)
+    except dqc.CapacityError:
+        return
+    outcome = dqc.verify(qc, result.circuit, result.report)
+    assert outcome.ok, str(outcome)
+    ref = scheduled(result.circuit, net, result.report)
+    which = rng.randrange(len(net.links)) if one else None
+    longer = Network(net.qpus, (fibre.evolve(length_km=fibre.length_km * factor),)
+                     + net.links[1:])
+    later = Network(net.qpus, tuple(link.evolve(latency_s=link.latency_s * factor + 1e-4)
+                                    for link in net.links))
+    for other in (_slower(net, factor, which), longer, later):
+        s = scheduled(result.circuit, other, result.report)
+        assert s.makespan_s >= ref.makespan_s * (1 - 1e-12)
+        assert s.critical_path_s >= ref.critical_path_s * (1 - 1e-12)
+        assert s.lower_bound_s >= ref.lower_bound_s * (1 - 1e-12)
+    forgetful = Network(tuple(
+        QPU(q.name, q.data_qubits, q.comm_qubits, q.profile.evolve(t2_s=q.profile.t2_s / factor))
+        for q in net.qpus), net.links)
+    worse = Network(net.qpus, tuple(link.evolve(fidelity=0.5 + (link.fidelity - 0.5) / factor)
+                                    for link in net.links))
+    for other in (forgetful, worse):
+        s = scheduled(result.circuit, other, result.report)
+        assert s.makespan_s == ref.makespan_s
+        assert s.fidelity.log10_total <= ref.fidelity.log10_total + 1e-12
