@@ -33,6 +33,7 @@ if not (_Path(__file__).parent / "passes").is_dir() and (
 ).is_file():
     __path__.append(str(_Path(__file__).parent.parent))  # noqa: F821 - package __path__
 
+from dqc import passes, targets  # noqa: E402,F401 - dqc.passes and dqc.targets after `import dqc`
 from dqc.compile import CompileResult, compile  # noqa: E402
 from dqc.errors import (
     CapacityError,

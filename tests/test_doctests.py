@@ -26,3 +26,7 @@ def test_docstring_examples(name):
 
 def test_public_surface():
     assert set(dqc.__all__) >= {"Network", "QPU", "Link", "compile", "verify", "load_circuit"}
+
+
+def test_subpackages_reachable_after_import_dqc():
+    assert dqc.targets.available() and "generate_pass_manager" in dqc.passes.__all__
