@@ -39,6 +39,19 @@ class CLIError(DQCError):
     """A bad command-line value."""
 
 
+def _add_network_options(sub: argparse.ArgumentParser) -> None:
+    """``--target`` or a generated network (``--qpus`` and its options)."""
+    where = sub.add_mutually_exclusive_group(required=True)
+    where.add_argument("--target", help="preset name (see `dqc targets`) or network TOML file")
+    where.add_argument("--qpus", type=int, help="number of QPUs of a generated network")
+    sub.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all-to-all",
+                     help="links of the generated network (default: all-to-all)")
+    sub.add_argument("--data-qubits", type=int,
+                     help="data qubits per QPU (default: ceil(qubits / QPUs), tight)")
+    sub.add_argument("--comm-qubits", type=int, default=2,
+                     help="comm qubits per QPU (default: 2)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dqc", description="Distributed quantum circuit compiler."
@@ -49,15 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("input", help="OpenQASM 2/3 file, or a .py file defining `circuit`")
     comp.add_argument("-o", "--output", help="write the compiled circuit here (OpenQASM 3)")
     comp.add_argument("--report", help="write the JSON cost report here")
-    where = comp.add_mutually_exclusive_group(required=True)
-    where.add_argument("--target", help="preset name (see `dqc targets`) or network TOML file")
-    where.add_argument("--qpus", type=int, help="number of QPUs of a generated network")
-    comp.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all-to-all",
-                      help="links of the generated network (default: all-to-all)")
-    comp.add_argument("--data-qubits", type=int,
-                      help="data qubits per QPU (default: ceil(qubits / QPUs), tight)")
-    comp.add_argument("--comm-qubits", type=int, default=2,
-                      help="comm qubits per QPU (default: 2)")
+    _add_network_options(comp)
     comp.add_argument("--seed", type=int, default=0, help="partitioner seed (default: 0)")
     comp.add_argument("--verify", action="store_true", help="verify the output before writing it")
     comp.add_argument("--max-sim-qubits", type=int, default=20,
@@ -73,15 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     est = sub.add_parser(
         "estimate", help="latency, memory, fidelity and a verdict for a circuit on a network")
     est.add_argument("input", help="OpenQASM 2/3 file, or a .py file defining `circuit`")
-    where = est.add_mutually_exclusive_group(required=True)
-    where.add_argument("--target", help="preset name (see `dqc targets`) or network TOML file")
-    where.add_argument("--qpus", type=int, help="number of QPUs of a generated network")
-    est.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all-to-all",
-                     help="links of the generated network (default: all-to-all)")
-    est.add_argument("--data-qubits", type=int,
-                     help="data qubits per QPU (default: ceil(qubits / QPUs), tight)")
-    est.add_argument("--comm-qubits", type=int, default=2,
-                     help="comm qubits per QPU (default: 2)")
+    _add_network_options(est)
     est.add_argument("--technology", choices=sorted(TECHNOLOGIES),
                      help="QPU technology of a generated network (default: superconducting)")
     est.add_argument("--seed", type=int, default=0,
