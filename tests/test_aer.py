@@ -142,6 +142,7 @@ def test_a_broken_circuit_is_caught_by_the_bound():
     """Negative control: the compiled GHZ without its feed-forward corrections."""
     qc = _mid_measure_ghz()
     result = dqc.compile(qc, dqc.Network.line(3, data_qubits=2), seed=3)
+    assert dqc.verify(qc, result.circuit, result.report).ok  # the unbroken one is correct
     broken = result.circuit.copy_empty_like()
     for inst in result.circuit.data:
         if not isinstance(inst.operation, IfElseOp):
@@ -155,6 +156,7 @@ def test_counts_are_marginalised_to_the_input_registers():
     """Two input registers and the teleport register: only the input's bits are kept."""
     qc = _rotations()
     result = dqc.compile(qc, dqc.Network.ring(3, data_qubits=2, comm_qubits=1), seed=3)
+    assert dqc.verify(qc, result.circuit, result.report).ok
     out = result.circuit
     assert [r.name for r in out.cregs][:2] == ["a", "b"] and out.cregs[-1].name == "tele"
     assert input_clbit_indices(out) == list(range(5))

@@ -252,6 +252,7 @@ def test_generate_pass_manager_takes_user_passes_before_and_after(clifford_circu
     pm = generate_pass_manager(net, seed=4)
     out = attach_layout(pm.run(other), pm.property_set["dqc_layout"], other)
     result = dqc.compile(other, net, seed=4)
+    assert dqc.verify(other, result.circuit, result.report).ok
     assert pm.property_set["dqc_ebits_per_link"] == result.report.ebits_per_link
     outcome = dqc.verify(other, out, report_from_circuit(out, net))
     assert outcome.ok and outcome.method == "stim-flows", str(outcome)
@@ -270,6 +271,7 @@ def test_target_numbers_qubits_like_compiled_circuits(network, clifford_circuit)
     target = network_to_target(network)
     qc = clifford_circuit(min(network.total_data_qubits, 7), 40, 5)
     result = dqc.compile(qc, network, seed=2)
+    assert dqc.verify(qc, result.circuit, result.report).ok
     assert list(result.report.qubit_qpu) == qpu_of_qubit(network) == target.qpu_of_qubit()
     assert target.num_qubits == result.circuit.num_qubits
     _assert_runs_on(result.circuit, target)
@@ -458,6 +460,7 @@ def test_attach_layout_gives_a_transpile_layout_and_metadata():
     qc.measure(range(3), range(3))
     result = dqc.compile(qc, Network.line(2, data_qubits=2), seed=1)
     report = result.report
+    assert dqc.verify(qc, result.circuit, report).ok
     assert report.final_layout != report.initial_layout
     out = attach_layout(result.circuit, report, qc)
     assert out is not result.circuit and result.circuit.layout is None
