@@ -44,10 +44,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
-from networkx.algorithms import bipartite
 from qiskit.dagcircuit import DAGCircuit
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, maximum_bipartite_matching
 
 from dqc.errors import CircuitInputError
 from dqc.gates import diagonal_qubits
@@ -94,7 +94,7 @@ class SegmentCounter:
 
     def advance(self, op, qs: list[int]) -> dict[str, tuple[int, ...]]:
         """Start new segments where ``op`` is not diagonal; return its diagonal positions."""
-        diag = {b: diagonal_qubits(op, b) for b in ("z", "x")}
+        diag = _diagonals(op)
         for basis, positions in diag.items():
             for pos, q in enumerate(qs):
                 if pos not in positions:
@@ -109,20 +109,38 @@ class SegmentCounter:
         return None
 
 
+_PLAIN: dict[tuple[type, str, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+
+def _diagonals(op) -> dict[str, tuple[int, ...]]:
+    """``{"z": diagonal_qubits(op, "z"), "x": diagonal_qubits(op, "x")}``, memoised for
+    parameterless ops by (class, name, width) — the key :func:`diagonal_qubits` uses too.
+    """
+    if op.params:
+        return {"z": diagonal_qubits(op, "z"), "x": diagonal_qubits(op, "x")}
+    key = (type(op), op.name, op.num_qubits)
+    known = _PLAIN.get(key)
+    if known is None:
+        known = _PLAIN[key] = (diagonal_qubits(op, "z"), diagonal_qubits(op, "x"))
+    return {"z": known[0], "x": known[1]}
+
+
 def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
     """The two-qubit gates of ``dag`` with the segment of each possible carrier."""
     counter = SegmentCounter(dag.num_qubits())
+    index = {bit: i for i, bit in enumerate(dag.qubits)}
     out = []
     for position, node in enumerate(dag.topological_op_nodes()):
-        if node.op.name == "barrier":
+        op = node.op
+        if op.name == "barrier":
             continue
-        qs = [dag.find_bit(q).index for q in node.qargs]
-        diag = counter.advance(node.op, qs)
+        qs = [index[q] for q in node.qargs]
+        diag = counter.advance(op, qs)
         if len(qs) == 2:
             a, b = counter.option(diag, 0, qs[0]), counter.option(diag, 1, qs[1])
             if a is None and b is None:
                 raise CircuitInputError(
-                    f"'{node.op.name}' is diagonal on neither qubit; run UnrollForDistribution "
+                    f"'{op.name}' is diagonal on neither qubit; run UnrollForDistribution "
                     "(and ElideSwaps for swaps) first"
                 )
             out.append(TwoQubitGate(position, (qs[0], qs[1]), (a, b)))
@@ -132,37 +150,135 @@ def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
 def plan_carriers(
     gates: Sequence[TwoQubitGate], part: Sequence[int], dist: np.ndarray
 ) -> CarrierPlan:
-    """Minimum per-pair vertex covers for the placement ``part`` (QPU index per qubit)."""
-    pairs: dict[tuple[int, int], tuple[list, list]] = {}
-    for g in gates:
-        a, b = g.qubits
-        p, q = int(part[a]), int(part[b])
-        if p == q:
-            continue
-        edges, forced = pairs.setdefault((min(p, q), max(p, q)), ([], []))
-        sa, sb = g.segments
-        va = (a, *sa, q) if sa is not None else None
-        vb = (b, *sb, p) if sb is not None else None
-        if va is not None and vb is not None:
-            edges.append((va, vb, g.position))
-        else:
-            forced.append((va if va is not None else vb, g.position))
-    carriers: dict[int, int] = {}
-    ebits = lower = 0
-    for (p, q), (edges, forced) in sorted(pairs.items()):
-        cover = {v for v, _ in forced}
-        for v, position in forced:
-            carriers[position] = v[0]
-        graph = nx.Graph()
-        for va, vb, _ in edges:
-            if va not in cover and vb not in cover:
-                graph.add_edge(va, vb)
-        if graph.number_of_edges():
-            top = [v for v in graph if part[v[0]] == p]
-            matching = bipartite.hopcroft_karp_matching(graph, top)
-            cover |= bipartite.to_vertex_cover(graph, matching, top)
-        for va, vb, position in edges:
-            carriers[position] = va[0] if va in cover else vb[0]
-        lower += len(cover)
-        ebits += len(cover) * int(dist[p, q])
-    return CarrierPlan(carriers, ebits, lower)
+    """Minimum per-pair vertex covers for the placement ``part`` (QPU index per qubit).
+
+    Qubit ids in ``gates`` index ``part``. For repeated scoring of one gate list
+    under many placements, build a :class:`GateTable` once and call its ``plan``.
+    """
+    return GateTable.from_gates(gates).plan(part, dist)
+
+
+class GateTable:
+    """Two-qubit gates as arrays, for scoring many placements fast and exactly.
+
+    Every possible carrier segment ``(qubit, basis, segment)`` gets a dense id; a
+    vertex of the cover problem is ``segment id * K + remote QPU``. All QPU pairs
+    form one bipartite graph (a vertex on QPU P reaching Q is on the left when
+    P < Q), matched at once by Hopcroft–Karp
+    (:func:`scipy.sparse.csgraph.maximum_bipartite_matching`).
+
+    The cover taken is König's from the left side: the left vertices that every
+    maximum matching covers, and the right neighbours of the others. That set does
+    not depend on which maximum matching the solver returns (the left vertices
+    some maximum matching misses are exactly those reachable from an unmatched
+    left vertex by an alternating path), so carriers are deterministic whatever
+    the SciPy version.
+
+    Examples:
+        >>> table = GateTable.from_gates([
+        ...     TwoQubitGate(0, (0, 2), (("z", 0), ("x", 0))),
+        ...     TwoQubitGate(1, (1, 2), (("z", 0), ("x", 0)))])
+        >>> plan = table.plan([0, 0, 1], np.array([[0, 1], [1, 0]]))
+        >>> plan.ebits, plan.lower_bound, plan.carriers
+        (1, 1, {0: 2, 1: 2})
+        >>> table.plan([0, 1, 1], np.array([[0, 1], [1, 0]]), carriers=False).ebits
+        1
+    """
+
+    def __init__(self, positions: np.ndarray, qubits: np.ndarray, segments: np.ndarray) -> None:
+        self.positions = positions  # (m,) op-node positions
+        self.qubits = qubits  # (m, 2) qubit ids
+        self.segments = segments  # (m, 2) dense segment ids, -1 where the qubit cannot carry
+        self.segment_qubit = np.zeros(0, dtype=np.int64)  # qubit of each segment id
+        if segments.size:
+            ids = segments[segments >= 0]
+            owner = qubits[segments >= 0]
+            self.segment_qubit = np.zeros(int(ids.max(initial=-1)) + 1, dtype=np.int64)
+            self.segment_qubit[ids] = owner
+
+    @classmethod
+    def from_gates(cls, gates: Sequence[TwoQubitGate]) -> GateTable:
+        """Tabulate ``gates`` (any qubit ids, e.g. virtual ones)."""
+        m = len(gates)
+        positions = np.fromiter((g.position for g in gates), dtype=np.int64, count=m)
+        qubits = np.array([g.qubits for g in gates], dtype=np.int64).reshape(m, 2)
+        ids: dict[tuple[int, str, int], int] = {}
+        segments = np.full((m, 2), -1, dtype=np.int64)
+        for i, g in enumerate(gates):
+            for side in (0, 1):
+                seg = g.segments[side]
+                if seg is not None:
+                    key = (g.qubits[side], seg[0], seg[1])
+                    segments[i, side] = ids.setdefault(key, len(ids))
+            if segments[i, 0] < 0 and segments[i, 1] < 0:
+                raise CircuitInputError(
+                    f"gate at position {g.position} on qubits {g.qubits} can be carried "
+                    "by neither qubit")
+        return cls(positions, qubits, segments)
+
+    def plan(self, part: Sequence[int] | np.ndarray, dist: np.ndarray, *,
+             carriers: bool = True) -> CarrierPlan:
+        """Minimum per-pair covers for ``part``; ``carriers=False`` leaves the dict empty."""
+        part = np.asarray(part, dtype=np.int64)
+        dist = np.asarray(dist)
+        k = int(dist.shape[0])
+        qpu = part[self.qubits] if len(self.qubits) else np.zeros((0, 2), dtype=np.int64)
+        remote = np.flatnonzero(qpu[:, 0] != qpu[:, 1])
+        qpu, segs = qpu[remote], self.segments[remote]
+        # vertex of each side: (its segment, the other side's QPU); -1 if it cannot carry
+        vert = np.where(segs >= 0, segs * k + qpu[:, ::-1], -1)
+        one_sided = (vert < 0).any(axis=1)
+        forced = np.unique(vert[one_sided].max(axis=1))
+        two_sided = ~one_sided
+        va, vb = vert[two_sided, 0], vert[two_sided, 1]
+        free = ~(_member(va, forced) | _member(vb, forced))
+        va, vb = va[free], vb[free]
+        a_left = qpu[two_sided][free, 0] < qpu[two_sided][free, 1]
+        left_v, right_v = np.where(a_left, va, vb), np.where(a_left, vb, va)
+        cover = np.union1d(forced, _konig_cover(left_v, right_v))
+        own = part[self.segment_qubit[cover // k]]
+        ebits = int(dist[own, cover % k].sum())
+        out: dict[int, int] = {}
+        if carriers:
+            a_carries = _member(vert[:, 0], cover)
+            who = np.where(a_carries, self.qubits[remote, 0], self.qubits[remote, 1])
+            out = dict(zip(self.positions[remote].tolist(), who.tolist()))
+        return CarrierPlan(out, ebits, len(cover))
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``values[i] in sorted_set`` for each i (``sorted_set`` sorted and unique)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
+
+
+def _konig_cover(left_v: np.ndarray, right_v: np.ndarray) -> np.ndarray:
+    """König's minimum vertex cover of the bipartite graph with edges ``left_v[i]–right_v[i]``.
+
+    Left vertices reachable from an unmatched left vertex by an alternating path
+    (set Z) leave the cover, their right neighbours enter it.
+    """
+    if not len(left_v):
+        return np.zeros(0, dtype=np.int64)
+    lefts, li = np.unique(left_v, return_inverse=True)
+    rights, ri = np.unique(right_v, return_inverse=True)
+    nl, nr = len(lefts), len(rights)
+    graph = csr_matrix((np.ones(len(li)), (li, ri)), shape=(nl, nr))
+    row_of = maximum_bipartite_matching(graph, perm_type="row")  # column -> row, -1 if none
+    unmatched = np.ones(nl, dtype=bool)
+    unmatched[row_of[row_of >= 0]] = False
+    # alternating step: left i -> right j (any edge) -> left row_of[j]; node nl is a source
+    # joined to every unmatched left vertex
+    src = np.concatenate([li, np.full(int(unmatched.sum()), nl)])
+    dst = np.concatenate([row_of[ri], np.flatnonzero(unmatched)])
+    keep = dst >= 0  # (from a reachable left vertex every right neighbour is matched)
+    steps = csr_matrix((np.ones(int(keep.sum())), (src[keep], dst[keep])),
+                       shape=(nl + 1, nl + 1))
+    reach = np.zeros(nl + 1, dtype=bool)
+    reach[breadth_first_order(steps, nl, directed=True, return_predecessors=False)] = True
+    z_left = reach[:nl]
+    cover_left = lefts[~z_left]
+    cover_right = np.unique(right_v[z_left[li]])
+    return np.union1d(cover_left, cover_right)

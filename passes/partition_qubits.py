@@ -10,7 +10,7 @@ import pymetis
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.cost_model import plan_carriers, two_qubit_gates
+from dqc.cost_model import GateTable, two_qubit_gates
 from dqc.errors import CapacityError
 from dqc.network import Network
 
@@ -97,7 +97,7 @@ class PartitionQubits(AnalysisPass):
         caps = np.array([q.data_qubits for q in net.qpus], dtype=np.int64)
         dist = net.distances()
         weights = _adjacency(graph, n)
-        gates = two_qubit_gates(dag)
+        gates = GateTable.from_gates(two_qubit_gates(dag))
         starts = [_fill_in_order(n, caps)]
         if len(caps) > 1 and graph.number_of_edges():
             starts = [
@@ -108,12 +108,12 @@ class PartitionQubits(AnalysisPass):
         for start in starts:
             part = _repair_capacity(start, caps, dist, weights)
             for cand in (part, _refine(part, caps, dist, weights, self.max_passes)):
-                ebits = plan_carriers(gates, cand, dist).ebits
+                ebits = gates.plan(cand, dist, carriers=False).ebits
                 if best is None or ebits < best[0]:
                     best = (ebits, cand)
         assert best is not None
         part = _search(best[1], caps, dist, weights, gates, self.max_evaluations)
-        plan = plan_carriers(gates, part, dist)
+        plan = gates.plan(part, dist, carriers=False)
         self.property_set["dqc_partition"] = tuple(net.qpus[p].name for p in part)
         self.property_set["dqc_partition_cost"] = plan.ebits
         self.property_set["dqc_lower_bound"] = plan.lower_bound
@@ -315,7 +315,7 @@ def _refine(part, caps, dist, weights, max_passes: int) -> np.ndarray:
     return part
 
 
-def _search(part, caps, dist, weights, gates, max_evaluations: int | None) -> np.ndarray:
+def _search(part, caps, dist, weights, gates: GateTable, max_evaluations: int | None) -> np.ndarray:
     """First-improvement local search on the true ebit cost (moves and swaps).
 
     Candidates are ranked by the pairwise proxy (gate weight × hops) and each is
@@ -325,8 +325,8 @@ def _search(part, caps, dist, weights, gates, max_evaluations: int | None) -> np
     """
     part = part.copy()
     k, n = len(caps), len(part)
-    best = plan_carriers(gates, part, dist).ebits
-    remote = sum(1 for g in gates if part[g.qubits[0]] != part[g.qubits[1]])
+    best = gates.plan(part, dist, carriers=False).ebits
+    remote = int((part[gates.qubits[:, 0]] != part[gates.qubits[:, 1]]).sum())
     budget = max_evaluations if max_evaluations is not None else int(
         min(400, max(4, 60_000 // max(remote, 1))))
     pairs = sorted({(min(u, v), max(u, v)) for u in range(n) for v, _ in weights[u]})
@@ -354,7 +354,7 @@ def _search(part, caps, dist, weights, gates, max_evaluations: int | None) -> np
             else:
                 trial[move[0]], trial[move[1]] = part[move[1]], part[move[0]]
             budget -= 1
-            ebits = plan_carriers(gates, trial, dist).ebits
+            ebits = gates.plan(trial, dist, carriers=False).ebits
             if ebits < best:
                 part, best, improved = trial, ebits, True
                 break

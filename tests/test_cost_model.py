@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import numpy as np
 import pytest
-from dqc.passes import UnrollForDistribution
+from dqc.passes import ElideSwaps, UnrollForDistribution
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import QFTGate
 from qiskit.converters import circuit_to_dag
 
 import dqc
-from dqc.cost_model import plan_carriers, two_qubit_gates
+from dqc.cost_model import GateTable, TwoQubitGate, plan_carriers, two_qubit_gates
 
 TWO = np.array([[0, 1], [1, 0]])
+TWO3 = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]])
 
 
 def plan(qc: QuantumCircuit, part: list[int], dist=TWO):
@@ -167,3 +173,89 @@ def test_tiny_rotations_still_end_segments(gate, fixed):
     net = dqc.Network.all_to_all(2, data_qubits=1)
     _, report = fixed(qc, net, ("qpu0", "qpu1"))
     assert report.ebits == 1  # the other qubit's segment still carries both
+
+
+def _brute_force_cover(gates, part) -> int:
+    """Smallest set of (qubit, basis, segment, remote QPU) vertices covering every remote gate."""
+    edges = []
+    for g in gates:
+        (a, b), (sa, sb) = g.qubits, g.segments
+        if part[a] == part[b]:
+            continue
+        edges.append(((a, *sa, part[b]) if sa else None, (b, *sb, part[a]) if sb else None))
+    vertices = sorted({v for e in edges for v in e if v is not None})
+    for size in range(len(vertices) + 1):
+        for chosen in itertools.combinations(vertices, size):
+            picked = set(chosen)
+            if all(va in picked or vb in picked for va, vb in edges):
+                return size
+    raise AssertionError("unreachable")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_cover_is_minimum_against_brute_force(seed):
+    """The lower bound is the brute-force minimum cover; the carriers realise it."""
+    rng = random.Random(seed)
+    n, k = rng.randint(2, 6), rng.randint(2, 3)
+    qc = QuantumCircuit(n)
+    for _ in range(rng.randint(1, 9)):
+        a, b = rng.sample(range(n), 2)
+        kind = rng.choice(["cx", "cz", "h", "rzz", "sx"])
+        if kind in ("cx", "cz"):
+            getattr(qc, kind)(a, b)
+        elif kind == "rzz":
+            qc.rzz(0.3, a, b)
+        else:
+            getattr(qc, kind)(a)
+    gates = two_qubit_gates(circuit_to_dag(qc))
+    part = [rng.randrange(k) for _ in range(n)]
+    dist = dqc.Network.line(k, data_qubits=n).distances()
+    p = plan_carriers(gates, part, dist)
+    assert p.lower_bound == _brute_force_cover(gates, part)
+    used = set()
+    for g in gates:
+        if part[g.qubits[0]] != part[g.qubits[1]]:
+            side = g.qubits.index(p.carriers[g.position])
+            used.add((p.carriers[g.position], *g.segments[side], part[g.qubits[1 - side]]))
+    assert len(used) == p.lower_bound
+    assert p.ebits == sum(int(dist[part[q], r]) for q, _, _, r in used)
+
+
+def test_cover_does_not_depend_on_gate_order():
+    """König's cover from the left side is canonical: any maximum matching gives it.
+
+    A 4-cycle q0–q2, q0–q3, q1–q2, q1–q3 (all Z-diagonal, no H) has two maximum
+    matchings; listing the gates in another order must not change the carriers.
+
+        q0 ─■──■──────── QPU 0      q2 ─Z──┼──Z──┼─ QPU 1
+        q1 ─┼──┼──■──■──            q3 ────Z──┼──Z─
+    """
+    gates = [TwoQubitGate(i, (a, b), (("z", 0), ("z", 0)))
+             for i, (a, b) in enumerate([(0, 2), (0, 3), (1, 2), (1, 3)])]
+    plans = [plan_carriers(order, [0, 0, 1, 1], TWO) for order in (gates, gates[::-1])]
+    assert plans[0] == plans[1]
+    assert plans[0].lower_bound == 2
+
+
+def test_virtual_qubit_ids_beyond_the_circuit():
+    """Qubit ids only index ``part``: ids past the DAG's width (e.g. teledata's
+    virtual qubits) work as long as ``part`` covers them."""
+    gates = [TwoQubitGate(0, (7, 2), (("z", 0), None)),
+             TwoQubitGate(1, (7, 3), (("z", 0), None)),
+             TwoQubitGate(2, (2, 3), (("x", 1), ("z", 4)))]
+    part = [0, 0, 1, 1, 0, 0, 0, 0]
+    p = plan_carriers(gates, part, TWO)
+    assert (p.ebits, p.lower_bound) == (1, 1)
+    assert p.carriers == {0: 7, 1: 7}
+    assert GateTable.from_gates(gates).plan(part, TWO, carriers=False).ebits == 1
+
+
+def test_gate_table_scores_like_plan_carriers(clifford_circuit):
+    qc = clifford_circuit(12, 150, seed=3)
+    gates = two_qubit_gates(circuit_to_dag(ElideSwaps()(UnrollForDistribution()(qc))))
+    table = GateTable.from_gates(gates)
+    rng = random.Random(0)
+    for _ in range(10):
+        part = [rng.randrange(3) for _ in range(12)]
+        assert table.plan(part, TWO3) == plan_carriers(gates, part, TWO3)
