@@ -23,6 +23,7 @@ from dqc.estimate import (
     estimate_sweep,
     parse_sweep,
     render_sweep,
+    tty_progress,
 )
 from dqc.loading import load_circuit
 from dqc.network import Network
@@ -188,17 +189,15 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     circuit = load_circuit(args.input)
     network = _network(args, circuit.num_qubits)
     estimates: tuple[Estimate, ...]
+    # progress bars only on a terminal (stderr), never with --json
     if sweep is None:
-        estimates = (estimate(circuit, network, seed=args.seed, samples=args.samples),)
+        bar = None if args.json else tty_progress("Monte Carlo samples")
+        estimates = (estimate(circuit, network, seed=args.seed, samples=args.samples,
+                              progress=bar),)
     else:
-        def progress(done: int, total: int) -> None:
-            if sys.stderr.isatty() and total > 1:
-                bar = "#" * (20 * done // total)
-                print(f"\r{sweep[0]} [{bar:20s}] {done}/{total}", end="" if done < total
-                      else "\n", file=sys.stderr, flush=True)
-
+        bar = None if args.json else tty_progress(sweep[0])
         estimates = estimate_sweep(circuit, network, sweep[0], sweep[1], seed=args.seed,
-                                   samples=args.samples, progress=progress)
+                                   samples=args.samples, progress=bar)
     for path, e in zip(plots, estimates):
         title = f"{Path(args.input).name} on {network.name or network.summary()}"
         if e.sweep is not None:

@@ -34,9 +34,10 @@ Examples:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TextIO
 
 from qiskit import QuantumCircuit
 
@@ -49,7 +50,7 @@ from dqc.schedule import Schedule, fmt_time
 from dqc.verdict import Verdict, assess
 
 __all__ = ["SWEEP_KEYS", "Estimate", "estimate", "estimate_sweep", "parse_sweep",
-           "sweep_network"]
+           "sweep_network", "tty_progress"]
 
 _LINK_DIRECT = ("rate_hz", "latency_s", "fidelity", "channels")
 _LINK_PHYSICAL = ("length_km", "loss_db_per_km", "attempt_rate_hz", "efficiency",
@@ -107,7 +108,8 @@ class Estimate:
 
 
 def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
-             samples: int = 0, epr_timing: str = "lazy") -> Estimate:
+             samples: int = 0, epr_timing: str = "lazy",
+             progress: Callable[[int, int], None] | None = None) -> Estimate:
     """Compile ``circuit`` onto ``network``, schedule it, and judge the result.
 
     Args:
@@ -116,6 +118,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         seed: seed of the compiler and of the Monte Carlo draws (None means 0).
         samples: Monte Carlo draws of ebit generation times (0: expected times only).
         epr_timing: ``"lazy"`` or ``"eager"`` (see :mod:`dqc.schedule`).
+        progress: called with (samples drawn, samples) during the Monte Carlo draws.
 
     Returns:
         The :class:`Estimate`.
@@ -131,7 +134,8 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
     report = result.report
     sched, verdict = assess(result.circuit, network, qubit_qpu=report.qubit_qpu,
                             comm_qubits=report.comm_qubits, remote_gates=report.remote_gates,
-                            samples=samples, seed=seed, epr_timing=epr_timing)
+                            samples=samples, seed=seed, epr_timing=epr_timing,
+                            progress=progress)
     return Estimate(network, result.circuit, report, sched, verdict)
 
 
@@ -231,6 +235,33 @@ def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
         if progress is not None:
             progress(k + 1, len(values))
     return tuple(out)
+
+
+def tty_progress(label: str, stream: TextIO | None = None
+                 ) -> Callable[[int, int], None] | None:
+    """A progress bar drawn on ``stream`` (stderr), or None unless it is a terminal.
+
+    The bar redraws one line (``label [#####     ] done/total``) and ends it when
+    ``done == total``; nothing is drawn for a single step. Piped or redirected output
+    stays clean: no bar at all.
+
+    Examples:
+        >>> import io
+        >>> tty_progress("samples", io.StringIO()) is None     # not a terminal
+        True
+    """
+    out = sys.stderr if stream is None else stream
+    if not out.isatty():
+        return None
+
+    def draw(done: int, total: int) -> None:
+        if total <= 1:
+            return
+        bar = "#" * (20 * done // total)
+        out.write(f"\r{label} [{bar:20s}] {done}/{total}" + ("\n" if done >= total else ""))
+        out.flush()
+
+    return draw
 
 
 # ------------------------------------------------------------------ rendering

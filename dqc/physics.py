@@ -202,53 +202,73 @@ class Technology:
 #: The numeric figures of a :class:`Technology`, in declaration order.
 TECHNOLOGY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Technology)[1:])
 
-#: Technology presets. Each figure names its source; "estimate" marks figures read off
-#: published ranges rather than a single quoted number.
+#: Technology presets. Each figure names its source and whether it was checked against a
+#: public source ("confirmed": the figure itself was found; "unconfirmed": the source
+#: exists but the number was not found in what could be checked; "estimate": read off
+#: published ranges, no single quoted number). What was checked is listed in the closing
+#: note of issue #5.
 TECHNOLOGIES: dict[str, Technology] = {
-    # Transmon processor, Google "Willow": Acharya et al. (Google Quantum AI), "Quantum
-    # error correction below the surface code threshold", Nature 638, 920 (2025), and
-    # its device spec sheet: mean simultaneous 1q error 0.035 %, CZ error 0.33 %,
-    # measurement error 0.77 %, T1 68 us, T2 (CPMG) 89 us, QEC cycle 1.1 us.
+    # Transmon processor, Google "Willow": Google Quantum AI and collaborators (Acharya et
+    # al.), "Quantum error correction below the surface code threshold", Nature 638, 920
+    # (2025) (confirmed: title, venue; QEC cycle 1.1 us). Willow figures
+    # quoted by Google's announcement (Dec 2024) as relayed by secondary pages: mean 1q
+    # error 0.035 %, CZ error 0.33 % (confirmed), T1 "approaching 100 us" (confirmed);
+    # measurement error 0.77 % and T2 (CPMG) 89 us from the device spec sheet
+    # (unconfirmed: the spec sheet itself was not reachable).
     "superconducting": Technology(
         name="superconducting",
-        gate_1q_s=25e-9,       # ~25 ns microwave pulses (Arute et al., Nature 574, 505 (2019))
-        gate_2q_s=50e-9,       # DESIGN.md "superconducting gates ~50 ns" (CZ tens of ns)
+        gate_1q_s=25e-9,       # estimate: ~25 ns microwave pulses (Arute et al., Nature 574,
+                               # 505 (2019); unconfirmed)
+        gate_2q_s=50e-9,       # estimate: DESIGN.md "superconducting gates ~50 ns" (CZ tens of ns)
         measure_s=500e-9,      # estimate: measurement is most of the 1.1 us QEC cycle
         reset_s=200e-9,        # estimate: unconditional reset within the same cycle
-        error_1q=3.5e-4,       # Willow: 0.035 %
-        error_2q=3.3e-3,       # Willow: 0.33 %
-        error_measure=7.7e-3,  # Willow: 0.77 %
-        t2_s=89e-6,            # Willow: T2,CPMG = 89 us (DESIGN.md: ~100 us)
+        error_1q=3.5e-4,       # Willow: 0.035 % (confirmed)
+        error_2q=3.3e-3,       # Willow: 0.33 % (confirmed)
+        error_measure=7.7e-3,  # Willow spec sheet: 0.77 % (unconfirmed)
+        t2_s=89e-6,            # Willow spec sheet: T2,CPMG = 89 us (unconfirmed; T1 ~100 us
+                               # confirmed, so T2 of this order is consistent)
         remote_fraction=1e-3,  # DESIGN.md: > 0.1 % remote gates -> communication dominates
     ),
     # Trapped ions (QCCD): Moses et al., "A race track trapped-ion quantum processor",
-    # PRX 13, 041052 (2023) (Quantinuum H2): 1q infidelity 3e-5, 2q 1.8e-3, SPAM 1.6e-3.
-    # Durations from the review Bruzewicz et al., Appl. Phys. Rev. 6, 021314 (2019).
+    # PRX 13, 041052 (2023), arXiv:2305.03828 (Quantinuum H2, 171Yb+ qubits; confirmed: title,
+    # abstract, SPAM error 1.6(1)e-3). Its 1q and 2q infidelities (2.5e-5 and 1.8e-3 from
+    # memory) could not be read off the copies found (unconfirmed); a later H2-56 figure of
+    # 99.914 % two-qubit fidelity (secondary sources) is consistent with 1e-3..2e-3.
+    # Durations from the review Bruzewicz et al., "Trapped-ion quantum computing: progress
+    # and challenges", Appl. Phys. Rev. 6, 021314 (2019) (estimates, unconfirmed here).
     "trapped_ion": Technology(
         name="trapped_ion",
-        gate_1q_s=10e-6,       # estimate: 1-10 us Raman/microwave pulses (Bruzewicz 2019)
-        gate_2q_s=100e-6,      # estimate: tens-hundreds of us (Bruzewicz 2019; DESIGN ~10 us)
-        measure_s=200e-6,      # estimate: fluorescence detection 100s of us (Bruzewicz 2019)
-        reset_s=20e-6,         # estimate: optical pumping ~10 us (Bruzewicz 2019)
-        error_1q=3e-5,         # H2 (Moses 2023)
-        error_2q=1.8e-3,       # H2 (Moses 2023)
-        error_measure=1.6e-3,  # H2 SPAM (Moses 2023)
-        t2_s=1.0,              # DESIGN.md: 1-10 s for ion memories; low end taken
+        gate_1q_s=10e-6,       # estimate: 1-50 us Raman/microwave pulses
+        gate_2q_s=100e-6,      # estimate: Molmer-Sorensen gates ~100-300 us (DESIGN.md: ~10 us)
+        measure_s=200e-6,      # estimate: fluorescence detection, 100s of us
+        reset_s=20e-6,         # estimate: optical pumping ~10 us
+        error_1q=3e-5,         # H2, Moses 2023 (unconfirmed, see above)
+        error_2q=1.8e-3,       # H2, Moses 2023 (unconfirmed, see above)
+        error_measure=1.6e-3,  # H2 SPAM 1.6(1)e-3, Moses 2023 (confirmed)
+        t2_s=1.0,              # estimate: DESIGN.md 1-10 s for ion memories; low end taken
+                               # (hyperfine clock qubits reach far more: T2 ~ 70 s in Smith
+                               # et al., arXiv:2412.04421 (2024), confirmed)
         remote_fraction=0.1,   # DESIGN.md: ~10 % for ions
     ),
     # NV centres in diamond (electron spin = comm qubit, 13C nuclear spins = data):
-    # Pompili et al., Science 372, 259 (2021) (three-node network); Bradley et al., PRX 9,
-    # 031045 (2019) (10-qubit register, electron-nuclear gates).
+    # Pompili et al., "Realization of a multinode quantum network of remote solid-state
+    # qubits", Science 372, 259 (2021) (confirmed: title, venue); Bradley et al., "A ten-qubit
+    # solid-state spin register with quantum memory up to one minute", PRX 9, 031045 (2019)
+    # (unconfirmed here). Every NV figure below is an estimate.
     "nv": Technology(
         name="nv",
-        gate_1q_s=1e-6,        # estimate: electron microwave pulses ~0.1-1 us (Pompili 2021)
+        gate_1q_s=1e-6,        # estimate: electron microwave pulses ~0.1-1 us
         gate_2q_s=500e-6,      # estimate: electron-nuclear gates ~100s of us (Bradley 2019)
-        measure_s=20e-6,       # estimate: single-shot electron readout ~10-20 us (Pompili 2021)
-        reset_s=100e-6,        # estimate: charge + spin initialisation ~100 us (Pompili 2021)
-        error_1q=1e-3,         # estimate: electron gate fidelity > 99.9 % (Bradley 2019)
-        error_2q=1e-2,         # estimate: electron-nuclear gate fidelity ~99 % (Bradley 2019)
-        error_measure=3e-2,    # estimate: readout fidelity ~0.95-0.99 (Pompili 2021)
-        t2_s=1e-3,             # DESIGN.md: memory T2 ~1 ms (NV) while the network is in use
+        measure_s=20e-6,       # estimate: single-shot electron readout ~10-20 us
+        reset_s=100e-6,        # estimate: charge + spin initialisation ~100 us
+        error_1q=1e-3,         # estimate: electron gate fidelity > 99.9 %
+        error_2q=1e-2,         # estimate: electron-nuclear gate fidelity ~99 %
+        error_measure=3e-2,    # estimate: readout fidelity ~0.95-0.99
+        t2_s=1e-3,             # estimate: DESIGN.md ~1 ms while the network is in use;
+                               # conservative: with dynamical decoupling a remote NV state
+                               # decoheres at ~5 Hz (Humphreys et al., "Deterministic delivery
+                               # of remote entanglement on a quantum network", arXiv:1712.07567
+                               # (2018), confirmed), i.e. ~0.2 s
         remote_fraction=0.1,   # assumption: NV gates are as slow as ion gates (DESIGN.md: ions)
     ),
 }

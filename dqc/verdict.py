@@ -42,7 +42,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,7 +239,8 @@ def program_two_qubit_gates(circuit: Any, comm_qubits: Any, remote_gates: int) -
 
 def assess(circuit: Any, network: Network, *, qubit_qpu: Any, comm_qubits: Any,
            remote_gates: int, samples: int = 0, seed: int | None = None,
-           epr_timing: str = "lazy") -> tuple[Schedule, Verdict]:
+           epr_timing: str = "lazy",
+           progress: Callable[[int, int], None] | None = None) -> tuple[Schedule, Verdict]:
     """Schedule a compiled circuit and judge it: what :func:`dqc.compile` reports.
 
     Examples:
@@ -254,7 +255,7 @@ def assess(circuit: Any, network: Network, *, qubit_qpu: Any, comm_qubits: Any,
         (True, True)
     """
     sched = schedule(circuit, network, qubit_qpu=qubit_qpu, comm_qubits=comm_qubits,
-                     samples=samples, seed=seed, epr_timing=epr_timing)
+                     samples=samples, seed=seed, epr_timing=epr_timing, progress=progress)
     verdict = judge(sched, network, remote_gates=remote_gates,
                     two_qubit_gates=program_two_qubit_gates(circuit, comm_qubits, remote_gates))
     return sched, verdict

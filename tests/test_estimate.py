@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,14 @@ from qiskit import QuantumCircuit, qasm2
 import dqc
 from dqc.cli import main
 from dqc.errors import DQCError, NetworkError
-from dqc.estimate import Estimate, estimate, estimate_sweep, parse_sweep, sweep_network
+from dqc.estimate import (
+    Estimate,
+    estimate,
+    estimate_sweep,
+    parse_sweep,
+    sweep_network,
+    tty_progress,
+)
 from dqc.network import Network
 from dqc.schedule import check_schedule
 
@@ -299,3 +307,37 @@ def test_readme_estimate_commands_run(capsys, monkeypatch, tmp_path: Path) -> No
         assert "verdict" in out
     shown = [line for line in section.splitlines() if line.startswith(("verdict:", "0.9"))]
     assert "verdict: MARGINAL" in shown and "verdict: INFEASIBLE" in shown
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(capsys, monkeypatch, ghz24: Path) -> None:
+    """Monte Carlo (600 samples: two batches) and sweeps draw a bar on a terminal's
+    stderr; piped output and --json get none, and stdout never does."""
+    base = ["estimate", str(ghz24), "--target", "lab2", "--samples", "600"]
+    rc, out, err = run(capsys, *base)
+    assert rc == 0 and err == "" and "\r" not in out          # piped: clean
+    for extra, label in (([], "Monte Carlo samples ["),
+                         (["--sweep", "link.rate_hz=10,100"], "link.rate_hz [")):
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert main(base + extra) == 0
+        drawn = terminal.getvalue()
+        assert label in drawn and drawn.endswith("\n"), drawn
+        assert "\r" not in capsys.readouterr().out
+        quiet = _Terminal()
+        monkeypatch.setattr(sys, "stderr", quiet)
+        assert main(base + extra + ["--json"]) == 0
+        assert quiet.getvalue() == ""
+        json.loads(capsys.readouterr().out)
+    terminal = _Terminal()
+    draw = tty_progress("samples", terminal)
+    draw(512, 600)
+    draw(600, 600)
+    assert terminal.getvalue() == ("\rsamples [#################   ] 512/600"
+                                   "\rsamples [####################] 600/600\n")
