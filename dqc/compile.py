@@ -104,6 +104,8 @@ def compile(  # noqa: A001 - the verb users look for
         seed=seed,
         partition_cost=int(ps["dqc_partition_cost"]),
         teleport_register=layout.teleport_register,
+        teleports=layout.teleports,
+        moves=len(ps["dqc_moves"] or ()),
         schedule=sched.to_dict(),
         verdict=verdict.to_dict(),
     )

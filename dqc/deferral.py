@@ -13,23 +13,48 @@ compiler may remove a swap by relabelling (:class:`~dqc.passes.ElideSwaps`).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Container
+from collections import Counter, deque
+from collections.abc import Container, Iterable
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import Clbit
+
+from dqc.errors import VerificationError
 
 
 class Wires:
     """Which wire (starting qubit of a state) each circuit qubit holds, through swaps.
 
+    ``teleports`` lists the teledata moves of a compiled circuit, ``(from, to)`` in
+    circuit order (:attr:`dqc.passes.DistributedLayout.teleports`): a protocol
+    measurement of a qubit holding a wire hands the wire to ``to``.
+
     Examples:
         >>> w = Wires({0: 0, 1: 1, 2: 2}); w.swap(0, 2); w.wire(0), w.wire(2)
         (2, 0)
+        >>> w = Wires({0: 0}, teleports=[(0, 5)]); w.measured(0); w.wire(0), w.wire(5)
+        (None, 0)
     """
 
-    def __init__(self, start: dict[int, int]) -> None:
+    def __init__(self, start: dict[int, int],
+                 teleports: Iterable[tuple[int, int]] = ()) -> None:
         self.holder = dict(start)
+        self.pending: dict[int, deque[int]] = {}
+        for a, b in teleports:
+            self.pending.setdefault(a, deque()).append(b)
+
+    def measured(self, q: int) -> None:
+        """Record a protocol (teleport-register) measurement of circuit qubit ``q``."""
+        w = self.holder.get(q)
+        if w is None:
+            return
+        if not self.pending.get(q):
+            raise VerificationError(
+                f"qubit {q} holds input wire {w} and is measured by the protocol, but the "
+                "report lists no teledata move from it"
+            )
+        self.holder.pop(q)
+        self.holder[self.pending[q].popleft()] = w
 
     def swap(self, a: int, b: int) -> None:
         """Record a swap of circuit qubits ``a`` and ``b``."""

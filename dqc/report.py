@@ -20,9 +20,9 @@ class Report:
         ebits_per_link: ``{"qpuA-qpuB": n}`` for every link, in network order.
         remote_gates: two-qubit gates of the (unrolled) input that crossed QPUs.
         ebits_lower_bound: no choice of carriers needs fewer ebits for this placement
-            (minimum vertex covers of the segment graph; embedding and teledata, not
-            done yet, could go lower). ``ebits`` exceeds it when comm qubits run out
-            or Bell pairs are swapped over several links.
+            and these moves (minimum vertex covers of the segment graph plus one per
+            move; embedding, not done yet, could go lower). ``ebits`` exceeds it when
+            comm qubits run out or Bell pairs are swapped over several links.
         qubit_qpu: QPU name of every output qubit.
         comm_qubits: indices of the output qubits that are comm qubits.
         initial_layout: for input qubit i, the output qubit holding it at the start.
@@ -32,6 +32,10 @@ class Report:
         input: figures of the input circuit (qubits, clbits, gates on 2+ qubits).
         seed: the seed the compile used.
         partition_cost: the partitioner's objective (sum of gate weight × hops).
+        teleport_register: name of the register of the protocol's measurements.
+        teleports: ``[from, to]`` output qubits of each teledata move, in circuit order
+            (the state on ``from`` is teleported to comm qubit ``to``).
+        moves: number of teledata moves (each costs one ebit per hop).
         schedule: the deterministic schedule (:meth:`dqc.schedule.Schedule.to_dict`):
             ``makespan_s``, ``lower_bound_s`` and its bounds, ``link_busy``,
             ``peak_comm_qubits``, ebit storage, ``fidelity`` with its factors;
@@ -55,6 +59,8 @@ class Report:
     seed: int
     partition_cost: int
     teleport_register: str = "tele"
+    teleports: tuple[tuple[int, int], ...] = ()
+    moves: int = 0
     schedule: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verdict: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verification: dict[str, Any] | None = None
@@ -64,6 +70,7 @@ class Report:
         d = asdict(self)
         for key in ("qubit_qpu", "comm_qubits", "initial_layout", "final_layout"):
             d[key] = list(d[key])
+        d["teleports"] = [list(pair) for pair in self.teleports]
         d["links"] = [list(pair) for pair in self.links]
         if d["verification"] is None:
             del d["verification"]
@@ -91,6 +98,8 @@ class Report:
             seed=d.get("seed", 0),
             partition_cost=d.get("partition_cost", 0),
             teleport_register=d.get("teleport_register", "tele"),
+            teleports=tuple((a, b) for a, b in d.get("teleports", ())),
+            moves=d.get("moves", 0),
             schedule=dict(d.get("schedule", NOT_COMPUTED)),
             verdict=dict(d.get("verdict", NOT_COMPUTED)),
             verification=d.get("verification"),

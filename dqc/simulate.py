@@ -152,7 +152,7 @@ def check_by_statevector(
                      aux, final_o, None, Wires({q: q for q in range(n)}), rng)
         positions = [plan.fixed[p] for p in rep.initial_layout]
         out = _run(compiled, Statevector(_place(psi, n, positions, plan.total)), plan,
-                   aux, final_c, in_bits, Wires(dict(holder_start)), rng)
+                   aux, final_c, in_bits, Wires(dict(holder_start), rep.teleports), rng)
         fid = _overlap(state.data, out.data, width)
         if fid < 1 - 1e-6:
             raise VerificationError(
@@ -214,6 +214,7 @@ def _run(circuit, state, plan: _Plan, aux, finals, in_bits, wires, rng) -> State
                 writes[c] = j + 1
                 state = state.evolve(CXGate(), [qs[0], _aux(aux, ("measure", c, j))])
             else:
+                wires.measured(circuit.find_bit(inst.qubits[0]).index)
                 outcome, state = _sample(state.measure, [qs[0]], rng)
                 bits[bit] = outcome == "1"
         elif name == "reset":

@@ -124,6 +124,7 @@ class Translator:
                 self.writes[clbit] = j + 1
                 self._append("CX", [qs[0], self.aux(("measure", self.measured_bits[clbit], j))])
             else:
+                self.wires.measured(self.qc.find_bit(inst.qubits[0]).index)
                 self._append("M", qs)
                 self.record[clbit] = self.out.num_measurements
                 self.out.num_measurements += 1

@@ -213,7 +213,7 @@ def _translate_pair(unrolled, compiled, rep, skeleton):
     s_comp = Translator(
         compiled, list(range(n_out)), skeleton=skeleton, aux=aux_c.get,
         measured_bits=input_clbits(unrolled, compiled),
-        wires=Wires({p: w for p, w in holder.items() if p not in comm}),
+        wires=Wires({p: w for p, w in holder.items() if p not in comm}, rep.teleports),
     ).run()
     # comm qubits and unused data slots start in |0>
     ancillas = sorted(set(range(n_out)) - set(rep.initial_layout))

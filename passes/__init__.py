@@ -10,9 +10,13 @@ key                               written by                  read by
 ================================  ==========================  =========================
 ``dqc_wire_permutation``          ElideSwaps                  DistributeGates
 ``dqc_interaction_graph``         BuildInteractionGraph       PartitionQubits
-``dqc_partition``                 PartitionQubits             DistributeGates
+``dqc_partition``                 PartitionQubits,            PlanTeledata,
+                                  PlanTeledata                DistributeGates
 ``dqc_partition_cost``            PartitionQubits
-``dqc_lower_bound``               PartitionQubits
+``dqc_lower_bound``               PartitionQubits,
+                                  PlanTeledata
+``dqc_moves``                     PlanTeledata                DistributeGates
+``dqc_teledata``                  PlanTeledata
 ``dqc_layout``                    DistributeGates,            RouteWithinQPUs,
                                   RouteWithinQPUs             WriteTranspileLayout,
                                                               KeepDistributedLayout
@@ -42,6 +46,7 @@ from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.interaction_graph import BuildInteractionGraph
 from dqc.passes.keep_distributed_layout import KeepDistributedLayout
 from dqc.passes.partition_qubits import PartitionQubits
+from dqc.passes.plan_teledata import PlanTeledata
 from dqc.passes.route_within_qpus import RouteWithinQPUs
 from dqc.passes.schedule_operations import ScheduleOperations
 from dqc.passes.stage_plugin import DQCInitPlugin, DQCLayoutPlugin
@@ -60,6 +65,7 @@ __all__ = [
     "ElideSwaps",
     "KeepDistributedLayout",
     "PartitionQubits",
+    "PlanTeledata",
     "RouteWithinQPUs",
     "ScheduleOperations",
     "UnrollForDistribution",
@@ -69,7 +75,8 @@ __all__ = [
 
 
 def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassManager:
-    """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition, distribute.
+    """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition, teledata,
+    distribute.
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -86,6 +93,7 @@ def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassM
             ElideSwaps(),
             BuildInteractionGraph(),
             PartitionQubits(network, seed=seed),
+            PlanTeledata(network),
             DistributeGates(network),
         ]
     )

@@ -35,7 +35,16 @@ from qiskit.circuit import (
     QuantumCircuit,
     QuantumRegister,
 )
-from qiskit.circuit.library import Barrier, CXGate, HGate, Measure, Reset, XGate, ZGate
+from qiskit.circuit.library import (
+    Barrier,
+    CXGate,
+    HGate,
+    Measure,
+    Reset,
+    SwapGate,
+    XGate,
+    ZGate,
+)
 from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
@@ -44,6 +53,7 @@ from dqc.cost_model import SegmentCounter, plan_carriers, two_qubit_gates
 from dqc.errors import CapacityError, CircuitInputError
 from dqc.gates import EPRGate, diagonal_qubits
 from dqc.network import Network
+from dqc.teledata import Move, Timeline, time_sliced_cost
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,10 @@ class DistributedLayout:
         initial_layout: for input qubit i, the output qubit holding it at the start.
         final_layout: for input qubit i, the output qubit holding it at the end.
         teleport_register: name of the classical register of the protocol's measurements.
+        teleports: ``(from, to)`` output qubits of every teledata move, in circuit
+            order: the state on ``from`` goes to comm qubit ``to`` at ``from``'s next
+            measurement into the teleport register (then usually a ``swap`` brings it
+            into a free data qubit). Verification follows wires through these.
     """
 
     qubit_qpu: tuple[str, ...]
@@ -63,12 +77,13 @@ class DistributedLayout:
     initial_layout: tuple[int, ...]
     final_layout: tuple[int, ...]
     teleport_register: str
+    teleports: tuple[tuple[int, int], ...] = ()
 
 
-_FREE, _DIRTY, _HOLD = 0, 1, 2
+_FREE, _DIRTY, _HOLD, _PARK = 0, 1, 2, 3  # comm qubit states; _PARK: holds a moving qubit
 _EPR = EPRGate()
 _MEASURE = Measure()
-_H, _X, _Z, _CX = HGate(), XGate(), ZGate(), CXGate()
+_H, _X, _Z, _CX, _SWAP = HGate(), XGate(), ZGate(), CXGate(), SwapGate()
 
 
 class DistributeGates(TransformationPass):
@@ -89,8 +104,16 @@ class DistributeGates(TransformationPass):
       (Belady's rule), to be reopened when needed.
     * Carriers follow the minimum per-pair vertex cover of
       :func:`dqc.cost_model.plan_carriers` (an already open copy is always reused).
+    * Teledata moves (``dqc_moves``, see :class:`PlanTeledata`) teleport a qubit's
+      state to another QPU before a slice of the circuit: Bell pair, Bell
+      measurement of the data qubit with the near comm qubit, Pauli corrections on
+      the far one, then a ``swap`` into a free data qubit there. When the QPU is
+      full (qubits trading places) the state waits on the comm qubit until a data
+      qubit frees up. The circuit is then walked slice by slice
+      (:class:`dqc.teledata.Timeline`).
 
-    Property set read: ``dqc_partition`` (one QPU name per input qubit);
+    Property set read: ``dqc_partition`` (one QPU name per input qubit, at the start);
+    ``dqc_moves`` if present (:class:`dqc.teledata.Move` tuple);
     ``dqc_wire_permutation`` if present (see :class:`ElideSwaps`), for the final layout.
     Property set written: ``dqc_layout`` (:class:`DistributedLayout`),
     ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
@@ -119,7 +142,8 @@ class DistributeGates(TransformationPass):
             )
         partition = tuple(self.property_set["dqc_partition"])
         permutation = self.property_set["dqc_wire_permutation"] or range(dag.num_qubits())
-        builder = _Builder(self.network, dag, partition, tuple(permutation))
+        moves = tuple(self.property_set["dqc_moves"] or ())
+        builder = _Builder(self.network, dag, partition, tuple(permutation), moves)
         circuit = builder.build()
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
@@ -131,8 +155,9 @@ class _Builder:
     """One distribution run: the state of comm qubits, open copies and emitted ops."""
 
     def __init__(self, network: Network, dag: DAGCircuit, partition: tuple[str, ...],
-                 permutation: tuple[int, ...]) -> None:
+                 permutation: tuple[int, ...], moves: tuple[Move, ...] = ()) -> None:
         self.net = network
+        self.moves = moves
         self.permutation = permutation
         self.dag = dag
         n = dag.num_qubits()
@@ -164,6 +189,12 @@ class _Builder:
                 )
             self.slot.append(data_start[k] + used[k])
             used[k] += 1
+        # data qubits no input qubit holds (fresh, or left behind by a move: dirty)
+        self.free_slots = [list(range(data_start[k] + used[k], data_start[k] + qpu.data_qubits))
+                           for k, qpu in enumerate(network.qpus)]
+        self.dirty_slots: set[int] = set()
+        self.parked: list[list[int]] = [[] for _ in network.qpus]  # qubits waiting on comm
+        self.teleports: list[tuple[int, int]] = []
         # comm qubit -> (state, owner); owner of a held copy is (qubit, basis)
         self.state: dict[int, tuple[int, tuple]] = {
             m: (_FREE, ()) for p in self.comm_pool for m in p}
@@ -204,13 +235,15 @@ class _Builder:
                 f"QPU '{name}' has 0 comm qubits but {why} needs one; give it at least 1 "
                 "(e.g. --comm-qubits 1)"
             )
-        free = [m for m in pool if self.state[m][0] != _HOLD and m not in protect]
+        free = [m for m in pool if self.state[m][0] in (_FREE, _DIRTY) and m not in protect]
         if not free:
             held = [m for m in pool if self.state[m][0] == _HOLD and m not in protect]
             if not held:
+                parked = len(self.parked[k])
+                also = f" (with {parked} holding a moving qubit)" if parked else ""
                 raise CapacityError(
                     f"QPU '{name}' has {len(pool)} comm qubit{'s' if len(pool) > 1 else ''} "
-                    f"but {why} needs {len(protect & set(pool)) + 1} at once"
+                    f"but {why} needs {len(protect & set(pool)) + parked + 1} at once{also}"
                 )
             # Belady: evict the copy whose next planned use is farthest away
             victim = max(held, key=lambda m: (self.next_use(*self.state[m][1], k), -m))
@@ -301,12 +334,72 @@ class _Builder:
         self.state[m] = (_DIRTY, ())
 
     def next_use(self, q: int, basis: str, k: int) -> float:
-        """Position of the next planned gate using q's copy on QPU k in its current segment."""
+        """Rank of the next planned gate using q's copy on QPU k in its current segment.
+
+        ``inf`` when there is none, or when q moves before it (a move ends segments).
+        """
         uses = self.uses.get((q, basis, k), [])
         i = bisect.bisect_right(uses, (self.clock, 1 << 62))
         if i < len(uses) and uses[i][1] == self.segments.seg[basis][q]:
-            return uses[i][0]
+            moves = self.move_ranks[q]
+            j = bisect.bisect_right(moves, self.clock)
+            if j == len(moves) or moves[j] > uses[i][0]:
+                return uses[i][0]
         return math.inf
+
+    # ----- teledata --------------------------------------------------------
+    def do_moves(self, batch: list[tuple[int, int]]) -> None:
+        """Teleport each qubit q of ``batch`` ``(q, QPU)`` to its QPU, all before the next op.
+
+        Moves into a QPU with a free data qubit go first; when none has one (qubits
+        trading places), one state waits on a comm qubit of its new QPU until a
+        data qubit there frees up.
+        """
+        for q, _ in batch:
+            for basis in ("z", "x"):
+                self.end_segment(q, basis)
+        pending = sorted(batch)
+        while pending:
+            ready = [(q, k) for q, k in pending if self.free_slots[k]]
+            q, k = (ready or pending)[0]
+            pending.remove((q, k))
+            src = self.qpu_of[q]
+            self.teleport(q, k)
+            if self.parked[src]:
+                self.land(self.parked[src].pop(0), src)
+        if any(self.parked):
+            raise CapacityError("internal error: a teledata batch left a qubit on a comm qubit")
+
+    def teleport(self, q: int, k: int) -> None:
+        """Teleport input qubit q to a comm qubit of QPU k (one Bell pair per hop)."""
+        src, s = self.qpu_of[q], self.slot[q]
+        mine, theirs = self.bell_pair(src, k, set())
+        self.emit(_CX, (s, mine))
+        self.emit(_H, (s,))
+        bit = self.measure_tele(mine)
+        self.if_bit(bit, _X, theirs)
+        self.ops.append(("op", _MEASURE, (s,), (("tele", bit),)))  # reuse the bit
+        self.if_bit(bit, _Z, theirs)
+        self.teleports.append((s, theirs))
+        self.free_slots[src].append(s)
+        self.free_slots[src].sort()
+        self.dirty_slots.add(s)
+        self.qpu_of[q] = k
+        self.slot[q] = theirs
+        self.state[theirs] = (_PARK, (q,))
+        self.parked[k].append(q)
+        if self.free_slots[k]:
+            self.land(self.parked[k].pop(), k)
+
+    def land(self, q: int, k: int) -> None:
+        """Swap q's state from its comm qubit into a free data qubit of QPU k."""
+        m, s = self.slot[q], self.free_slots[k].pop(0)
+        if s in self.dirty_slots:
+            self.emit(Reset(), (s,))
+            self.dirty_slots.discard(s)
+        self.emit(_SWAP, (m, s))
+        self.state[m] = (_DIRTY, ())
+        self.slot[q] = s
 
     def end_segment(self, q: int, basis: str) -> None:
         for b, k in [key for key in self.copies[q] if key[0] == basis]:
@@ -318,15 +411,48 @@ class _Builder:
         nodes = list(dag.topological_op_nodes())
         qidx = [[dag.find_bit(q).index for q in node.qargs] for node in nodes]
         gates = two_qubit_gates(dag)
-        plan = plan_carriers(gates, self.qpu_of, self.net.distances())
+        n = dag.num_qubits()
+        # the walk: topological order, or slice by slice when qubits move
+        order: tuple[int, ...] = tuple(range(len(nodes)))
+        rank: tuple[int, ...] = order
+        batches: dict[int, list[tuple[int, int]]] = {}
+        self.move_ranks: list[list[int]] = [[] for _ in range(n)]
+        where = [list[tuple[int, int]]() for _ in range(n)]  # per qubit: (rank, QPU) from then
+        if self.moves:
+            timeline = Timeline.of(dag)
+            order, rank = timeline.order, timeline.rank
+            plan = time_sliced_cost(timeline, gates, self.qpu_of, self.moves,
+                                    self.net.distances()).plan
+            for m in sorted(self.moves, key=lambda m: (timeline.rank_of(m.position), m.qubit)):
+                r = timeline.rank_of(m.position)
+                batches.setdefault(r, []).append((m.qubit, m.qpu))
+                self.move_ranks[m.qubit].append(r)
+                where[m.qubit].append((r, m.qpu))
+        else:
+            plan = plan_carriers(gates, self.qpu_of, self.net.distances())
+
+        def qpu_at(q: int, r: int) -> int:
+            k = self.qpu_of[q]
+            for start, dst in where[q]:
+                if start <= r:
+                    k = dst
+            return k
+
         for g in gates:
             if g.position in plan.carriers:
                 pos = g.qubits.index(plan.carriers[g.position])
                 basis, segment = g.segments[pos]  # type: ignore[misc]
-                key = (g.qubits[pos], basis, self.qpu_of[g.qubits[1 - pos]])
-                self.uses.setdefault(key, []).append((g.position, segment))
-        for t, (node, qs) in enumerate(zip(nodes, qidx)):
-            self.clock = t
+                r = rank[g.position]
+                key = (g.qubits[pos], basis, qpu_at(g.qubits[1 - pos], r))
+                self.uses.setdefault(key, []).append((r, segment))
+        for uses in self.uses.values():
+            uses.sort()
+        initial_layout = tuple(self.slot)
+        for r, t in enumerate(order):
+            node, qs = nodes[t], qidx[t]
+            self.clock = r
+            if r in batches:
+                self.do_moves(batches.pop(r))
             op = node.op
             cs = tuple(dag.find_bit(c).index for c in node.cargs)
             if op.name == "barrier":
@@ -346,15 +472,19 @@ class _Builder:
                 self.remote_gate(op, qs, diags, plan.carriers[t])
             else:
                 self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
+        for r in sorted(batches):  # moves after the last operation
+            self.clock = r
+            self.do_moves(batches[r])
         for q in range(dag.num_qubits()):
             for basis in ("z", "x"):
                 self.end_segment(q, basis)
         self.layout = DistributedLayout(
             qubit_qpu=tuple(self.qubit_qpu),
             comm_qubits=tuple(m for pool in self.comm_pool for m in pool),
-            initial_layout=tuple(self.slot),
+            initial_layout=initial_layout,
             final_layout=tuple(self.slot[w] for w in self.permutation),
             teleport_register=self._tele_name(),
+            teleports=tuple(self.teleports),
         )
         return self._circuit()
 

@@ -70,9 +70,10 @@ def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: i
 
 
 def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
-                     partition: tuple[str, ...]) -> tuple[QuantumCircuit, dqc.Report]:
-    """Run only DistributeGates with a given placement; verify and return its output."""
-    props: dict = {"dqc_partition": partition}
+                     partition: tuple[str, ...], moves: tuple = ()
+                     ) -> tuple[QuantumCircuit, dqc.Report]:
+    """Run only DistributeGates with a given placement (and teledata moves); verify it."""
+    props: dict = {"dqc_partition": partition, "dqc_moves": moves}
     out = dqc.passes.DistributeGates(network)(circuit, property_set=props)
     layout = props["dqc_layout"]
     report = dqc.Report(
@@ -83,7 +84,7 @@ def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
         qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 0}
               for q in network.qpus},
         links=tuple((link.a, link.b) for link in network.links), input={}, seed=0,
-        partition_cost=0)
+        partition_cost=0, teleports=layout.teleports, moves=len(moves))
     outcome = dqc.verify(circuit, out, report)
     assert outcome.ok, str(outcome)
     return out, report

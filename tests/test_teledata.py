@@ -1,0 +1,180 @@
+"""Teledata: qubits that move between QPUs, planned on the true ebit cost and verified."""
+
+from __future__ import annotations
+
+import pytest
+from qiskit import QuantumCircuit, qasm3
+from qiskit.circuit.library import quantum_volume
+from qiskit.converters import circuit_to_dag
+
+import dqc
+from dqc.teledata import Move, Timeline
+
+
+def trade_places() -> QuantumCircuit:
+    """q0-q1 and q2-q3 interact, then q0-q2 and q1-q3 (CX both ways: a segment per gate).
+
+        phase 1 (×3): cx(0,1) cx(1,0) cx(2,3) cx(3,2)
+        phase 2 (×3): cx(0,2) cx(2,0) cx(1,3) cx(3,1)
+
+    On two QPUs of two data qubits, any static placement leaves one phase remote:
+    12 ebits. Trading q1 and q2 between the phases costs 2, which is optimal
+    (some gate of each phase pairs qubits that no placement of the other keeps local).
+    """
+    qc = QuantumCircuit(4, 4)
+    for _ in range(3):
+        qc.cx(0, 1); qc.cx(1, 0); qc.cx(2, 3); qc.cx(3, 2)  # noqa: E702
+    for _ in range(3):
+        qc.cx(0, 2); qc.cx(2, 0); qc.cx(1, 3); qc.cx(3, 1)  # noqa: E702
+    qc.measure(range(4), range(4))
+    return qc
+
+
+def test_trading_places_costs_two_ebits(verified):
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+    res = verified(trade_places(), net, expect="stim-flows")
+    assert res.report.ebits == 2 and res.report.moves == 2
+    assert res.report.ebits_lower_bound == 2
+    assert res.report.initial_layout != res.report.final_layout
+    assert len(res.report.teleports) == 2
+
+
+def test_static_when_moves_do_not_pay(verified):
+    """One remote CZ: a telegate (1 ebit) is as cheap as a move; no move is made."""
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cz(0, 1)
+    res = verified(qc, dqc.Network.line(2, data_qubits=1))
+    assert res.report.ebits == 1 and res.report.moves == 0 and res.report.teleports == ()
+
+
+def test_one_comm_qubit_makes_no_trades(verified):
+    """Trading places on full QPUs parks a state on a comm qubit: it needs two."""
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=1)
+    res = verified(trade_places(), net)
+    assert res.report.moves == 0
+
+
+def test_spare_data_qubit_allows_single_moves(verified):
+    """With a spare data qubit a qubit can move alone (no trade)."""
+    net = dqc.Network.all_to_all(2, data_qubits=3, comm_qubits=1)
+    res = verified(trade_places(), net)
+    assert res.report.ebits <= 2 < 12
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_quantum_volume_moves_verify_by_simulation(seed, verified):
+    qc = quantum_volume(8, seed=seed).decompose()
+    res = verified(qc, dqc.Network.all_to_all(2, data_qubits=4, comm_qubits=2),
+                   expect="statevector")
+    assert res.report.moves > 0
+    assert res.report.ebits >= res.report.ebits_lower_bound
+
+
+def test_quantum_volume_32_on_two_qpus_beats_the_static_plan(verified):
+    qc = quantum_volume(32, seed=0).decompose()
+    net = dqc.Network.all_to_all(2, data_qubits=16, comm_qubits=2)
+    pm = dqc.passes.generate_pass_manager(net, seed=0)
+    pm.run(qc)
+    summary = pm.property_set["dqc_teledata"]
+    res = verified(qc, net, expect="clifford-skeleton")
+    assert res.report.ebits == summary["ebits"] < summary["static_ebits"] / 2
+
+
+def test_moves_over_a_swapped_path_verify(fixed):
+    """A move between the ends of a line takes one Bell pair per hop (swapping)."""
+    qc = QuantumCircuit(3, 3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.cx(0, 2)
+    qc.measure(range(3), range(3))
+    net = dqc.Network.line(3, data_qubits=2, comm_qubits=2)
+    dag = circuit_to_dag(qc)
+    position = Timeline.of(dag).slice_start(2)
+    out, report = fixed(qc, net, ("qpu0", "qpu0", "qpu2"), (Move(position, 0, 2),))
+    assert report.ebits == 2  # two hops; cx(0, 2) is then local
+    assert out.count_ops()["swap"] == 1
+
+
+def test_measured_and_reset_qubits_move(fixed):
+    """Mid-circuit measurements and resets of a moved qubit keep their keys."""
+    qc = QuantumCircuit(3, 2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure(0, 0)
+    qc.reset(0)
+    qc.h(0)
+    qc.cx(0, 2)
+    qc.reset(0)
+    qc.x(0)
+    qc.cx(2, 0)
+    qc.measure(0, 1)
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+    dag = circuit_to_dag(qc)
+    position = Timeline.of(dag).slice_start(2)
+    fixed(qc, net, ("qpu0", "qpu0", "qpu1"), (Move(position, 0, 1),))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_moves_verify(seed, clifford_circuit, fixed):
+    """Arbitrary moves (trades between full QPUs) on random Clifford circuits verify."""
+    import random
+
+    rng = random.Random(seed)
+    qc = clifford_circuit(8, 80, seed=seed, resets=True)
+    net = dqc.Network.ring(3, data_qubits=3, comm_qubits=2)
+    part = ["qpu0"] * 3 + ["qpu1"] * 3 + ["qpu2"] * 2
+    where = [int(p[-1]) for p in part]
+    qc = dqc.passes.ElideSwaps()(dqc.passes.UnrollForDistribution()(qc))
+    timeline = Timeline.of(circuit_to_dag(qc))
+    moves = []
+    for s in sorted(rng.sample(range(2, max(3, timeline.num_slices)), 3)):
+        a, b = rng.sample(range(8), 2)
+        if where[a] == where[b]:
+            continue
+        where[a], where[b] = where[b], where[a]
+        position = timeline.slice_start(s)
+        moves += [Move(position, a, where[a]), Move(position, b, where[b])]
+    assert moves
+    out, report = fixed(qc, net, tuple(part), tuple(moves))
+    assert report.moves == len(moves) and len(report.teleports) == len(moves)
+
+
+def test_dropping_a_teleport_correction_is_caught():
+    qc = trade_places()
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+    res = dqc.compile(qc, net)
+    assert res.report.moves == 2
+    # the Z correction right after the Bell measurement of a data qubit
+    data_qubits = {res.circuit.qubits[p] for p in res.report.initial_layout}
+    bell = [i for i, inst in enumerate(res.circuit.data)
+            if inst.operation.name == "measure" and inst.qubits[0] in data_qubits
+            and res.circuit.find_bit(inst.clbits[0]).registers[0][0].name == "tele"]
+    assert len(bell) == 2
+    broken = res.circuit.copy_empty_like()
+    for i, inst in enumerate(res.circuit.data):
+        if i != bell[0] + 1:
+            broken._append(inst)
+    assert res.circuit.data[bell[0] + 1].operation.name == "if_else"
+    outcome = dqc.verify(qc, broken, res.report)
+    assert not outcome.ok
+
+
+def test_misreported_teleports_are_caught():
+    qc = trade_places()
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+    res = dqc.compile(qc, net)
+    report = res.report.to_dict()
+    report["teleports"] = []
+    outcome = dqc.verify(qc, res.circuit, report)
+    assert not outcome.ok and "teledata" in outcome.detail
+
+
+def test_teledata_output_is_deterministic():
+    qc = quantum_volume(10, seed=3).decompose()
+    net = dqc.Network.all_to_all(2, data_qubits=5, comm_qubits=2)
+    first = dqc.compile(qc, net, seed=4)
+    again = dqc.compile(qc, net, seed=4)
+    assert first.report.moves > 0
+    assert qasm3.dumps(first.circuit) == qasm3.dumps(again.circuit)
+    assert first.report.to_json() == again.report.to_json()
