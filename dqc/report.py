@@ -109,7 +109,8 @@ class Report:
         """A few human lines: ebits, per link, QPU use."""
         lines = [
             f"ebits: {self.ebits} (lower bound for this placement {self.ebits_lower_bound}; "
-            f"{self.remote_gates} remote two-qubit gates)"
+            f"{self.remote_gates} remote two-qubit gates"
+            + (f"; {self.moves} teledata moves)" if self.moves else ")")
         ]
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]
         if used:

@@ -38,7 +38,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,8 +135,13 @@ def time_sliced_cost(
     part: Sequence[int],
     moves: Sequence[Move],
     dist: np.ndarray,
+    weight: Callable[[tuple[int, str, int, int]], float] | None = None,
 ) -> TimeSlicedCost:
-    """True ebit cost of starting at ``part`` and making ``moves`` (QPU indices)."""
+    """True ebit cost of starting at ``part`` and making ``moves`` (QPU indices).
+
+    With ``weight`` (of a copy ``(input qubit, basis, segment, remote QPU)``) the
+    carriers come from :func:`dqc.weighted_cover.plan_weighted` instead.
+    """
     rank = timeline.rank
     where = [int(p) for p in part]
     vpart = list(where)  # virtual qubit q < n: the first stay of input qubit q
@@ -154,7 +159,12 @@ def time_sliced_cost(
                                   _stay(stays[g.qubits[1]], rank[g.position])), g.segments)
         for g in gates
     ]
-    plan = plan_carriers(virtual, vpart, dist)
+    if weight is None:
+        plan = plan_carriers(virtual, vpart, dist)
+    else:
+        from dqc.weighted_cover import plan_weighted
+
+        plan = plan_weighted(virtual, vpart, dist, lambda v: weight((real_of[v[0]], *v[1:])))
     carriers = {p: real_of[v] for p, v in plan.carriers.items()}
     return TimeSlicedCost(
         ebits=plan.ebits + move_ebits,

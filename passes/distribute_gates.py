@@ -104,6 +104,9 @@ class DistributeGates(TransformationPass):
       (Belady's rule), to be reopened when needed.
     * Carriers follow the minimum per-pair vertex cover of
       :func:`dqc.cost_model.plan_carriers` (an already open copy is always reused).
+      When evictions make the circuit cost more ebits than that plan, the
+      distribution is redone (up to ``replans`` times) with each copy weighted by
+      how often it was opened (:mod:`dqc.weighted_cover`); the cheapest run is kept.
     * Teledata moves (``dqc_moves``, see :class:`PlanTeledata`) teleport a qubit's
       state to another QPU before a slice of the circuit: Bell pair, Bell
       measurement of the data qubit with the near comm qubit, Pauli corrections on
@@ -129,9 +132,10 @@ class DistributeGates(TransformationPass):
         (['qpu0', 'qpu0_comm', 'qpu1', 'qpu1_comm'], {'qpu0-qpu1': 1})
     """
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, *, replans: int = 3) -> None:
         super().__init__()
         self.network = network
+        self.replans = replans
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Distribute ``dag`` according to ``dqc_partition``."""
@@ -145,6 +149,17 @@ class DistributeGates(TransformationPass):
         moves = tuple(self.property_set["dqc_moves"] or ())
         builder = _Builder(self.network, dag, partition, tuple(permutation), moves)
         circuit = builder.build()
+        weights: dict[tuple, int] = {}
+        for _ in range(self.replans):
+            if builder.total_ebits() <= builder.planned_ebits:
+                break  # no eviction cost: the plan is met
+            for key, count in builder.opens.items():
+                weights[key] = max(weights.get(key, 1), count)
+            retry = _Builder(self.network, dag, partition, tuple(permutation), moves,
+                             weight=lambda v, w=dict(weights): w.get(v, 1))
+            again = retry.build()
+            if retry.total_ebits() < builder.total_ebits():
+                builder, circuit = retry, again
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
@@ -155,9 +170,13 @@ class _Builder:
     """One distribution run: the state of comm qubits, open copies and emitted ops."""
 
     def __init__(self, network: Network, dag: DAGCircuit, partition: tuple[str, ...],
-                 permutation: tuple[int, ...], moves: tuple[Move, ...] = ()) -> None:
+                 permutation: tuple[int, ...], moves: tuple[Move, ...] = (),
+                 weight=None) -> None:
         self.net = network
         self.moves = moves
+        self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
+        self.opens: Counter[tuple[int, str, int, int]] = Counter()  # copy -> times opened
+        self.planned_ebits = 0
         self.permutation = permutation
         self.dag = dag
         n = dag.num_qubits()
@@ -288,6 +307,9 @@ class _Builder:
     def _count(self, a: int, b: int) -> None:
         self.ebits[(min(a, b), max(a, b))] += 1
 
+    def total_ebits(self) -> int:
+        return sum(self.ebits.values())
+
     # ----- copies of carriers ---------------------------------------------
     def open_copy(self, q: int, basis: str, k: int, protect: set[int]) -> int:
         """Cat-entangle input qubit q, in the Z or X basis, onto a comm qubit of QPU k.
@@ -319,6 +341,7 @@ class _Builder:
         protect.discard(mine)
         self.copies[q][(basis, k)] = theirs
         self.state[theirs] = (_HOLD, (q, basis))
+        self.opens[(q, basis, self.segments.seg[basis][q], k)] += 1
         return theirs
 
     def close_copy(self, q: int, basis: str, k: int) -> None:
@@ -418,11 +441,13 @@ class _Builder:
         batches: dict[int, list[tuple[int, int]]] = {}
         self.move_ranks: list[list[int]] = [[] for _ in range(n)]
         where = [list[tuple[int, int]]() for _ in range(n)]  # per qubit: (rank, QPU) from then
-        if self.moves:
-            timeline = Timeline.of(dag)
+        if self.moves or self.weight is not None:
+            timeline = Timeline.of(dag) if self.moves else _static_timeline(len(nodes))
             order, rank = timeline.order, timeline.rank
-            plan = time_sliced_cost(timeline, gates, self.qpu_of, self.moves,
-                                    self.net.distances()).plan
+            cost = time_sliced_cost(timeline, gates, self.qpu_of, self.moves,
+                                    self.net.distances(), self.weight)
+            plan = cost.plan
+            self.planned_ebits = cost.move_ebits + plan.ebits
             for m in sorted(self.moves, key=lambda m: (timeline.rank_of(m.position), m.qubit)):
                 r = timeline.rank_of(m.position)
                 batches.setdefault(r, []).append((m.qubit, m.qpu))
@@ -430,6 +455,7 @@ class _Builder:
                 where[m.qubit].append((r, m.qpu))
         else:
             plan = plan_carriers(gates, self.qpu_of, self.net.distances())
+            self.planned_ebits = plan.ebits
 
         def qpu_at(q: int, r: int) -> int:
             k = self.qpu_of[q]
@@ -569,3 +595,9 @@ class _Builder:
                     IfElseOp((cbit, True), body), (qbit,), (cbit,))
             out._append(feed_forward[key])
         return out
+
+
+def _static_timeline(num_ops: int) -> Timeline:
+    """The plain topological order as a timeline (for re-planning without moves)."""
+    order = tuple(range(num_ops))
+    return Timeline(order, order, (0,) * num_ops, 0)
