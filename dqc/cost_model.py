@@ -94,12 +94,12 @@ class SegmentCounter:
 
     def advance(self, op, qs: list[int]) -> dict[str, tuple[int, ...]]:
         """Start new segments where ``op`` is not diagonal; return its diagonal positions."""
-        diag = _diagonals(op)
-        for basis, positions in diag.items():
+        dz, dx = _diagonals(op)
+        for basis, positions in (("z", dz), ("x", dx)):
             for pos, q in enumerate(qs):
                 if pos not in positions:
                     self.seg[basis][q] += 1
-        return diag
+        return {"z": dz, "x": dx}
 
     def option(self, diag: dict[str, tuple[int, ...]], pos: int, q: int):
         """``(basis, segment)`` in which position ``pos`` (qubit q) may carry the gate."""
@@ -112,22 +112,22 @@ class SegmentCounter:
 _PLAIN: dict[tuple[type, str, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
 
 
-def _diagonals(op) -> dict[str, tuple[int, ...]]:
-    """``{"z": diagonal_qubits(op, "z"), "x": diagonal_qubits(op, "x")}``, memoised for
+def _diagonals(op) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(diagonal_qubits(op, "z"), diagonal_qubits(op, "x"))``, memoised for
     parameterless ops by (class, name, width) — the key :func:`diagonal_qubits` uses too.
     """
     if op.params:
-        return {"z": diagonal_qubits(op, "z"), "x": diagonal_qubits(op, "x")}
+        return (diagonal_qubits(op, "z"), diagonal_qubits(op, "x"))
     key = (type(op), op.name, op.num_qubits)
     known = _PLAIN.get(key)
     if known is None:
         known = _PLAIN[key] = (diagonal_qubits(op, "z"), diagonal_qubits(op, "x"))
-    return {"z": known[0], "x": known[1]}
+    return known
 
 
 def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
     """The two-qubit gates of ``dag`` with the segment of each possible carrier."""
-    counter = SegmentCounter(dag.num_qubits())
+    seg_z, seg_x = [0] * dag.num_qubits(), [0] * dag.num_qubits()  # as in SegmentCounter
     index = {bit: i for i, bit in enumerate(dag.qubits)}
     out = []
     for position, node in enumerate(dag.topological_op_nodes()):
@@ -135,9 +135,16 @@ def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
         if op.name == "barrier":
             continue
         qs = [index[q] for q in node.qargs]
-        diag = counter.advance(op, qs)
+        dz, dx = _diagonals(op)
+        for pos, q in enumerate(qs):
+            if pos not in dz:
+                seg_z[q] += 1
+            if pos not in dx:
+                seg_x[q] += 1
         if len(qs) == 2:
-            a, b = counter.option(diag, 0, qs[0]), counter.option(diag, 1, qs[1])
+            q0, q1 = qs
+            a = ("z", seg_z[q0]) if 0 in dz else ("x", seg_x[q0]) if 0 in dx else None
+            b = ("z", seg_z[q1]) if 1 in dz else ("x", seg_x[q1]) if 1 in dx else None
             if a is None and b is None:
                 raise CircuitInputError(
                     f"'{op.name}' is diagonal on neither qubit; run UnrollForDistribution "

@@ -101,7 +101,7 @@ class PartitionQubits(AnalysisPass):
         starts = [_fill_in_order(n, caps)]
         if len(caps) > 1 and graph.number_of_edges():
             starts = [
-                _match_parts_to_qpus(graph, _metis(graph, n, caps, self.seed + i), caps, dist)
+                _match_parts_to_qpus(graph, _metis(weights, caps, self.seed + i), caps, dist)
                 for i in range(self.metis_runs)
             ] + [_match_parts_to_qpus(graph, starts[0], caps, dist)]
         best = None
@@ -132,7 +132,7 @@ def metis_partition(graph: nx.Graph, network: Network, *, seed: int = 0) -> tupl
     if len(caps) == 1 or graph.number_of_edges() == 0:
         part = _fill_in_order(n, caps)
     else:
-        part = _metis(graph, n, caps, seed)
+        part = _metis(_adjacency(graph, n), caps, seed)
     part = _repair_capacity(part, caps, network.distances(), _adjacency(graph, n))
     return tuple(int(p) for p in part)
 
@@ -148,21 +148,16 @@ def _fill_in_order(n: int, caps: np.ndarray) -> np.ndarray:
     return part
 
 
-def _metis(graph: nx.Graph, n: int, caps: np.ndarray, seed: int) -> np.ndarray:
-    xadj, adjncy, eweights = [0], [], []
-    for u in range(n):
-        for v in sorted(graph.adj[u]):
-            adjncy.append(v)
-            eweights.append(int(graph[u][v]["weight"]))
-        xadj.append(len(adjncy))
+def _metis(weights: _Adjacency, caps: np.ndarray, seed: int) -> np.ndarray:
     options = pymetis.Options()
     options.seed = seed
     options.ufactor = 1
     tpwgts = (caps / caps.sum()).tolist()
     _, parts = pymetis.part_graph(
         len(caps),
-        adjacency=pymetis.CSRAdjacency(adj_starts=xadj, adjacent=adjncy),
-        eweights=eweights,
+        adjacency=pymetis.CSRAdjacency(adj_starts=weights.starts.tolist(),
+                                       adjacent=weights.vs.tolist()),
+        eweights=weights.ws.tolist(),
         tpwgts=tpwgts,
         options=options,
     )
@@ -229,6 +224,8 @@ class _Adjacency(list):
         self.us = np.fromiter((u for u, nbrs in enumerate(lists) for _ in nbrs), dtype=np.int64)
         self.vs = np.fromiter((v for nbrs in lists for v, _ in nbrs), dtype=np.int64)
         self.ws = np.fromiter((w for nbrs in lists for _, w in nbrs), dtype=np.int64)
+        self.starts = np.zeros(len(lists) + 1, dtype=np.int64)  # u's edges: starts[u]:starts[u+1]
+        self.starts[1:] = np.cumsum([len(nbrs) for nbrs in lists])
 
 
 def _gain_table(part, k, dist, weights: _Adjacency) -> np.ndarray:
@@ -363,8 +360,9 @@ def _search(part, caps, dist, weights, gates: GateTable, max_evaluations: int | 
     return part
 
 
-def _apply_move(table, weights, dist, part, u: int, dst: int) -> None:
+def _apply_move(table, weights: _Adjacency, dist, part, u: int, dst: int) -> None:
     src = part[u]
-    for v, w in weights[u]:
-        table[v] += w * (dist[:, dst] - dist[:, src])
+    edges = slice(weights.starts[u], weights.starts[u + 1])
+    # u's neighbours are distinct, so a fancy-indexed += adds once per row
+    table[weights.vs[edges]] += weights.ws[edges, None] * (dist[:, dst] - dist[:, src])
     part[u] = dst
