@@ -70,8 +70,9 @@ class PlanTeledata(AnalysisPass):
     ``dqc_teledata`` (``{"static_ebits", "ebits", "moves", "reason"}``).
     """
 
-    def __init__(self, network: Network, *, lookahead: tuple[float, ...] = (0.5, 0.7, 0.85),
-                 thresholds: tuple[float, ...] = (0.75, 1.0, 1.5, 2.0),
+    def __init__(self, network: Network, *,
+                 lookahead: tuple[float, ...] = (0.3, 0.5, 0.6, 0.75, 0.9),
+                 thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0),
                  max_gates: int = 20_000) -> None:
         super().__init__()
         self.network = network
