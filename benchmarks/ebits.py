@@ -4,18 +4,20 @@ Usage::
 
     python -m benchmarks.ebits [--folder FOLDER] [--qpus 2 4 8]
                                [--topology all-to-all line] [--comm-qubits 2]
-                               [--max-sim-qubits 16] [--no-generated] [--out PREFIX]
+                               [--max-sim-qubits 16] [--no-generated] [--spare 0]
+                               [--out PREFIX]
 
 Circuits: every ``.qasm`` in FOLDER (default ``../shared/benchmarks/qasmbench`` when
 present, else the bundled ``benchmarks/circuits``) and generated ones — QFT-32/64/96
 (Qiskit's ``QFTGate``), quantum volume 32 (seeds 0, 1, 2) and a random 30-qubit
-Clifford (seed 0). Capacity is tight: ``ceil(n / K)`` data qubits per QPU.
+Clifford (seed 0). Capacity is tight: ``ceil(n / K)`` data qubits per QPU (plus
+``--spare``).
 
 Columns: ``2q gates`` after unrolling (swaps are relabelled, not counted);
 ``ebits`` emitted by dqc; ``naive`` = one ebit per remote two-qubit gate (times hops)
 on METIS's own placement; ``bound`` = the lower bound dqc reports for its placement;
 ``model`` = the cost model's prediction (equal to ``ebits`` unless comm qubits ran
-out); compile seconds; verification method. Prints rows as it goes, then writes
+out); ``moves`` = teledata moves; compile seconds; verification method. Prints rows as it goes, then writes
 ``PREFIX.md`` and ``PREFIX.csv`` (default ``benchmarks/results/ebits``). Figures only:
 nothing here asserts.
 """
@@ -42,7 +44,7 @@ from dqc.cli import TOPOLOGIES
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "benchmarks" / "qasmbench"
 COLUMNS = ["circuit", "qubits", "2q gates", "K", "topology", "ebits", "naive", "bound",
-           "model", "compile s", "verified"]
+           "model", "moves", "compile s", "verified"]
 
 
 def generated() -> list[tuple[str, QuantumCircuit]]:
@@ -73,8 +75,8 @@ def naive_ebits(circuit: QuantumCircuit, net: dqc.Network) -> tuple[int, int]:
 
 
 def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int,
-            max_sim: int) -> dict:
-    net = TOPOLOGIES[topology](k, data_qubits=math.ceil(circuit.num_qubits / k),
+            max_sim: int, spare: int = 0) -> dict:
+    net = TOPOLOGIES[topology](k, data_qubits=math.ceil(circuit.num_qubits / k) + spare,
                                comm_qubits=comm)
     row: dict = {"circuit": name, "qubits": circuit.num_qubits, "K": k, "topology": topology}
     try:
@@ -84,7 +86,7 @@ def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int
         row["compile s"] = f"{time.perf_counter() - start:.2f}"
         outcome = dqc.verify(circuit, result.circuit, result.report, max_sim_qubits=max_sim)
         row.update(ebits=result.report.ebits, bound=result.report.ebits_lower_bound,
-                   model=result.report.partition_cost,
+                   model=result.report.planned_ebits, moves=result.report.moves,
                    verified=outcome.method if outcome.ok else f"FAILED: {outcome.detail}")
     except dqc.DQCError as exc:
         row.update({c: "–" for c in COLUMNS if c not in row})
@@ -102,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--comm-qubits", type=int, default=2)
     parser.add_argument("--max-sim-qubits", type=int, default=16)
     parser.add_argument("--no-generated", action="store_true")
+    parser.add_argument("--spare", type=int, default=0,
+                        help="extra data qubits per QPU beyond ceil(n/K) (default 0: tight)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "ebits")
     args = parser.parse_args(argv)
     circuits = [(p.stem, dqc.load_circuit(p)) for p in sorted(args.folder.glob("*.qasm"))]
@@ -112,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, circuit in circuits:
         for topology in args.topology:
             for k in args.qpus:
-                row = run_one(name, circuit, k, topology, args.comm_qubits, args.max_sim_qubits)
+                row = run_one(name, circuit, k, topology, args.comm_qubits, args.max_sim_qubits,
+                              args.spare)
                 rows.append(row)
                 print(" | ".join(str(row[c]) for c in COLUMNS), flush=True)
     ratios = [r["ebits"] / r["naive"] for r in rows
@@ -121,7 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     gmean = statistics.geometric_mean([max(x, 1e-9) for x in ratios]) if ratios else float("nan")
     summary = (f"{len(rows)} rows; geometric mean of ebits / naive over the {len(ratios)} rows "
                f"with naive > 0: {gmean:.3f} ({both_zero} rows need no ebits at all); "
-               f"comm qubits per QPU: {args.comm_qubits}")
+               f"comm qubits per QPU: {args.comm_qubits}; spare data qubits per QPU: "
+               f"{args.spare}")
     print(summary)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:

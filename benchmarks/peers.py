@@ -8,7 +8,10 @@ Usage::
 Reads the side-by-side table of ``PEERS.md`` (all-to-all, tight capacity — the same
 setting as the ``all-to-all`` rows of our table) and prints a markdown table:
 circuit, K, dqc's ebits, the best peer figure without spare capacity, and who
-reached it. Figures only.
+reached it. With ``--spare-csv`` (default ``benchmarks/results/ebits_spare.csv`` when
+present, from ``python -m benchmarks.ebits --spare 1 --out benchmarks/results/ebits_spare``)
+a second table sets dqc with one spare data qubit per QPU against PEERS.md's
+"DISQCO, one spare slot" column. Figures only.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ def peer_rows(text: str) -> dict[tuple[str, int], dict[str, int]]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         row = dict(zip(header, cells))
         figures = {}
-        for tool in ("contiguous split", "pytket-dqc", "DISQCO", "memq-dqc"):
+        for tool in ("contiguous split", "pytket-dqc", "DISQCO", "memq-dqc",
+                     "DISQCO, one spare slot"):
             match = re.match(r"(\d+)", row.get(tool, ""))
             if match:
                 figures[tool] = int(match.group(1))
@@ -43,18 +47,35 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csv", type=Path, default=HERE / "results" / "ebits.csv")
     parser.add_argument("--peers", type=Path, default=PEERS)
+    parser.add_argument("--spare-csv", type=Path, default=HERE / "results" / "ebits_spare.csv")
     args = parser.parse_args(argv)
     peers = peer_rows(args.peers.read_text(encoding="utf-8"))
+    tight = {key: {t: v for t, v in f.items() if t not in ("contiguous split",
+                                                             "DISQCO, one spare slot")}
+             for key, f in peers.items()}
+    compare(_ours(args.csv), tight, "tight capacity")
+    if args.spare_csv.is_file():
+        spare = {key: {"DISQCO, one spare slot": f["DISQCO, one spare slot"]}
+                 for key, f in peers.items() if "DISQCO, one spare slot" in f}
+        print()
+        compare(_ours(args.spare_csv), spare, "one spare data qubit per QPU")
+
+
+def _ours(path: Path) -> dict[tuple[str, int], tuple[int, str]]:
     ours = {}
-    with open(args.csv, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["topology"] == "all-to-all" and row["ebits"].isdigit():
                 ours[(row["circuit"], int(row["K"]))] = (int(row["ebits"]), row["verified"])
-    print("| circuit | K | dqc ebits | best peer | peer(s) | dqc vs best |")
+    return ours
+
+
+def compare(ours, peers, setting: str) -> None:
+    """Print dqc against the best peer figure of each row both have."""
+    print(f"| circuit | K | dqc ebits ({setting}) | best peer | peer(s) | dqc vs best |")
     print("|---|---|---|---|---|---|")
     wins = ties = losses = 0
-    for key, figures in peers.items():
-        tools = {t: v for t, v in figures.items() if t != "contiguous split"}
+    for key, tools in peers.items():
         if key not in ours or not tools:
             continue
         best = min(tools.values())

@@ -106,6 +106,7 @@ def compile(  # noqa: A001 - the verb users look for
         teleport_register=layout.teleport_register,
         teleports=layout.teleports,
         moves=len(ps["dqc_moves"] or ()),
+        planned_ebits=int(ps["dqc_teledata"]["ebits"]),
         schedule=sched.to_dict(),
         verdict=verdict.to_dict(),
     )

@@ -36,6 +36,8 @@ class Report:
         teleports: ``[from, to]`` output qubits of each teledata move, in circuit order
             (the state on ``from`` is teleported to comm qubit ``to``).
         moves: number of teledata moves (each costs one ebit per hop).
+        planned_ebits: what the plan (covers plus moves) costs if no copy is ever
+            evicted; ``ebits`` exceeds it only when comm qubits run out.
         schedule: the deterministic schedule (:meth:`dqc.schedule.Schedule.to_dict`):
             ``makespan_s``, ``lower_bound_s`` and its bounds, ``link_busy``,
             ``peak_comm_qubits``, ebit storage, ``fidelity`` with its factors;
@@ -61,6 +63,7 @@ class Report:
     teleport_register: str = "tele"
     teleports: tuple[tuple[int, int], ...] = ()
     moves: int = 0
+    planned_ebits: int = 0
     schedule: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verdict: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verification: dict[str, Any] | None = None
@@ -100,6 +103,7 @@ class Report:
             teleport_register=d.get("teleport_register", "tele"),
             teleports=tuple((a, b) for a, b in d.get("teleports", ())),
             moves=d.get("moves", 0),
+            planned_ebits=d.get("planned_ebits", 0),
             schedule=dict(d.get("schedule", NOT_COMPUTED)),
             verdict=dict(d.get("verdict", NOT_COMPUTED)),
             verification=d.get("verification"),
