@@ -17,9 +17,9 @@ Columns: ``2q gates`` after unrolling (swaps are relabelled, not counted);
 ``ebits`` emitted by dqc; ``naive`` = one ebit per remote two-qubit gate (times hops)
 on METIS's own placement; ``bound`` = the lower bound dqc reports for its placement;
 ``model`` = the cost model's prediction (equal to ``ebits`` unless comm qubits ran
-out); ``moves`` = teledata moves; compile seconds; verification method. Prints rows as it goes, then writes
-``PREFIX.md`` and ``PREFIX.csv`` (default ``benchmarks/results/ebits``). Figures only:
-nothing here asserts.
+out); ``moves`` = teledata moves; compile seconds; verification method. Prints rows
+as it goes, then writes ``PREFIX.md`` and ``PREFIX.csv`` (default
+``benchmarks/results/ebits``). Figures only: nothing here asserts.
 """
 
 from __future__ import annotations
