@@ -19,6 +19,7 @@ from dqc.errors import DQCError
 from dqc.estimate import (
     SWEEP_KEYS,
     Estimate,
+    SweepFailure,
     estimate,
     estimate_sweep,
     parse_sweep,
@@ -89,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
                           "times only)")
     est.add_argument("--sweep", metavar="KEY=V1,V2,...",
                      help="vary one parameter of every link or QPU, e.g. link.rate_hz=1,10,100 "
-                          f"(keys: {', '.join(SWEEP_KEYS)})")
+                          f"(keys: {', '.join(SWEEP_KEYS)}); a value the circuit cannot be "
+                          "compiled on is reported as such and the others computed (exit 0 "
+                          "if any value compiles)")
     est.add_argument("--json", action="store_true", help="print JSON instead of a table")
     est.add_argument("--plot", metavar="FILE.png",
                      help="draw a Gantt chart of the schedule (needs matplotlib: "
@@ -188,34 +191,48 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         _check_writable(path)
     circuit = load_circuit(args.input)
     network = _network(args, circuit.num_qubits)
-    estimates: tuple[Estimate, ...]
+    single: Estimate | None = None
+    estimates: tuple[Estimate | SweepFailure, ...]
     # progress bars only on a terminal (stderr), never with --json
-    if sweep is None:
+    if sweep is None:  # a circuit that cannot be compiled fails here (one error line)
         bar = None if args.json else tty_progress("Monte Carlo samples")
-        estimates = (estimate(circuit, network, seed=args.seed, samples=args.samples,
-                              progress=bar),)
+        single = estimate(circuit, network, seed=args.seed, samples=args.samples, progress=bar)
+        estimates = (single,)
     else:
+        # a value the circuit does not fit comes back as a SweepFailure; the rest go on
         bar = None if args.json else tty_progress(sweep[0])
         estimates = estimate_sweep(circuit, network, sweep[0], sweep[1], seed=args.seed,
                                    samples=args.samples, progress=bar)
+    written = []
     for path, e in zip(plots, estimates):
+        if not isinstance(e, Estimate):
+            continue  # nothing to draw for a value that cannot be compiled
         title = f"{Path(args.input).name} on {network.name or network.summary()}"
         if e.sweep is not None:
             title += f", {e.sweep[0]} = {e.sweep[1]:g}"
         plot_schedule(e.schedule, e.network, path, title=title)
+        written.append(path)
     if args.json:
-        data = [e.to_dict() for e in estimates] if sweep else estimates[0].to_dict()
+        data = single.to_dict() if single is not None else [e.to_dict() for e in estimates]
         print(json.dumps(data, indent=2))
     else:
         name = network.name or network.summary()
         print(f"{args.input}: {circuit.num_qubits} qubits, {circuit.size()} operations "
               f"-> {len(network.qpus)} QPUs ({name})")
-        if sweep is None:
-            print(estimates[0].summary())
+        if single is not None:
+            print(single.summary())
         else:
             print(render_sweep(estimates))
-    if plots:
-        print("wrote " + ", ".join(plots), file=sys.stderr if args.json else sys.stdout)
+    if written:
+        print("wrote " + ", ".join(written), file=sys.stderr if args.json else sys.stdout)
+    failed = [e for e in estimates if isinstance(e, SweepFailure)]
+    if sweep is not None and len(failed) == len(estimates):
+        # nothing compiled: the table or JSON above says why for each value
+        values = ", ".join(f"{e.sweep[1]:g}" for e in failed)
+        print(f"dqc: error: the circuit cannot be compiled for any value of {sweep[0]} "
+              f"({values}); for {sweep[0]}={failed[0].sweep[1]:g}: {failed[0].error}",
+              file=sys.stderr)
+        return 2
     return 0
 
 

@@ -17,7 +17,11 @@ Sweep keys (:data:`SWEEP_KEYS`) set one field of **every** link or QPU:
   a QPU without a technology gets the default profile with that figure changed.
 
 Every value is compiled afresh (with the same seed), so a sweep shows what dqc would
-produce on each network.
+produce on each network. A value on which the circuit does not fit (a
+:class:`~dqc.errors.CapacityError`, e.g. one comm qubit where entanglement swapping needs
+two) does not stop the sweep: it comes back as a :class:`SweepFailure` carrying the
+reason, and the other values are computed. Values the model rejects (zero rate,
+negative length, ...) are still refused before any work.
 
 Examples:
     >>> from qiskit import QuantumCircuit
@@ -42,15 +46,15 @@ from typing import Any, TextIO
 from qiskit import QuantumCircuit
 
 from dqc.compile import compile as compile_circuit
-from dqc.errors import DQCError, NetworkError
+from dqc.errors import CapacityError, DQCError, NetworkError
 from dqc.network import Network
 from dqc.physics import TECHNOLOGY_FIELDS
 from dqc.report import Report
 from dqc.schedule import Schedule, fmt_time
-from dqc.verdict import Verdict, assess
+from dqc.verdict import Reason, Verdict, assess
 
-__all__ = ["SWEEP_KEYS", "Estimate", "estimate", "estimate_sweep", "parse_sweep",
-           "sweep_network", "tty_progress"]
+__all__ = ["SWEEP_KEYS", "Estimate", "SweepFailure", "estimate", "estimate_sweep",
+           "parse_sweep", "render_sweep", "sweep_network", "tty_progress"]
 
 _LINK_DIRECT = ("rate_hz", "latency_s", "fidelity", "channels")
 _LINK_PHYSICAL = ("length_km", "loss_db_per_km", "attempt_rate_hz", "efficiency",
@@ -105,6 +109,40 @@ class Estimate:
     def summary(self) -> str:
         """A readable table: links, makespan and bounds, memory, fidelity, verdict."""
         return _render(self)
+
+
+@dataclass(frozen=True)
+class SweepFailure:
+    """One value of a sweep on which the circuit cannot be compiled.
+
+    Attributes:
+        network: the network of that value.
+        sweep: ``(key, value)``.
+        error: why it cannot be compiled (the message of the
+            :class:`~dqc.errors.CapacityError`).
+
+    Examples:
+        >>> f = SweepFailure(Network.line(2, data_qubits=1), ("qpu.comm_qubits", 0), "no room")
+        >>> f.verdict.status, f.to_dict()["verdict"]["reasons"][0]["check"]
+        ('infeasible', 'compile')
+    """
+
+    network: Network
+    sweep: tuple[str, float]
+    error: str
+
+    @property
+    def verdict(self) -> Verdict:
+        """``infeasible``, with one ``compile`` reason whose message is :attr:`error`."""
+        return Verdict("infeasible", (Reason("compile", "", "infeasible", self.error, {}),))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry of ``dqc estimate --sweep ... --json`` for this value: ``sweep``,
+        ``network``, ``error`` and ``verdict`` (no figures: nothing was compiled)."""
+        return {"sweep": {"key": self.sweep[0], "value": self.sweep[1]},
+                "network": self.network.name or self.network.summary(),
+                "error": self.error,
+                "verdict": self.verdict.to_dict()}
 
 
 def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
@@ -211,8 +249,12 @@ def sweep_network(network: Network, key: str, value: float) -> Network:
 def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
                    values: Sequence[float], *, seed: int | None = None, samples: int = 0,
                    epr_timing: str = "lazy",
-                   progress: Callable[[int, int], None] | None = None) -> tuple[Estimate, ...]:
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> tuple[Estimate | SweepFailure, ...]:
     """:func:`estimate` on ``network`` with ``key`` set to each of ``values``.
+
+    A value on which the circuit does not fit (:class:`~dqc.errors.CapacityError`)
+    gives a :class:`SweepFailure` in its place and the sweep goes on.
 
     Args:
         circuit: the circuit.
@@ -225,13 +267,22 @@ def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
         progress: called with (done, total) after each value.
 
     Returns:
-        One :class:`Estimate` per value, each with ``sweep = (key, value)``.
+        One :class:`Estimate` (or :class:`SweepFailure`) per value, in order, each with
+        ``sweep = (key, value)``.
+
+    Raises:
+        DQCError: for an unknown key or a value the model rejects (before any work),
+            and any error of :func:`estimate` other than a CapacityError.
     """
     networks = [sweep_network(network, key, v) for v in values]  # fail before any work
-    out = []
+    out: list[Estimate | SweepFailure] = []
     for k, (value, net) in enumerate(zip(values, networks)):
-        e = estimate(circuit, net, seed=seed, samples=samples, epr_timing=epr_timing)
-        out.append(replace(e, sweep=(key, value)))
+        try:
+            e = estimate(circuit, net, seed=seed, samples=samples, epr_timing=epr_timing)
+        except CapacityError as exc:
+            out.append(SweepFailure(net, (key, value), str(exc)))
+        else:
+            out.append(replace(e, sweep=(key, value)))
         if progress is not None:
             progress(k + 1, len(values))
     return tuple(out)
@@ -309,8 +360,19 @@ def _render(e: Estimate) -> str:
     lines.append("memory: comm qubits peak/mean " + ", ".join(
         f"{q} {s.peak_comm_qubits[q]}/{s.mean_comm_qubits[q]:.2g}" for q in net.qpu_names))
     lines.append(f"  ebit halves held {fmt_time(s.ebit_storage_s[0])} on average "
-                 f"(max {fmt_time(s.ebit_storage_s[1])}), waiting "
-                 f"{fmt_time(s.ebit_wait_s[0])} before use (max {fmt_time(s.ebit_wait_s[1])})")
+                 f"(max {fmt_time(s.ebit_storage_s[1])}) in this {s.epr_timing} schedule, "
+                 f"waiting {fmt_time(s.ebit_wait_s[0])} before use "
+                 f"(max {fmt_time(s.ebit_wait_s[1])})")
+    halves = {q: 0 for q in net.qpu_names}  # one half of each ebit at each end of its link
+    for link in net.links:
+        for end in (link.a, link.b):
+            halves[end] += rep.ebits_per_link.get(link.key, 0)
+    if sum(halves.values()):
+        forced = sum(halves[q] * s.qpu_hold_s.get(q, (0.0, 0.0))[0] for q in halves)
+        longest = max(v[1] for v in s.qpu_hold_s.values())
+        lines.append(f"  any schedule must hold them {fmt_time(forced / sum(halves.values()))} "
+                     f"on average (max {fmt_time(longest)}): the figure of the memory factor "
+                     "and verdicts")
     f = s.fidelity
     ln10 = math.log(10)
     lines.append(f"fidelity: {_fid(f.total, f.log10_total)} = links {_fid(f.link)} x memory "
@@ -323,8 +385,10 @@ def _render(e: Estimate) -> str:
     return "\n".join(lines)
 
 
-def render_sweep(estimates: Sequence[Estimate]) -> str:
+def render_sweep(estimates: Sequence[Estimate | SweepFailure]) -> str:
     """One line per sweep value: ebits, makespan, bound, Monte Carlo, fidelity, verdict.
+
+    A value that cannot be compiled gets ``cannot compile: <reason>`` instead.
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -334,6 +398,9 @@ def render_sweep(estimates: Sequence[Estimate]) -> str:
         link.rate_hz  ebits   makespan      bound   MC mean    MC p95  fidelity  verdict
         10                1     10... ms ... marginal
         1000              1    ... ms ... marginal
+        >>> print(render_sweep([SweepFailure(net, ("qpu.comm_qubits", 0), "no comm qubit")]))
+        qpu.comm_qubits  ebits   makespan ... verdict
+        0               cannot compile: no comm qubit
     """
     if not estimates:
         return ""
@@ -342,9 +409,12 @@ def render_sweep(estimates: Sequence[Estimate]) -> str:
     lines = [f"{key:{width}s} {'ebits':>6s} {'makespan':>10s} {'bound':>10s} {'MC mean':>9s} "
              f"{'MC p95':>9s} {'fidelity':>9s}  verdict"]
     for e in estimates:
+        value = f"{e.sweep[1]:g}" if e.sweep else ""
+        if isinstance(e, SweepFailure):
+            lines.append(f"{value:{width}s} cannot compile: {e.error}")
+            continue
         s = e.schedule
         mc = s.monte_carlo
-        value = f"{e.sweep[1]:g}" if e.sweep else ""
         lines.append(
             f"{value:{width}s} {e.report.ebits:6d} {fmt_time(s.makespan_s):>10s} "
             f"{fmt_time(s.lower_bound_s):>10s} "

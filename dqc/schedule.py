@@ -270,8 +270,10 @@ class Schedule:
         mean_comm_qubits: per QPU, time-averaged number of reserved comm qubits.
         ebit_storage_s: ``(mean, max)`` time an ebit half is held (arrival to measurement).
         ebit_wait_s: ``(mean, max)`` time an ebit half waits before its first use.
-        link_hold_s: per link, mean hold time of its ebit halves.
-        qpu_hold_s: per QPU, ``(mean, max)`` hold time of ebit halves stored there.
+        link_hold_s: per link, mean forced hold t_hold (module docstring: the least
+            storage any valid schedule gives) of its ebit halves.
+        qpu_hold_s: per QPU, ``(mean, max)`` forced hold t_hold of the ebit halves
+            stored there; Σ over QPUs of halves × mean / T2 is ``fidelity.memory_t2``.
         fidelity: the estimate and its factors.
         technology: per QPU, the technology profile used (``" (default)"`` when the QPU
             names none).
@@ -723,16 +725,14 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
             release = next((j for j in later if prog.names[j] in ("measure", "reset")), None)
             released = end[release] if release is not None else makespan
             first_use = start[later[0]] if later else end[i]
-            hold = max(0.0, released - end[i])
-            holds.append(hold)
+            holds.append(max(0.0, released - end[i]))
             waits.append(max(0.0, first_use - end[i]))
-            per_link[network.links[prog.link[i]].key].append(hold)
-            per_qpu[qpu_of[q]].append(hold)
             reserved[qpu_of[q]].append((start[i], released))
             freed = release if release is not None else (later[-1] if later else None)
-            if freed is not None:
-                least, _ = _chain(prog, succ, i, freed, from_end=True)
-                memory_exposure += least / techs[qpu_of[q]].t2_s
+            least = _chain(prog, succ, i, freed, from_end=True)[0] if freed is not None else 0.0
+            memory_exposure += least / techs[qpu_of[q]].t2_s
+            per_link[network.links[prog.link[i]].key].append(least)
+            per_qpu[qpu_of[q]].append(least)
     peak, mean_use = {}, {}
     for k, name in enumerate(names):
         events = sorted([(s, 1) for s, _ in reserved[k]] + [(e, -1) for _, e in reserved[k]])

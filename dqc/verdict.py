@@ -12,9 +12,9 @@ check               rule                                                        
                     technology's ``remote_fraction`` (0.1 % superconducting,
                     10 % ions)
 ``buffering``       ebits to keep stored = rate the program draws from the link    marginal
-                    (at most the link's) × mean hold time of its ebits (Little's
-                    law) vs comm qubits at its ends
-``memory``          mean hold of an ebit half on a QPU / T2 there                  ≥ 0.1 marginal,
+                    (at most the link's) × mean forced hold of its ebit halves
+                    (Little's law) vs comm qubits at its ends
+``memory``          mean forced hold of an ebit half on a QPU / T2 there           ≥ 0.1 marginal,
                                                                                    ≥ 1 infeasible
 ``fidelity``        link × memory × idle factors (what distribution costs)          < 0.9 marginal,
                                                                                    < 0.5 infeasible
@@ -23,6 +23,28 @@ check               rule                                                        
 ``compute_s`` (:class:`~dqc.schedule.Schedule`) is the run time with free, instant
 ebits and unlimited comm qubits, so both rates above are what the program would draw
 if neither the link nor the memory held it back.
+
+**Which hold time.** The *forced hold* of an ebit half is t_hold of :mod:`dqc.schedule`:
+the longest dependency path from the end of its ``epr`` to the measurement or reset that
+frees its comm qubit, i.e. the least time any valid schedule must store it
+(:attr:`Schedule.qpu_hold_s <dqc.schedule.Schedule.qpu_hold_s>`, ``link_hold_s``). Both
+``memory`` and ``buffering`` use it, the same figure as the fidelity's ``memory``
+factor, and not the storage time of the placed schedule (``ebit_storage_s``, which the
+table also shows), because:
+
+* coherence: ``memory`` says "a stored half keeps exp(−ratio) of its fidelity"; with
+  the forced hold that is exactly the fidelity model's figure (Σ over QPUs of
+  halves × ratio is ``fidelity.memory_t2``), so the check and the factor never
+  disagree;
+* a verdict judges the circuit on the network, not a placement choice: the placed
+  storage changes with ``epr_timing`` (eager pre-generation stores pairs longer) and,
+  in the lazy schedule, can even shrink when a link gets slower; the forced hold is a
+  longest path, so it never falls when a link slows, a fibre grows or a latency
+  grows, and the whole verdict is the same for lazy and eager timing;
+* it is a bound with a sound reading: if even the forced hold outlives T2, or the
+  ebits a link's rate needs during their forced holds outnumber the comm qubits, no
+  schedule can avoid it. An ``ok`` is correspondingly optimistic: a schedule that
+  queues pairs on a busy link stores some halves longer (``ebit_storage_s``).
 
 The overall status is ``infeasible`` if any check is, else ``marginal`` if any check
 is, else ``feasible``.
@@ -186,23 +208,32 @@ def judge(sched: Schedule, network: Network, *, remote_gates: int,
                 else "the link must idle while comm qubits are busy")
         reasons.append(Reason(
             "buffering", link.key, status,
-            f"keeping the link busy needs {needed} stored ebit(s) ({_g(drawn)}/s x "
-            f"{_g(hold)} s held), its QPUs have {ends[0]} and {ends[1]} comm qubits: {text}",
+            f"keeping the link busy needs at least {needed} stored ebit(s) ({_g(drawn)}/s x "
+            f"{_g(hold)} s forced hold), its QPUs have {ends[0]} and {ends[1]} comm qubits: "
+            f"{text}",
             {"needed": needed, "comm_qubits": have, "rate_hz": drawn, "hold_s": hold}))
+    halves = {qpu.name: 0 for qpu in network.qpus}  # one half of each ebit at each end
+    for link in network.links:
+        halves[link.a] += ebits[link.key]
+        halves[link.b] += ebits[link.key]
     for qpu in network.qpus:
         mean, longest = sched.qpu_hold_s.get(qpu.name, (0.0, 0.0))
         if longest == 0 and mean == 0:
             continue
         t2 = qpu.profile.t2_s
         ratio = mean / t2
+        n = halves[qpu.name]
         status = ("infeasible" if ratio >= MEMORY_INFEASIBLE
                   else "marginal" if ratio >= MEMORY_MARGINAL else "ok")
         reasons.append(Reason(
             "memory", qpu.name, status,
-            f"ebit halves are held {_g(mean)} s on average (max {_g(longest)} s) against "
-            f"T2 = {_g(t2)} s: {_g(ratio)} T2, a stored half keeps exp(-{_g(ratio)}) = "
-            f"{_g(math.exp(-ratio))} of its fidelity",
-            {"mean_hold_s": mean, "max_hold_s": longest, "t2_s": t2, "ratio": ratio}))
+            f"{n} ebit half{'' if n == 1 else 'ves'} must be held at least {_g(mean)} s on "
+            f"average (max {_g(longest)} s) against T2 = {_g(t2)} s: {_g(ratio)} T2, a stored "
+            f"half keeps exp(-{_g(ratio)}) = {_g(math.exp(-ratio))} of its fidelity"
+            + (f" ({_g(math.exp(-n * ratio), -n * ratio / math.log(10))} for all {n})"
+               if n > 1 else ""),
+            {"halves": n, "mean_hold_s": mean, "max_hold_s": longest, "t2_s": t2,
+             "ratio": ratio}))
     f = sched.fidelity
     distribution = f.link * f.memory * f.idle
     log10_dist = f.log10_total - (math.log10(f.gates) if f.gates > 0 else 0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from dqc.cli import main
 from dqc.errors import DQCError, NetworkError
 from dqc.estimate import (
     Estimate,
+    SweepFailure,
     estimate,
     estimate_sweep,
     parse_sweep,
+    render_sweep,
     sweep_network,
     tty_progress,
 )
@@ -147,6 +150,106 @@ def test_sweep_comm_qubits_recompiles() -> None:
     assert max(out[1].schedule.peak_comm_qubits.values()) <= 3
 
 
+def triangle() -> QuantumCircuit:
+    """Three qubits that all interact: on a line of three one-qubit QPUs one pair sits
+    on the two ends, so its gate needs entanglement swapping at the middle QPU."""
+    qc = QuantumCircuit(3)
+    qc.cx(0, 1)
+    qc.cx(1, 2)
+    qc.cx(0, 2)
+    return qc
+
+
+SWAP_NEEDS_TWO = ("QPU 'qpu1' has 1 comm qubit but entanglement swapping at 'qpu1' "
+                  "(path qpu0 - qpu1 - qpu2) needs 2 at once")
+
+
+def test_sweep_goes_on_past_a_value_that_cannot_compile() -> None:
+    qc = triangle()
+    net = Network.line(3, data_qubits=1, comm_qubits=2)
+    with pytest.raises(dqc.CapacityError, match=r"needs 2 at once"):
+        estimate(qc, sweep_network(net, "qpu.comm_qubits", 1))
+    out = estimate_sweep(qc, net, "qpu.comm_qubits", [1, 2, 0])
+    assert [e.sweep for e in out] == [("qpu.comm_qubits", v) for v in (1, 2, 0)]
+    failed, ok, none = out
+    assert isinstance(failed, SweepFailure) and isinstance(none, SweepFailure)
+    assert failed.error == SWAP_NEEDS_TWO
+    assert "has 0 comm qubits but a Bell pair between" in none.error
+    assert [q.comm_qubits for q in failed.network.qpus] == [1, 1, 1]
+    checked(ok, qc)
+    # the value that compiles gives what it gives alone
+    alone = estimate(qc, sweep_network(net, "qpu.comm_qubits", 2))
+    assert ok.to_dict() == replace(alone, sweep=("qpu.comm_qubits", 2)).to_dict()
+    assert failed.verdict.status == "infeasible"
+    assert failed.to_dict() == {
+        "sweep": {"key": "qpu.comm_qubits", "value": 1},
+        "network": "3 QPUs (line), 3 data + 3 comm qubits, 2 links",
+        "error": SWAP_NEEDS_TWO,
+        "verdict": {"status": "infeasible",
+                    "reasons": [{"check": "compile", "subject": "", "status": "infeasible",
+                                 "message": SWAP_NEEDS_TWO}]},
+    }
+    table = render_sweep(out).splitlines()
+    assert table[1] == f"1               cannot compile: {SWAP_NEEDS_TWO}"
+    assert table[2].split()[0] == "2" and table[2].endswith(ok.verdict.status)
+    assert table[3].startswith("0               cannot compile: QPU ")
+
+
+def test_sweep_still_refuses_bad_values_before_any_work() -> None:
+    """Only "does not fit" is reported per value; a value the model rejects stops the
+    sweep up front, as does an error that is not about the value."""
+    with pytest.raises(NetworkError, match="has comm_qubits=-1"):
+        estimate_sweep(triangle(), Network.line(3, data_qubits=1), "qpu.comm_qubits", [2, -1])
+
+
+# ------------------------------------------------------- verdict vs fidelity
+def _memory(e: Estimate) -> dict[str, dict]:
+    return {r.subject: dict(r.figures) for r in e.verdict.reasons if r.check == "memory"}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_memory_and_buffering_verdicts_use_the_fidelity_hold_times(seed: int) -> None:
+    """The memory check's per-QPU figures add up to the fidelity's memory exposure
+    (Σ halves x mean forced hold / T2 = memory_t2), buffering uses the same forced
+    holds, and the whole verdict is the same for lazy and eager Bell-pair timing."""
+    import numpy as np
+    from qiskit.circuit.random import random_circuit
+
+    rng = np.random.default_rng(seed)
+    qc = random_circuit(8, 6, max_operands=2, seed=int(rng.integers(1 << 30)))
+    net = Network.ring(4, data_qubits=2, technology="nv", rate_hz=20, latency_s=2e-3)
+    lazy = checked(estimate(qc, net, seed=seed), qc)
+    eager = estimate(qc, net, seed=seed, epr_timing="eager")
+    assert lazy.report.ebits > 0
+    memory = _memory(lazy)
+    assert memory, lazy.summary()
+    exposure = sum(m["halves"] * m["ratio"] for m in memory.values())
+    assert exposure == pytest.approx(lazy.schedule.fidelity.memory_t2, rel=1e-9)
+    assert sum(m["halves"] for m in memory.values()) == 2 * lazy.report.ebits
+    for r in lazy.verdict.reasons:
+        if r.check == "buffering":
+            assert r.figures["hold_s"] == lazy.schedule.link_hold_s[r.subject]
+    assert eager.verdict == lazy.verdict
+    # the placed schedules store pairs differently, the verdict does not depend on it
+    assert eager.schedule.ebit_storage_s != lazy.schedule.ebit_storage_s
+
+
+def test_memory_verdict_never_improves_with_a_longer_latency() -> None:
+    """A half of a telegate's ebit is stored while the measurement of the other end
+    crosses the link: its forced hold grows with the latency, and so does the memory
+    check (never better with a longer latency), up to infeasible."""
+    net = Network.line(3, data_qubits=2, technology="trapped_ion")
+    sweep = estimate_sweep(ghz(6), net, "link.latency_s", [1e-6, 1e-3, 0.1, 2.0])
+    assert all(isinstance(e, Estimate) for e in sweep)
+    memory = [_memory(e) for e in sweep]
+    for qpu in ("qpu0", "qpu1", "qpu2"):
+        ratios = [m[qpu]["ratio"] for m in memory if qpu in m]
+        assert ratios == sorted(ratios), (qpu, ratios)
+    order = {"ok": 0, "marginal": 1, "infeasible": 2}
+    worst = [max(order[r.status] for r in e.verdict.reasons if r.check == "memory")
+             for e in sweep]
+    assert worst == sorted(worst) and worst[0] == 0 and worst[-1] == 2
+
 def test_sweep_length_needs_physical_links() -> None:
     ring = dqc.targets.load("metro_ring")
     longer = sweep_network(ring, "link.length_km", 50.0)
@@ -233,6 +336,76 @@ def test_cli_sweep_json_and_table(capsys, ghz24: Path) -> None:
     lines = out.splitlines()
     assert lines[1].split()[:3] == ["link.rate_hz", "ebits", "makespan"]
     assert lines[2].startswith("1 ") and lines[3].startswith("1000 ")
+
+
+@pytest.fixture
+def triangle_qasm(tmp_path: Path) -> Path:
+    path = tmp_path / "triangle.qasm"
+    path.write_text(qasm2.dumps(triangle()), encoding="utf-8")
+    return path
+
+
+LINE3 = ("--qpus", "3", "--topology", "line", "--data-qubits", "1")
+
+
+def test_cli_sweep_reports_a_value_that_cannot_compile(capsys, triangle_qasm: Path) -> None:
+    rc, out, err = run(capsys, "estimate", triangle_qasm, *LINE3,
+                       "--sweep", "qpu.comm_qubits=1,2,3")
+    assert rc == 0 and err == "", err
+    lines = out.splitlines()
+    assert lines[1].split()[:3] == ["qpu.comm_qubits", "ebits", "makespan"]
+    assert lines[2] == f"1               cannot compile: {SWAP_NEEDS_TWO}"
+    assert lines[3].startswith("2 ") and lines[4].startswith("3 ") and len(lines) == 5
+    rc, out, err = run(capsys, "estimate", triangle_qasm, *LINE3,
+                       "--sweep", "qpu.comm_qubits=1,2", "--json")
+    assert rc == 0 and err == "", err
+    first, second = json.loads(out)
+    assert first == {
+        "sweep": {"key": "qpu.comm_qubits", "value": 1},
+        "network": "3 QPUs (line), 3 data + 3 comm qubits, 2 links",
+        "error": SWAP_NEEDS_TWO,
+        "verdict": {"status": "infeasible",
+                    "reasons": [{"check": "compile", "subject": "", "status": "infeasible",
+                                 "message": SWAP_NEEDS_TWO}]},
+    }
+    assert second["sweep"] == {"key": "qpu.comm_qubits", "value": 2}
+    assert "error" not in second and second["ebits"] > 0 and "schedule" in second
+
+
+def test_cli_sweep_where_no_value_compiles(capsys, triangle_qasm: Path) -> None:
+    """The table (or JSON) still says why for each value; one error line; exit 2."""
+    for extra in ((), ("--json",)):
+        rc, out, err = run(capsys, "estimate", triangle_qasm, *LINE3,
+                           "--sweep", "qpu.comm_qubits=0,1", *extra)
+        assert rc == 2 and "Traceback" not in err
+        assert err.startswith("dqc: error: the circuit cannot be compiled for any value "
+                              "of qpu.comm_qubits (0, 1); for qpu.comm_qubits=0: QPU 'qpu0' "
+                              "has 0 comm qubits but a Bell pair between ")
+        assert err.count("\n") == 1 and err.endswith("(e.g. --comm-qubits 1)\n"), err
+        if extra:
+            assert [d["verdict"]["status"] for d in json.loads(out)] == ["infeasible"] * 2
+        else:
+            assert out.count("cannot compile: ") == 2
+
+
+def test_cli_single_estimate_that_cannot_compile_is_one_line(capsys,
+                                                             triangle_qasm: Path) -> None:
+    for extra in ((), ("--json",)):
+        rc, out, err = run(capsys, "estimate", triangle_qasm, *LINE3, "--comm-qubits", "1",
+                           *extra)
+        assert rc == 2 and out == ""
+        assert err == f"dqc: error: {SWAP_NEEDS_TWO}\n"
+
+
+def test_cli_sweep_plots_only_the_values_that_compile(capsys, triangle_qasm: Path,
+                                                      tmp_path: Path) -> None:
+    import matplotlib  # noqa: F401 - in the [test] extra: fail loudly, never skip
+    target = tmp_path / "gantt.png"
+    rc, out, err = run(capsys, "estimate", triangle_qasm, *LINE3, "--plot", target,
+                       "--sweep", "qpu.comm_qubits=1,2")
+    assert rc == 0, err
+    assert not (tmp_path / "gantt_1.png").exists() and (tmp_path / "gantt_2.png").exists()
+    assert out.splitlines()[-1] == f"wrote {tmp_path / 'gantt_2.png'}"
 
 
 @pytest.mark.parametrize(
