@@ -9,6 +9,7 @@ import numpy as np
 import pymetis
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
+from scipy.sparse import csr_matrix
 
 from dqc.cost_model import GateTable, two_qubit_gates
 from dqc.errors import CapacityError
@@ -226,14 +227,15 @@ class _Adjacency(list):
         self.ws = np.fromiter((w for nbrs in lists for _, w in nbrs), dtype=np.int64)
         self.starts = np.zeros(len(lists) + 1, dtype=np.int64)  # u's edges: starts[u]:starts[u+1]
         self.starts[1:] = np.cumsum([len(nbrs) for nbrs in lists])
+        self.matrix = csr_matrix((self.ws, self.vs, self.starts), shape=(len(lists), len(lists)))
 
 
 def _gain_table(part, k, dist, weights: _Adjacency) -> np.ndarray:
     """``table[u, q]`` = cost of u's edges if u sat on QPU q (others fixed)."""
-    table = np.zeros((len(part), k), dtype=np.int64)
-    if len(weights.us):
-        np.add.at(table, weights.us, weights.ws[:, None] * dist[:, part[weights.vs]].T)
-    return table
+    if not len(weights.us):
+        return np.zeros((len(part), k), dtype=np.int64)
+    # table[u, q] = sum over u's edges (v, w) of w * dist[q, part[v]]
+    return np.asarray(weights.matrix @ np.ascontiguousarray(dist.T[part]), dtype=np.int64)
 
 
 def _repair_capacity(part, caps, dist, weights) -> np.ndarray:
@@ -268,16 +270,17 @@ def _refine(part, caps, dist, weights, max_passes: int) -> np.ndarray:
         improved = False
         table = _gain_table(part, k, dist, weights)
         load = np.bincount(part, minlength=k)
-        # single moves into free capacity
-        for u in range(n):
+        # single moves into free capacity (the first QPU of largest positive gain);
+        # none while every QPU is full
+        for u in range(n) if (load < caps).any() else ():
             src = part[u]
-            best_q, best_gain = -1, 0
-            for q in range(k):
-                if q != src and load[q] < caps[q]:
-                    gain = int(table[u, src] - table[u, q])
-                    if gain > best_gain:
-                        best_q, best_gain = q, gain
-            if best_q >= 0:
+            open_q = load < caps
+            open_q[src] = False
+            if not open_q.any():
+                continue
+            gains = np.where(open_q, table[u, src] - table[u], 0)
+            best_q = int(np.argmax(gains))
+            if gains[best_q] > 0:
                 _apply_move(table, weights, dist, part, u, best_q)
                 load[src] -= 1
                 load[best_q] += 1
@@ -292,15 +295,19 @@ def _refine(part, caps, dist, weights, max_passes: int) -> np.ndarray:
                         break
                     gain_a = table[in_a, a] - table[in_a, b]
                     gain_b = table[in_b, b] - table[in_b, a]
+                    if gain_a.max() + gain_b.max() <= 0:
+                        break  # a swap gains at most gain_a + gain_b (edge weights are >= 0)
                     top_a = in_a[np.argsort(-gain_a, kind="stable")[:8]]
                     top_b = in_b[np.argsort(-gain_b, kind="stable")[:8]]
+                    g_a = (table[top_a, a] - table[top_a, b]).tolist()
+                    g_b = (table[top_b, b] - table[top_b, a]).tolist()
+                    hop = int(dist[a, b])
                     best = None
-                    for u in top_a:
-                        for v in top_b:
-                            g = int(table[u, a] - table[u, b] + table[v, b] - table[v, a])
-                            g -= 2 * wdict[u].get(int(v), 0) * int(dist[a, b])
+                    for u, gu in zip(top_a.tolist(), g_a):
+                        for v, gv in zip(top_b.tolist(), g_b):
+                            g = gu + gv - 2 * wdict[u].get(v, 0) * hop
                             if g > 0 and (best is None or (-g, u, v) < best):
-                                best = (-g, int(u), int(v))
+                                best = (-g, u, v)
                     if best is None:
                         break
                     _, u, v = best
@@ -321,28 +328,17 @@ def _search(part, caps, dist, weights, gates: GateTable, max_evaluations: int | 
     large circuits stay fast) to keep the pass deterministic and near-linear.
     """
     part = part.copy()
-    k, n = len(caps), len(part)
+    k = len(caps)
     best = gates.plan(part, dist, carriers=False).ebits
     remote = int((part[gates.qubits[:, 0]] != part[gates.qubits[:, 1]]).sum())
     budget = max_evaluations if max_evaluations is not None else int(
         min(400, max(4, 60_000 // max(remote, 1))))
-    pairs = sorted({(min(u, v), max(u, v)) for u in range(n) for v, _ in weights[u]})
+    pair_u, pair_v = weights.us[weights.us < weights.vs], weights.vs[weights.us < weights.vs]
     while budget > 0 and best > 0:
         table = _gain_table(part, k, dist, weights)
-        load = np.bincount(part, minlength=k)
-        cands: list[tuple[int, tuple[int, ...]]] = []
-        for u in range(n):
-            for q in range(k):
-                if q != part[u] and load[q] < caps[q]:
-                    cands.append((int(table[u, q] - table[u, part[u]]), (u, q)))
-        for u, v in pairs:
-            a, b = part[u], part[v]
-            if a != b:
-                delta = int(table[u, b] - table[u, a] + table[v, a] - table[v, b])
-                cands.append((delta, (u, v, -1)))
-        cands.sort()
+        cands = _search_candidates(part, caps, table, pair_u, pair_v, budget)
         improved = False
-        for _, move in cands:
+        for move in cands:
             if budget <= 0:
                 break
             trial = part.copy()
@@ -358,6 +354,29 @@ def _search(part, caps, dist, weights, gates: GateTable, max_evaluations: int | 
         if not improved:
             break
     return part
+
+
+def _search_candidates(part, caps, table, pair_u, pair_v, limit: int) -> list[tuple[int, ...]]:
+    """The ``limit`` best moves ``(u, q)`` and swaps ``(u, v, -1)`` by proxy delta.
+
+    Order: delta, then the move tuple (as Python orders ``(delta, move)`` tuples).
+    """
+    k = table.shape[1]
+    load = np.bincount(part, minlength=k)
+    here = table[np.arange(len(part)), part]
+    mu, mq = np.nonzero((load < caps)[None, :] & (np.arange(k)[None, :] != part[:, None]))
+    m_delta = table[mu, mq] - here[mu]
+    remote = part[pair_u] != part[pair_v]
+    su, sv = pair_u[remote], pair_v[remote]
+    a, b = part[su], part[sv]
+    s_delta = table[su, b] - table[su, a] + table[sv, a] - table[sv, b]
+    delta = np.concatenate([m_delta, s_delta])
+    first = np.concatenate([mu, su])
+    second = np.concatenate([mq, sv])
+    longer = np.concatenate([np.zeros(len(mu), dtype=np.int64), np.ones(len(su), dtype=np.int64)])
+    order = np.lexsort((longer, second, first, delta))[:limit]
+    return [(int(first[i]), int(second[i])) if not longer[i] else
+            (int(first[i]), int(second[i]), -1) for i in order]
 
 
 def _apply_move(table, weights: _Adjacency, dist, part, u: int, dst: int) -> None:
