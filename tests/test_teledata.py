@@ -178,3 +178,17 @@ def test_teledata_output_is_deterministic():
     assert first.report.moves > 0
     assert qasm3.dumps(first.circuit) == qasm3.dumps(again.circuit)
     assert first.report.to_json() == again.report.to_json()
+
+
+def test_schedules_of_moves_validate():
+    """The scheduler's validator accepts circuits with moves (parked states included)."""
+    from dqc.schedule import check_schedule, schedule
+
+    qc = quantum_volume(8, seed=1).decompose()
+    net = dqc.Network.all_to_all(2, data_qubits=4, comm_qubits=2)
+    res = dqc.compile(qc, net)
+    assert res.report.moves > 0
+    s = schedule(res.circuit, net, qubit_qpu=res.report.qubit_qpu,
+                 comm_qubits=res.report.comm_qubits)
+    assert check_schedule(s, res.circuit, net, qubit_qpu=res.report.qubit_qpu) == []
+    assert s.makespan_s >= s.lower_bound_s > 0
