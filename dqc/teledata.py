@@ -38,6 +38,7 @@ Examples:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -100,10 +101,8 @@ class Timeline:
 
     def slice_start(self, s: int) -> int:
         """Position of the first op of slice ``s`` or later (``len(order)``: none)."""
-        for i in self.order:
-            if self.slice_of_position[i] >= s:
-                return i
-        return len(self.order)
+        r = bisect.bisect_left(self.order, s, key=self.slice_of_position.__getitem__)
+        return self.order[r] if r < len(self.order) else len(self.order)
 
     def rank_of(self, position: int) -> int:
         """Rank of ``position`` in :attr:`order`; ``len(order)`` means after the last op."""

@@ -62,6 +62,9 @@ class PlanTeledata(AnalysisPass):
         thresholds: gain per ebit a move must reach, to try.
         max_gates: circuits with more two-qubit gates keep the static partition
             (the search is quadratic in qubits per slice).
+        work: budget of (slices × qubits²) summed over the settings tried; large
+            circuits try fewer settings, those nearest to lookahead 0.5 and threshold 1
+            first (deterministic: it depends only on the circuit's size).
 
     Property set read: ``dqc_partition``.
     Property set written: ``dqc_moves`` (tuple of :class:`dqc.teledata.Move`, empty
@@ -73,12 +76,13 @@ class PlanTeledata(AnalysisPass):
     def __init__(self, network: Network, *,
                  lookahead: tuple[float, ...] = (0.3, 0.5, 0.6, 0.75, 0.9),
                  thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0),
-                 max_gates: int = 20_000) -> None:
+                 max_gates: int = 20_000, work: float = 3e7) -> None:
         super().__init__()
         self.network = network
         self.lookahead = lookahead
         self.thresholds = thresholds
         self.max_gates = max_gates
+        self.work = work
 
     def run(self, dag: DAGCircuit) -> None:
         """Search time-sliced assignments starting from ``dqc_partition``."""
@@ -107,16 +111,15 @@ class PlanTeledata(AnalysisPass):
         pairs = _slice_pairs(timeline, gates)
         best = (static.ebits, 0)
         chosen: tuple[np.ndarray, tuple[Move, ...], int] | None = None
-        for decay in self.lookahead:
-            for threshold in self.thresholds:
-                start, moves = _sweep(pairs, part, caps, dist, decay, threshold,
-                                      swaps=min(comm) >= 2, timeline=timeline)
-                if not moves and np.array_equal(start, part):
-                    continue
-                cost = time_sliced_cost(timeline, gates, start, moves, dist)
-                if (cost.ebits, len(moves)) < best:
-                    best = (cost.ebits, len(moves))
-                    chosen = (start, moves, cost.lower_bound)
+        for decay, threshold in self._settings(timeline.num_slices * len(part) ** 2):
+            start, moves = _sweep(pairs, part, caps, dist, decay, threshold,
+                                  swaps=min(comm) >= 2, timeline=timeline)
+            if not moves and np.array_equal(start, part):
+                continue
+            cost = time_sliced_cost(timeline, gates, start, moves, dist)
+            if (cost.ebits, len(moves)) < best:
+                best = (cost.ebits, len(moves))
+                chosen = (start, moves, cost.lower_bound)
         if chosen is None:
             self.property_set["dqc_teledata"] = {
                 **summary, "reason": "no time-sliced assignment beat the static one"}
@@ -128,6 +131,18 @@ class PlanTeledata(AnalysisPass):
         self.property_set["dqc_teledata"] = {
             "static_ebits": static.ebits, "ebits": best[0], "moves": len(moves),
             "reason": f"{len(moves)} moves save {static.ebits - best[0]} ebits"}
+
+
+    def _settings(self, unit: float) -> list[tuple[float, float]]:
+        """(lookahead, threshold) pairs to try, nearest to (0.5, 1) first, within the budget."""
+        grid = [(abs(i - _nearest(self.lookahead, 0.5)) + abs(j - _nearest(self.thresholds, 1.0)),
+                 i, j) for i in range(len(self.lookahead)) for j in range(len(self.thresholds))]
+        count = max(1, min(len(grid), int(self.work // max(unit, 1.0))))
+        return [(self.lookahead[i], self.thresholds[j]) for _, i, j in sorted(grid)[:count]]
+
+
+def _nearest(values: tuple[float, ...], x: float) -> int:
+    return min(range(len(values)), key=lambda i: abs(values[i] - x))
 
 
 def _slice_pairs(timeline: Timeline, gates) -> list[np.ndarray]:
@@ -169,7 +184,12 @@ def _sweep(pairs: list[np.ndarray], part: np.ndarray, caps: np.ndarray, dist: np
 
 def _exchange(f: np.ndarray, part: np.ndarray, caps: np.ndarray, dist: np.ndarray,
               threshold: float, swaps: bool) -> None:
-    """Greedy extreme exchange on interaction weights ``f``, in place; each qubit moves once."""
+    """Greedy extreme exchange on interaction weights ``f``, in place; each qubit moves once.
+
+    A trade of u and v gains at most ``pull[u] + pull[v]`` (``pull``: the most a qubit
+    gains by moving alone), so only qubits whose pull could reach the threshold
+    together with the strongest one are compared pairwise.
+    """
     n, k = len(part), len(caps)
     onehot = np.zeros((n, k))
     onehot[np.arange(n), part] = 1.0
@@ -177,29 +197,35 @@ def _exchange(f: np.ndarray, part: np.ndarray, caps: np.ndarray, dist: np.ndarra
     load = np.bincount(part, minlength=k)
     locked = np.zeros(n, dtype=bool)
     idx = np.arange(n)
+    hop = float(dist[dist > 0].min())
     while True:
         own = conn[idx, part]
+        desire = conn - own[:, None]  # gain of moving u alone to each QPU
+        desire[idx, part] = -np.inf
+        desire[locked] = -np.inf
         best_score, best = 0.0, None
         free = caps - load
         if free.any():  # single moves into spare data qubits
-            gain = conn - own[:, None]
-            score = gain - threshold * dist[part][:, :]
+            score = desire - threshold * dist[part]
             score[:, free <= 0] = -np.inf
-            score[idx, part] = -np.inf
-            score[locked] = -np.inf
             u, q = np.unravel_index(int(np.argmax(score)), score.shape)
             if score[u, q] > best_score + 1e-9:
                 best_score, best = float(score[u, q]), ("move", int(u), int(q))
         if swaps:
-            m = conn[:, part] - own[:, None]
-            gain = m + m.T - 2 * f
-            score = gain - threshold * 2 * dist[part][:, part]
-            score[part[:, None] == part[None, :]] = -np.inf
-            score[locked] = -np.inf
-            score[:, locked] = -np.inf
-            u, v = np.unravel_index(int(np.argmax(score)), score.shape)
-            if score[u, v] > best_score + 1e-9:
-                best_score, best = float(score[u, v]), ("swap", int(u), int(v))
+            pull = desire.max(axis=1)
+            top = pull.max()
+            cand = np.flatnonzero(pull + top > best_score + threshold * 2 * hop)
+            if len(cand) > 1:
+                pc = part[cand]
+                m = conn[cand][:, pc] - own[cand][:, None]
+                gain = m + m.T - 2 * f[np.ix_(cand, cand)]
+                score = gain - threshold * 2 * dist[np.ix_(pc, pc)]
+                score[pc[:, None] == pc[None, :]] = -np.inf
+                score[locked[cand]] = -np.inf
+                score[:, locked[cand]] = -np.inf
+                i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+                if score[i, j] > best_score + 1e-9:
+                    best_score, best = float(score[i, j]), ("swap", int(cand[i]), int(cand[j]))
         if best is None:
             return
         if best[0] == "move":
