@@ -374,17 +374,21 @@ class _Builder:
     def do_moves(self, batch: list[tuple[int, int]]) -> None:
         """Teleport each qubit q of ``batch`` ``(q, QPU)`` to its QPU, all before the next op.
 
-        Moves into a QPU with a free data qubit go first; when none has one (qubits
-        trading places), one state waits on a comm qubit of its new QPU until a
-        data qubit there frees up.
+        Moves into a QPU with a free data qubit go first, and among them those out of a
+        QPU where a state waits; when none has room (qubits trading places), one state
+        waits on a comm qubit of its new QPU until a data qubit there frees up. So at
+        most one state waits at a time per cycle of trades, and relays keep two comm
+        qubits for swapping.
         """
         for q, _ in batch:
             for basis in ("z", "x"):
                 self.end_segment(q, basis)
         pending = sorted(batch)
         while pending:
-            ready = [(q, k) for q, k in pending if self.free_slots[k]]
-            q, k = (ready or pending)[0]
+            # moves with room at their destination, those that free a waiting state first
+            ready = sorted(((not self.parked[self.qpu_of[q]], q, k) for q, k in pending
+                            if self.free_slots[k]))
+            _, q, k = ready[0] if ready else (False, *pending[0])
             pending.remove((q, k))
             src = self.qpu_of[q]
             self.teleport(q, k)

@@ -192,3 +192,13 @@ def test_schedules_of_moves_validate():
                  comm_qubits=res.report.comm_qubits)
     assert check_schedule(s, res.circuit, net, qubit_qpu=res.report.qubit_qpu) == []
     assert s.makespan_s >= s.lower_bound_s > 0
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_trades_on_a_line_leave_relays_two_comm_qubits(seed, verified):
+    """Found by the benchmark: on a line, a state waiting on a relay's comm qubit left it
+    one comm qubit for swapping another move's Bell pair through it. Moves that free a
+    waiting state now go first, so each cycle of trades completes before the next."""
+    qc = quantum_volume(8, seed=seed).decompose()
+    res = verified(qc, dqc.Network.line(4, data_qubits=2, comm_qubits=2))
+    assert res.report.moves > 0
