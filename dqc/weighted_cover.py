@@ -79,6 +79,34 @@ def plan_weighted(
     return CarrierPlan(carriers, ebits, 0)
 
 
+def lifetime_weights(gates: Sequence[TwoQubitGate], part: Sequence[int],
+                     rank: Sequence[int] | None = None) -> dict[Vertex, float]:
+    """Weight of each possible copy: 1 plus its lifetime over the median lifetime.
+
+    A copy's lifetime runs from the first to the last remote gate it could carry
+    (ranks of the walk; op positions by default). Long-lived copies are the ones that
+    crowd the comm qubits, so this cover prefers short-lived ones at equal count.
+    """
+    first: dict[Vertex, int] = {}
+    last: dict[Vertex, int] = {}
+    for g in gates:
+        a, b = g.qubits
+        p, q = int(part[a]), int(part[b])
+        if p == q:
+            continue
+        r = g.position if rank is None else rank[g.position]
+        for carrier, seg, remote in ((a, g.segments[0], q), (b, g.segments[1], p)):
+            if seg is not None:
+                v = (carrier, seg[0], seg[1], remote)
+                first.setdefault(v, r)
+                last[v] = r
+    if not first:
+        return {}
+    spans = {v: last[v] - first[v] + 1 for v in first}
+    median = float(np.median(list(spans.values())))
+    return {v: 1.0 + span / median for v, span in spans.items()}
+
+
 def _min_weight_cover(edges, is_left, weight) -> set:
     """Minimum-weight vertex cover of a bipartite graph by a minimum s-t cut."""
     if not edges:

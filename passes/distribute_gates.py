@@ -54,6 +54,7 @@ from dqc.errors import CapacityError, CircuitInputError
 from dqc.gates import EPRGate, diagonal_qubits
 from dqc.network import Network
 from dqc.teledata import Move, Timeline, time_sliced_cost
+from dqc.weighted_cover import lifetime_weights
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,14 @@ class DistributeGates(TransformationPass):
             again = retry.build()
             if retry.total_ebits() < builder.total_ebits():
                 builder, circuit = retry, again
+        if self.replans and builder.total_ebits() > builder.planned_ebits and not moves:
+            # one more try: prefer short-lived copies (they leave comm qubits free)
+            life = lifetime_weights(two_qubit_gates(dag), builder.initial_qpus)
+            retry = _Builder(self.network, dag, partition, tuple(permutation), moves,
+                             weight=lambda v: life.get(v, 1.0))
+            again = retry.build()
+            if retry.total_ebits() < builder.total_ebits():
+                builder, circuit = retry, again
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
@@ -183,6 +192,7 @@ class _Builder:
         if len(partition) != n:
             raise CapacityError(f"partition has {len(partition)} entries for {n} qubits")
         self.qpu_of = [network.index(name) for name in partition]
+        self.initial_qpus = tuple(self.qpu_of)
         # output qubits: per QPU, data register then comm register
         self.qregs: list[QuantumRegister] = []
         self.qubit_qpu: list[str] = []

@@ -40,3 +40,25 @@ def test_no_replanning_means_evictions():
               dqc.passes.PlanTeledata(net), dqc.passes.DistributeGates(net, replans=0)):
         out = p(out, property_set=props)
     assert out.count_ops()["epr"] > 6  # the unweighted cover under one comm qubit
+
+
+def test_qft_on_four_qpus_prefers_short_lived_copies(verified):
+    """QFT-32 on 4 QPUs of 9 (one spare each), 2 comm qubits: 136 ebits -> 54.
+
+    In Qiskit's QFT every qubit k receives its controlled phases from all j > k
+    right before its H: copies of k's pre-H segment are short-lived, copies of the
+    post-H segments of j live to the end of the circuit. The minimum cover takes the
+    long-lived ones and thrashes the comm qubits; the cover weighted by lifetime does
+    not, and costs what its plan says.
+    """
+    net = dqc.Network.all_to_all(4, data_qubits=9, comm_qubits=2)
+    qc = qft(32)
+    props: dict = {}
+    out = qc
+    for p in (dqc.passes.UnrollForDistribution(), dqc.passes.ElideSwaps(),
+              dqc.passes.BuildInteractionGraph(), dqc.passes.PartitionQubits(net),
+              dqc.passes.PlanTeledata(net), dqc.passes.DistributeGates(net, replans=0)):
+        out = p(out, property_set=props)
+    thrashing = out.count_ops()["epr"]
+    res = verified(qc, net, expect="clifford-skeleton")
+    assert res.report.ebits <= 54 < thrashing
