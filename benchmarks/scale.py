@@ -10,13 +10,21 @@ all-to-all network with tight capacity and 2 comm qubits per QPU, in a fresh
 process so that its peak resident memory (``ru_maxrss``) is its own. Prints and
 writes ``PREFIX.md`` (default ``benchmarks/results/scale``). Verification is not
 timed here. Figures only: nothing asserts.
+
+``--profile N`` runs each case under :mod:`cProfile` instead (slower; the
+figures are then not the benchmark's) and prints the N functions of largest
+cumulative and of largest own time, to see where the time goes::
+
+    python -m benchmarks.scale --cases 1000:20000:8 --profile 30
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import math
+import pstats
 import random
 import resource
 import subprocess
@@ -41,16 +49,24 @@ def random_circuit(n: int, gates: int, seed: int = 1):
     return qc
 
 
-def measure(case: str) -> dict:
-    """Run one case in this process and return its figures."""
+def measure(case: str, profile: int = 0) -> dict:
+    """Run one case in this process and return its figures (``profile``: see module doc)."""
     import dqc
 
     n, g, k = (int(x) for x in case.split(":"))
     qc = random_circuit(n, g)
     net = dqc.Network.all_to_all(k, data_qubits=math.ceil(n / k))
+    profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
-    result = dqc.compile(qc, net)
+    if profiler is not None:
+        result = profiler.runcall(dqc.compile, qc, net)
+    else:
+        result = dqc.compile(qc, net)
     seconds = time.perf_counter() - start
+    if profiler is not None:
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(profile)
+        stats.sort_stats("tottime").print_stats(profile)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"qubits": n, "2q gates": g, "K": k, "ebits": result.report.ebits,
             "lower bound": result.report.ebits_lower_bound,
@@ -63,21 +79,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", nargs="+", default=DEFAULT)
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile each case and print its N costliest functions (to stdout)")
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(measure(args.one)))
+        print(json.dumps(measure(args.one, args.profile)))
         return
     rows = []
     for case in args.cases:
-        done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--one", case],
+        done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--one", case,
+                               "--profile", str(args.profile)],
                               capture_output=True, text=True, cwd=HERE.parent)
+        if args.profile:
+            print(done.stderr.strip(), flush=True)
         if done.returncode:
             print(f"{case}: failed: {done.stderr.strip().splitlines()[-1]}", flush=True)
             continue
         row = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append(row)
         print(row, flush=True)
-    if rows:
+    if rows and not args.profile:
         cols = list(rows[0])
         lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]

@@ -285,17 +285,21 @@ def _refine(part, caps, dist, weights, max_passes: int) -> np.ndarray:
                 load[src] -= 1
                 load[best_q] += 1
                 improved = True
-        # pairwise swaps between QPUs
+        # pairwise swaps between QPUs; bound[a, b] >= the largest gain of moving one
+        # qubit from a to b, so a pair whose bounds sum to <= 0 has no gaining swap
+        bound = np.full((k, k), np.iinfo(np.int64).min // 4, dtype=np.int64)
+        _raise_bound(bound, table, part, np.arange(n))
         for a in range(k):
             for b in range(a + 1, k):
-                while True:
+                while bound[a, b] + bound[b, a] > 0:
                     in_a = np.flatnonzero(part == a)
                     in_b = np.flatnonzero(part == b)
                     if len(in_a) == 0 or len(in_b) == 0:
                         break
                     gain_a = table[in_a, a] - table[in_a, b]
                     gain_b = table[in_b, b] - table[in_b, a]
-                    if gain_a.max() + gain_b.max() <= 0:
+                    bound[a, b], bound[b, a] = gain_a.max(), gain_b.max()
+                    if bound[a, b] + bound[b, a] <= 0:
                         break  # a swap gains at most gain_a + gain_b (edge weights are >= 0)
                     top_a = in_a[np.argsort(-gain_a, kind="stable")[:8]]
                     top_b = in_b[np.argsort(-gain_b, kind="stable")[:8]]
@@ -313,10 +317,20 @@ def _refine(part, caps, dist, weights, max_passes: int) -> np.ndarray:
                     _, u, v = best
                     _apply_move(table, weights, dist, part, u, b)
                     _apply_move(table, weights, dist, part, v, a)
+                    touched = np.concatenate([
+                        [u, v], weights.vs[weights.starts[u]:weights.starts[u + 1]],
+                        weights.vs[weights.starts[v]:weights.starts[v + 1]]])
+                    _raise_bound(bound, table, part, touched)
                     improved = True
         if not improved:
             break
     return part
+
+
+def _raise_bound(bound: np.ndarray, table: np.ndarray, part: np.ndarray, rows) -> None:
+    """Raise ``bound[part[u], q]`` to the gain of moving u to q, for u in ``rows``."""
+    gains = table[rows, part[rows]][:, None] - table[rows]
+    np.maximum.at(bound, part[rows], gains)
 
 
 def _search(part, caps, dist, weights, gates: GateTable, max_evaluations: int | None) -> np.ndarray:
