@@ -148,31 +148,41 @@ class DistributeGates(TransformationPass):
         partition = tuple(self.property_set["dqc_partition"])
         permutation = self.property_set["dqc_wire_permutation"] or range(dag.num_qubits())
         moves = tuple(self.property_set["dqc_moves"] or ())
-        builder = _Builder(self.network, dag, partition, tuple(permutation), moves)
-        circuit = builder.build()
-        weights: dict[tuple, int] = {}
-        for _ in range(self.replans):
-            if builder.total_ebits() <= builder.planned_ebits:
-                break  # no eviction cost: the plan is met
-            for key, count in builder.opens.items():
-                weights[key] = max(weights.get(key, 1), count)
-            retry = _Builder(self.network, dag, partition, tuple(permutation), moves,
-                             weight=lambda v, w=dict(weights): w.get(v, 1))
-            again = retry.build()
-            if retry.total_ebits() < builder.total_ebits():
-                builder, circuit = retry, again
-        if self.replans and builder.total_ebits() > builder.planned_ebits and not moves:
-            # one more try: prefer short-lived copies (they leave comm qubits free)
-            life = lifetime_weights(two_qubit_gates(dag), builder.initial_qpus)
-            retry = _Builder(self.network, dag, partition, tuple(permutation), moves,
-                             weight=lambda v: life.get(v, 1.0))
-            again = retry.build()
-            if retry.total_ebits() < builder.total_ebits():
-                builder, circuit = retry, again
+        builder, circuit = distribute(self.network, dag, partition, tuple(permutation), moves,
+                                      replans=self.replans)
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
         return circuit_to_dag(circuit, copy_operations=False)
+
+
+def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
+               permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
+               replans: int = 3) -> tuple[_Builder, QuantumCircuit]:
+    """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run."""
+    permutation = permutation or tuple(range(dag.num_qubits()))
+    builder = _Builder(network, dag, partition, permutation, moves)
+    circuit = builder.build()
+    weights: dict[tuple, int] = {}
+    for _ in range(replans):
+        if builder.total_ebits() <= builder.planned_ebits:
+            break  # no eviction cost: the plan is met
+        for key, count in builder.opens.items():
+            weights[key] = max(weights.get(key, 1), count)
+        retry = _Builder(network, dag, partition, permutation, moves,
+                         weight=lambda v, w=dict(weights): w.get(v, 1))
+        again = retry.build()
+        if retry.total_ebits() < builder.total_ebits():
+            builder, circuit = retry, again
+    if replans and builder.total_ebits() > builder.planned_ebits and not moves:
+        # one more try: prefer short-lived copies (they leave comm qubits free)
+        life = lifetime_weights(two_qubit_gates(dag), builder.initial_qpus)
+        retry = _Builder(network, dag, partition, permutation, moves,
+                         weight=lambda v: life.get(v, 1.0))
+        again = retry.build()
+        if retry.total_ebits() < builder.total_ebits():
+            builder, circuit = retry, again
+    return builder, circuit
 
 
 class _Builder:

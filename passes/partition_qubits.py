@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import networkx as nx
 import numpy as np
@@ -12,7 +13,7 @@ from qiskit.transpiler import AnalysisPass
 from scipy.sparse import csr_matrix
 
 from dqc.cost_model import GateTable, two_qubit_gates
-from dqc.errors import CapacityError
+from dqc.errors import CapacityError, DQCError
 from dqc.network import Network
 
 
@@ -80,9 +81,11 @@ class PartitionQubits(AnalysisPass):
         metis_runs: int = 3,
         max_passes: int = 30,
         max_evaluations: int | None = None,
+        max_dry_run_gates: int = 20_000,
     ) -> None:
         super().__init__()
         self.network = network
+        self.max_dry_run_gates = max_dry_run_gates
         self.seed = 0 if seed is None else int(seed)
         self.metis_runs = metis_runs
         self.max_passes = max_passes
@@ -104,20 +107,74 @@ class PartitionQubits(AnalysisPass):
             starts = [
                 _match_parts_to_qpus(graph, _metis(weights, caps, self.seed + i), caps, dist)
                 for i in range(self.metis_runs)
-            ] + [_match_parts_to_qpus(graph, starts[0], caps, dist)]
+            ] + [_match_parts_to_qpus(graph, start, caps, dist)
+                 for start in (starts[0], _fill_from_end(n, caps))]
         best = None
+        candidates: list[tuple[int, np.ndarray]] = []
         for start in starts:
             part = _repair_capacity(start, caps, dist, weights)
             for cand in (part, _refine(part, caps, dist, weights, self.max_passes)):
                 ebits = gates.plan(cand, dist, carriers=False).ebits
+                candidates.append((ebits, cand))
                 if best is None or ebits < best[0]:
                     best = (ebits, cand)
         assert best is not None
         part = _search(best[1], caps, dist, weights, gates, self.max_evaluations)
+        if len(gates.positions) <= self.max_dry_run_gates:
+            part = self._fewest_emitted(dag, part, candidates, gates, dist)
         plan = gates.plan(part, dist, carriers=False)
         self.property_set["dqc_partition"] = tuple(net.qpus[p].name for p in part)
         self.property_set["dqc_partition_cost"] = plan.ebits
         self.property_set["dqc_lower_bound"] = plan.lower_bound
+
+
+    def _fewest_emitted(self, dag: DAGCircuit, part: np.ndarray,
+                        candidates: list[tuple[int, np.ndarray]], gates: GateTable,
+                        dist: np.ndarray) -> np.ndarray:
+        """The placement that emits the fewest ebits when comm qubits run short.
+
+        The cost model assumes every planned copy can stay open; with few comm
+        qubits a placement of equal (or slightly higher) modelled cost may emit
+        fewer ebits. When the chosen placement emits more than its model, the
+        distinct candidates whose model is below that figure are distributed too
+        (a dry run of :func:`~dqc.passes.distribute_gates.distribute`) and the
+        one emitting fewest ebits wins (ties: lower model, then earlier).
+        """
+        from dqc.passes.distribute_gates import distribute
+
+        net = self.network
+
+        def emitted(p: np.ndarray) -> float:
+            try:
+                builder, _ = distribute(net, dag, tuple(net.qpus[k].name for k in p))
+            except DQCError:
+                return math.inf
+            return builder.total_ebits()
+
+        model = gates.plan(part, dist, carriers=False).ebits
+        real = emitted(part)
+        if real <= model:
+            return part
+        best = (real, model, part)
+        seen = {part.tobytes()}
+        for ebits, cand in sorted(candidates, key=lambda c: c[0]):
+            if ebits >= best[0] or cand.tobytes() in seen:
+                continue
+            seen.add(cand.tobytes())
+            score = (emitted(cand), ebits, cand)
+            if score[:2] < best[:2]:
+                best = score
+        return best[2]
+
+
+def _fill_from_end(n: int, caps: np.ndarray) -> np.ndarray:
+    """Qubits in order, QPUs filled from the last: the first QPUs keep the spare room."""
+    sizes = np.zeros(len(caps), dtype=np.int64)
+    left = n
+    for k in range(len(caps) - 1, -1, -1):
+        sizes[k] = min(int(caps[k]), left)
+        left -= sizes[k]
+    return np.repeat(np.arange(len(caps)), sizes)
 
 
 def metis_partition(graph: nx.Graph, network: Network, *, seed: int = 0) -> tuple[int, ...]:
