@@ -46,12 +46,12 @@ def _add_network_options(sub: argparse.ArgumentParser) -> None:
     where = sub.add_mutually_exclusive_group(required=True)
     where.add_argument("--target", help="preset name (see `dqc targets`) or network TOML file")
     where.add_argument("--qpus", type=int, help="number of QPUs of a generated network")
-    sub.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all-to-all",
+    sub.add_argument("--topology", choices=sorted(TOPOLOGIES),
                      help="links of the generated network (default: all-to-all)")
     sub.add_argument("--data-qubits", type=int,
                      help="data qubits per QPU (default: ceil(qubits / QPUs), tight)")
-    sub.add_argument("--comm-qubits", type=int, default=2,
-                     help="comm qubits per QPU (default: 2)")
+    sub.add_argument("--comm-qubits", type=int,
+                     help="comm qubits per QPU of the generated network (default: 2)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _network(args: argparse.Namespace, num_qubits: int) -> Network:
     if args.target is not None:
+        given = [f"--{name.replace('_', '-')}" for name in ("topology", "data_qubits",
+                                                           "comm_qubits")
+                 if getattr(args, name) is not None]
+        if given:
+            raise CLIError(
+                f"{', '.join(given)} shape{'s' if len(given) == 1 else ''} a generated network "
+                f"(--qpus), not --target {args.target}; edit the target's TOML (or sweep it "
+                "with `dqc estimate --sweep qpu.comm_qubits=...`)")
         return targets.load(args.target)
     if args.qpus < 1:
         raise CLIError(f"--qpus must be a positive integer, got {args.qpus}")
@@ -111,10 +119,12 @@ def _network(args: argparse.Namespace, num_qubits: int) -> Network:
         1, math.ceil(num_qubits / args.qpus))
     if data < 1:
         raise CLIError(f"--data-qubits must be a positive integer, got {data}")
-    if args.comm_qubits < 0:
-        raise CLIError(f"--comm-qubits must be a non-negative integer, got {args.comm_qubits}")
-    return TOPOLOGIES[args.topology](args.qpus, data_qubits=data, comm_qubits=args.comm_qubits,
-                                     technology=getattr(args, "technology", None))
+    comm = 2 if args.comm_qubits is None else args.comm_qubits
+    if comm < 0:
+        raise CLIError(f"--comm-qubits must be a non-negative integer, got {comm}")
+    topology = TOPOLOGIES[args.topology or "all-to-all"]
+    return topology(args.qpus, data_qubits=data, comm_qubits=comm,
+                    technology=getattr(args, "technology", None))
 
 
 def _check_writable(path: str) -> None:

@@ -610,3 +610,13 @@ def test_console_script_entry_point(tmp_path):
     assert bad.returncode != 0
     missing = tmp_path / "missing.qasm"
     assert bad.stderr.splitlines() == [f"dqc: error: input file '{missing}' not found"]
+
+
+@pytest.mark.parametrize("command", ["compile", "estimate"])
+def test_generated_network_options_with_a_target_are_refused(capsys, tmp_path, ghz6, command):
+    """--comm-qubits with --target used to be ignored silently."""
+    extra = ["-o", tmp_path / "out.qasm"] if command == "compile" else []
+    rc, _, err = run(capsys, command, ghz6, "--target", "metro4", "--comm-qubits", "4", *extra)
+    msg = assert_clean_error(rc, err, tmp_path / "out.qasm",
+                             contains=("--comm-qubits", "--target metro4"))
+    assert "generated network" in msg
