@@ -721,14 +721,16 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
         if prog.link[i] < 0:
             continue
         for q in prog.qubits[i]:
-            later = ops_on[q][position[(q, i)] + 1:]
-            release = next((j for j in later if prog.names[j] in ("measure", "reset")), None)
+            on_q = ops_on[q]
+            at = position[(q, i)] + 1  # the ops after the epr on q (scanned, not copied)
+            release = next((on_q[j] for j in range(at, len(on_q))
+                            if prog.names[on_q[j]] in ("measure", "reset")), None)
             released = end[release] if release is not None else makespan
-            first_use = start[later[0]] if later else end[i]
+            first_use = start[on_q[at]] if at < len(on_q) else end[i]
             holds.append(max(0.0, released - end[i]))
             waits.append(max(0.0, first_use - end[i]))
             reserved[qpu_of[q]].append((start[i], released))
-            freed = release if release is not None else (later[-1] if later else None)
+            freed = release if release is not None else (on_q[-1] if at < len(on_q) else None)
             least = _chain(prog, succ, i, freed, from_end=True)[0] if freed is not None else 0.0
             memory_exposure += least / techs[qpu_of[q]].t2_s
             per_link[network.links[prog.link[i]].key].append(least)

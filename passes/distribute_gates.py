@@ -106,7 +106,8 @@ class DistributeGates(TransformationPass):
     * Carriers follow the minimum per-pair vertex cover of
       :func:`dqc.cost_model.plan_carriers` (an already open copy is always reused).
       When evictions make the circuit cost more ebits than that plan, the
-      distribution is redone (up to ``replans`` times) with each copy weighted by
+      distribution is redone (up to ``replans`` times, for circuits of at most
+      20,000 two-qubit gates) with each copy weighted by
       how often it was opened (:mod:`dqc.weighted_cover`); the cheapest run is kept.
     * Teledata moves (``dqc_moves``, see :class:`PlanTeledata`) teleport a qubit's
       state to another QPU before a slice of the circuit: Bell pair, Bell
@@ -156,13 +157,23 @@ class DistributeGates(TransformationPass):
         return circuit_to_dag(circuit, copy_operations=False)
 
 
+#: Largest circuit (two-qubit gates) for which DistributeGates re-plans carriers.
+MAX_REPLAN_GATES = 20_000
+
+
 def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3) -> tuple[_Builder, QuantumCircuit]:
-    """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run."""
+    """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run.
+
+    Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
+    gates: each try is a full distribution.
+    """
     permutation = permutation or tuple(range(dag.num_qubits()))
     builder = _Builder(network, dag, partition, permutation, moves)
     circuit = builder.build()
+    if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
+        replans = 0
     weights: dict[tuple, int] = {}
     for _ in range(replans):
         if builder.total_ebits() <= builder.planned_ebits:
@@ -196,6 +207,7 @@ class _Builder:
         self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
         self.opens: Counter[tuple[int, str, int, int]] = Counter()  # copy -> times opened
         self.planned_ebits = 0
+        self.num_two_qubit_gates = 0
         self.permutation = permutation
         self.dag = dag
         n = dag.num_qubits()
@@ -458,6 +470,7 @@ class _Builder:
         nodes = list(dag.topological_op_nodes())
         qidx = [[dag.find_bit(q).index for q in node.qargs] for node in nodes]
         gates = two_qubit_gates(dag)
+        self.num_two_qubit_gates = len(gates)
         n = dag.num_qubits()
         # the walk: topological order, or slice by slice when qubits move
         order: tuple[int, ...] = tuple(range(len(nodes)))
