@@ -120,7 +120,9 @@ class DistributeGates(TransformationPass):
     Property set read: ``dqc_partition`` (one QPU name per input qubit, at the start);
     ``dqc_moves`` if present (:class:`dqc.teledata.Move` tuple);
     ``dqc_wire_permutation`` if present (see :class:`ElideSwaps`), for the final layout.
-    Property set written: ``dqc_layout`` (:class:`DistributedLayout`),
+    Property set written: ``dqc_layout`` (:class:`DistributedLayout`); when teledata
+    moves emit more ebits than distributing without them (comm-qubit limits), the
+    moves are dropped and ``dqc_moves``, ``dqc_teledata`` and ``dqc_lower_bound`` say so;
     ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
     ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs).
 
@@ -151,6 +153,21 @@ class DistributeGates(TransformationPass):
         moves = tuple(self.property_set["dqc_moves"] or ())
         builder, circuit = distribute(self.network, dag, partition, tuple(permutation), moves,
                                       replans=self.replans)
+        if (moves and self.replans and builder.total_ebits() > builder.planned_ebits
+                and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
+            # the moves were chosen on the model; comm-qubit limits may undo their gain
+            fixed, again = distribute(self.network, dag, partition, tuple(permutation), (),
+                                      replans=self.replans)
+            if fixed.total_ebits() < builder.total_ebits():
+                plan = plan_carriers(two_qubit_gates(dag), fixed.initial_qpus,
+                                     self.network.distances())
+                self.property_set["dqc_teledata"] = {
+                    **(self.property_set["dqc_teledata"] or {}), "ebits": plan.ebits,
+                    "moves": 0, "reason": f"moves dropped: they emitted {builder.total_ebits()} "
+                    f"ebits under comm-qubit limits, the static plan {fixed.total_ebits()}"}
+                self.property_set["dqc_moves"] = ()
+                self.property_set["dqc_lower_bound"] = plan.lower_bound
+                builder, circuit = fixed, again
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates

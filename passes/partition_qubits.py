@@ -107,8 +107,7 @@ class PartitionQubits(AnalysisPass):
             starts = [
                 _match_parts_to_qpus(graph, _metis(weights, caps, self.seed + i), caps, dist)
                 for i in range(self.metis_runs)
-            ] + [_match_parts_to_qpus(graph, start, caps, dist)
-                 for start in (starts[0], _fill_from_end(n, caps))]
+            ] + [_match_parts_to_qpus(graph, starts[0], caps, dist)]
         best = None
         candidates: list[tuple[int, np.ndarray]] = []
         for start in starts:
@@ -121,6 +120,11 @@ class PartitionQubits(AnalysisPass):
         assert best is not None
         part = _search(best[1], caps, dist, weights, gates, self.max_evaluations)
         if len(gates.positions) <= self.max_dry_run_gates:
+            if len(caps) > 1 and graph.number_of_edges():  # spare room on the first QPUs
+                end = _repair_capacity(_match_parts_to_qpus(graph, _fill_from_end(n, caps),
+                                                            caps, dist), caps, dist, weights)
+                for cand in (end, _refine(end, caps, dist, weights, self.max_passes)):
+                    candidates.append((gates.plan(cand, dist, carriers=False).ebits, cand))
             part = self._fewest_emitted(dag, part, candidates, gates, dist)
         plan = gates.plan(part, dist, carriers=False)
         self.property_set["dqc_partition"] = tuple(net.qpus[p].name for p in part)

@@ -72,9 +72,10 @@ def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: i
 def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
                      partition: tuple[str, ...], moves: tuple = ()
                      ) -> tuple[QuantumCircuit, dqc.Report]:
-    """Run only DistributeGates with a given placement (and teledata moves); verify it."""
+    """Run only DistributeGates with a given placement and moves (kept as given: no
+    re-planning, no dropping of moves); verify it."""
     props: dict = {"dqc_partition": partition, "dqc_moves": moves}
-    out = dqc.passes.DistributeGates(network)(circuit, property_set=props)
+    out = dqc.passes.DistributeGates(network, replans=0)(circuit, property_set=props)
     layout = props["dqc_layout"]
     report = dqc.Report(
         ebits=out.count_ops().get("epr", 0), ebits_per_link=props["dqc_ebits_per_link"],
