@@ -70,12 +70,12 @@ def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: i
 
 
 def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
-                     partition: tuple[str, ...], moves: tuple = ()
+                     partition: tuple[str, ...], moves: tuple = (), replans: int = 0
                      ) -> tuple[QuantumCircuit, dqc.Report]:
-    """Run only DistributeGates with a given placement and moves (kept as given: no
-    re-planning, no dropping of moves); verify it."""
-    props: dict = {"dqc_partition": partition, "dqc_moves": moves}
-    out = dqc.passes.DistributeGates(network, replans=0)(circuit, property_set=props)
+    """Run only DistributeGates with a given placement and moves (kept as given unless
+    ``replans``: then carriers may be re-planned and moves dropped); verify it."""
+    props: dict = {"dqc_partition": partition, "dqc_moves": moves, "dqc_teledata": {}}
+    out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
     layout = props["dqc_layout"]
     report = dqc.Report(
         ebits=out.count_ops().get("epr", 0), ebits_per_link=props["dqc_ebits_per_link"],
@@ -85,7 +85,7 @@ def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
         qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 0}
               for q in network.qpus},
         links=tuple((link.a, link.b) for link in network.links), input={}, seed=0,
-        partition_cost=0, teleports=layout.teleports, moves=len(moves))
+        partition_cost=0, teleports=layout.teleports, moves=len(props["dqc_moves"]))
     outcome = dqc.verify(circuit, out, report)
     assert outcome.ok, str(outcome)
     return out, report

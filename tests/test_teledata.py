@@ -202,3 +202,25 @@ def test_trades_on_a_line_leave_relays_two_comm_qubits(seed, verified):
     qc = quantum_volume(8, seed=seed).decompose()
     res = verified(qc, dqc.Network.line(4, data_qubits=2, comm_qubits=2))
     assert res.report.moves > 0
+
+
+def test_moves_that_thrash_the_comm_qubits_are_dropped(fixed):
+    """Moves are chosen on the model; DistributeGates drops them when, under comm-qubit
+    limits, they emit more than distributing without them.
+
+    QFT-10 on two QPUs of 6 data qubits and 1 comm qubit, q0 sent to the other QPU and
+    back: with the move the copies thrash (26 ebits); without it, 5.
+    """
+    from qiskit.synthesis import synth_qft_full
+
+    qc = QuantumCircuit(10)
+    qc.compose(synth_qft_full(10, do_swaps=False), inplace=True)
+    qc = dqc.passes.ElideSwaps()(dqc.passes.UnrollForDistribution()(qc))
+    timeline = Timeline.of(circuit_to_dag(qc))
+    moves = (Move(timeline.slice_start(3), 0, 1), Move(timeline.slice_start(6), 0, 0))
+    net = dqc.Network.all_to_all(2, data_qubits=6, comm_qubits=1)
+    part = ("qpu0",) * 5 + ("qpu1",) * 5
+    kept, _ = fixed(qc, net, part, moves)
+    dropped, report = fixed(qc, net, part, moves, replans=3)
+    assert report.moves == 0 and report.teleports == ()
+    assert dropped.count_ops()["epr"] < kept.count_ops()["epr"]
