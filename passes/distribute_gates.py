@@ -107,7 +107,7 @@ class DistributeGates(TransformationPass):
       :func:`dqc.cost_model.plan_carriers` (an already open copy is always reused).
       When evictions make the circuit cost more ebits than that plan, the
       distribution is redone (up to ``replans`` times, for circuits of at most
-      20,000 two-qubit gates) with each copy weighted by
+      5,000 two-qubit gates) with each copy weighted by
       how often it was opened (:mod:`dqc.weighted_cover`); the cheapest run is kept.
     * Teledata moves (``dqc_moves``, see :class:`PlanTeledata`) teleport a qubit's
       state to another QPU before a slice of the circuit: Bell pair, Bell
@@ -158,6 +158,7 @@ class DistributeGates(TransformationPass):
             # the moves were chosen on the model; comm-qubit limits may undo their gain
             fixed, again = distribute(self.network, dag, partition, tuple(permutation), (),
                                       replans=self.replans)
+            assert again is not None
             if fixed.total_ebits() < builder.total_ebits():
                 plan = plan_carriers(two_qubit_gates(dag), fixed.initial_qpus,
                                      self.network.distances())
@@ -171,24 +172,25 @@ class DistributeGates(TransformationPass):
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
+        assert circuit is not None
         return circuit_to_dag(circuit, copy_operations=False)
 
 
 #: Largest circuit (two-qubit gates) for which DistributeGates re-plans carriers.
-MAX_REPLAN_GATES = 20_000
+MAX_REPLAN_GATES = 5_000
 
 
 def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
-               replans: int = 3) -> tuple[_Builder, QuantumCircuit]:
+               replans: int = 3, emit: bool = True) -> tuple[_Builder, QuantumCircuit | None]:
     """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run.
 
     Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
-    gates: each try is a full distribution.
+    gates: each try is a full walk. With ``emit=False`` (a dry run) no circuit is built.
     """
     permutation = permutation or tuple(range(dag.num_qubits()))
     builder = _Builder(network, dag, partition, permutation, moves)
-    circuit = builder.build()
+    builder.build()
     if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
         replans = 0
     weights: dict[tuple, int] = {}
@@ -199,18 +201,18 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
             weights[key] = max(weights.get(key, 1), count)
         retry = _Builder(network, dag, partition, permutation, moves,
                          weight=lambda v, w=dict(weights): w.get(v, 1))
-        again = retry.build()
+        retry.build()
         if retry.total_ebits() < builder.total_ebits():
-            builder, circuit = retry, again
+            builder = retry
     if replans and builder.total_ebits() > builder.planned_ebits and not moves:
         # one more try: prefer short-lived copies (they leave comm qubits free)
         life = lifetime_weights(two_qubit_gates(dag), builder.initial_qpus)
         retry = _Builder(network, dag, partition, permutation, moves,
                          weight=lambda v: life.get(v, 1.0))
-        again = retry.build()
+        retry.build()
         if retry.total_ebits() < builder.total_ebits():
-            builder, circuit = retry, again
-    return builder, circuit
+            builder = retry
+    return builder, builder.circuit() if emit else None
 
 
 class _Builder:
@@ -482,7 +484,8 @@ class _Builder:
             self.close_copy(q, b, k)
 
     # ----- the walk --------------------------------------------------------
-    def build(self) -> QuantumCircuit:
+    def build(self) -> None:
+        """Walk the circuit: emit the distributed operations into ``self.ops``."""
         dag = self.dag
         nodes = list(dag.topological_op_nodes())
         qidx = [[dag.find_bit(q).index for q in node.qargs] for node in nodes]
@@ -566,6 +569,9 @@ class _Builder:
             teleport_register=self._tele_name(),
             teleports=tuple(self.teleports),
         )
+
+    def circuit(self) -> QuantumCircuit:
+        """The distributed circuit of the last :meth:`build`."""
         return self._circuit()
 
     def remote_gate(self, op, qs, diags, carrier: int) -> None:

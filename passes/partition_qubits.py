@@ -81,11 +81,13 @@ class PartitionQubits(AnalysisPass):
         metis_runs: int = 3,
         max_passes: int = 30,
         max_evaluations: int | None = None,
-        max_dry_run_gates: int = 20_000,
+        max_dry_run_gates: int = 5_000,
+        max_dry_runs: int = 4,
     ) -> None:
         super().__init__()
         self.network = network
         self.max_dry_run_gates = max_dry_run_gates
+        self.max_dry_runs = max_dry_runs
         self.seed = 0 if seed is None else int(seed)
         self.metis_runs = metis_runs
         self.max_passes = max_passes
@@ -139,8 +141,10 @@ class PartitionQubits(AnalysisPass):
 
         The cost model assumes every planned copy can stay open; with few comm
         qubits a placement of equal (or slightly higher) modelled cost may emit
-        fewer ebits. When the chosen placement emits more than its model, the
-        distinct candidates whose model is below that figure are distributed too
+        fewer ebits. When the chosen placement emits more than its model, up to
+        ``max_dry_runs`` distinct candidates whose model is below that figure (fewest
+        modelled ebits first; circuits of at most ``max_dry_run_gates`` two-qubit
+        gates) are distributed too
         (a dry run of :func:`~dqc.passes.distribute_gates.distribute`) and the
         one emitting fewest ebits wins (ties: lower model, then earlier).
         """
@@ -150,7 +154,7 @@ class PartitionQubits(AnalysisPass):
 
         def emitted(p: np.ndarray) -> float:
             try:
-                builder, _ = distribute(net, dag, tuple(net.qpus[k].name for k in p))
+                builder, _ = distribute(net, dag, tuple(net.qpus[k].name for k in p), emit=False)
             except DQCError:
                 return math.inf
             return builder.total_ebits()
@@ -162,7 +166,7 @@ class PartitionQubits(AnalysisPass):
         best = (real, model, part)
         seen = {part.tobytes()}
         for ebits, cand in sorted(candidates, key=lambda c: c[0]):
-            if ebits >= best[0] or cand.tobytes() in seen:
+            if ebits >= best[0] or cand.tobytes() in seen or len(seen) > self.max_dry_runs:
                 continue
             seen.add(cand.tobytes())
             score = (emitted(cand), ebits, cand)
