@@ -69,13 +69,9 @@ def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: i
     return result
 
 
-def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
-                     partition: tuple[str, ...], moves: tuple = (), replans: int = 0
-                     ) -> tuple[QuantumCircuit, dqc.Report]:
-    """Run only DistributeGates with a given placement and moves (kept as given unless
-    ``replans``: then carriers may be re-planned and moves dropped); verify it."""
-    props: dict = {"dqc_partition": partition, "dqc_moves": moves, "dqc_teledata": {}}
-    out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
+def verify_pass_output(circuit: QuantumCircuit, out: QuantumCircuit, network: dqc.Network,
+                       props: dict) -> dqc.Report:
+    """Verify what a hand-run pipeline ending in DistributeGates wrote; return its report."""
     layout = props["dqc_layout"]
     report = dqc.Report(
         ebits=out.count_ops().get("epr", 0), ebits_per_link=props["dqc_ebits_per_link"],
@@ -85,10 +81,25 @@ def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
         qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 0}
               for q in network.qpus},
         links=tuple((link.a, link.b) for link in network.links), input={}, seed=0,
-        partition_cost=0, teleports=layout.teleports, moves=len(props["dqc_moves"]))
+        partition_cost=0, teleports=layout.teleports, moves=len(props["dqc_moves"] or ()))
     outcome = dqc.verify(circuit, out, report)
     assert outcome.ok, str(outcome)
-    return out, report
+    return report
+
+
+def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
+                     partition: tuple[str, ...], moves: tuple = (), replans: int = 0
+                     ) -> tuple[QuantumCircuit, dqc.Report]:
+    """Run only DistributeGates with a given placement and moves (kept as given unless
+    ``replans``: then carriers may be re-planned and moves dropped); verify it."""
+    props: dict = {"dqc_partition": partition, "dqc_moves": moves, "dqc_teledata": {}}
+    out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
+    return out, verify_pass_output(circuit, out, network, props)
+
+
+@pytest.fixture
+def pass_verified():
+    return verify_pass_output
 
 
 @pytest.fixture

@@ -140,10 +140,10 @@ def test_random_moves_verify(seed, clifford_circuit, fixed):
     assert report.moves == len(moves) and len(report.teleports) == len(moves)
 
 
-def test_dropping_a_teleport_correction_is_caught():
+def test_dropping_a_teleport_correction_is_caught(verified):
     qc = trade_places()
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
-    res = dqc.compile(qc, net)
+    res = verified(qc, net)
     assert res.report.moves == 2
     # the Z correction right after the Bell measurement of a data qubit
     data_qubits = {res.circuit.qubits[p] for p in res.report.initial_layout}
@@ -160,33 +160,33 @@ def test_dropping_a_teleport_correction_is_caught():
     assert not outcome.ok
 
 
-def test_misreported_teleports_are_caught():
+def test_misreported_teleports_are_caught(verified):
     qc = trade_places()
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
-    res = dqc.compile(qc, net)
+    res = verified(qc, net)
     report = res.report.to_dict()
     report["teleports"] = []
     outcome = dqc.verify(qc, res.circuit, report)
     assert not outcome.ok and "teledata" in outcome.detail
 
 
-def test_teledata_output_is_deterministic():
+def test_teledata_output_is_deterministic(verified):
     qc = quantum_volume(10, seed=3).decompose()
     net = dqc.Network.all_to_all(2, data_qubits=5, comm_qubits=2)
-    first = dqc.compile(qc, net, seed=4)
+    first = verified(qc, net, seed=4)
     again = dqc.compile(qc, net, seed=4)
     assert first.report.moves > 0
     assert qasm3.dumps(first.circuit) == qasm3.dumps(again.circuit)
     assert first.report.to_json() == again.report.to_json()
 
 
-def test_schedules_of_moves_validate():
+def test_schedules_of_moves_validate(verified):
     """The scheduler's validator accepts circuits with moves (parked states included)."""
     from dqc.schedule import check_schedule, schedule
 
     qc = quantum_volume(8, seed=1).decompose()
     net = dqc.Network.all_to_all(2, data_qubits=4, comm_qubits=2)
-    res = dqc.compile(qc, net)
+    res = verified(qc, net)
     assert res.report.moves > 0
     s = schedule(res.circuit, net, qubit_qpu=res.report.qubit_qpu,
                  comm_qubits=res.report.comm_qubits)

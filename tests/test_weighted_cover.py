@@ -30,7 +30,8 @@ def test_qft_with_a_spare_qubit_costs_n_over_2_minus_1(verified):
     assert res.report.ebits == res.report.ebits_lower_bound == 4
 
 
-def _pipeline(net, qc, *, dry_run: bool, replans: int):
+def _pipeline(check, net, qc, *, dry_run: bool, replans: int) -> int:
+    """Ebits of dqc's pipeline with dry runs / re-planning switched; the output is verified."""
     props: dict = {}
     out = qc
     for p in (dqc.passes.UnrollForDistribution(), dqc.passes.ElideSwaps(),
@@ -38,19 +39,19 @@ def _pipeline(net, qc, *, dry_run: bool, replans: int):
               dqc.passes.PartitionQubits(net, max_dry_run_gates=10**9 if dry_run else 0),
               dqc.passes.PlanTeledata(net), dqc.passes.DistributeGates(net, replans=replans)):
         out = p(out, property_set=props)
-    return out.count_ops()["epr"]
+    return check(qc, out, net, props).ebits
 
 
-def test_replanning_rescues_a_thrashing_placement():
+def test_replanning_rescues_a_thrashing_placement(pass_verified):
     """Without the partitioner's dry runs the placement thrashes one comm qubit; the
     carrier re-planning (weighted by observed reopens) brings it back near the model."""
     net = dqc.Network.all_to_all(2, data_qubits=6, comm_qubits=1)
-    thrashing = _pipeline(net, qft(10), dry_run=False, replans=0)
-    replanned = _pipeline(net, qft(10), dry_run=False, replans=3)
+    thrashing = _pipeline(pass_verified, net, qft(10), dry_run=False, replans=0)
+    replanned = _pipeline(pass_verified, net, qft(10), dry_run=False, replans=3)
     assert replanned <= 6 < thrashing
 
 
-def test_qft_on_four_qpus_prefers_short_lived_copies(verified):
+def test_qft_on_four_qpus_prefers_short_lived_copies(verified, pass_verified):
     """QFT-32 on 4 QPUs of 9 (one spare each), 2 comm qubits: 136 ebits -> 54.
 
     In Qiskit's QFT every qubit k receives its controlled phases from all j > k
@@ -61,8 +62,8 @@ def test_qft_on_four_qpus_prefers_short_lived_copies(verified):
     """
     net = dqc.Network.all_to_all(4, data_qubits=9, comm_qubits=2)
     qc = qft(32)
-    thrashing = _pipeline(net, qc, dry_run=False, replans=0)
-    assert _pipeline(net, qc, dry_run=False, replans=3) <= 54 < thrashing
+    thrashing = _pipeline(pass_verified, net, qc, dry_run=False, replans=0)
+    assert _pipeline(pass_verified, net, qc, dry_run=False, replans=3) <= 54 < thrashing
     res = verified(qc, net, expect="clifford-skeleton")  # with the dry runs too: 42
     assert res.report.ebits <= 42
 
