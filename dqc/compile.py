@@ -107,6 +107,7 @@ def compile(  # noqa: A001 - the verb users look for
         teleports=layout.teleports,
         moves=len(ps["dqc_moves"] or ()),
         planned_ebits=int(ps["dqc_teledata"]["ebits"]),
+        embedded_flips=len(ps["dqc_embedding"].through) if ps["dqc_embedding"] else 0,
         schedule=sched.to_dict(),
         verdict=verdict.to_dict(),
     )

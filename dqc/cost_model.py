@@ -68,6 +68,12 @@ class TwoQubitGate:
     qubits: tuple[int, int]
     segments: tuple[tuple[str, int] | None, tuple[str, int] | None]
 
+    @property
+    def at(self) -> int:
+        """Op position the gate happens at: ``position``, or for a copy an embedding
+        mirror forces (negative position ``-1 - p``, see :mod:`dqc.embedding`), p."""
+        return self.position if self.position >= 0 else -1 - self.position
+
 
 @dataclass(frozen=True)
 class CarrierPlan:
@@ -87,17 +93,22 @@ class CarrierPlan:
 
 
 class SegmentCounter:
-    """Current Z and X segment number of every qubit, advanced op by op."""
+    """Current Z and X segment number of every qubit, advanced op by op.
 
-    def __init__(self, num_qubits: int) -> None:
+    ``through`` holds ``(op position, qubit, basis)`` where a segment continues
+    through a flip (see :mod:`dqc.embedding`) instead of ending.
+    """
+
+    def __init__(self, num_qubits: int, through: frozenset = frozenset()) -> None:
         self.seg = {"z": [0] * num_qubits, "x": [0] * num_qubits}
+        self.through = through
 
-    def advance(self, op, qs: list[int]) -> dict[str, tuple[int, ...]]:
+    def advance(self, op, qs: list[int], position: int = -1) -> dict[str, tuple[int, ...]]:
         """Start new segments where ``op`` is not diagonal; return its diagonal positions."""
         dz, dx = _diagonals(op)
         for basis, positions in (("z", dz), ("x", dx)):
             for pos, q in enumerate(qs):
-                if pos not in positions:
+                if pos not in positions and (position, q, basis) not in self.through:
                     self.seg[basis][q] += 1
         return {"z": dz, "x": dx}
 
@@ -229,20 +240,8 @@ class GateTable:
         part = np.asarray(part, dtype=np.int64)
         dist = np.asarray(dist)
         k = int(dist.shape[0])
-        qpu = part[self.qubits] if len(self.qubits) else np.zeros((0, 2), dtype=np.int64)
-        remote = np.flatnonzero(qpu[:, 0] != qpu[:, 1])
-        qpu, segs = qpu[remote], self.segments[remote]
-        # vertex of each side: (its segment, the other side's QPU); -1 if it cannot carry
-        vert = np.where(segs >= 0, segs * k + qpu[:, ::-1], -1)
-        one_sided = (vert < 0).any(axis=1)
-        forced = np.unique(vert[one_sided].max(axis=1))
-        two_sided = ~one_sided
-        va, vb = vert[two_sided, 0], vert[two_sided, 1]
-        free = ~(_member(va, forced) | _member(vb, forced))
-        va, vb = va[free], vb[free]
-        a_left = qpu[two_sided][free, 0] < qpu[two_sided][free, 1]
-        left_v, right_v = np.where(a_left, va, vb), np.where(a_left, vb, va)
-        cover = np.union1d(forced, _konig_cover(left_v, right_v))
+        remote, vert = self._vertices(part, k)
+        cover = self.cover(part, dist)
         own = part[self.segment_qubit[cover // k]]
         ebits = int(dist[own, cover % k].sum())
         out: dict[int, int] = {}
@@ -251,6 +250,29 @@ class GateTable:
             who = np.where(a_carries, self.qubits[remote, 0], self.qubits[remote, 1])
             out = dict(zip(self.positions[remote].tolist(), who.tolist()))
         return CarrierPlan(out, ebits, len(cover))
+
+    def cover(self, part: np.ndarray, dist: np.ndarray) -> np.ndarray:
+        """The minimum covers' vertices, sorted: ``segment id * K + remote QPU``."""
+        k = int(dist.shape[0])
+        remote, vert = self._vertices(part, k)
+        qpu = part[self.qubits[remote]]
+        one_sided = (vert < 0).any(axis=1)
+        forced = np.unique(vert[one_sided].max(axis=1))
+        two_sided = ~one_sided
+        va, vb = vert[two_sided, 0], vert[two_sided, 1]
+        free = ~(_member(va, forced) | _member(vb, forced))
+        va, vb = va[free], vb[free]
+        a_left = qpu[two_sided][free, 0] < qpu[two_sided][free, 1]
+        left_v, right_v = np.where(a_left, va, vb), np.where(a_left, vb, va)
+        return np.union1d(forced, _konig_cover(left_v, right_v))
+
+    def _vertices(self, part: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Remote gates (indices) and each side's vertex (its segment, the other side's
+        QPU), -1 where that side cannot carry."""
+        qpu = part[self.qubits] if len(self.qubits) else np.zeros((0, 2), dtype=np.int64)
+        remote = np.flatnonzero(qpu[:, 0] != qpu[:, 1])
+        segs = self.segments[remote]
+        return remote, np.where(segs >= 0, segs * k + qpu[remote][:, ::-1], -1)
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

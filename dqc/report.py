@@ -21,8 +21,9 @@ class Report:
         remote_gates: two-qubit gates of the (unrolled) input that crossed QPUs.
         ebits_lower_bound: no choice of carriers needs fewer ebits for this placement
             and these moves (minimum vertex covers of the segment graph plus one per
-            move; embedding, not done yet, could go lower). ``ebits`` exceeds it when
-            comm qubits run out or Bell pairs are swapped over several links.
+            move; without moves, of the segments continued through every flip, so no
+            embedding goes lower either). ``ebits`` exceeds it when comm qubits run
+            out or Bell pairs are swapped over several links.
         qubit_qpu: QPU name of every output qubit.
         comm_qubits: indices of the output qubits that are comm qubits.
         initial_layout: for input qubit i, the output qubit holding it at the start.
@@ -38,6 +39,8 @@ class Report:
         moves: number of teledata moves (each costs one ebit per hop).
         planned_ebits: what the plan (covers plus moves) costs if no copy is ever
             evicted; ``ebits`` exceeds it only when comm qubits run out.
+        embedded_flips: flips (CX targets and controls, X and Z) that segments
+            continue through, mirrored onto their copies (:mod:`dqc.embedding`).
         schedule: the deterministic schedule (:meth:`dqc.schedule.Schedule.to_dict`):
             ``makespan_s``, ``lower_bound_s`` and its bounds, ``link_busy``,
             ``peak_comm_qubits``, ebit storage, ``fidelity`` with its factors;
@@ -64,6 +67,7 @@ class Report:
     teleports: tuple[tuple[int, int], ...] = ()
     moves: int = 0
     planned_ebits: int = 0
+    embedded_flips: int = 0
     schedule: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verdict: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verification: dict[str, Any] | None = None
@@ -104,6 +108,7 @@ class Report:
             teleports=tuple((a, b) for a, b in d.get("teleports", ())),
             moves=d.get("moves", 0),
             planned_ebits=d.get("planned_ebits", 0),
+            embedded_flips=d.get("embedded_flips", 0),
             schedule=dict(d.get("schedule", NOT_COMPUTED)),
             verdict=dict(d.get("verdict", NOT_COMPUTED)),
             verification=d.get("verification"),
@@ -114,7 +119,8 @@ class Report:
         lines = [
             f"ebits: {self.ebits} (lower bound for this placement {self.ebits_lower_bound}; "
             f"{self.remote_gates} remote two-qubit gates"
-            + (f"; {self.moves} teledata moves)" if self.moves else ")")
+            + (f"; {self.moves} teledata moves" if self.moves else "")
+            + (f"; {self.embedded_flips} flips embedded" if self.embedded_flips else "") + ")"
         ]
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]
         if used:

@@ -154,8 +154,8 @@ def time_sliced_cost(
         vpart.append(m.qpu)
         real_of.append(m.qubit)
     virtual = [
-        TwoQubitGate(g.position, (_stay(stays[g.qubits[0]], rank[g.position]),
-                                  _stay(stays[g.qubits[1]], rank[g.position])), g.segments)
+        TwoQubitGate(g.position, (_stay(stays[g.qubits[0]], rank[g.at]),
+                                  _stay(stays[g.qubits[1]], rank[g.at])), g.segments)
         for g in gates
     ]
     if weight is None:

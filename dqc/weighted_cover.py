@@ -94,7 +94,7 @@ def lifetime_weights(gates: Sequence[TwoQubitGate], part: Sequence[int],
         p, q = int(part[a]), int(part[b])
         if p == q:
             continue
-        r = g.position if rank is None else rank[g.position]
+        r = g.at if rank is None else rank[g.at]
         for carrier, seg, remote in ((a, g.segments[0], q), (b, g.segments[1], p)):
             if seg is not None:
                 v = (carrier, seg[0], seg[1], remote)

@@ -14,7 +14,10 @@ key                               written by                  read by
                                   PlanTeledata                DistributeGates
 ``dqc_partition_cost``            PartitionQubits
 ``dqc_lower_bound``               PartitionQubits,
+                                  PlanEmbedding,
                                   PlanTeledata
+``dqc_embedding``                 PlanEmbedding               PlanTeledata,
+                                                              DistributeGates
 ``dqc_moves``                     PlanTeledata                DistributeGates
 ``dqc_teledata``                  PlanTeledata
 ``dqc_layout``                    DistributeGates,            RouteWithinQPUs,
@@ -46,6 +49,7 @@ from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.interaction_graph import BuildInteractionGraph
 from dqc.passes.keep_distributed_layout import KeepDistributedLayout
 from dqc.passes.partition_qubits import PartitionQubits
+from dqc.passes.plan_embedding import PlanEmbedding
 from dqc.passes.plan_teledata import PlanTeledata
 from dqc.passes.route_within_qpus import RouteWithinQPUs
 from dqc.passes.schedule_operations import ScheduleOperations
@@ -65,6 +69,7 @@ __all__ = [
     "ElideSwaps",
     "KeepDistributedLayout",
     "PartitionQubits",
+    "PlanEmbedding",
     "PlanTeledata",
     "RouteWithinQPUs",
     "ScheduleOperations",
@@ -75,8 +80,8 @@ __all__ = [
 
 
 def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassManager:
-    """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition, teledata,
-    distribute.
+    """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition,
+    embedding, teledata, distribute.
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -93,6 +98,7 @@ def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassM
             ElideSwaps(),
             BuildInteractionGraph(),
             PartitionQubits(network, seed=seed),
+            PlanEmbedding(network),
             PlanTeledata(network),
             DistributeGates(network),
         ]

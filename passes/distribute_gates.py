@@ -50,6 +50,7 @@ from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 
 from dqc.cost_model import SegmentCounter, plan_carriers, two_qubit_gates
+from dqc.embedding import EmbeddingPlan
 from dqc.errors import CapacityError, CircuitInputError
 from dqc.gates import EPRGate, diagonal_qubits
 from dqc.network import Network
@@ -117,12 +118,18 @@ class DistributeGates(TransformationPass):
       qubit frees up. The circuit is then walked slice by slice
       (:class:`dqc.teledata.Timeline`).
 
+    * With an embedding (``dqc_embedding``, see :class:`PlanEmbedding`) and no moves,
+      segments continue through the planned flips, and each flip is mirrored onto the
+      flipped qubit's open copies (:mod:`dqc.embedding`).
+
     Property set read: ``dqc_partition`` (one QPU name per input qubit, at the start);
-    ``dqc_moves`` if present (:class:`dqc.teledata.Move` tuple);
-    ``dqc_wire_permutation`` if present (see :class:`ElideSwaps`), for the final layout.
+    ``dqc_moves`` if present (:class:`dqc.teledata.Move` tuple); ``dqc_embedding`` if
+    present; ``dqc_wire_permutation`` if present (see :class:`ElideSwaps`), for the
+    final layout.
     Property set written: ``dqc_layout`` (:class:`DistributedLayout`); when teledata
-    moves emit more ebits than distributing without them (comm-qubit limits), the
-    moves are dropped and ``dqc_moves``, ``dqc_teledata`` and ``dqc_lower_bound`` say so;
+    moves or the embedding emit more ebits than distributing without them (comm-qubit
+    limits), they are dropped and ``dqc_moves``, ``dqc_embedding``, ``dqc_teledata``
+    and ``dqc_lower_bound`` say so;
     ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
     ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs).
 
@@ -151,29 +158,46 @@ class DistributeGates(TransformationPass):
         partition = tuple(self.property_set["dqc_partition"])
         permutation = self.property_set["dqc_wire_permutation"] or range(dag.num_qubits())
         moves = tuple(self.property_set["dqc_moves"] or ())
+        embedding = self.property_set["dqc_embedding"]
         builder, circuit = distribute(self.network, dag, partition, tuple(permutation), moves,
-                                      replans=self.replans)
-        if (moves and self.replans and builder.total_ebits() > builder.planned_ebits
+                                      replans=self.replans, embedding=embedding)
+        if ((moves or embedding) and self.replans and builder.total_ebits() > builder.planned_ebits
                 and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
-            # the moves were chosen on the model; comm-qubit limits may undo their gain
-            fixed, again = distribute(self.network, dag, partition, tuple(permutation), (),
-                                      replans=self.replans)
-            assert again is not None
-            if fixed.total_ebits() < builder.total_ebits():
-                plan = plan_carriers(two_qubit_gates(dag), fixed.initial_qpus,
-                                     self.network.distances())
-                self.property_set["dqc_teledata"] = {
-                    **(self.property_set["dqc_teledata"] or {}), "ebits": plan.ebits,
-                    "moves": 0, "reason": f"moves dropped: they emitted {builder.total_ebits()} "
-                    f"ebits under comm-qubit limits, the static plan {fixed.total_ebits()}"}
-                self.property_set["dqc_moves"] = ()
-                self.property_set["dqc_lower_bound"] = plan.lower_bound
-                builder, circuit = fixed, again
+            # moves and embedding were chosen on the model; comm-qubit limits may undo
+            # their gain: try without moves (keeping embedding), then without either
+            kept_options = ([embedding] if moves and embedding else []) + [None]
+            for kept in kept_options:
+                fixed, again = distribute(self.network, dag, partition, tuple(permutation),
+                                          (), replans=self.replans, embedding=kept)
+                if fixed.total_ebits() < builder.total_ebits():
+                    self._dropped(dag, fixed, moves, embedding, kept, builder.total_ebits())
+                    builder, circuit = fixed, again
+                    break
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
         assert circuit is not None
         return circuit_to_dag(circuit, copy_operations=False)
+
+
+    def _dropped(self, dag: DAGCircuit, fixed: _Builder, moves: tuple, embedding,
+                 kept, emitted: int) -> None:
+        """Record in the property set that moves (and maybe embedding) were dropped."""
+        gone = " and ".join(name for name, dropped in (
+            ("moves", bool(moves)), ("embedding", embedding is not None and kept is None))
+            if dropped)
+        static = plan_carriers(two_qubit_gates(dag), fixed.initial_qpus,
+                               self.network.distances())
+        self.property_set["dqc_teledata"] = {
+            **(self.property_set["dqc_teledata"] or {}),
+            "ebits": kept.ebits if kept is not None else static.ebits, "moves": 0,
+            "reason": f"{gone} dropped: they emitted {emitted} ebits under comm-qubit "
+                      f"limits, without them {fixed.total_ebits()}"}
+        self.property_set["dqc_moves"] = ()
+        self.property_set["dqc_embedding"] = kept
+        if moves:  # the moves' bound no longer applies
+            bound = static.lower_bound if kept is None else kept.lower_bound
+            self.property_set["dqc_lower_bound"] = bound
 
 
 #: Largest circuit (two-qubit gates) for which DistributeGates re-plans carriers.
@@ -182,14 +206,17 @@ MAX_REPLAN_GATES = 5_000
 
 def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
-               replans: int = 3, emit: bool = True) -> tuple[_Builder, QuantumCircuit | None]:
+               replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
+               ) -> tuple[_Builder, QuantumCircuit | None]:
     """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run.
 
     Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
     gates: each try is a full walk. With ``emit=False`` (a dry run) no circuit is built.
+    ``embedding`` (segments through flips, :mod:`dqc.embedding`) is used when there
+    are no moves.
     """
     permutation = permutation or tuple(range(dag.num_qubits()))
-    builder = _Builder(network, dag, partition, permutation, moves)
+    builder = _Builder(network, dag, partition, permutation, moves, embedding=embedding)
     builder.build()
     if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
         replans = 0
@@ -200,15 +227,16 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
         for key, count in builder.opens.items():
             weights[key] = max(weights.get(key, 1), count)
         retry = _Builder(network, dag, partition, permutation, moves,
-                         weight=lambda v, w=dict(weights): w.get(v, 1))
+                         weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
     if replans and builder.total_ebits() > builder.planned_ebits and not moves:
         # one more try: prefer short-lived copies (they leave comm qubits free)
-        life = lifetime_weights(two_qubit_gates(dag), builder.initial_qpus)
+        gates = embedding.gates if embedding is not None else two_qubit_gates(dag)
+        life = lifetime_weights(gates, builder.initial_qpus)
         retry = _Builder(network, dag, partition, permutation, moves,
-                         weight=lambda v: life.get(v, 1.0))
+                         weight=lambda v: life.get(v, 1.0), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
@@ -220,9 +248,14 @@ class _Builder:
 
     def __init__(self, network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                  permutation: tuple[int, ...], moves: tuple[Move, ...] = (),
-                 weight=None) -> None:
+                 weight=None, embedding: EmbeddingPlan | None = None) -> None:
         self.net = network
         self.moves = moves
+        # segments continue through these flips, mirrored onto open copies (no moves)
+        self.embedding = None if moves else embedding
+        self.mirrors: dict[int, list[tuple[int, str]]] = {}
+        for position, q, basis in sorted(self.embedding.through if self.embedding else ()):
+            self.mirrors.setdefault(position, []).append((q, basis))
         self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
         self.opens: Counter[tuple[int, str, int, int]] = Counter()  # copy -> times opened
         self.planned_ebits = 0
@@ -278,7 +311,8 @@ class _Builder:
         self.clock = 0
         self.layout: DistributedLayout | None = None
         self.dist = network.distances()
-        self.segments = SegmentCounter(n)  # current Z and X segments, as in the cost model
+        # current Z and X segments, as in the cost model
+        self.segments = SegmentCounter(n, self.embedding.through if self.embedding else frozenset())
         # (qubit, basis, qpu) -> sorted [(position, segment)] of the gates the plan gives it
         self.uses: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
 
@@ -491,6 +525,8 @@ class _Builder:
         qidx = [[dag.find_bit(q).index for q in node.qargs] for node in nodes]
         gates = two_qubit_gates(dag)
         self.num_two_qubit_gates = len(gates)
+        if self.embedding is not None:  # segments through flips, forced partner copies
+            gates = list(self.embedding.gates)
         n = dag.num_qubits()
         # the walk: topological order, or slice by slice when qubits move
         order: tuple[int, ...] = tuple(range(len(nodes)))
@@ -498,7 +534,7 @@ class _Builder:
         batches: dict[int, list[tuple[int, int]]] = {}
         self.move_ranks: list[list[int]] = [[] for _ in range(n)]
         where = [list[tuple[int, int]]() for _ in range(n)]  # per qubit: (rank, QPU) from then
-        if self.moves or self.weight is not None:
+        if self.moves or self.weight is not None:  # (with embedding: no moves)
             timeline = Timeline.of(dag) if self.moves else _static_timeline(len(nodes))
             order, rank = timeline.order, timeline.rank
             cost = time_sliced_cost(timeline, gates, self.qpu_of, self.moves,
@@ -525,7 +561,7 @@ class _Builder:
             if g.position in plan.carriers:
                 pos = g.qubits.index(plan.carriers[g.position])
                 basis, segment = g.segments[pos]  # type: ignore[misc]
-                r = rank[g.position]
+                r = rank[g.at]
                 key = (g.qubits[pos], basis, qpu_at(g.qubits[1 - pos], r))
                 self.uses.setdefault(key, []).append((r, segment))
         for uses in self.uses.values():
@@ -545,16 +581,20 @@ class _Builder:
                 for k in sorted(by_qpu):
                     self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
                 continue
+            through = self.mirrors.get(t, ())
             for basis in ("z", "x"):
                 diag = diagonal_qubits(op, basis)
                 for pos, q in enumerate(qs):
-                    if pos not in diag:
+                    if pos not in diag and (q, basis) not in through:
                         self.end_segment(q, basis)
-            diags = self.segments.advance(op, qs)
+            diags = self.segments.advance(op, qs, t)
             if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
-                self.remote_gate(op, qs, diags, plan.carriers[t])
+                flipped = [q for q, _ in through]
+                self.remote_gate(op, qs, diags, plan.carriers[t], flipped)
             else:
                 self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
+            for q, basis in through:
+                self.mirror(op, qs, diags, q, basis)
         for r in sorted(batches):  # moves after the last operation
             self.clock = r
             self.do_moves(batches[r])
@@ -574,10 +614,12 @@ class _Builder:
         """The distributed circuit of the last :meth:`build`."""
         return self._circuit()
 
-    def remote_gate(self, op, qs, diags, carrier: int) -> None:
+    def remote_gate(self, op, qs, diags, carrier: int, flipped: list[int]) -> None:
         self.remote_gates += 1
         qpus = [self.qpu_of[q] for q in qs]
-        options = [self.segments.option(diags, pos, q) for pos, q in enumerate(qs)]
+        # a qubit whose segment continues through this gate cannot carry it
+        options = [None if q in flipped else self.segments.option(diags, pos, q)
+                   for pos, q in enumerate(qs)]
 
         def key(pos: int) -> tuple[str, int]:
             return (options[pos][0], qpus[1 - pos])  # type: ignore[index]
@@ -598,6 +640,35 @@ class _Builder:
         self.emit(op, tuple(args))
         if self.next_use(carrier, basis, k) == math.inf:
             self.close_copy(carrier, basis, k)  # its last planned gate: free the comm qubit
+
+    def mirror(self, op, qs, diags, q: int, basis: str) -> None:
+        """Apply flip ``op`` of q (whose ``basis`` segment continues) to q's open copies.
+
+        On each copy the same gate runs with q replaced by the copy and its partner
+        (if any) by the partner's value on that QPU: the partner itself, or its copy
+        there, opened now if needed (see :mod:`dqc.embedding`).
+        """
+        pos = qs.index(q)
+        for (b, k), copy in sorted(self.copies[q].items()):
+            if b != basis:
+                continue
+            args = [0] * len(qs)
+            args[pos] = copy
+            if len(qs) == 2:
+                partner = qs[1 - pos]
+                if self.qpu_of[partner] == k:
+                    args[1 - pos] = self.slot[partner]
+                else:
+                    pb = self.segments.option(diags, 1 - pos, partner)[0]  # type: ignore[index]
+                    if (pb, k) not in self.copies[partner]:
+                        self.open_copy(partner, pb, k, {copy})
+                    args[1 - pos] = self.copies[partner][(pb, k)]
+            self.emit(op, tuple(args))
+            if len(qs) == 2 and self.qpu_of[qs[1 - pos]] != k:
+                partner = qs[1 - pos]
+                pb = self.segments.option(diags, 1 - pos, partner)[0]  # type: ignore[index]
+                if self.next_use(partner, pb, k) == math.inf:
+                    self.close_copy(partner, pb, k)
 
     # ----- output ----------------------------------------------------------
     def _tele_name(self) -> str:

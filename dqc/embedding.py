@@ -1,0 +1,346 @@
+"""Embedding: segments that continue through Pauli flips, mirrored onto their copies.
+
+A Z segment of a qubit q ends at any gate that is not diagonal in Z on it — for
+example the target of a CX. But a CX flips q's Z value *controlled by another
+qubit's Z value*, and a cat state ``a|00> + b|11>`` of q and its copy stays a cat
+state when both members flip together. So q's Z segment may continue through
+``cx(s, q)`` if the same CX is *mirrored* onto every open copy of q, controlled by
+s's value on that copy's QPU: s itself when it lives there, otherwise a copy of s
+(which may cost an ebit). This is the embedding of Andrés-Martínez et al. (2024),
+whose H-sandwiched CZ is exactly such a CX: ``h q; cz s, q; h q == cx s, q``.
+
+The flips this module knows (basis of the segment that continues, the gate, what
+the mirror needs on the copy's QPU):
+
+======  ====================  ==============================
+basis   gate on q             mirror on copy c at QPU k
+======  ====================  ==============================
+Z       ``x q``               ``x c``
+Z       ``cx s, q``           ``cx s_k, c`` (s's Z value at k)
+X       ``z q``               ``z c``
+X       ``cz q, s``           ``cz c, s_k`` (s's Z value at k)
+X       ``cx q, t``           ``cx c, t_k`` (t's X value at k)
+======  ====================  ==============================
+
+Each acts on the computational (Z) or Hadamard (X) basis states as a permutation,
+the same on q and all its copies, so the cat structure is kept. While q's segment
+continues through such a gate, q cannot carry that gate itself (it would have to
+open a copy in the other basis with the cat open); its partner must.
+
+Choosing where to continue (:func:`plan_embedding`) is a trade-off: a longer
+segment needs fewer copies, but each mirror needs the partner's value on every
+QPU with a copy. The plan is a greedy search over the flips, each choice scored
+by the minimum per-pair vertex cover with the partner copies the mirrors force
+(:func:`embedded_cost`).
+
+Examples:
+    q0 talks to q2 on QPU 1, then takes a CX from q1 (on QPU 0, and itself copied
+    to QPU 1 for its CZ with q3), then talks to q2 again after q2's H::
+
+        q0 ─■──────⊕──────■─      QPU 0: q0, q1
+        q1 ─┼──■───■──────┼─      QPU 1: q2, q3
+        q2 ─■──┼───────H──■─
+        q3 ────■────────────
+
+    Without embedding q0 and q2 each need two copies for the two CZ (their
+    segments end at the CX and the H), and q1 one: 3 ebits. Continuing through
+    the CX, one copy of q0 serves both CZ and q1's copy (needed anyway) mirrors
+    the CX onto it: 2 ebits::
+
+    >>> from qiskit import QuantumCircuit
+    >>> from qiskit.converters import circuit_to_dag
+    >>> qc = QuantumCircuit(4)
+    >>> _ = qc.cz(0, 2); _ = qc.cz(1, 3); _ = qc.cx(1, 0); _ = qc.h(2); _ = qc.cz(0, 2)
+    >>> dist = np.array([[0, 1], [1, 0]])
+    >>> plan = plan_embedding(circuit_to_dag(qc), [0, 0, 1, 1], dist)
+    >>> plan.static_ebits, plan.ebits, [(q, basis) for _, q, basis in plan.through]
+    (3, 2, [(0, 'z')])
+
+References:
+    Andrés-Martínez, Forrer, Mills, Wu, Henaut, Yamamoto, Murao, Duncan,
+    "Distributing circuits over heterogeneous, modular quantum computing network
+    architectures", Quantum Sci. Technol. 9 045021 (2024), section on embedding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from qiskit.dagcircuit import DAGCircuit
+
+from dqc.cost_model import GateTable, TwoQubitGate, _diagonals, _member, two_qubit_gates
+
+#: (gate name, number of qubits, position of q) -> basis of q's segment it flips
+FLIPS: dict[tuple[str, int, int], str] = {
+    ("x", 1, 0): "z", ("cx", 2, 1): "z",
+    ("z", 1, 0): "x", ("cz", 2, 0): "x", ("cz", 2, 1): "x", ("cx", 2, 0): "x",
+}
+
+Through = frozenset[tuple[int, int, str]]  # (op position, qubit, basis) a segment continues through
+
+
+@dataclass(frozen=True)
+class Flip:
+    """An op that flips ``qubit`` in ``basis``; its segment may continue through it.
+
+    Attributes:
+        position: the op's index in the DAG's topological op order.
+        qubit: the flipped qubit.
+        basis: ``"z"`` or ``"x"``.
+        after: the qubit's segment number in ``basis`` right after the op, when
+            segments end at every flip (as :func:`dqc.cost_model.two_qubit_gates` counts).
+        gate: index in the two-qubit gate list of the op, or ``None`` for ``x``/``z``.
+    """
+
+    position: int
+    qubit: int
+    basis: str
+    after: int
+    gate: int | None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.position, self.qubit, self.basis)
+
+
+@dataclass(frozen=True)
+class EmbeddingPlan:
+    """The flips segments continue through, and the gate list the distributor plans on.
+
+    Attributes:
+        through: ``(position, qubit, basis)`` of each flip a segment continues through.
+        gates: the two-qubit gates with segments counted through those flips, plus
+            one one-sided gate (negative position ``-1 - flip position``) for each
+            partner copy a mirror forces on a QPU.
+        ebits: ebits of the minimum covers of ``gates``.
+        static_ebits: ebits without embedding.
+        lower_bound: a bound no embedding choice beats for this placement: the
+            covers when segments continue through every flip, at no mirror cost.
+    """
+
+    through: Through
+    gates: tuple[TwoQubitGate, ...]
+    ebits: int
+    static_ebits: int
+    lower_bound: int
+
+
+def find_flips(dag: DAGCircuit, gates: Sequence[TwoQubitGate]) -> list[Flip]:
+    """Every flip of ``dag`` (see the module table), with raw segment numbers."""
+    seg = {"z": [0] * dag.num_qubits(), "x": [0] * dag.num_qubits()}
+    index = {bit: i for i, bit in enumerate(dag.qubits)}
+    gate_at = {g.position: i for i, g in enumerate(gates)}
+    out = []
+    for position, node in enumerate(dag.topological_op_nodes()):
+        op = node.op
+        if op.name == "barrier":
+            continue
+        qs = [index[q] for q in node.qargs]
+        dz, dx = _diagonals(op)
+        for basis, diag in (("z", dz), ("x", dx)):
+            for pos, q in enumerate(qs):
+                if pos not in diag:
+                    seg[basis][q] += 1
+                    if FLIPS.get((op.name, len(qs), pos)) == basis:
+                        out.append(Flip(position, q, basis, seg[basis][q], gate_at.get(position)))
+    return out
+
+
+class _Arrays:
+    """The gates and flips as arrays, to score many choices of flips fast.
+
+    A segment is keyed ``(2 * qubit + basis) << 32 | number`` (basis 0 for Z, 1 for
+    X). Continuing through a flip merges the segment it starts into the one before,
+    so a segment's number drops by the chosen flips of its qubit and basis at or
+    before it.
+    """
+
+    def __init__(self, gates: Sequence[TwoQubitGate], flips: Sequence[Flip]) -> None:
+        m = len(gates)
+        self.positions = np.fromiter((g.position for g in gates), dtype=np.int64, count=m)
+        self.qubits = np.array([g.qubits for g in gates], dtype=np.int64).reshape(m, 2)
+        self.keys = np.full((m, 2), -1, dtype=np.int64)
+        for i, g in enumerate(gates):
+            for side, option in enumerate(g.segments):
+                if option is not None:
+                    self.keys[i, side] = _key(g.qubits[side], option[0], option[1])
+        self.flip_key = np.array([_key(f.qubit, f.basis, f.after) for f in flips], dtype=np.int64)
+        self.flip_gate = np.array([-1 if f.gate is None else f.gate for f in flips],
+                                  dtype=np.int64)
+        self.flip_side = np.array([0 if f.gate is None else gates[f.gate].qubits.index(f.qubit)
+                                   for f in flips], dtype=np.int64)
+        self.flip_position = np.array([f.position for f in flips], dtype=np.int64)
+
+    def table(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Segment keys counted through the ``chosen`` flips (bool mask), the dense
+        segment ids of the gates (-1: cannot carry), and the mirrors' requirements
+        as rows ``(flip index, own segment id or -1, partner segment id)``."""
+        merged = np.sort(self.flip_key[chosen])
+        keys = _through(self.keys, merged)
+        valid = keys >= 0
+        unique, inverse = np.unique(keys[valid], return_inverse=True)
+        ids = np.full(keys.shape, -1, dtype=np.int64)
+        ids[valid] = inverse
+        with_gate = np.flatnonzero(chosen & (self.flip_gate >= 0))
+        gate, side = self.flip_gate[with_gate], self.flip_side[with_gate]
+        partner = ids[gate, 1 - side]
+        own_key = _through(self.flip_key[with_gate], merged)
+        at = np.minimum(np.searchsorted(unique, own_key), max(len(unique) - 1, 0))
+        own = np.where(len(unique) and unique[at] == own_key, at, -1) if len(unique) else \
+            np.full(len(with_gate), -1, dtype=np.int64)
+        ids[gate, side] = -1  # q cannot carry the gate it is flipped by
+        return keys, ids, np.stack([with_gate, own, partner], axis=1)
+
+    def score(self, chosen: np.ndarray, part: np.ndarray, dist: np.ndarray,
+              anchor: np.ndarray) -> tuple[int, GateTable, np.ndarray]:
+        """Ebits of the covers with the partner copies the mirrors force; the table
+        they were made on and the keys of its rows (forced rows appended)."""
+        k = int(dist.shape[0])
+        keys, ids, needs = self.table(chosen)
+        positions, qubits = self.positions, self.qubits
+        partner_q = qubits[self.flip_gate[needs[:, 0]], 1 - self.flip_side[needs[:, 0]]]
+        partner_key = keys[self.flip_gate[needs[:, 0]], 1 - self.flip_side[needs[:, 0]]]
+        forced = np.zeros((len(needs), k), dtype=bool)  # a row already requires it
+        while True:
+            table = GateTable(positions, qubits, ids)
+            cover = table.cover(part, dist)
+            # every mirror on a QPU where q has a copy and its partner is not gets a row
+            # requiring the partner's copy there (free when the cover has it anyway);
+            # it also tells the distributor to keep that copy open until the mirror
+            extra = []
+            for qpu in range(k):
+                lacks = ((needs[:, 1] >= 0) & _member(needs[:, 1] * k + qpu, cover)
+                         & (part[partner_q] != qpu) & ~forced[:, qpu])
+                forced[lacks, qpu] = True
+                extra += [(i, qpu) for i in np.flatnonzero(lacks)]
+            if not extra:
+                own = part[table.segment_qubit[cover // k]]
+                return int(dist[own, cover % k].sum()), table, keys
+            rows, qpus = np.array([i for i, _ in extra]), np.array([q for _, q in extra])
+            positions = np.concatenate([positions, -1 - self.flip_position[needs[rows, 0]]])
+            qubits = np.concatenate([qubits, np.stack([partner_q[rows], anchor[qpus]], axis=1)])
+            ids = np.concatenate([ids, np.stack([needs[rows, 2], np.full(len(rows), -1)], axis=1)])
+            keys = np.concatenate([keys, np.stack([partner_key[rows], np.full(len(rows), -1)],
+                                                  axis=1)])
+
+
+def _key(qubit: int, basis: str, number: int) -> int:
+    return ((2 * qubit + (basis == "x")) << 32) | number
+
+
+def _through(keys: np.ndarray, merged: np.ndarray) -> np.ndarray:
+    """``keys`` renumbered: minus the merged flip keys of the same qubit and basis up to them."""
+    base = keys & ~((1 << 32) - 1)
+    drop = np.searchsorted(merged, keys, side="right") - np.searchsorted(merged, base)
+    return np.where(keys >= 0, keys - drop, -1)
+
+
+def _gates(table: GateTable, keys: np.ndarray) -> tuple[TwoQubitGate, ...]:
+    """The rows of ``table`` as :class:`TwoQubitGate` (segment numbers from ``keys``)."""
+    out = []
+    for position, (a, b), (ia, ib), (ka, kb) in zip(table.positions.tolist(),
+                                                      table.qubits.tolist(),
+                                                      table.segments.tolist(), keys.tolist()):
+        out.append(TwoQubitGate(position, (a, b), (_option(ia, ka), _option(ib, kb))))
+    return tuple(out)
+
+
+def _option(segment_id: int, key: int) -> tuple[str, int] | None:
+    if segment_id < 0:
+        return None
+    return ("x" if (key >> 32) & 1 else "z", key & ((1 << 32) - 1))
+
+
+def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray, *,
+                   max_evaluations: int = 4000) -> EmbeddingPlan:
+    """Choose the flips to continue through for placement ``part`` (greedy, deterministic).
+
+    Only flips of qubits with a remote gate are tried. First pass: in circuit
+    order, each is kept when it lowers the ebits (with the partner copies its
+    mirror forces). Second pass: from continuing through all of them (the first
+    flip of each gate), each is dropped when that lowers the ebits. The cheaper
+    result wins (ties: fewer flips). At most ``max_evaluations`` evaluations are
+    made; the flips left are not tried.
+    """
+    part = np.asarray(part, dtype=np.int64)
+    dist = np.asarray(dist)
+    gates = two_qubit_gates(dag)
+    flips = find_flips(dag, gates)
+    arrays = _Arrays(gates, flips)
+    anchor = _anchors(part, dist)
+    none = np.zeros(len(flips), dtype=bool)
+    static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
+    remote = {q for g in gates if part[g.qubits[0]] != part[g.qubits[1]] for q in g.qubits}
+    useful = [i for i, f in enumerate(flips) if f.qubit in remote]
+    # one flip per gate at most: the partner of a flip carries the gate, so it cannot
+    # be in a flipped segment there itself (cx and cz can flip both their qubits)
+    first: dict[int, int] = {}
+    for i in useful:
+        first.setdefault(flips[i].position, i)
+    everything = none.copy()
+    everything[list(first.values())] = True
+    relaxed_keys = _through(arrays.keys, np.sort(arrays.flip_key[useful]))
+    valid = relaxed_keys >= 0
+    relaxed_ids = np.full(relaxed_keys.shape, -1, dtype=np.int64)
+    relaxed_ids[valid] = np.unique(relaxed_keys[valid], return_inverse=True)[1]
+    bound = GateTable(arrays.positions, arrays.qubits, relaxed_ids).cover(part, dist).size
+    budget = [max_evaluations]
+
+    def search(start: np.ndarray, value: bool) -> tuple[int, np.ndarray]:
+        best = (arrays.score(start, part, dist, anchor)[0], start)
+        budget[0] -= 1
+        busy = {flips[i].position for i in np.flatnonzero(start)}
+        for i in useful:
+            if budget[0] <= 0:
+                break
+            if value and flips[i].position in busy or best[1][i] == value:
+                continue
+            trial = best[1].copy()
+            trial[i] = value
+            budget[0] -= 1
+            cost = arrays.score(trial, part, dist, anchor)[0]
+            if cost < best[0]:
+                best = (cost, trial)
+                busy.add(flips[i].position) if value else busy.discard(flips[i].position)
+        return best
+
+    candidates = [(static.ebits, 0, none), *(
+        (c, int(m.sum()), m) for c, m in (search(none, True), search(everything, False)))]
+    _, _, chosen = min(candidates, key=lambda t: (t[0], t[1]))
+    ebits, table, keys = arrays.score(chosen, part, dist, anchor)
+    through = frozenset(flips[i].key for i in np.flatnonzero(chosen))
+    return EmbeddingPlan(through, _gates(table, keys), ebits, static.ebits,
+                         min(bound, static.lower_bound))
+
+
+def embed(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray,
+          through: Through) -> EmbeddingPlan:
+    """The plan for a given set of flips (``(position, qubit, basis)``, at most one per
+    gate), however costly; :func:`plan_embedding` chooses them. For tests and experiments.
+
+    ``lower_bound`` here is only the static plan's (no search over flips was made).
+    """
+    part = np.asarray(part, dtype=np.int64)
+    dist = np.asarray(dist)
+    gates = two_qubit_gates(dag)
+    flips = find_flips(dag, gates)
+    known = {f.key for f in flips}
+    if not through <= known:
+        raise ValueError(f"not flips of this circuit: {sorted(through - known)}")
+    chosen = np.array([f.key in through for f in flips], dtype=bool)
+    if len({position for position, _, _ in through}) < len(through):
+        raise ValueError("at most one flip per gate can be continued through")
+    static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
+    ebits, table, keys = _Arrays(gates, flips).score(chosen, part, dist, _anchors(part, dist))
+    return EmbeddingPlan(frozenset(through), _gates(table, keys), ebits, static.ebits,
+                         static.lower_bound)
+
+
+def _anchors(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """The first qubit on each QPU: it stands for the QPU in forced rows."""
+    anchor = np.zeros(int(dist.shape[0]), dtype=np.int64)
+    for q in range(len(part) - 1, -1, -1):
+        anchor[part[q]] = q
+    return anchor
