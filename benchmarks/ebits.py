@@ -3,7 +3,7 @@
 Usage::
 
     python -m benchmarks.ebits [--folder FOLDER] [--qpus 2 4 8]
-                               [--topology all-to-all line] [--comm-qubits 2]
+                               [--topology all-to-all line] [--comm-qubits 2|data]
                                [--max-sim-qubits 16] [--no-generated] [--spare 0]
                                [--out PREFIX]
 
@@ -11,7 +11,9 @@ Circuits: every ``.qasm`` in FOLDER (default ``../shared/benchmarks/qasmbench`` 
 present, else the bundled ``benchmarks/circuits``) and generated ones — QFT-32/64/96
 (Qiskit's ``QFTGate``), quantum volume 32 (seeds 0, 1, 2) and a random 30-qubit
 Clifford (seed 0). Capacity is tight: ``ceil(n / K)`` data qubits per QPU (plus
-``--spare``).
+``--spare``). ``--comm-qubits data`` gives each QPU as many comm qubits as data
+qubits, so that comm qubits hardly ever limit (PEERS.md's tools count ebits without
+such a limit).
 
 Columns: ``2q gates`` after unrolling (swaps are relabelled, not counted);
 ``ebits`` emitted by dqc; ``naive`` = one ebit per remote two-qubit gate (times hops)
@@ -74,10 +76,11 @@ def naive_ebits(circuit: QuantumCircuit, net: dqc.Network) -> tuple[int, int]:
     return gates, naive
 
 
-def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int,
+def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int | str,
             max_sim: int, spare: int = 0) -> dict:
-    net = TOPOLOGIES[topology](k, data_qubits=math.ceil(circuit.num_qubits / k) + spare,
-                               comm_qubits=comm)
+    data = math.ceil(circuit.num_qubits / k) + spare
+    net = TOPOLOGIES[topology](k, data_qubits=data,
+                               comm_qubits=data if comm == "data" else int(comm))
     row: dict = {"circuit": name, "qubits": circuit.num_qubits, "K": k, "topology": topology}
     try:
         row["2q gates"], row["naive"] = naive_ebits(circuit, net)
@@ -101,7 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--qpus", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--topology", nargs="+", default=["all-to-all", "line"],
                         choices=sorted(TOPOLOGIES))
-    parser.add_argument("--comm-qubits", type=int, default=2)
+    parser.add_argument("--comm-qubits", default="2",
+                        help="comm qubits per QPU, or 'data' for as many as data qubits")
     parser.add_argument("--max-sim-qubits", type=int, default=16)
     parser.add_argument("--no-generated", action="store_true")
     parser.add_argument("--spare", type=int, default=0,

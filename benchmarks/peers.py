@@ -11,7 +11,11 @@ circuit, K, dqc's ebits, the best peer figure without spare capacity, and who
 reached it. With ``--spare-csv`` (default ``benchmarks/results/ebits_spare.csv`` when
 present, from ``python -m benchmarks.ebits --spare 1 --out benchmarks/results/ebits_spare``)
 a second table sets dqc with one spare data qubit per QPU against PEERS.md's
-"DISQCO, one spare slot" column. Figures only.
+"DISQCO, one spare slot" column. With ``--free-comm-csv`` (default
+``benchmarks/results/ebits_free_comm.csv`` when present, from ``python -m benchmarks.ebits
+--comm-qubits data --out benchmarks/results/ebits_free_comm``) a third table sets dqc with
+as many comm qubits as data qubits against the tight columns again: PEERS.md's tools
+count ebits without a comm-qubit limit, dqc's main table has 2 per QPU. Figures only.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--csv", type=Path, default=HERE / "results" / "ebits.csv")
     parser.add_argument("--peers", type=Path, default=PEERS)
     parser.add_argument("--spare-csv", type=Path, default=HERE / "results" / "ebits_spare.csv")
+    parser.add_argument("--free-comm-csv", type=Path,
+                        default=HERE / "results" / "ebits_free_comm.csv")
     args = parser.parse_args(argv)
     peers = peer_rows(args.peers.read_text(encoding="utf-8"))
     tight = {key: {t: v for t, v in f.items() if t not in ("contiguous split",
@@ -59,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
                  for key, f in peers.items() if "DISQCO, one spare slot" in f}
         print()
         compare(_ours(args.spare_csv), spare, "one spare data qubit per QPU")
+    if args.free_comm_csv.is_file():
+        print()
+        compare(_ours(args.free_comm_csv), tight, "tight, comm qubits = data qubits")
 
 
 def _ours(path: Path) -> dict[tuple[str, int], tuple[int, str]]:

@@ -257,12 +257,12 @@ def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.n
                    max_evaluations: int = 4000) -> EmbeddingPlan:
     """Choose the flips to continue through for placement ``part`` (greedy, deterministic).
 
-    Only flips of qubits with a remote gate are tried. First pass: in circuit
-    order, each is kept when it lowers the ebits (with the partner copies its
-    mirror forces). Second pass: from continuing through all of them (the first
-    flip of each gate), each is dropped when that lowers the ebits. The cheaper
-    result wins (ties: fewer flips). At most ``max_evaluations`` evaluations are
-    made; the flips left are not tried.
+    Only flips that join two segments with remote gates toward a common QPU are
+    tried. First pass: from continuing through all of them (the first flip of each
+    gate), each in circuit order is dropped when that lowers the ebits (with the
+    partner copies the mirrors force). Second pass: from none, each is added when
+    that lowers them. The cheapest result wins (ties: fewer flips). At most
+    ``max_evaluations`` evaluations are made; the flips left are not tried.
     """
     part = np.asarray(part, dtype=np.int64)
     dist = np.asarray(dist)
@@ -273,15 +273,21 @@ def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.n
     none = np.zeros(len(flips), dtype=bool)
     static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
     remote = {q for g in gates if part[g.qubits[0]] != part[g.qubits[1]] for q in g.qubits}
-    useful = [i for i, f in enumerate(flips) if f.qubit in remote]
+    relaxed_keys = _through(arrays.keys, np.sort(arrays.flip_key[
+        [i for i, f in enumerate(flips) if f.qubit in remote]]))
+    common = _bridging(flips, gates, part)
+    useful = sorted(common)
     # one flip per gate at most: the partner of a flip carries the gate, so it cannot
     # be in a flipped segment there itself (cx and cz can flip both their qubits)
-    first: dict[int, int] = {}
-    for i in useful:
-        first.setdefault(flips[i].position, i)
-    everything = none.copy()
-    everything[list(first.values())] = True
-    relaxed_keys = _through(arrays.keys, np.sort(arrays.flip_key[useful]))
+
+    def one_per_gate(indices) -> np.ndarray:
+        first: dict[int, int] = {}
+        for i in indices:
+            first.setdefault(flips[i].position, i)
+        mask = none.copy()
+        mask[list(first.values())] = True
+        return mask
+
     valid = relaxed_keys >= 0
     relaxed_ids = np.full(relaxed_keys.shape, -1, dtype=np.int64)
     relaxed_ids[valid] = np.unique(relaxed_keys[valid], return_inverse=True)[1]
@@ -303,16 +309,81 @@ def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.n
             cost = arrays.score(trial, part, dist, anchor)[0]
             if cost < best[0]:
                 best = (cost, trial)
-                busy.add(flips[i].position) if value else busy.discard(flips[i].position)
+                if value:
+                    busy.add(flips[i].position)
+                else:
+                    busy.discard(flips[i].position)
         return best
 
-    candidates = [(static.ebits, 0, none), *(
-        (c, int(m.sum()), m) for c, m in (search(none, True), search(everything, False)))]
+    # drop passes first: their first tries (flips whose mirrors cost nothing under the
+    # static plan; all flips) gain most when the budget is short
+    found = [search(one_per_gate(_free(flips, common, gates, part, dist)), False),
+             search(one_per_gate(useful), False), search(none, True)]
+    candidates = [(static.ebits, 0, none), *((c, int(m.sum()), m) for c, m in found)]
     _, _, chosen = min(candidates, key=lambda t: (t[0], t[1]))
     ebits, table, keys = arrays.score(chosen, part, dist, anchor)
     through = frozenset(flips[i].key for i in np.flatnonzero(chosen))
     return EmbeddingPlan(through, _gates(table, keys), ebits, static.ebits,
                          min(bound, static.lower_bound))
+
+
+def _bridging(flips: Sequence[Flip], gates: Sequence[TwoQubitGate], part: np.ndarray,
+              ) -> dict[int, set[int]]:
+    """The flips that can save an ebit: continuing through them joins two segments
+    of their qubit that have remote gates toward a common QPU (possibly across
+    segments without remote gates, separated by flips too); index -> those QPUs."""
+    reach: dict[tuple[int, str, int], set[int]] = {}
+    for g in gates:
+        for side in (0, 1):
+            option, other = g.segments[side], int(part[g.qubits[1 - side]])
+            if option is not None and other != part[g.qubits[side]]:
+                reach.setdefault((g.qubits[side], *option), set()).add(other)
+    starts = {(f.qubit, f.basis, f.after) for f in flips}  # segments a flip begins
+    out = {}
+    for i, f in enumerate(flips):
+        q, b = f.qubit, f.basis
+        before = f.after - 1
+        while not reach.get((q, b, before)) and (q, b, before) in starts:
+            before -= 1
+        after = f.after
+        while not reach.get((q, b, after)) and (q, b, after + 1) in starts:
+            after += 1
+        common = reach.get((q, b, before), set()) & reach.get((q, b, after), set())
+        if common:
+            out[i] = common
+    return out
+
+
+def _copies(gates: Sequence[TwoQubitGate], plan, part: np.ndarray) -> dict[tuple, set[int]]:
+    """``(qubit, basis, segment) -> QPUs`` where ``plan`` makes a copy of that segment."""
+    out: dict[tuple, set[int]] = {}
+    for g in gates:
+        carrier = plan.carriers.get(g.position)
+        if carrier is None:
+            continue
+        side = g.qubits.index(carrier)
+        out.setdefault((carrier, *g.segments[side]), set()).add(int(part[g.qubits[1 - side]]))
+    return out
+
+
+def _free(flips: Sequence[Flip], common: dict[int, set[int]], gates: Sequence[TwoQubitGate],
+          part: np.ndarray, dist: np.ndarray) -> list[int]:
+    """Of the bridging flips, those whose mirrors need no new copy under the static
+    plan: the partner is on, or already copied to, every QPU both segments reach."""
+    plan = GateTable.from_gates(gates).plan(part, dist)
+    copies = _copies(gates, plan, part)
+    out = []
+    for i, qpus in common.items():
+        f = flips[i]
+        if f.gate is not None:
+            g = gates[f.gate]
+            side = g.qubits.index(f.qubit)
+            partner, option = g.qubits[1 - side], g.segments[1 - side]
+            there = copies.get((partner, *option), set()) | {int(part[partner])}  # type: ignore[misc]
+            if not qpus <= there:
+                continue
+        out.append(i)
+    return out
 
 
 def embed(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray,

@@ -50,7 +50,7 @@ class PlanEmbedding(AnalysisPass):
     """
 
     def __init__(self, network: Network, *, max_gates: int = 20_000,
-                 work: float = 2e7) -> None:
+                 work: float = 5e5) -> None:
         super().__init__()
         self.network = network
         self.max_gates = max_gates
