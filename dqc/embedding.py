@@ -362,7 +362,8 @@ def _copies(gates: Sequence[TwoQubitGate], plan, part: np.ndarray) -> dict[tuple
         if carrier is None:
             continue
         side = g.qubits.index(carrier)
-        out.setdefault((carrier, *g.segments[side]), set()).add(int(part[g.qubits[1 - side]]))
+        basis, segment = g.segments[side]  # type: ignore[misc]
+        out.setdefault((carrier, basis, segment), set()).add(int(part[g.qubits[1 - side]]))
     return out
 
 
