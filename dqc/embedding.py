@@ -118,6 +118,7 @@ class EmbeddingPlan:
         static_ebits: ebits without embedding.
         lower_bound: a bound no embedding choice beats for this placement: the
             covers when segments continue through every flip, at no mirror cost.
+        placement: the placement planned for (QPU index per qubit).
     """
 
     through: Through
@@ -125,6 +126,7 @@ class EmbeddingPlan:
     ebits: int
     static_ebits: int
     lower_bound: int
+    placement: tuple[int, ...] = ()
 
 
 def find_flips(dag: DAGCircuit, gates: Sequence[TwoQubitGate]) -> list[Flip]:
@@ -324,7 +326,7 @@ def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.n
     ebits, table, keys = arrays.score(chosen, part, dist, anchor)
     through = frozenset(flips[i].key for i in np.flatnonzero(chosen))
     return EmbeddingPlan(through, _gates(table, keys), ebits, static.ebits,
-                         min(bound, static.lower_bound))
+                         min(bound, static.lower_bound), tuple(part.tolist()))
 
 
 def _bridging(flips: Sequence[Flip], gates: Sequence[TwoQubitGate], part: np.ndarray,
@@ -407,7 +409,7 @@ def embed(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray,
     static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
     ebits, table, keys = _Arrays(gates, flips).score(chosen, part, dist, _anchors(part, dist))
     return EmbeddingPlan(frozenset(through), _gates(table, keys), ebits, static.ebits,
-                         static.lower_bound)
+                         static.lower_bound, tuple(part.tolist()))
 
 
 def _anchors(part: np.ndarray, dist: np.ndarray) -> np.ndarray:

@@ -155,49 +155,89 @@ class DistributeGates(TransformationPass):
                 "DistributeGates needs 'dqc_partition' in the property set; run "
                 "PartitionQubits (or set it) first"
             )
-        partition = tuple(self.property_set["dqc_partition"])
-        permutation = self.property_set["dqc_wire_permutation"] or range(dag.num_qubits())
-        moves = tuple(self.property_set["dqc_moves"] or ())
-        embedding = self.property_set["dqc_embedding"]
-        builder, circuit = distribute(self.network, dag, partition, tuple(permutation), moves,
-                                      replans=self.replans, embedding=embedding)
-        if ((moves or embedding) and self.replans and builder.total_ebits() > builder.planned_ebits
+        permutation = tuple(self.property_set["dqc_wire_permutation"] or range(dag.num_qubits()))
+        options = self._options(dag)
+        chosen, why = options[0], None
+        builder, circuit = distribute(self.network, dag, chosen.partition, permutation,
+                                      chosen.moves, replans=self.replans,
+                                      embedding=chosen.embedding)
+        if (len(options) > 1 and self.replans and builder.total_ebits() > builder.planned_ebits
                 and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
-            # moves and embedding were chosen on the model; comm-qubit limits may undo
-            # their gain: try without moves (keeping embedding), then without either
-            kept_options = ([embedding] if moves and embedding else []) + [None]
-            for kept in kept_options:
-                fixed, again = distribute(self.network, dag, partition, tuple(permutation),
-                                          (), replans=self.replans, embedding=kept)
-                if fixed.total_ebits() < builder.total_ebits():
-                    self._dropped(dag, fixed, moves, embedding, kept, builder.total_ebits())
-                    builder, circuit = fixed, again
-                    break
+            # the plans are compared on the model; comm-qubit limits may undo a gain:
+            # distribute the others too and keep the one that emits fewest ebits
+            first = builder.total_ebits()
+            for option in options[1:]:
+                other, again = distribute(self.network, dag, option.partition, permutation,
+                                          option.moves, replans=self.replans,
+                                          embedding=option.embedding)
+                if other.total_ebits() < builder.total_ebits():
+                    chosen, builder, circuit = option, other, again
+            if chosen is not options[0]:
+                why = (f"{options[0].name} emitted {first} ebits under comm-qubit limits, "
+                       f"{chosen.name} {builder.total_ebits()}")
+        elif chosen.moves != tuple(self.property_set["dqc_moves"] or ()):
+            teledata = next(o for o in options if o.moves)  # the model prefers embedding
+            why = f"{chosen.name} ({chosen.ebits} ebits) beats {teledata.name} ({teledata.ebits})"
+        if len(options) > 1:
+            self._record(chosen, why)
         self.property_set["dqc_layout"] = builder.layout
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
         assert circuit is not None
         return circuit_to_dag(circuit, copy_operations=False)
 
+    def _options(self, dag: DAGCircuit) -> list[_Option]:
+        """The plans to distribute by, cheapest on the model first (ties: embedding,
+        moves, static): the teledata moves, the embedding, and neither."""
+        ps = self.property_set
+        partition = tuple(ps["dqc_partition"])
+        moves = tuple(ps["dqc_moves"] or ())
+        embedding: EmbeddingPlan | None = ps["dqc_embedding"]
+        options = []
+        if embedding is not None:
+            placed = tuple(self.network.qpus[k].name for k in embedding.placement)
+            options.append(_Option(f"embedding ({len(embedding.through)} flips)", placed, (),
+                                   embedding, embedding.ebits, embedding.lower_bound))
+        if moves:
+            options.append(_Option(f"{len(moves)} teledata moves", partition, moves, None,
+                                   int((ps["dqc_teledata"] or {}).get("ebits", 0)),
+                                   int(ps["dqc_lower_bound"] or 0)))
+        if options:
+            start = options[0].partition
+            plan = plan_carriers(two_qubit_gates(dag),
+                                 [self.network.index(name) for name in start],
+                                 self.network.distances())
+            bound = embedding.lower_bound if embedding is not None else plan.lower_bound
+            options.append(_Option("the static plan", start, (), None, plan.ebits, bound))
+        else:
+            options.append(_Option("the static plan", partition, (), None, 0, 0))
+        return sorted(options, key=lambda o: o.ebits)
 
-    def _dropped(self, dag: DAGCircuit, fixed: _Builder, moves: tuple, embedding,
-                 kept, emitted: int) -> None:
-        """Record in the property set that moves (and maybe embedding) were dropped."""
-        gone = " and ".join(name for name, dropped in (
-            ("moves", bool(moves)), ("embedding", embedding is not None and kept is None))
-            if dropped)
-        static = plan_carriers(two_qubit_gates(dag), fixed.initial_qpus,
-                               self.network.distances())
-        self.property_set["dqc_teledata"] = {
-            **(self.property_set["dqc_teledata"] or {}),
-            "ebits": kept.ebits if kept is not None else static.ebits, "moves": 0,
-            "reason": f"{gone} dropped: they emitted {emitted} ebits under comm-qubit "
-                      f"limits, without them {fixed.total_ebits()}"}
-        self.property_set["dqc_moves"] = ()
-        self.property_set["dqc_embedding"] = kept
-        if moves:  # the moves' bound no longer applies
-            bound = static.lower_bound if kept is None else kept.lower_bound
-            self.property_set["dqc_lower_bound"] = bound
+    def _record(self, chosen: _Option, why: str | None) -> None:
+        """Write the chosen plan into the property set (``why``: the reason it replaced
+        PlanTeledata's choice, if it did)."""
+        ps = self.property_set
+        ps["dqc_partition"] = chosen.partition
+        ps["dqc_moves"] = chosen.moves
+        ps["dqc_embedding"] = chosen.embedding
+        ps["dqc_lower_bound"] = chosen.lower_bound
+        teledata = {**(ps["dqc_teledata"] or {}), "ebits": chosen.ebits,
+                    "moves": len(chosen.moves)}
+        if why is not None:
+            teledata["reason"] = why
+        ps["dqc_teledata"] = teledata
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One way to distribute: a start placement with teledata moves, embedding, or neither."""
+
+    name: str
+    partition: tuple[str, ...]
+    moves: tuple[Move, ...]
+    embedding: EmbeddingPlan | None
+    ebits: int  # the model's
+    lower_bound: int
 
 
 #: Largest circuit (two-qubit gates) for which DistributeGates re-plans carriers.

@@ -66,7 +66,7 @@ class PlanTeledata(AnalysisPass):
             circuits try fewer settings, those nearest to lookahead 0.5 and threshold 1
             first (deterministic: it depends only on the circuit's size).
 
-    Property set read: ``dqc_partition``, ``dqc_embedding`` (the static plan to beat).
+    Property set read: ``dqc_partition``.
     Property set written: ``dqc_moves`` (tuple of :class:`dqc.teledata.Move`, empty
     if static is best), ``dqc_partition`` (the start of the chosen assignment),
     ``dqc_lower_bound`` (when moves are chosen: their count plus the plan's covers),
@@ -95,8 +95,7 @@ class PlanTeledata(AnalysisPass):
         dist = net.distances()
         gates = two_qubit_gates(dag)
         static = plan_carriers(gates, part, dist)
-        embedded = self.property_set["dqc_embedding"]  # static too: segments through flips
-        static_ebits = static.ebits if embedded is None else min(static.ebits, embedded.ebits)
+        static_ebits = static.ebits
         summary = {"static_ebits": static_ebits, "ebits": static_ebits, "moves": 0}
         self.property_set["dqc_moves"] = ()
         comm = [q.comm_qubits for q in net.qpus]

@@ -171,3 +171,17 @@ def test_embedding_is_deterministic(nonclifford_circuit):
     part = [0] * 5 + [1] * 5
     first = plan_embedding(dag, part, TWO)
     assert plan_embedding(dag, part, TWO) == first
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_compile_picks_one_plan_and_verifies(seed, nonclifford_circuit, verified):
+    """A compile uses teledata moves or embedding (never both: moves end segments), and
+    the report's plan matches what was emitted when comm qubits do not run out."""
+    qc = nonclifford_circuit(8, 120, seed=seed)
+    for q in range(0, 8, 2):
+        qc.cx(q + 1, q)
+        qc.x(q)
+    res = verified(qc, dqc.Network.all_to_all(2, data_qubits=4, comm_qubits=4), seed=seed)
+    report = res.report
+    assert not (report.moves and report.embedded_flips)
+    assert report.ebits_lower_bound <= report.planned_ebits <= report.ebits
