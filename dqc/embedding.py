@@ -189,9 +189,10 @@ class _Arrays:
         gate, side = self.flip_gate[with_gate], self.flip_side[with_gate]
         partner = ids[gate, 1 - side]
         own_key = _through(self.flip_key[with_gate], merged)
-        at = np.minimum(np.searchsorted(unique, own_key), max(len(unique) - 1, 0))
-        own = np.where(len(unique) and unique[at] == own_key, at, -1) if len(unique) else \
-            np.full(len(with_gate), -1, dtype=np.int64)
+        own = np.full(len(with_gate), -1, dtype=np.int64)  # its segment may have no gate
+        if len(unique):
+            at = np.minimum(np.searchsorted(unique, own_key), len(unique) - 1)
+            own = np.where(unique[at] == own_key, at, -1)
         ids[gate, side] = -1  # q cannot carry the gate it is flipped by
         return keys, ids, np.stack([with_gate, own, partner], axis=1)
 
