@@ -65,7 +65,7 @@ References:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
@@ -119,6 +119,7 @@ class EmbeddingPlan:
         lower_bound: a bound no embedding choice beats for this placement: the
             covers when segments continue through every flip, at no mirror cost.
         placement: the placement planned for (QPU index per qubit).
+        evaluations: how many choices of flips were scored to find this one.
     """
 
     through: Through
@@ -127,6 +128,7 @@ class EmbeddingPlan:
     static_ebits: int
     lower_bound: int
     placement: tuple[int, ...] = ()
+    evaluations: int = field(default=0, compare=False)
 
 
 def find_flips(dag: DAGCircuit, gates: Sequence[TwoQubitGate]) -> list[Flip]:
@@ -327,7 +329,8 @@ def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.n
     ebits, table, keys = arrays.score(chosen, part, dist, anchor)
     through = frozenset(flips[i].key for i in np.flatnonzero(chosen))
     return EmbeddingPlan(through, _gates(table, keys), ebits, static.ebits,
-                         min(bound, static.lower_bound), tuple(part.tolist()))
+                         min(bound, static.lower_bound), tuple(part.tolist()),
+                         max_evaluations - budget[0])
 
 
 def _bridging(flips: Sequence[Flip], gates: Sequence[TwoQubitGate], part: np.ndarray,

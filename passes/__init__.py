@@ -13,6 +13,7 @@ key                               written by                  read by
 ``dqc_partition``                 PartitionQubits,            PlanTeledata,
                                   PlanTeledata                DistributeGates
 ``dqc_partition_cost``            PartitionQubits
+``dqc_partition_candidates``      PartitionQubits             PlanEmbedding
 ``dqc_lower_bound``               PartitionQubits,
                                   PlanEmbedding,
                                   PlanTeledata

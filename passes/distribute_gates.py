@@ -203,12 +203,12 @@ class DistributeGates(TransformationPass):
                                    int((ps["dqc_teledata"] or {}).get("ebits", 0)),
                                    int(ps["dqc_lower_bound"] or 0)))
         if options:
-            start = options[0].partition
-            plan = plan_carriers(two_qubit_gates(dag),
-                                 [self.network.index(name) for name in start],
-                                 self.network.distances())
-            bound = embedding.lower_bound if embedding is not None else plan.lower_bound
-            options.append(_Option("the static plan", start, (), None, plan.ebits, bound))
+            start = [self.network.index(name) for name in partition]
+            plan = plan_carriers(two_qubit_gates(dag), start, self.network.distances())
+            bound = plan.lower_bound
+            if embedding is not None and list(embedding.placement) == start:
+                bound = min(bound, embedding.lower_bound)
+            options.append(_Option("the static plan", partition, (), None, plan.ebits, bound))
         else:
             options.append(_Option("the static plan", partition, (), None, 0, 0))
         return sorted(options, key=lambda o: o.ebits)
@@ -449,7 +449,8 @@ class _Builder:
         dist = self.dist
         source_qpu, source = self.qpu_of[q], self.slot[q]
         for (b, j), m in sorted(self.copies[q].items()):
-            if b == basis and dist[j, k] < dist[source_qpu, k]:
+            # (a copy is a source only where a second comm qubit can take the Bell pair)
+            if b == basis and dist[j, k] < dist[source_qpu, k] and len(self.comm_pool[j]) > 1:
                 source_qpu, source = j, m
         if source != self.slot[q]:
             protect.add(source)

@@ -57,7 +57,9 @@ class PartitionQubits(AnalysisPass):
     :class:`~dqc.passes.BuildInteractionGraph`).
     Property set written: ``dqc_partition`` — ``tuple[str, ...]``, the QPU name of
     each qubit; ``dqc_partition_cost`` — the ebits the cost model predicts;
-    ``dqc_lower_bound`` — no carrier choice needs fewer for this placement.
+    ``dqc_lower_bound`` — no carrier choice needs fewer for this placement;
+    ``dqc_partition_candidates`` — the other placements scored (QPU index per qubit,
+    cheapest first), for :class:`PlanEmbedding` to try too.
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -129,6 +131,8 @@ class PartitionQubits(AnalysisPass):
                     candidates.append((gates.plan(cand, dist, carriers=False).ebits, cand))
             part = self._fewest_emitted(dag, part, candidates, gates, dist)
         plan = gates.plan(part, dist, carriers=False)
+        self.property_set["dqc_partition_candidates"] = tuple(
+            tuple(int(k) for k in cand) for _, cand in sorted(candidates, key=lambda c: c[0]))
         self.property_set["dqc_partition"] = tuple(net.qpus[p].name for p in part)
         self.property_set["dqc_partition_cost"] = plan.ebits
         self.property_set["dqc_lower_bound"] = plan.lower_bound

@@ -43,10 +43,15 @@ class PlanEmbedding(AnalysisPass):
         work: budget of evaluations × two-qubit gates for the greedy search (each
             evaluation is one set of minimum covers); larger circuits try fewer flips.
 
-    Property set read: ``dqc_partition``, ``dqc_lower_bound`` (if set).
+    The placement ``dqc_partition`` is tried first, then the other candidates the
+    partitioner scored (``dqc_partition_candidates``), while the budget lasts; the
+    plan of fewest ebits wins (its ``placement`` says which).
+
+    Property set read: ``dqc_partition``, ``dqc_partition_candidates`` and
+    ``dqc_lower_bound`` (if set).
     Property set written: ``dqc_embedding`` (:class:`dqc.embedding.EmbeddingPlan`, or
     ``None`` when embedding saves nothing), ``dqc_lower_bound`` (lowered to what no
-    embedding beats).
+    embedding beats on ``dqc_partition``).
     """
 
     def __init__(self, network: Network, *, max_gates: int = 20_000,
@@ -67,10 +72,23 @@ class PlanEmbedding(AnalysisPass):
         if size == 0 or size > self.max_gates:
             return
         part = np.array([self.network.index(name) for name in self.property_set["dqc_partition"]])
-        plan = plan_embedding(dag, part, self.network.distances(),
-                              max_evaluations=max(1, int(self.work // size)))
+        dist = self.network.distances()
+        budget = max(1, int(self.work // size))
+        plan = plan_embedding(dag, part, dist, max_evaluations=budget)
+        budget -= plan.evaluations
+        static, seen = plan.static_ebits, {plan.placement}
         bound = self.property_set["dqc_lower_bound"]
-        self.property_set["dqc_lower_bound"] = (
+        self.property_set["dqc_lower_bound"] = (  # the bound is for dqc_partition
             plan.lower_bound if bound is None else min(int(bound), plan.lower_bound))
-        if plan.ebits < plan.static_ebits:
+        for cand in self.property_set["dqc_partition_candidates"] or ():
+            if budget <= 0:
+                break
+            if cand in seen:
+                continue
+            seen.add(cand)
+            other = plan_embedding(dag, np.array(cand), dist, max_evaluations=budget)
+            budget -= other.evaluations
+            if other.ebits < plan.ebits:
+                plan = other
+        if plan.ebits < static:
             self.property_set["dqc_embedding"] = plan
