@@ -121,15 +121,19 @@ class DistributeGates(TransformationPass):
     * With an embedding (``dqc_embedding``, see :class:`PlanEmbedding`) and no moves,
       segments continue through the planned flips, and each flip is mirrored onto the
       flipped qubit's open copies (:mod:`dqc.embedding`).
+    * The plan distributed by is the cheapest on the model of the teledata moves, the
+      embedding and the static plan; for circuits of at most 5,000 two-qubit gates,
+      when it emits more than its model (comm-qubit limits), the others are
+      distributed too and the one that emits fewest ebits is kept.
 
     Property set read: ``dqc_partition`` (one QPU name per input qubit, at the start);
     ``dqc_moves`` if present (:class:`dqc.teledata.Move` tuple); ``dqc_embedding`` if
     present; ``dqc_wire_permutation`` if present (see :class:`ElideSwaps`), for the
     final layout.
-    Property set written: ``dqc_layout`` (:class:`DistributedLayout`); when teledata
-    moves or the embedding emit more ebits than distributing without them (comm-qubit
-    limits), they are dropped and ``dqc_moves``, ``dqc_embedding``, ``dqc_teledata``
-    and ``dqc_lower_bound`` say so;
+    Property set written: ``dqc_layout`` (:class:`DistributedLayout`); when there was a
+    choice of plans, ``dqc_partition``, ``dqc_moves``, ``dqc_embedding``,
+    ``dqc_lower_bound`` and ``dqc_teledata`` (``ebits``, ``moves`` and, if the plan
+    is not PlanTeledata's, ``reason``) describe the one kept;
     ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
     ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs).
 
