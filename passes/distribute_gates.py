@@ -34,6 +34,7 @@ from qiskit.circuit import (
     Instruction,
     QuantumCircuit,
     QuantumRegister,
+    Qubit,
 )
 from qiskit.circuit.library import (
     Barrier,
@@ -124,7 +125,9 @@ class DistributeGates(TransformationPass):
     moves emit more ebits than distributing without them (comm-qubit limits), the
     moves are dropped and ``dqc_moves``, ``dqc_teledata`` and ``dqc_lower_bound`` say so;
     ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
-    ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs).
+    ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs);
+    ``dqc_circuit`` (the output as a ``QuantumCircuit``, the same operations as the
+    returned DAG).
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -173,6 +176,9 @@ class DistributeGates(TransformationPass):
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
         assert circuit is not None
+        # the circuit as built: its feed-forward ops are Python objects that a DAG round
+        # trip would rebuild on every access (dqc.compile orders and schedules it)
+        self.property_set["dqc_circuit"] = circuit
         return circuit_to_dag(circuit, copy_operations=False)
 
 
@@ -638,7 +644,7 @@ class _Builder:
             kind, i = ref
             return tele[i] if kind == "tele" else clbit_of[i]
 
-        feed_forward: dict[tuple[int, str, int], CircuitInstruction] = {}
+        feed_forward: dict[tuple[int, str], IfElseOp] = {}
         for entry in self.ops:
             if entry[0] == "op":
                 _, op, qs, cs = entry
@@ -646,15 +652,20 @@ class _Builder:
                                                tuple(clbit(c) for c in cs)))
                 continue
             _, bit, gate, q = entry
-            key = (bit, gate.name, q)
-            if key not in feed_forward:  # one IfElseOp per (bit, Pauli, qubit), shared
-                cbit, qbit = tele[bit], qubits[q]
-                body = QuantumCircuit([qbit], [cbit])
-                body._append(CircuitInstruction(gate, (qbit,), ()))
-                feed_forward[key] = CircuitInstruction(
-                    IfElseOp((cbit, True), body), (qbit,), (cbit,))
-            out._append(feed_forward[key])
+            key = (bit, gate.name)
+            if key not in feed_forward:  # one IfElseOp per (bit, Pauli), shared
+                feed_forward[key] = _if_bit(tele[bit], gate)
+            out._append(CircuitInstruction(feed_forward[key], (qubits[q],), (tele[bit],)))
         return out
+
+
+def _if_bit(condition: Clbit, gate: Instruction) -> IfElseOp:
+    """``if (condition) { gate }`` for any one qubit: the body's own qubit and clbit stand
+    for those the instruction is applied to (Qiskit maps a block's bits by position), so
+    one operation serves every qubit."""
+    body = QuantumCircuit([Qubit()], [Clbit()])
+    body._append(CircuitInstruction(gate, (body.qubits[0],), ()))
+    return IfElseOp((condition, True), body)
 
 
 def _static_timeline(num_ops: int) -> Timeline:
