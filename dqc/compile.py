@@ -99,7 +99,8 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int) -> CompileRes
     ps_circuit = pm.run(circuit)
     ps = pm.property_set
     out = lazy_epr_order(ps_circuit, set(ps["dqc_layout"].comm_qubits),
-                         built=ps["dqc_circuit"])
+                         feed_forward=ps["dqc_feed_forward"])
+    del ps_circuit  # (memory: only the ordered circuit is needed from here on)
     # where each input qubit starts and ends, as documented metadata (dqc.layout)
     out = attach_layout(out, ps["dqc_layout"], circuit, inplace=True, transpile_layout=False)
     layout = ps["dqc_layout"]
@@ -144,7 +145,7 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int) -> CompileRes
 
 
 def lazy_epr_order(circuit: QuantumCircuit, comm: set[int], *,
-                   built: QuantumCircuit | None = None) -> QuantumCircuit:
+                   feed_forward: dict | None = None) -> QuantumCircuit:
     """The same circuit, re-linearized so that every ``epr`` comes as late as it can.
 
     Qiskit's default topological order puts operations with no predecessors
@@ -160,18 +161,21 @@ def lazy_epr_order(circuit: QuantumCircuit, comm: set[int], *,
     one on each of its qubits and clbits (the DAG's wires; compiled circuits have
     no classical variables).
 
-    ``built``: the same operations in another topological order (DistributeGates'
-    own circuit, before the pass manager's DAG round trip re-linearized it), whose
-    instructions are placed instead: Qiskit keeps its feed-forward ``if_test``
-    operations as Python objects, while after a DAG round trip it rebuilds one on
-    every access.
+    ``feed_forward``: for each classical bit, the ``if_test`` instructions that read it,
+    in circuit order (DistributeGates' ``dqc_feed_forward``), placed instead of the
+    circuit's own: after a DAG round trip Qiskit rebuilds a control-flow operation on
+    every access, while these hold Python objects already (the scheduler reads them).
     """
     data = list(circuit.data)  # indexing circuit.data builds a new object per access
     index_of = {q: k for k, q in enumerate(circuit.qubits)}
+    n = len(data)
+    # priority of each instruction: its index, plus n if it is put off (one int compares
+    # faster than a tuple in the heap)
+    key = [i + n if _late(inst, index_of, comm) else i for i, inst in enumerate(data)]
     successors: list[list[int]] = [[] for _ in data]
-    waiting = [0] * len(data)  # predecessors (one per shared wire) not yet placed
+    waiting = [0] * n  # predecessors (one per shared wire) not yet placed
     last: dict = {}  # wire (qubit or clbit) -> last instruction on it
-    ready: list[tuple[bool, int]] = []
+    ready: list[int] = []
     for i, inst in enumerate(data):
         for wire in (*inst.qubits, *inst.clbits):
             j = last.get(wire)
@@ -180,37 +184,35 @@ def lazy_epr_order(circuit: QuantumCircuit, comm: set[int], *,
                 waiting[i] += 1
             last[wire] = i
         if not waiting[i]:
-            ready.append((_late(inst, index_of, comm), i))
+            ready.append(key[i])
     heapq.heapify(ready)
-    place = data if built is None else _same_instructions(data, built)
+    place = data if feed_forward is None else _put_back(data, feed_forward)
     out = circuit.copy_empty_like()
+    pop, push = heapq.heappop, heapq.heappush
     while ready:
-        _, i = heapq.heappop(ready)
+        i = pop(ready) % n
         out._append(place[i])
         for k in successors[i]:
             waiting[k] -= 1
             if not waiting[k]:
-                heapq.heappush(ready, (_late(data[k], index_of, comm), k))
+                push(ready, key[k])
     return out
 
 
-def _same_instructions(data: list, other: QuantumCircuit) -> list:
-    """The instructions of ``other`` matching ``data``, the same operations in another
-    topological order.
-
-    Both orders keep each wire's sequence of operations, so the k-th instruction of
-    ``data`` whose first wire is w is the k-th such instruction of ``other``.
-    """
-    queues: dict = {}
-    for inst in other.data:
-        queues.setdefault((*inst.qubits, *inst.clbits)[0], deque()).append(inst)
+def _put_back(data: list, feed_forward: dict) -> list:
+    """``data`` with each control-flow instruction taken from ``feed_forward`` (see
+    :func:`lazy_epr_order`): the next one on its first classical bit, which keeps its
+    own order of operations through any topological re-linearization."""
+    queues = {bit: deque(insts) for bit, insts in feed_forward.items()}
     out = []
     for inst in data:
-        match = queues[(*inst.qubits, *inst.clbits)[0]].popleft()
-        if match.name != inst.name:
-            raise AssertionError(
-                f"internal error: '{inst.name}' matched to '{match.name}' across orders")
-        out.append(match)
+        if inst.is_control_flow():
+            match = queues[inst.clbits[0]].popleft()
+            if (match.name, match.qubits) != (inst.name, inst.qubits):
+                raise AssertionError(
+                    f"internal error: '{inst.name}' matched to '{match.name}' across orders")
+            inst = match
+        out.append(inst)
     return out
 
 

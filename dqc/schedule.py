@@ -98,6 +98,7 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -365,12 +366,9 @@ def op_cost(op: Instruction, tech: Technology) -> tuple[float, float]:
         (0.0001, 2e-05)
     """
     name = op.name
-    if name == "barrier":
-        return 0.0, 0.0
-    if name == "measure":
-        return tech.measure_s, math.log1p(-tech.error_measure)
-    if name == "reset":
-        return tech.reset_s, 0.0
+    costs = _costs(tech)
+    if name in costs:
+        return costs[name]
     if name == "delay":
         unit = getattr(op, "unit", "dt")
         if unit not in _TIME_UNITS:
@@ -378,22 +376,36 @@ def op_cost(op: Instruction, tech: Technology) -> tuple[float, float]:
                 f"delay in unit {unit!r} has no duration in seconds; use s, ms, us or ns")
         return float(op.duration) * _TIME_UNITS[unit], 0.0
     if isinstance(op, IfElseOp):
-        costs = [_block_cost(block, tech) for block in op.blocks]
-        return max(c[0] for c in costs), min(c[1] for c in costs)
+        blocks = [_block_cost(block, tech) for block in op.blocks]
+        return max(c[0] for c in blocks), min(c[1] for c in blocks)
     if isinstance(op, ControlFlowOp):
         raise CircuitInputError(
             f"cannot schedule control flow '{name}'; only if_test (feed-forward) is supported")
-    if op.num_qubits <= 1:
-        return tech.gate_1q_s, math.log1p(-tech.error_1q)
-    return tech.gate_2q_s, math.log1p(-tech.error_2q)
+    return costs[1 if op.num_qubits <= 1 else 2]
+
+
+@lru_cache(maxsize=256)
+def _costs(tech: Technology) -> dict[str | int, tuple[float, float]]:
+    """The :func:`op_cost` that the name alone decides (``barrier``, ``measure``,
+    ``reset``) and that of gates by width (keys 1 and 2), once per technology."""
+    return {
+        "barrier": (0.0, 0.0),
+        "measure": (tech.measure_s, math.log1p(-tech.error_measure)),
+        "reset": (tech.reset_s, 0.0),
+        1: (tech.gate_1q_s, math.log1p(-tech.error_1q)),
+        2: (tech.gate_2q_s, math.log1p(-tech.error_2q)),
+    }
 
 
 def _inst_cost(inst: Any, tech: Technology) -> tuple[float, float]:
-    """:func:`op_cost` of a ``CircuitInstruction``, without building standard gates."""
+    """:func:`op_cost` of a ``CircuitInstruction``, without building the operation when
+    its name or its being a standard gate decides."""
+    costs = _costs(tech)
     if inst.is_standard_gate():
-        if len(inst.qubits) <= 1:
-            return tech.gate_1q_s, math.log1p(-tech.error_1q)
-        return tech.gate_2q_s, math.log1p(-tech.error_2q)
+        return costs[1 if len(inst.qubits) <= 1 else 2]
+    name = inst.name
+    if name in costs:
+        return costs[name]
     return op_cost(inst.operation, tech)
 
 
@@ -460,7 +472,7 @@ def _program(circuit: QuantumCircuit, network: Network, qubit_qpu: Sequence[str]
     index_of = {q: k for k, q in enumerate(circuit.qubits)}
     for i, inst in enumerate(circuit.data):
         name = inst.name
-        qs = tuple(index_of[q] for q in inst.qubits)
+        qs = tuple([index_of[q] for q in inst.qubits])
         where = [qpu_of[qs[0]]] if len(qs) == 1 else sorted({qpu_of[q] for q in qs}) or [0]
         link = -1
         if name == "epr":
