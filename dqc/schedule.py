@@ -547,16 +547,18 @@ def _asap(prog: _Program, durations: Sequence[float], *, links: bool,
     start = [0.0] * n
     end = [0.0] * n
     pred = [-1] * n
+    deps, resource = prog.deps, prog.resource
+    skips = prog.memory if not memory else [()] * n
     for i in range(n):
         s, p = 0.0, -1
-        skip = prog.memory[i] if not memory else ()
-        for j, lag in prog.deps[i]:
+        skip = skips[i]
+        for j, lag in deps[i]:
             if j in skip:
                 continue
             t = end[j] + lag
             if t > s:
                 s, p = t, j
-        r = prog.resource[i]
+        r = resource[i]
         if links and r >= 0 and end[r] > s:
             s, p = end[r], r
         start[i], end[i], pred[i] = s, s + durations[i], p
