@@ -98,6 +98,7 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -110,6 +111,8 @@ from qiskit.circuit import (
     QuantumCircuit,
 )
 from qiskit.circuit.classical import expr
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 from dqc.errors import CircuitInputError, DQCError
 from dqc.network import Network
@@ -363,12 +366,9 @@ def op_cost(op: Instruction, tech: Technology) -> tuple[float, float]:
         (0.0001, 2e-05)
     """
     name = op.name
-    if name == "barrier":
-        return 0.0, 0.0
-    if name == "measure":
-        return tech.measure_s, math.log1p(-tech.error_measure)
-    if name == "reset":
-        return tech.reset_s, 0.0
+    costs = _costs(tech)
+    if name in costs:
+        return costs[name]
     if name == "delay":
         unit = getattr(op, "unit", "dt")
         if unit not in _TIME_UNITS:
@@ -376,22 +376,36 @@ def op_cost(op: Instruction, tech: Technology) -> tuple[float, float]:
                 f"delay in unit {unit!r} has no duration in seconds; use s, ms, us or ns")
         return float(op.duration) * _TIME_UNITS[unit], 0.0
     if isinstance(op, IfElseOp):
-        costs = [_block_cost(block, tech) for block in op.blocks]
-        return max(c[0] for c in costs), min(c[1] for c in costs)
+        blocks = [_block_cost(block, tech) for block in op.blocks]
+        return max(c[0] for c in blocks), min(c[1] for c in blocks)
     if isinstance(op, ControlFlowOp):
         raise CircuitInputError(
             f"cannot schedule control flow '{name}'; only if_test (feed-forward) is supported")
-    if op.num_qubits <= 1:
-        return tech.gate_1q_s, math.log1p(-tech.error_1q)
-    return tech.gate_2q_s, math.log1p(-tech.error_2q)
+    return costs[1 if op.num_qubits <= 1 else 2]
+
+
+@lru_cache(maxsize=256)
+def _costs(tech: Technology) -> dict[str | int, tuple[float, float]]:
+    """The :func:`op_cost` that the name alone decides (``barrier``, ``measure``,
+    ``reset``) and that of gates by width (keys 1 and 2), once per technology."""
+    return {
+        "barrier": (0.0, 0.0),
+        "measure": (tech.measure_s, math.log1p(-tech.error_measure)),
+        "reset": (tech.reset_s, 0.0),
+        1: (tech.gate_1q_s, math.log1p(-tech.error_1q)),
+        2: (tech.gate_2q_s, math.log1p(-tech.error_2q)),
+    }
 
 
 def _inst_cost(inst: Any, tech: Technology) -> tuple[float, float]:
-    """:func:`op_cost` of a ``CircuitInstruction``, without building standard gates."""
+    """:func:`op_cost` of a ``CircuitInstruction``, without building the operation when
+    its name or its being a standard gate decides."""
+    costs = _costs(tech)
     if inst.is_standard_gate():
-        if len(inst.qubits) <= 1:
-            return tech.gate_1q_s, math.log1p(-tech.error_1q)
-        return tech.gate_2q_s, math.log1p(-tech.error_2q)
+        return costs[1 if len(inst.qubits) <= 1 else 2]
+    name = inst.name
+    if name in costs:
+        return costs[name]
     return op_cost(inst.operation, tech)
 
 
@@ -436,7 +450,10 @@ class _Program:
     deps: list[list[tuple[int, float]]]   # (predecessor, lag)
     resource: list[int]                   # link-capacity predecessor, -1 if none
     eprs_by_link: list[list[int]]
-    memory: list[set[int]] = field(default_factory=list)  # an epr's comm-qubit predecessors
+    memory: list[frozenset[int]] = field(default_factory=list)  # an epr's comm-qubit predecessors
+
+
+_NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
 
 
 def _program(circuit: QuantumCircuit, network: Network, qubit_qpu: Sequence[str]) -> _Program:
@@ -455,8 +472,8 @@ def _program(circuit: QuantumCircuit, network: Network, qubit_qpu: Sequence[str]
     index_of = {q: k for k, q in enumerate(circuit.qubits)}
     for i, inst in enumerate(circuit.data):
         name = inst.name
-        qs = tuple(index_of[q] for q in inst.qubits)
-        where = sorted({qpu_of[q] for q in qs}) or [0]
+        qs = tuple([index_of[q] for q in inst.qubits])
+        where = [qpu_of[qs[0]]] if len(qs) == 1 else sorted({qpu_of[q] for q in qs}) or [0]
         link = -1
         if name == "epr":
             if len(where) != 2:
@@ -470,29 +487,33 @@ def _program(circuit: QuantumCircuit, network: Network, qubit_qpu: Sequence[str]
             link = link_index[found.key]
             duration, logf = 1.0 / found.rate_hz, 0.0
             here = qpu_of[qs[0]]
+            reads = []
         else:
             if len(where) > 1:
                 raise DQCError(
                     f"operation '{name}' #{i} acts on qubits of QPUs "
                     f"{', '.join(names_of[k] for k in where)}; only epr may cross QPUs")
             here = where[0]
-            duration, logf = _inst_cost(inst, techs[here])
-        deps: dict[int, float] = {}
-
-        def need(j: int, lag: float, deps: dict[int, float] = deps) -> None:
-            if lag >= deps.get(j, -1.0):
-                deps[j] = lag
-
+            if inst.is_control_flow():
+                # a control-flow operation may be rebuilt on every access: read it once
+                op = inst.operation
+                duration, logf = op_cost(op, techs[here])
+                reads = _condition_bits(op)
+            else:
+                duration, logf = _inst_cost(inst, techs[here])
+                reads = []
+        deps: dict[int, float] = {}  # predecessor -> largest lag
         for q in qs:
             if q in last_on_qubit:
-                need(last_on_qubit[q], 0.0)
+                deps[last_on_qubit[q]] = 0.0
             last_on_qubit[q] = i
-        memory = set(deps) if link >= 0 else set()
-        reads = _condition_bits(inst.operation) if inst.is_control_flow() else []
+        memory = frozenset(deps) if link >= 0 else _NONE
         for c in reads:
             if c in writer:
                 w = writer[c]
-                need(w, latency[prog.qpu[w]][here])
+                lag = latency[prog.qpu[w]][here]
+                if lag >= deps.get(w, -1.0):
+                    deps[w] = lag
         for c in inst.clbits:
             if c not in reads:
                 writer[c] = i
@@ -526,16 +547,18 @@ def _asap(prog: _Program, durations: Sequence[float], *, links: bool,
     start = [0.0] * n
     end = [0.0] * n
     pred = [-1] * n
+    deps, resource = prog.deps, prog.resource
+    skips = prog.memory if not memory else [()] * n
     for i in range(n):
         s, p = 0.0, -1
-        skip = prog.memory[i] if not memory else ()
-        for j, lag in prog.deps[i]:
+        skip = skips[i]
+        for j, lag in deps[i]:
             if j in skip:
                 continue
             t = end[j] + lag
             if t > s:
                 s, p = t, j
-        r = prog.resource[i]
+        r = resource[i]
         if links and r >= 0 and end[r] > s:
             s, p = end[r], r
         start[i], end[i], pred[i] = s, s + durations[i], p
@@ -558,7 +581,10 @@ def _asap_samples(prog: _Program, durations: np.ndarray) -> np.ndarray:
 
 
 def _successors(prog: _Program) -> list[list[tuple[int, float]]]:
-    """Successors of every operation with their lags (dependencies and link order)."""
+    """Successors of every operation with their lags (dependencies and link order).
+
+    Each list is in program order (successors are appended as the program is read).
+    """
     succ: list[list[tuple[int, float]]] = [[] for _ in prog.names]
     for i, deps in enumerate(prog.deps):
         for j, lag in deps:
@@ -581,25 +607,91 @@ def _chain(prog: _Program, succ: list[list[tuple[int, float]]], source: int, tar
     length is the least time between those two points in any valid schedule.
     Edges only go forward in program order, so the search stops at ``target``.
     """
-    dist = {source: 0.0 if from_end else prog.duration[source]}
+    dist, visited = _longest_paths(prog, succ, source, target, from_end=from_end)
+    return dist.get(target, 0.0), visited
+
+
+def _longest_paths(prog: _Program, succ: list[list[tuple[int, float]]], source: int,
+                   last: int, *, from_end: bool) -> tuple[dict[int, float], int]:
+    """Longest paths from ``source`` to the end of every op up to ``last`` it reaches.
+
+    Ops are taken in program order (a topological order), so each op's length is
+    final when it is taken; the search stops at ``last``. Returns the lengths and the
+    number of ops taken. Successor lists are in program order (:func:`_successors`).
+    """
+    duration = prog.duration
+    dist = {source: 0.0 if from_end else duration[source]}
     heap = [source]
+    pop, push = heapq.heappop, heapq.heappush
     visited = 0
     while heap:
-        i = heapq.heappop(heap)
+        i = pop(heap)
         visited += 1
-        if i == target:
+        if i == last:
             break
         here = dist[i]
         for k, lag in succ[i]:
-            if k > target:
-                continue
-            t = here + lag + prog.duration[k]
-            if k not in dist:
+            if k > last:
+                break  # sorted: the rest are later still
+            t = here + lag + duration[k]
+            known = dist.get(k)
+            if known is None:
                 dist[k] = t
-                heapq.heappush(heap, k)
-            elif t > dist[k]:
+                push(heap, k)
+            elif t > known:
                 dist[k] = t
-    return dist.get(target, 0.0), visited
+    return dist, visited
+
+
+def _after_eprs(prog: _Program, ops_on: dict[int, list[int]]
+                ) -> dict[tuple[int, int], tuple[int | None, int | None, int | None]]:
+    """For each ``epr`` i and each of its qubits q: what follows it on q.
+
+    ``(first, release, frees)``: the next operation on q (None if none), the next
+    ``measure`` or ``reset`` of q (None if none), and the operation that frees the
+    half: that release, else q's last operation if some operation follows the
+    ``epr``, else None. One backward scan per qubit.
+    """
+    out: dict[tuple[int, int], tuple[int | None, int | None, int | None]] = {}
+    for q, ops in ops_on.items():
+        release: int | None = None
+        for k in range(len(ops) - 1, -1, -1):
+            i = ops[k]
+            name = prog.names[i]
+            if name == "epr":
+                first = ops[k + 1] if k + 1 < len(ops) else None
+                frees = release if release is not None else (
+                    ops[-1] if first is not None else None)
+                out[(i, q)] = (first, release, frees)
+            elif name in ("measure", "reset"):
+                release = i
+    return out
+
+
+def _searches_exceed_budget(succ: list[list[tuple[int, float]]],
+                            spans: list[tuple[int, int]]) -> bool:
+    """Whether the searches :func:`_chain` ``(first, last)`` for ``spans`` would visit
+    more than :data:`CHAIN_SEARCH_BUDGET` operations in all.
+
+    A search visits exactly the operations reachable from ``first`` up to ``last``
+    (edges only go forward in program order); those are counted by a breadth-first
+    search in SciPy, far faster than the searches, and only when the budget could be
+    exceeded at all (every search visits at most all operations).
+    """
+    n = len(succ)
+    if n * len(spans) <= CHAIN_SEARCH_BUDGET:
+        return False
+    sources = np.repeat(np.arange(n), [len(s) for s in succ])
+    targets = np.fromiter((k for s in succ for k, _ in s), dtype=np.int64, count=len(sources))
+    graph = csr_matrix((np.ones(len(sources), dtype=np.int32), (sources, targets)),
+                       shape=(n, n))
+    visits = 0
+    for first, last in spans:
+        reached = breadth_first_order(graph, first, directed=True, return_predecessors=False)
+        visits += int(np.count_nonzero(reached <= last))
+        if visits > CHAIN_SEARCH_BUDGET:
+            return True
+    return False
 
 
 def _tails(prog: _Program, succ: list[list[tuple[int, float]]]) -> list[float]:
@@ -610,14 +702,14 @@ def _tails(prog: _Program, succ: list[list[tuple[int, float]]]) -> list[float]:
     return tail
 
 
-def _lazy(prog: _Program, start: list[float], end: list[float]) -> None:
+def _lazy(prog: _Program, succ: list[list[tuple[int, float]]], start: list[float],
+          end: list[float]) -> None:
     """Move every operation that has successors as late as they allow (in place).
 
     Processed in reverse program order, so each successor already has its final
     start; operations without successors (the last ones) keep their ASAP times, so
-    the makespan does not change.
+    the makespan does not change. ``succ`` is :func:`_successors` of ``prog``.
     """
-    succ = _successors(prog)
     for i in range(len(start) - 1, -1, -1):
         if not succ[i]:
             continue
@@ -687,8 +779,9 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
         if k:
             split["classical_s"] += start[i] - end[path[k - 1]]
     asap_end = list(end)
+    succ = _successors(prog)
     if epr_timing == "lazy":
-        _lazy(prog, start, end)
+        _lazy(prog, succ, start, end)
 
     names = network.qpu_names
     comm = set(comm_qubits) if comm_qubits is not None else {
@@ -709,32 +802,30 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
     for i, qs in enumerate(prog.qubits):
         for q in qs:
             ops_on.setdefault(q, []).append(i)
-    position = {(q, i): k for q, ops in ops_on.items() for k, i in enumerate(ops)}
     reserved: list[list[tuple[float, float]]] = [[] for _ in names]
     holds: list[float] = []
     waits: list[float] = []
     per_link: dict[str, list[float]] = {link.key: [] for link in network.links}
     per_qpu: list[list[float]] = [[] for _ in names]
-    succ = _successors(prog)
+    after = _after_eprs(prog, ops_on)
     memory_exposure = 0.0
     for i in range(n):
         if prog.link[i] < 0:
             continue
-        for q in prog.qubits[i]:
-            on_q = ops_on[q]
-            at = position[(q, i)] + 1  # the ops after the epr on q (scanned, not copied)
-            release = next((on_q[j] for j in range(at, len(on_q))
-                            if prog.names[on_q[j]] in ("measure", "reset")), None)
+        halves = [after[(i, q)] for q in prog.qubits[i]]
+        # one search serves both halves: the hold of each is its chain to what frees it
+        freed = [f for _, _, f in halves if f is not None]
+        least = _longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {}
+        for q, (first, release, frees) in zip(prog.qubits[i], halves):
             released = end[release] if release is not None else makespan
-            first_use = start[on_q[at]] if at < len(on_q) else end[i]
+            first_use = start[first] if first is not None else end[i]
             holds.append(max(0.0, released - end[i]))
             waits.append(max(0.0, first_use - end[i]))
             reserved[qpu_of[q]].append((start[i], released))
-            freed = release if release is not None else (on_q[-1] if at < len(on_q) else None)
-            least = _chain(prog, succ, i, freed, from_end=True)[0] if freed is not None else 0.0
-            memory_exposure += least / techs[qpu_of[q]].t2_s
-            per_link[network.links[prog.link[i]].key].append(least)
-            per_qpu[qpu_of[q]].append(least)
+            hold = least.get(frees, 0.0) if frees is not None else 0.0
+            memory_exposure += hold / techs[qpu_of[q]].t2_s
+            per_link[network.links[prog.link[i]].key].append(hold)
+            per_qpu[qpu_of[q]].append(hold)
     peak, mean_use = {}, {}
     for k, name in enumerate(names):
         events = sorted([(s, 1) for s, _ in reserved[k]] + [(e, -1) for _, e in reserved[k]])
@@ -747,17 +838,12 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
         mean_use[name] = total / makespan if makespan > 0 else 0.0
 
     data = [(q, ops) for q, ops in sorted(ops_on.items()) if q not in comm]
-    lifetimes: list[float] = []
-    visits = 0
-    for _, ops in data:
-        if visits > CHAIN_SEARCH_BUDGET:
-            break
-        life, seen = _chain(prog, succ, ops[0], ops[-1], from_end=False)
-        lifetimes.append(life)
-        visits += seen
-    if visits > CHAIN_SEARCH_BUDGET:  # too large to search: a cheaper upper bound
+    if _searches_exceed_budget(succ, [(ops[0], ops[-1]) for _, ops in data]):
+        # too large to search: a cheaper upper bound
         tail = _tails(prog, succ)
         lifetimes = [min(tail[ops[0]], asap_end[ops[-1]]) for _, ops in data]
+    else:
+        lifetimes = [_chain(prog, succ, ops[0], ops[-1], from_end=False)[0] for _, ops in data]
     idle_exposure = 0.0
     for (q, ops), life in zip(data, lifetimes):
         busy = sum(prog.duration[i] for i in ops)

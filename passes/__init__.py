@@ -26,6 +26,7 @@ key                               written by                  read by
                                                               KeepDistributedLayout
 ``dqc_ebits_per_link``            DistributeGates
 ``dqc_remote_gates``              DistributeGates             ScheduleOperations
+``dqc_feed_forward``              DistributeGates             dqc.compile
 ``dqc_schedule``                  ScheduleOperations
 ``dqc_verdict``                   ScheduleOperations
 ``dqc_routing``                   RouteWithinQPUs

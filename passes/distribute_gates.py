@@ -34,6 +34,7 @@ from qiskit.circuit import (
     Instruction,
     QuantumCircuit,
     QuantumRegister,
+    Qubit,
 )
 from qiskit.circuit.library import (
     Barrier,
@@ -49,10 +50,10 @@ from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 
-from dqc.cost_model import SegmentCounter, plan_carriers, two_qubit_gates
+from dqc.cost_model import SegmentCounter, _diagonals, plan_carriers, two_qubit_gates
 from dqc.embedding import EmbeddingPlan
 from dqc.errors import CapacityError, CircuitInputError
-from dqc.gates import EPRGate, diagonal_qubits
+from dqc.gates import EPRGate
 from dqc.network import Network
 from dqc.teledata import Move, Timeline, time_sliced_cost
 from dqc.weighted_cover import lifetime_weights
@@ -135,7 +136,10 @@ class DistributeGates(TransformationPass):
     ``dqc_lower_bound`` and ``dqc_teledata`` (``ebits``, ``moves`` and, if the plan
     is not PlanTeledata's, ``reason``) describe the one kept;
     ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
-    ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs).
+    ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs);
+    ``dqc_feed_forward`` (for each classical bit, the ``if_test`` instructions of the
+    output that read it, in order: Qiskit rebuilds a control-flow operation on every
+    access after a DAG round trip, and :func:`dqc.compile` puts these back).
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -188,6 +192,7 @@ class DistributeGates(TransformationPass):
         self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
         self.property_set["dqc_remote_gates"] = builder.remote_gates
         assert circuit is not None
+        self.property_set["dqc_feed_forward"] = builder.feed_forward
         return circuit_to_dag(circuit, copy_operations=False)
 
     def _options(self, dag: DAGCircuit) -> list[_Option]:
@@ -354,7 +359,10 @@ class _Builder:
         self.remote_gates = 0
         self.clock = 0
         self.layout: DistributedLayout | None = None
+        # classical bit -> the if_test instructions reading it, in order (set by _circuit)
+        self.feed_forward: dict[Clbit, list[CircuitInstruction]] = {}
         self.dist = network.distances()
+        self.paths: dict[tuple[int, int], tuple[list[int], list[str]]] = {}  # see _path
         # current Z and X segments, as in the cost model
         self.segments = SegmentCounter(n, self.embedding.through if self.embedding else frozenset())
         # (qubit, basis, qpu) -> sorted [(position, segment)] of the gates the plan gives it
@@ -407,9 +415,7 @@ class _Builder:
 
     def bell_pair(self, a: int, b: int, protect: set[int]) -> tuple[int, int]:
         """Comm qubits (on QPU a, on QPU b) holding |Φ+>, swapped along a shortest path."""
-        path = [self.net.index(x) for x in self.net.shortest_path(
-            self.net.qpus[a].name, self.net.qpus[b].name)]
-        names = [self.net.qpus[x].name for x in path]
+        path, names = self._path(a, b)
         why = f"a Bell pair between '{names[0]}' and '{names[-1]}'"
         first = self.alloc(path[0], protect, why)
         near = self.alloc(path[1], protect, why)
@@ -432,6 +438,14 @@ class _Builder:
                 protect.discard(m)
             near = far
         return first, near
+
+    def _path(self, a: int, b: int) -> tuple[list[int], list[str]]:
+        """Shortest path from QPU a to QPU b, as indices and names (memoised)."""
+        known = self.paths.get((a, b))
+        if known is None:
+            names = list(self.net.shortest_path(self.net.qpus[a].name, self.net.qpus[b].name))
+            known = self.paths[(a, b)] = ([self.net.index(x) for x in names], names)
+        return known
 
     def _count(self, a: int, b: int) -> None:
         self.ebits[(min(a, b), max(a, b))] += 1
@@ -567,7 +581,8 @@ class _Builder:
         """Walk the circuit: emit the distributed operations into ``self.ops``."""
         dag = self.dag
         nodes = list(dag.topological_op_nodes())
-        qidx = [[dag.find_bit(q).index for q in node.qargs] for node in nodes]
+        index = {bit: i for i, bit in enumerate(dag.qubits)}
+        qidx = [[index[q] for q in node.qargs] for node in nodes]
         gates = two_qubit_gates(dag)
         self.num_two_qubit_gates = len(gates)
         if self.embedding is not None:  # segments through flips, forced partner copies
@@ -627,10 +642,10 @@ class _Builder:
                     self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
                 continue
             through = self.mirrors.get(t, ())
-            for basis in ("z", "x"):
-                diag = diagonal_qubits(op, basis)
+            for basis, diag in zip(("z", "x"), _diagonals(op)):
                 for pos, q in enumerate(qs):
-                    if pos not in diag and (q, basis) not in through:
+                    # (no copies: nothing to end)
+                    if pos not in diag and self.copies[q] and (q, basis) not in through:
                         self.end_segment(q, basis)
             diags = self.segments.advance(op, qs, t)
             if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
@@ -754,23 +769,31 @@ class _Builder:
             kind, i = ref
             return tele[i] if kind == "tele" else clbit_of[i]
 
-        feed_forward: dict[tuple[int, str, int], CircuitInstruction] = {}
+        feed_forward: dict[tuple[int, str], IfElseOp] = {}
+        self.feed_forward = {}
         for entry in self.ops:
             if entry[0] == "op":
                 _, op, qs, cs = entry
-                out._append(CircuitInstruction(op, tuple(qubits[q] for q in qs),
-                                               tuple(clbit(c) for c in cs)))
+                out._append(CircuitInstruction(op, tuple([qubits[q] for q in qs]),
+                                               tuple([clbit(c) for c in cs]) if cs else ()))
                 continue
             _, bit, gate, q = entry
-            key = (bit, gate.name, q)
-            if key not in feed_forward:  # one IfElseOp per (bit, Pauli, qubit), shared
-                cbit, qbit = tele[bit], qubits[q]
-                body = QuantumCircuit([qbit], [cbit])
-                body._append(CircuitInstruction(gate, (qbit,), ()))
-                feed_forward[key] = CircuitInstruction(
-                    IfElseOp((cbit, True), body), (qbit,), (cbit,))
-            out._append(feed_forward[key])
+            key = (bit, gate.name)
+            if key not in feed_forward:  # one IfElseOp per (bit, Pauli), shared
+                feed_forward[key] = _if_bit(tele[bit], gate)
+            inst = CircuitInstruction(feed_forward[key], (qubits[q],), (tele[bit],))
+            out._append(inst)
+            self.feed_forward.setdefault(tele[bit], []).append(inst)
         return out
+
+
+def _if_bit(condition: Clbit, gate: Instruction) -> IfElseOp:
+    """``if (condition) { gate }`` for any one qubit: the body's own qubit and clbit stand
+    for those the instruction is applied to (Qiskit maps a block's bits by position), so
+    one operation serves every qubit."""
+    body = QuantumCircuit([Qubit()], [Clbit()])
+    body._append(CircuitInstruction(gate, (body.qubits[0],), ()))
+    return IfElseOp((condition, True), body)
 
 
 def _static_timeline(num_ops: int) -> Timeline:
