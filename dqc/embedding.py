@@ -152,8 +152,9 @@ def find_flips(dag: DAGCircuit, gates: Sequence[TwoQubitGate]) -> list[Flip]:
     return out
 
 
-class _Arrays:
-    """The gates and flips as arrays, to score many choices of flips fast.
+class FlipTable:
+    """A circuit's two-qubit gates and flips, as arrays to score many choices of flips
+    fast; build it once with :meth:`of` to plan several placements.
 
     A segment is keyed ``(2 * qubit + basis) << 32 | number`` (basis 0 for Z, 1 for
     X). Continuing through a flip merges the segment it starts into the one before,
@@ -162,6 +163,7 @@ class _Arrays:
     """
 
     def __init__(self, gates: Sequence[TwoQubitGate], flips: Sequence[Flip]) -> None:
+        self.gates, self.flips = list(gates), list(flips)
         m = len(gates)
         self.positions = np.fromiter((g.position for g in gates), dtype=np.int64, count=m)
         self.qubits = np.array([g.qubits for g in gates], dtype=np.int64).reshape(m, 2)
@@ -176,6 +178,12 @@ class _Arrays:
         self.flip_side = np.array([0 if f.gate is None else gates[f.gate].qubits.index(f.qubit)
                                    for f in flips], dtype=np.int64)
         self.flip_position = np.array([f.position for f in flips], dtype=np.int64)
+
+    @classmethod
+    def of(cls, dag: DAGCircuit) -> FlipTable:
+        """The table of ``dag``."""
+        gates = two_qubit_gates(dag)
+        return cls(gates, find_flips(dag, gates))
 
     def table(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Segment keys counted through the ``chosen`` flips (bool mask), the dense
@@ -258,8 +266,8 @@ def _option(segment_id: int, key: int) -> tuple[str, int] | None:
     return ("x" if (key >> 32) & 1 else "z", key & ((1 << 32) - 1))
 
 
-def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray, *,
-                   max_evaluations: int = 4000) -> EmbeddingPlan:
+def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.ndarray,
+                   dist: np.ndarray, *, max_evaluations: int = 4000) -> EmbeddingPlan:
     """Choose the flips to continue through for placement ``part`` (greedy, deterministic).
 
     Only flips that join two segments with remote gates toward a common QPU are
@@ -271,9 +279,8 @@ def plan_embedding(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.n
     """
     part = np.asarray(part, dtype=np.int64)
     dist = np.asarray(dist)
-    gates = two_qubit_gates(dag)
-    flips = find_flips(dag, gates)
-    arrays = _Arrays(gates, flips)
+    arrays = circuit if isinstance(circuit, FlipTable) else FlipTable.of(circuit)
+    gates, flips = arrays.gates, arrays.flips
     anchor = _anchors(part, dist)
     none = np.zeros(len(flips), dtype=bool)
     static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
@@ -402,8 +409,8 @@ def embed(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray,
     """
     part = np.asarray(part, dtype=np.int64)
     dist = np.asarray(dist)
-    gates = two_qubit_gates(dag)
-    flips = find_flips(dag, gates)
+    table = FlipTable.of(dag)
+    gates, flips = table.gates, table.flips
     known = {f.key for f in flips}
     if not through <= known:
         raise ValueError(f"not flips of this circuit: {sorted(through - known)}")
@@ -411,8 +418,8 @@ def embed(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray,
     if len({position for position, _, _ in through}) < len(through):
         raise ValueError("at most one flip per gate can be continued through")
     static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
-    ebits, table, keys = _Arrays(gates, flips).score(chosen, part, dist, _anchors(part, dist))
-    return EmbeddingPlan(frozenset(through), _gates(table, keys), ebits, static.ebits,
+    ebits, rows, keys = table.score(chosen, part, dist, _anchors(part, dist))
+    return EmbeddingPlan(frozenset(through), _gates(rows, keys), ebits, static.ebits,
                          static.lower_bound, tuple(part.tolist()))
 
 

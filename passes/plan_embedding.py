@@ -29,7 +29,7 @@ import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.embedding import plan_embedding
+from dqc.embedding import FlipTable, plan_embedding
 from dqc.errors import CircuitInputError
 from dqc.network import Network
 
@@ -74,7 +74,8 @@ class PlanEmbedding(AnalysisPass):
         part = np.array([self.network.index(name) for name in self.property_set["dqc_partition"]])
         dist = self.network.distances()
         budget = max(1, int(self.work // size))
-        plan = plan_embedding(dag, part, dist, max_evaluations=budget)
+        table = FlipTable.of(dag)
+        plan = plan_embedding(table, part, dist, max_evaluations=budget)
         budget -= plan.evaluations
         static, seen = plan.static_ebits, {plan.placement}
         bound = self.property_set["dqc_lower_bound"]
@@ -86,7 +87,7 @@ class PlanEmbedding(AnalysisPass):
             if cand in seen:
                 continue
             seen.add(cand)
-            other = plan_embedding(dag, np.array(cand), dist, max_evaluations=budget)
+            other = plan_embedding(table, np.array(cand), dist, max_evaluations=budget)
             budget -= other.evaluations
             if other.ebits < plan.ebits:
                 plan = other
