@@ -783,6 +783,7 @@ class _Builder:
             return tele[i] if kind == "tele" else clbit_of[i]
 
         feed_forward: dict[tuple[int, str], IfElseOp] = {}
+        bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _if_bit)
         self.feed_forward = {}
         for entry in self.ops:
             if entry[0] == "op":
@@ -793,20 +794,23 @@ class _Builder:
             _, bit, gate, q = entry
             key = (bit, gate.name)
             if key not in feed_forward:  # one IfElseOp per (bit, Pauli), shared
-                feed_forward[key] = _if_bit(tele[bit], gate)
+                if gate.name not in bodies:
+                    bodies[gate.name] = _body(gate)
+                feed_forward[key] = IfElseOp((tele[bit], True), bodies[gate.name])
             inst = CircuitInstruction(feed_forward[key], (qubits[q],), (tele[bit],))
             out._append(inst)
             self.feed_forward.setdefault(tele[bit], []).append(inst)
         return out
 
 
-def _if_bit(condition: Clbit, gate: Instruction) -> IfElseOp:
-    """``if (condition) { gate }`` for any one qubit: the body's own qubit and clbit stand
-    for those the instruction is applied to (Qiskit maps a block's bits by position), so
-    one operation serves every qubit."""
+def _body(gate: Instruction) -> QuantumCircuit:
+    """The body of ``if (bit) { gate }`` for any one qubit and any bit: its own qubit and
+    clbit stand for those the ``if_test`` is applied to (Qiskit maps a block's bits by
+    position), so one body serves every correction by ``gate``, and one ``if_test``
+    every qubit corrected on that bit."""
     body = QuantumCircuit([Qubit()], [Clbit()])
     body._append(CircuitInstruction(gate, (body.qubits[0],), ()))
-    return IfElseOp((condition, True), body)
+    return body
 
 
 def _static_timeline(num_ops: int) -> Timeline:
