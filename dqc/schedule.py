@@ -397,10 +397,12 @@ def _costs(tech: Technology) -> dict[str | int, tuple[float, float]]:
     }
 
 
-def _inst_cost(inst: Any, tech: Technology) -> tuple[float, float]:
+def _inst_cost(inst: Any, tech: Technology,
+               costs: dict[str | int, tuple[float, float]] | None = None) -> tuple[float, float]:
     """:func:`op_cost` of a ``CircuitInstruction``, without building the operation when
-    its name or its being a standard gate decides."""
-    costs = _costs(tech)
+    its name or its being a standard gate decides (``costs``: ``_costs(tech)``, if at hand)."""
+    if costs is None:
+        costs = _costs(tech)
     if inst.is_standard_gate():
         return costs[1 if len(inst.qubits) <= 1 else 2]
     name = inst.name
@@ -470,6 +472,10 @@ def _program(circuit: QuantumCircuit, network: Network, qubit_qpu: Sequence[str]
     last_on_qubit: dict[int, int] = {}
     writer: dict[Clbit, int] = {}
     index_of = {q: k for k, q in enumerate(circuit.qubits)}
+    costs = [_costs(tech) for tech in techs]
+    # control flow by (id, QPU), the operation kept alive: its cost and the bits it reads,
+    # once per operation (DistributeGates shares one if_test among the corrections of a bit)
+    control: dict[tuple[int, int], tuple[Instruction, float, float, list[Clbit]]] = {}
     for i, inst in enumerate(circuit.data):
         name = inst.name
         qs = tuple([index_of[q] for q in inst.qubits])
@@ -487,7 +493,7 @@ def _program(circuit: QuantumCircuit, network: Network, qubit_qpu: Sequence[str]
             link = link_index[found.key]
             duration, logf = 1.0 / found.rate_hz, 0.0
             here = qpu_of[qs[0]]
-            reads = []
+            reads: list[Clbit] = []
         else:
             if len(where) > 1:
                 raise DQCError(
@@ -497,10 +503,13 @@ def _program(circuit: QuantumCircuit, network: Network, qubit_qpu: Sequence[str]
             if inst.is_control_flow():
                 # a control-flow operation may be rebuilt on every access: read it once
                 op = inst.operation
-                duration, logf = op_cost(op, techs[here])
-                reads = _condition_bits(op)
+                known = control.get((id(op), here))
+                if known is None:  # (kept alive, so its id names no other operation)
+                    known = (op, *op_cost(op, techs[here]), _condition_bits(op))
+                    control[id(op), here] = known
+                _, duration, logf, reads = known
             else:
-                duration, logf = _inst_cost(inst, techs[here])
+                duration, logf = _inst_cost(inst, techs[here], costs[here])
                 reads = []
         deps: dict[int, float] = {}  # predecessor -> largest lag
         for q in qs:

@@ -50,7 +50,14 @@ from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 
-from dqc.cost_model import SegmentCounter, _diagonals, plan_carriers, two_qubit_gates
+from dqc.cost_model import (
+    SegmentCounter,
+    TwoQubitGate,
+    _diagonals,
+    plan_carriers,
+    shared_two_qubit_gates,
+    two_qubit_gates,
+)
 from dqc.embedding import EmbeddingPlan
 from dqc.errors import CapacityError, CircuitInputError
 from dqc.gates import EPRGate
@@ -164,11 +171,12 @@ class DistributeGates(TransformationPass):
                 "PartitionQubits (or set it) first"
             )
         permutation = tuple(self.property_set["dqc_wire_permutation"] or range(dag.num_qubits()))
-        options = self._options(dag)
+        gates = shared_two_qubit_gates(dag, self.property_set)
+        options = self._options(gates)
         chosen, why = options[0], None
         builder, circuit = distribute(self.network, dag, chosen.partition, permutation,
                                       chosen.moves, replans=self.replans,
-                                      embedding=chosen.embedding)
+                                      embedding=chosen.embedding, gates=gates)
         if (len(options) > 1 and self.replans and builder.total_ebits() > builder.planned_ebits
                 and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
             # the plans are compared on the model; comm-qubit limits may undo a gain:
@@ -177,7 +185,7 @@ class DistributeGates(TransformationPass):
             for option in options[1:]:
                 other, again = distribute(self.network, dag, option.partition, permutation,
                                           option.moves, replans=self.replans,
-                                          embedding=option.embedding)
+                                          embedding=option.embedding, gates=gates)
                 if other.total_ebits() < builder.total_ebits():
                     chosen, builder, circuit = option, other, again
             if chosen is not options[0]:
@@ -195,9 +203,10 @@ class DistributeGates(TransformationPass):
         self.property_set["dqc_feed_forward"] = builder.feed_forward
         return circuit_to_dag(circuit, copy_operations=False)
 
-    def _options(self, dag: DAGCircuit) -> list[_Option]:
+    def _options(self, gates: list[TwoQubitGate]) -> list[_Option]:
         """The plans to distribute by, cheapest on the model first (ties: embedding,
-        moves, static): the teledata moves, the embedding, and neither."""
+        moves, static): the teledata moves, the embedding, and neither (``gates``: the
+        circuit's two-qubit gates)."""
         ps = self.property_set
         partition = tuple(ps["dqc_partition"])
         moves = tuple(ps["dqc_moves"] or ())
@@ -213,7 +222,7 @@ class DistributeGates(TransformationPass):
                                    int(ps["dqc_lower_bound"] or 0)))
         if options:
             start = [self.network.index(name) for name in partition]
-            plan = plan_carriers(two_qubit_gates(dag), start, self.network.distances())
+            plan = plan_carriers(gates, start, self.network.distances())
             bound = plan.lower_bound
             if embedding is not None and list(embedding.placement) == start:
                 bound = min(bound, embedding.lower_bound)
@@ -256,16 +265,18 @@ MAX_REPLAN_GATES = 5_000
 def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
-               ) -> tuple[_Builder, QuantumCircuit | None]:
+               gates: list[TwoQubitGate] | None = None) -> tuple[_Builder, QuantumCircuit | None]:
     """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run.
 
     Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
     gates: each try is a full walk. With ``emit=False`` (a dry run) no circuit is built.
     ``embedding`` (segments through flips, :mod:`dqc.embedding`) is used when there
-    are no moves.
+    are no moves. ``gates``: ``two_qubit_gates(dag)``, if at hand.
     """
     permutation = permutation or tuple(range(dag.num_qubits()))
-    builder = _Builder(network, dag, partition, permutation, moves, embedding=embedding)
+    if gates is None:
+        gates = two_qubit_gates(dag)
+    builder = _Builder(network, dag, gates, partition, permutation, moves, embedding=embedding)
     builder.build()
     if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
         replans = 0
@@ -275,16 +286,16 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
             break  # no eviction cost: the plan is met
         for key, count in builder.opens.items():
             weights[key] = max(weights.get(key, 1), count)
-        retry = _Builder(network, dag, partition, permutation, moves,
+        retry = _Builder(network, dag, gates, partition, permutation, moves,
                          weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
     if replans and builder.total_ebits() > builder.planned_ebits and not moves:
         # one more try: prefer short-lived copies (they leave comm qubits free)
-        gates = embedding.gates if embedding is not None else two_qubit_gates(dag)
-        life = lifetime_weights(gates, builder.initial_qpus)
-        retry = _Builder(network, dag, partition, permutation, moves,
+        life = lifetime_weights(embedding.gates if embedding is not None else gates,
+                                builder.initial_qpus)
+        retry = _Builder(network, dag, gates, partition, permutation, moves,
                          weight=lambda v: life.get(v, 1.0), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
@@ -295,10 +306,12 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
 class _Builder:
     """One distribution run: the state of comm qubits, open copies and emitted ops."""
 
-    def __init__(self, network: Network, dag: DAGCircuit, partition: tuple[str, ...],
-                 permutation: tuple[int, ...], moves: tuple[Move, ...] = (),
-                 weight=None, embedding: EmbeddingPlan | None = None) -> None:
+    def __init__(self, network: Network, dag: DAGCircuit, gates: list[TwoQubitGate],
+                 partition: tuple[str, ...], permutation: tuple[int, ...],
+                 moves: tuple[Move, ...] = (), weight=None,
+                 embedding: EmbeddingPlan | None = None) -> None:
         self.net = network
+        self.gates = gates  # two_qubit_gates(dag)
         self.moves = moves
         # segments continue through these flips, mirrored onto open copies (no moves)
         self.embedding = None if moves else embedding
@@ -583,7 +596,7 @@ class _Builder:
         nodes = list(dag.topological_op_nodes())
         index = {bit: i for i, bit in enumerate(dag.qubits)}
         qidx = [[index[q] for q in node.qargs] for node in nodes]
-        gates = two_qubit_gates(dag)
+        gates = self.gates
         self.num_two_qubit_gates = len(gates)
         if self.embedding is not None:  # segments through flips, forced partner copies
             gates = list(self.embedding.gates)
@@ -770,6 +783,7 @@ class _Builder:
             return tele[i] if kind == "tele" else clbit_of[i]
 
         feed_forward: dict[tuple[int, str], IfElseOp] = {}
+        bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _if_bit)
         self.feed_forward = {}
         for entry in self.ops:
             if entry[0] == "op":
@@ -780,20 +794,23 @@ class _Builder:
             _, bit, gate, q = entry
             key = (bit, gate.name)
             if key not in feed_forward:  # one IfElseOp per (bit, Pauli), shared
-                feed_forward[key] = _if_bit(tele[bit], gate)
+                if gate.name not in bodies:
+                    bodies[gate.name] = _body(gate)
+                feed_forward[key] = IfElseOp((tele[bit], True), bodies[gate.name])
             inst = CircuitInstruction(feed_forward[key], (qubits[q],), (tele[bit],))
             out._append(inst)
             self.feed_forward.setdefault(tele[bit], []).append(inst)
         return out
 
 
-def _if_bit(condition: Clbit, gate: Instruction) -> IfElseOp:
-    """``if (condition) { gate }`` for any one qubit: the body's own qubit and clbit stand
-    for those the instruction is applied to (Qiskit maps a block's bits by position), so
-    one operation serves every qubit."""
+def _body(gate: Instruction) -> QuantumCircuit:
+    """The body of ``if (bit) { gate }`` for any one qubit and any bit: its own qubit and
+    clbit stand for those the ``if_test`` is applied to (Qiskit maps a block's bits by
+    position), so one body serves every correction by ``gate``, and one ``if_test``
+    every qubit corrected on that bit."""
     body = QuantumCircuit([Qubit()], [Clbit()])
     body._append(CircuitInstruction(gate, (body.qubits[0],), ()))
-    return IfElseOp((condition, True), body)
+    return body
 
 
 def _static_timeline(num_ops: int) -> Timeline:

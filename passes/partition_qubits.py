@@ -12,7 +12,7 @@ from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 from scipy.sparse import csr_matrix
 
-from dqc.cost_model import GateTable, two_qubit_gates
+from dqc.cost_model import GateTable, shared_two_qubit_gates
 from dqc.errors import CapacityError, DQCError
 from dqc.network import Network
 
@@ -59,7 +59,9 @@ class PartitionQubits(AnalysisPass):
     each qubit; ``dqc_partition_cost`` — the ebits the cost model predicts;
     ``dqc_lower_bound`` — no carrier choice needs fewer for this placement;
     ``dqc_partition_candidates`` — the other placements scored (QPU index per qubit,
-    cheapest first), for :class:`PlanEmbedding` to try too.
+    cheapest first), for :class:`PlanEmbedding` to try too; ``dqc_two_qubit_gates``
+    (see :func:`dqc.cost_model.shared_two_qubit_gates`, also read and written by
+    PlanTeledata and DistributeGates).
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -105,7 +107,7 @@ class PartitionQubits(AnalysisPass):
         caps = np.array([q.data_qubits for q in net.qpus], dtype=np.int64)
         dist = net.distances()
         weights = _adjacency(graph, n)
-        gates = GateTable.from_gates(two_qubit_gates(dag))
+        gates = GateTable.from_gates(shared_two_qubit_gates(dag, self.property_set))
         starts = [_fill_in_order(n, caps)]
         if len(caps) > 1 and graph.number_of_edges():
             starts = [

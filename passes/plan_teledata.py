@@ -47,7 +47,7 @@ import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.cost_model import plan_carriers, two_qubit_gates
+from dqc.cost_model import plan_carriers, shared_two_qubit_gates
 from dqc.errors import CircuitInputError
 from dqc.network import Network
 from dqc.teledata import Move, Timeline, time_sliced_cost
@@ -93,7 +93,7 @@ class PlanTeledata(AnalysisPass):
         net = self.network
         part = np.array([net.index(name) for name in self.property_set["dqc_partition"]])
         dist = net.distances()
-        gates = two_qubit_gates(dag)
+        gates = shared_two_qubit_gates(dag, self.property_set)
         static = plan_carriers(gates, part, dist)
         static_ebits = static.ebits
         summary = {"static_ebits": static_ebits, "ebits": static_ebits, "moves": 0}
