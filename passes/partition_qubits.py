@@ -61,7 +61,7 @@ class PartitionQubits(AnalysisPass):
     ``dqc_partition_candidates`` — the other placements scored (QPU index per qubit,
     cheapest first), for :class:`PlanEmbedding` to try too; ``dqc_two_qubit_gates``
     (see :func:`dqc.cost_model.shared_two_qubit_gates`, also read and written by
-    PlanTeledata and DistributeGates).
+    PlanEmbedding, PlanTeledata and DistributeGates).
 
     Examples:
         >>> from qiskit import QuantumCircuit

@@ -29,7 +29,8 @@ import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.embedding import FlipTable, plan_embedding
+from dqc.cost_model import shared_two_qubit_gates
+from dqc.embedding import FlipTable, find_flips, plan_embedding
 from dqc.errors import CircuitInputError
 from dqc.network import Network
 
@@ -48,7 +49,8 @@ class PlanEmbedding(AnalysisPass):
     plan of fewest ebits wins (its ``placement`` says which).
 
     Property set read: ``dqc_partition``, ``dqc_partition_candidates`` and
-    ``dqc_lower_bound`` (if set).
+    ``dqc_lower_bound`` (if set); ``dqc_two_qubit_gates`` (read and written, see
+    :func:`dqc.cost_model.shared_two_qubit_gates`).
     Property set written: ``dqc_embedding`` (:class:`dqc.embedding.EmbeddingPlan`, or
     ``None`` when embedding saves nothing), ``dqc_lower_bound`` (lowered to what no
     embedding beats on ``dqc_partition``).
@@ -74,7 +76,8 @@ class PlanEmbedding(AnalysisPass):
         part = np.array([self.network.index(name) for name in self.property_set["dqc_partition"]])
         dist = self.network.distances()
         budget = max(1, int(self.work // size))
-        table = FlipTable.of(dag)
+        gates = shared_two_qubit_gates(dag, self.property_set)
+        table = FlipTable(gates, find_flips(dag, gates))
         plan = plan_embedding(table, part, dist, max_evaluations=budget)
         budget -= plan.evaluations
         static, seen = plan.static_ebits, {plan.placement}
