@@ -41,8 +41,9 @@ References:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
@@ -136,17 +137,22 @@ def _diagonals(op) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return known
 
 
+def op_walk(dag: DAGCircuit) -> Iterator[tuple[int, Any, list[int], tuple[int, ...],
+                                               tuple[int, ...]]]:
+    """``(position, op, qubit indices, Z-diagonal positions, X-diagonal positions)`` of
+    every op of ``dag`` but barriers, in topological order (position counts barriers)."""
+    index = {bit: i for i, bit in enumerate(dag.qubits)}
+    for position, node in enumerate(dag.topological_op_nodes()):
+        op = node.op
+        if op.name != "barrier":
+            yield (position, op, [index[q] for q in node.qargs], *_diagonals(op))
+
+
 def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
     """The two-qubit gates of ``dag`` with the segment of each possible carrier."""
     seg_z, seg_x = [0] * dag.num_qubits(), [0] * dag.num_qubits()  # as in SegmentCounter
-    index = {bit: i for i, bit in enumerate(dag.qubits)}
     out = []
-    for position, node in enumerate(dag.topological_op_nodes()):
-        op = node.op
-        if op.name == "barrier":
-            continue
-        qs = [index[q] for q in node.qargs]
-        dz, dx = _diagonals(op)
+    for position, op, qs, dz, dx in op_walk(dag):
         for pos, q in enumerate(qs):
             if pos not in dz:
                 seg_z[q] += 1

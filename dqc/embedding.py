@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 
-from dqc.cost_model import GateTable, TwoQubitGate, _diagonals, _member, two_qubit_gates
+from dqc.cost_model import GateTable, TwoQubitGate, _member, op_walk, two_qubit_gates
 
 #: (gate name, number of qubits, position of q) -> basis of q's segment it flips
 FLIPS: dict[tuple[str, int, int], str] = {
@@ -134,15 +134,9 @@ class EmbeddingPlan:
 def find_flips(dag: DAGCircuit, gates: Sequence[TwoQubitGate]) -> list[Flip]:
     """Every flip of ``dag`` (see the module table), with raw segment numbers."""
     seg = {"z": [0] * dag.num_qubits(), "x": [0] * dag.num_qubits()}
-    index = {bit: i for i, bit in enumerate(dag.qubits)}
     gate_at = {g.position: i for i, g in enumerate(gates)}
     out = []
-    for position, node in enumerate(dag.topological_op_nodes()):
-        op = node.op
-        if op.name == "barrier":
-            continue
-        qs = [index[q] for q in node.qargs]
-        dz, dx = _diagonals(op)
+    for position, op, qs, dz, dx in op_walk(dag):
         for basis, diag in (("z", dz), ("x", dx)):
             for pos, q in enumerate(qs):
                 if pos not in diag:
