@@ -185,3 +185,8 @@ def test_compile_picks_one_plan_and_verifies(seed, nonclifford_circuit, verified
     report = res.report
     assert not (report.moves and report.embedded_flips)
     assert report.ebits_lower_bound <= report.planned_ebits <= report.ebits
+
+
+def test_plan_embedding_without_a_partition_says_what_to_run():
+    with pytest.raises(dqc.CircuitInputError, match="PartitionQubits"):
+        dqc.passes.PlanEmbedding(dqc.Network.all_to_all(2, data_qubits=2))(z_through_cx())
