@@ -120,7 +120,8 @@ class Report:
             f"ebits: {self.ebits} (lower bound for this placement {self.ebits_lower_bound}; "
             f"{self.remote_gates} remote two-qubit gates"
             + (f"; {self.moves} teledata moves" if self.moves else "")
-            + (f"; {self.embedded_flips} flips embedded" if self.embedded_flips else "") + ")"
+            + (f"; {self.embedded_flips} flip{'s' * (self.embedded_flips != 1)} embedded"
+               if self.embedded_flips else "") + ")"
         ]
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]
         if used:
