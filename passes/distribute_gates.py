@@ -26,6 +26,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from dqc.passes.requirements import required
 from qiskit.circuit import (
     CircuitInstruction,
     ClassicalRegister,
@@ -59,7 +60,7 @@ from dqc.cost_model import (
     two_qubit_gates,
 )
 from dqc.embedding import EmbeddingPlan
-from dqc.errors import CapacityError, CircuitInputError
+from dqc.errors import CapacityError
 from dqc.gates import EPRGate
 from dqc.network import Network
 from dqc.teledata import Move, Timeline, time_sliced_cost
@@ -165,11 +166,7 @@ class DistributeGates(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Distribute ``dag`` according to ``dqc_partition``."""
-        if self.property_set["dqc_partition"] is None:
-            raise CircuitInputError(
-                "DistributeGates needs 'dqc_partition' in the property set; run "
-                "PartitionQubits (or set it) first"
-            )
+        required(self, "dqc_partition", "PartitionQubits (or set it)")
         permutation = tuple(self.property_set["dqc_wire_permutation"] or range(dag.num_qubits()))
         gates = shared_two_qubit_gates(dag, self.property_set)
         options = self._options(gates)

@@ -26,12 +26,12 @@ Examples:
 from __future__ import annotations
 
 import numpy as np
+from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
 from dqc.cost_model import shared_two_qubit_gates
 from dqc.embedding import FlipTable, find_flips, plan_embedding
-from dqc.errors import CircuitInputError
 from dqc.network import Network
 
 
@@ -65,10 +65,7 @@ class PlanEmbedding(AnalysisPass):
 
     def run(self, dag: DAGCircuit) -> None:
         """Plan the embedding for ``dqc_partition``."""
-        if self.property_set["dqc_partition"] is None:
-            raise CircuitInputError(
-                "PlanEmbedding needs 'dqc_partition' in the property set; run PartitionQubits "
-                "first")
+        required(self, "dqc_partition", "PartitionQubits")
         self.property_set["dqc_embedding"] = None
         size = sum(1 for node in dag.two_qubit_ops())
         if size == 0 or size > self.max_gates:

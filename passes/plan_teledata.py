@@ -44,11 +44,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
 from dqc.cost_model import plan_carriers, shared_two_qubit_gates
-from dqc.errors import CircuitInputError
 from dqc.network import Network
 from dqc.teledata import Move, Timeline, time_sliced_cost
 
@@ -86,10 +86,7 @@ class PlanTeledata(AnalysisPass):
 
     def run(self, dag: DAGCircuit) -> None:
         """Search time-sliced assignments starting from ``dqc_partition``."""
-        if self.property_set["dqc_partition"] is None:
-            raise CircuitInputError(
-                "PlanTeledata needs 'dqc_partition' in the property set; run PartitionQubits first"
-            )
+        required(self, "dqc_partition", "PartitionQubits")
         net = self.network
         part = np.array([net.index(name) for name in self.property_set["dqc_partition"]])
         dist = net.distances()

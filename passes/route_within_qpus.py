@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import replace
 
+from dqc.passes.requirements import required
 from qiskit.circuit import Instruction, QuantumRegister
 from qiskit.circuit.library import Reset, SwapGate
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import CouplingMap, Target, TransformationPass
 from qiskit.transpiler.passes import SabreSwap
 
-from dqc.errors import CircuitInputError, NetworkError
+from dqc.errors import NetworkError
 from dqc.gates import EPRGate
 from dqc.qiskit_target import local_coupling_map, qpu_of_qubit, target_to_network
 
@@ -87,11 +88,7 @@ class RouteWithinQPUs(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Route ``dag`` inside each QPU and put every ``epr`` back on comm qubits."""
-        layout = self.property_set["dqc_layout"]
-        if layout is None:
-            raise CircuitInputError(
-                "RouteWithinQPUs needs 'dqc_layout' in the property set; run DistributeGates "
-                "first")
+        layout = required(self, "dqc_layout", "DistributeGates")
         network = target_to_network(self.target)
         owner = qpu_of_qubit(network)
         n = len(owner)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dqc.passes.requirements import required
 from qiskit.converters import dag_to_circuit
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.errors import CircuitInputError
 from dqc.network import Network
 from dqc.verdict import assess
 
@@ -48,11 +48,7 @@ class ScheduleOperations(AnalysisPass):
         """Schedule ``dag`` and write ``dqc_schedule`` and ``dqc_verdict``."""
         from dqc.compile import lazy_epr_order  # local: dqc.compile imports dqc.passes
 
-        layout = self.property_set["dqc_layout"]
-        if layout is None:
-            raise CircuitInputError(
-                "ScheduleOperations needs 'dqc_layout' in the property set; run "
-                "DistributeGates first")
+        layout = required(self, "dqc_layout", "DistributeGates")
         circuit = lazy_epr_order(dag_to_circuit(dag, copy_operations=False),
                                  set(layout.comm_qubits))
         sched, verdict = assess(

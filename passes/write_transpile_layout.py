@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import Layout, TransformationPass
 from qiskit.transpiler.basepasses import AnalysisPass
 
-from dqc.errors import CircuitInputError, DQCError
+from dqc.errors import DQCError
 from dqc.layout import METADATA_KEY, full_permutation, layout_metadata
 
 
@@ -53,11 +54,7 @@ class WriteTranspileLayout(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Write the layout keys for ``dag`` (returned with its metadata updated)."""
-        layout = self.property_set["dqc_layout"]
-        if layout is None:
-            raise CircuitInputError(
-                "WriteTranspileLayout needs 'dqc_layout' in the property set; run "
-                "DistributeGates first")
+        layout = required(self, "dqc_layout", "DistributeGates")
         n_out = dag.num_qubits()
         n_in = len(layout.initial_layout)
         if self.layout_pass is None:
