@@ -24,17 +24,8 @@ Examples:
     'stim-flows'
 """
 
-from pathlib import Path as _Path
-
-# In a source checkout (not installed), ``dqc.passes`` and ``dqc.targets`` live in
-# the sibling folders ``passes/`` and ``targets/``; an installed package maps them.
-if not (_Path(__file__).parent / "passes").is_dir() and (
-    _Path(__file__).parent.parent / "passes" / "__init__.py"
-).is_file():
-    __path__.append(str(_Path(__file__).parent.parent))  # noqa: F821 - package __path__
-
-from dqc import passes, targets  # noqa: E402,F401 - dqc.passes and dqc.targets after `import dqc`
-from dqc.compile import CompileResult, compile  # noqa: E402
+from dqc import _aliases, passes, targets  # noqa: F401 - dqc.passes and dqc.targets after `import dqc`
+from dqc.compile import CompileResult, compile
 from dqc.errors import (
     CapacityError,
     CircuitInputError,
@@ -43,12 +34,12 @@ from dqc.errors import (
     VerificationError,
 )
 from dqc.estimate import Estimate, estimate, estimate_sweep
+from dqc.estimation.report import Report
+from dqc.estimation.schedule import Schedule
+from dqc.estimation.verdict import Verdict
 from dqc.loading import load_circuit
 from dqc.network import QPU, Link, Network
-from dqc.physics import Technology
-from dqc.report import Report
-from dqc.schedule import Schedule
-from dqc.verdict import Verdict
+from dqc.network.physics import Technology
 from dqc.verify import Verification, verify
 
 __all__ = [
@@ -75,3 +66,5 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+_aliases.install()

@@ -26,11 +26,11 @@ from dqc.estimate import (
     render_sweep,
     tty_progress,
 )
+from dqc.estimation.plot import plot_schedule
+from dqc.estimation.report import Report
 from dqc.loading import load_circuit
 from dqc.network import Network
-from dqc.physics import TECHNOLOGIES
-from dqc.plot import plot_schedule
-from dqc.report import Report
+from dqc.network.physics import TECHNOLOGIES
 from dqc.verify import verify
 
 TOPOLOGIES = {"all-to-all": Network.all_to_all, "line": Network.line,

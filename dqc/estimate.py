@@ -1,7 +1,8 @@
 """How long, how well, and can it run at all: :func:`estimate` and parameter sweeps.
 
 :func:`estimate` compiles a circuit onto a network, schedules the result
-(:mod:`dqc.schedule`) and judges it (:mod:`dqc.verdict`); :func:`estimate_sweep` does
+(:mod:`dqc.estimation.schedule`) and judges it (:mod:`dqc.estimation.verdict`);
+:func:`estimate_sweep` does
 that for each value of one network parameter, e.g. every link's ``rate_hz``.
 
 Sweep keys (:data:`SWEEP_KEYS`) set one field of **every** link or QPU:
@@ -10,7 +11,7 @@ Sweep keys (:data:`SWEEP_KEYS`) set one field of **every** link or QPU:
   physical link keeps the other derived figure);
 * ``link.length_km``, ``link.loss_db_per_km``, ``link.attempt_rate_hz``,
   ``link.efficiency``, ``link.electronics_s``: need physical links (rate and latency are
-  re-derived, :mod:`dqc.physics`);
+  re-derived, :mod:`dqc.network.physics`);
 * ``link.fidelity``, ``link.channels``;
 * ``qpu.comm_qubits`` (the circuit is recompiled: comm qubits change the distribution);
 * ``qpu.t2_s`` and every other technology figure (``qpu.gate_2q_s``, ``qpu.error_2q``, ...):
@@ -47,11 +48,11 @@ from qiskit import QuantumCircuit
 
 from dqc.compile import compile as compile_circuit
 from dqc.errors import CapacityError, DQCError, NetworkError
+from dqc.estimation.report import Report
+from dqc.estimation.schedule import Schedule, fmt_time
+from dqc.estimation.verdict import Reason, Verdict, assess
 from dqc.network import Network
-from dqc.physics import TECHNOLOGY_FIELDS
-from dqc.report import Report
-from dqc.schedule import Schedule, fmt_time
-from dqc.verdict import Reason, Verdict, assess
+from dqc.network.physics import TECHNOLOGY_FIELDS
 
 __all__ = ["SWEEP_KEYS", "Estimate", "SweepFailure", "estimate", "estimate_sweep",
            "parse_sweep", "render_sweep", "sweep_network", "tty_progress"]
@@ -77,9 +78,9 @@ class Estimate:
         circuit: the compiled circuit.
         report: the compile report (its ``schedule`` and ``verdict`` are the
             deterministic ones, without Monte Carlo figures).
-        schedule: the :class:`~dqc.schedule.Schedule` (with Monte Carlo figures when
+        schedule: the :class:`~dqc.estimation.schedule.Schedule` (with Monte Carlo figures when
             samples were asked for).
-        verdict: the :class:`~dqc.verdict.Verdict`.
+        verdict: the :class:`~dqc.estimation.verdict.Verdict`.
         sweep: ``(key, value)`` when this estimate is one point of a sweep.
     """
 
@@ -155,7 +156,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         network: the network.
         seed: seed of the compiler and of the Monte Carlo draws (None means 0).
         samples: Monte Carlo draws of ebit generation times (0: expected times only).
-        epr_timing: ``"lazy"`` or ``"eager"`` (see :mod:`dqc.schedule`).
+        epr_timing: ``"lazy"`` or ``"eager"`` (see :mod:`dqc.estimation.schedule`).
         progress: called with (samples drawn, samples) during the Monte Carlo draws.
 
     Returns:

@@ -30,11 +30,12 @@ import numpy as np
 import stim
 from qiskit import QuantumCircuit
 
-from dqc.deferral import Wires, deferred_events, input_clbits
 from dqc.errors import VerificationError
-from dqc.report import Report
-from dqc.simulate import check_by_statevector, simulation_qubits
-from dqc.stim_translation import NonClifford, Translator
+from dqc.estimation.report import Report
+from dqc.passes import UnrollForDistribution
+from dqc.verification.deferral import Wires, deferred_events, input_clbits
+from dqc.verification.simulate import check_by_statevector, simulation_qubits
+from dqc.verification.stim_translation import NonClifford, Translator
 
 _PAULI_NAMES = ("x", "y", "z")
 
@@ -92,8 +93,6 @@ def verify(
         verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and
         signs on 256 random measurement branches
     """
-    from dqc.passes import UnrollForDistribution
-
     rep = report if isinstance(report, Report) else Report.from_dict(report)
     try:
         contract = check_contract(original, compiled, rep)

@@ -3,10 +3,10 @@
 The compiled circuit is a dynamic circuit (Bell pairs, mid-circuit measurements,
 ``if_test`` feed-forward). Run on ``AerSimulator``, its outcomes over the input's
 own classical register must follow the original circuit's distribution. The
-original's distribution is computed exactly (dqc.aer.exact_distribution branches
+original's distribution is computed exactly (dqc.adapter.aer.exact_distribution branches
 on every measurement), so one sample suffices: with ``SHOTS`` shots and ``K``
 possible outcomes, a correct circuit stays within total variation distance
-``dqc.aer.tvd_bound(SHOTS, K)`` of it except with probability 1e-6 (the bound's
+``dqc.adapter.aer.tvd_bound(SHOTS, K)`` of it except with probability 1e-6 (the bound's
 derivation is in its docstring).
 
 Run: ``python examples/run_on_aer.py`` (needs qiskit-aer: ``pip install "dqc[sim]"``).
@@ -17,8 +17,8 @@ from __future__ import annotations
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
 import dqc
-from dqc.aer import exact_distribution, run_on_aer, total_variation, tvd_bound
-from dqc.layout import attach_layout
+from dqc.adapter.aer import exact_distribution, run_on_aer, total_variation, tvd_bound
+from dqc.adapter.layout import attach_layout
 
 SHOTS = 4000
 

@@ -20,8 +20,8 @@ from qiskit.providers.fake_provider import GenericBackendV2
 from qiskit.transpiler import CouplingMap
 
 import dqc
-from dqc.aer import exact_distribution, run_on_aer, total_variation, tvd_bound
-from dqc.qiskit_target import QPUDevice, network_to_target
+from dqc.adapter.aer import exact_distribution, run_on_aer, total_variation, tvd_bound
+from dqc.adapter.target import QPUDevice, network_to_target
 
 SHOTS = 4000
 

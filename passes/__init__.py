@@ -33,7 +33,7 @@ key                               written by                  read by
 ================================  ==========================  =========================
 
 :class:`RouteWithinQPUs` and :class:`WriteTranspileLayout` are for Qiskit Targets
-(:mod:`dqc.qiskit_target`): they route a distributed circuit onto each QPU's coupling
+(:mod:`dqc.adapter.target`): they route a distributed circuit onto each QPU's coupling
 map and write Qiskit's own layout keys (``original_qubit_indices``, ``num_input_qubits``,
 ``final_layout``). :class:`DQCInitPlugin` is the ``init_method="dqc"`` stage plugin that
 runs them after :func:`generate_pass_manager`; :class:`DQCLayoutPlugin`
@@ -51,6 +51,7 @@ from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.interaction_graph import BuildInteractionGraph
 from dqc.passes.keep_distributed_layout import KeepDistributedLayout
 from dqc.passes.partition_qubits import PartitionQubits
+from dqc.passes.pass_manager import generate_pass_manager
 from dqc.passes.plan_embedding import PlanEmbedding
 from dqc.passes.plan_teledata import PlanTeledata
 from dqc.passes.route_within_qpus import RouteWithinQPUs
@@ -58,9 +59,6 @@ from dqc.passes.schedule_operations import ScheduleOperations
 from dqc.passes.stage_plugin import DQCInitPlugin, DQCLayoutPlugin
 from dqc.passes.unroll_for_distribution import UnrollForDistribution
 from dqc.passes.write_transpile_layout import WriteTranspileLayout
-from qiskit.transpiler import PassManager
-
-from dqc.network import Network
 
 __all__ = [
     "BuildInteractionGraph",
@@ -79,29 +77,3 @@ __all__ = [
     "WriteTranspileLayout",
     "generate_pass_manager",
 ]
-
-
-def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassManager:
-    """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition,
-    embedding, teledata, distribute.
-
-    Examples:
-        >>> from qiskit import QuantumCircuit
-        >>> qc = QuantumCircuit(4); _ = qc.h(0)
-        >>> for t in range(1, 4): _ = qc.cx(0, t)
-        >>> pm = generate_pass_manager(Network.all_to_all(2, data_qubits=2), seed=1)
-        >>> out = pm.run(qc)
-        >>> pm.property_set["dqc_ebits_per_link"]
-        {'qpu0-qpu1': 1}
-    """
-    return PassManager(
-        [
-            UnrollForDistribution(),
-            ElideSwaps(),
-            BuildInteractionGraph(),
-            PartitionQubits(network, seed=seed),
-            PlanEmbedding(network),
-            PlanTeledata(network),
-            DistributeGates(network),
-        ]
-    )

@@ -12,9 +12,10 @@ from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 from scipy.sparse import csr_matrix
 
-from dqc.cost_model import GateTable, shared_two_qubit_gates
 from dqc.errors import CapacityError, DQCError
 from dqc.network import Network
+from dqc.plan.cost_model import GateTable, shared_two_qubit_gates
+from dqc.plan.distribution import distribute
 
 
 def capacity_error(num_qubits: int, network: Network) -> CapacityError:
@@ -50,7 +51,7 @@ class PartitionQubits(AnalysisPass):
     5. Every candidate (METIS with ``metis_runs`` seeds, and the qubits in their
        own order, each before and after step 4) is scored with the true cost
        model — segments, carriers by minimum vertex cover, hops
-       (:func:`dqc.cost_model.plan_carriers`) — and the best one is improved by a
+       (:func:`dqc.plan.cost_model.plan_carriers`) — and the best one is improved by a
        bounded local search on that cost.
 
     Property set read: ``dqc_interaction_graph`` (see
@@ -60,7 +61,7 @@ class PartitionQubits(AnalysisPass):
     ``dqc_lower_bound`` — no carrier choice needs fewer for this placement;
     ``dqc_partition_candidates`` — the other placements scored (QPU index per qubit,
     cheapest first), for :class:`PlanEmbedding` to try too; ``dqc_two_qubit_gates``
-    (see :func:`dqc.cost_model.shared_two_qubit_gates`, also read and written by
+    (see :func:`dqc.plan.cost_model.shared_two_qubit_gates`, also read and written by
     PlanEmbedding, PlanTeledata and DistributeGates).
 
     Examples:
@@ -154,8 +155,6 @@ class PartitionQubits(AnalysisPass):
         (a dry run of :func:`~dqc.passes.distribute_gates.distribute`) and the
         one emitting fewest ebits wins (ties: lower model, then earlier).
         """
-        from dqc.passes.distribute_gates import distribute
-
         net = self.network
 
         def emitted(p: np.ndarray) -> float:
@@ -408,7 +407,7 @@ def _search(part, caps, dist, weights, gates: GateTable, max_evaluations: int | 
     """First-improvement local search on the true ebit cost (moves and swaps).
 
     Candidates are ranked by the pairwise proxy (gate weight × hops) and each is
-    scored with :func:`~dqc.cost_model.plan_carriers`; the number of scorings is
+    scored with :func:`~dqc.plan.cost_model.plan_carriers`; the number of scorings is
     bounded (by default in proportion to the inverse of the remote gate count, so
     large circuits stay fast) to keep the pass deterministic and near-linear.
     """

@@ -1,6 +1,6 @@
 """Analysis pass: let segments continue through Pauli flips where that saves ebits.
 
-See :mod:`dqc.embedding`: a qubit's Z segment may continue through ``cx(s, q)``
+See :mod:`dqc.plan.embedding`: a qubit's Z segment may continue through ``cx(s, q)``
 (or ``x q``), its X segment through ``cz(q, s)``, ``cx(q, t)`` (or ``z q``), when
 the flip is mirrored onto the qubit's open copies. This pass chooses those flips
 for the placement in ``dqc_partition`` by the ebits of the resulting covers,
@@ -9,7 +9,7 @@ ebits. :class:`DistributeGates` then plans on the embedded segments (when no
 teledata moves are kept: :class:`PlanTeledata` compares its moves with this).
 
 Examples:
-    The circuit of :mod:`dqc.embedding`'s example: q0's two CZ with q2 share one
+    The circuit of :mod:`dqc.plan.embedding`'s example: q0's two CZ with q2 share one
     copy when q0's Z segment continues through ``cx(1, 0)``::
 
     >>> from qiskit import QuantumCircuit
@@ -30,9 +30,9 @@ from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.cost_model import shared_two_qubit_gates
-from dqc.embedding import FlipTable, find_flips, plan_embedding
 from dqc.network import Network
+from dqc.plan.cost_model import shared_two_qubit_gates
+from dqc.plan.embedding import FlipTable, find_flips, plan_embedding
 
 
 class PlanEmbedding(AnalysisPass):
@@ -50,8 +50,8 @@ class PlanEmbedding(AnalysisPass):
 
     Property set read: ``dqc_partition``, ``dqc_partition_candidates`` and
     ``dqc_lower_bound`` (if set); ``dqc_two_qubit_gates`` (read and written, see
-    :func:`dqc.cost_model.shared_two_qubit_gates`).
-    Property set written: ``dqc_embedding`` (:class:`dqc.embedding.EmbeddingPlan`, or
+    :func:`dqc.plan.cost_model.shared_two_qubit_gates`).
+    Property set written: ``dqc_embedding`` (:class:`dqc.plan.embedding.EmbeddingPlan`, or
     ``None`` when embedding saves nothing), ``dqc_lower_bound`` (lowered to what no
     embedding beats on ``dqc_partition``).
     """

@@ -4,12 +4,12 @@ The static partition keeps every qubit on one QPU for the whole circuit. When th
 interaction pattern changes over time (quantum volume, many arithmetic circuits) it
 can be cheaper to teleport a qubit's state to the QPU it is about to work with (one
 ebit per hop) than to teleport each of its gates. This pass searches time-sliced
-assignments: walking the slices of the circuit (:class:`dqc.teledata.Timeline`), it
+assignments: walking the slices of the circuit (:class:`dqc.plan.teledata.Timeline`), it
 trades qubits between QPUs — or moves one into a free data qubit — whenever the
 decay-weighted interactions ahead gain more than ``threshold`` × the move's ebits
 (the *overall extreme exchange* of Park et al., with a lookahead as in Baker et al.'s
 FGP-rOEE). Several lookahead/threshold settings are tried, each scored by the true
-cost (:func:`dqc.teledata.time_sliced_cost`: moves plus the vertex-cover plan), and
+cost (:func:`dqc.plan.teledata.time_sliced_cost`: moves plus the vertex-cover plan), and
 the result is kept only if it beats the static partition. So the choice between
 moving the state and teleporting the gates is made on the actual ebit count.
 
@@ -48,9 +48,9 @@ from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.cost_model import plan_carriers, shared_two_qubit_gates
 from dqc.network import Network
-from dqc.teledata import Move, Timeline, time_sliced_cost
+from dqc.plan.cost_model import plan_carriers, shared_two_qubit_gates
+from dqc.plan.teledata import Move, Timeline, time_sliced_cost
 
 
 class PlanTeledata(AnalysisPass):
@@ -67,7 +67,7 @@ class PlanTeledata(AnalysisPass):
             first (deterministic: it depends only on the circuit's size).
 
     Property set read: ``dqc_partition``.
-    Property set written: ``dqc_moves`` (tuple of :class:`dqc.teledata.Move`, empty
+    Property set written: ``dqc_moves`` (tuple of :class:`dqc.plan.teledata.Move`, empty
     if static is best), ``dqc_partition`` (the start of the chosen assignment),
     ``dqc_lower_bound`` (when moves are chosen: their count plus the plan's covers),
     ``dqc_teledata`` (``{"static_ebits", "ebits", "moves", "reason"}``).

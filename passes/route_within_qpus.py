@@ -12,9 +12,9 @@ from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import CouplingMap, Target, TransformationPass
 from qiskit.transpiler.passes import SabreSwap
 
+from dqc.adapter.target import local_coupling_map, qpu_of_qubit, target_to_network
 from dqc.errors import NetworkError
 from dqc.gates import EPRGate
-from dqc.qiskit_target import local_coupling_map, qpu_of_qubit, target_to_network
 
 _EPR = EPRGate()
 _SWAP = SwapGate()
@@ -36,7 +36,7 @@ class RouteWithinQPUs(TransformationPass):
     The input is the output of :class:`~dqc.passes.DistributeGates` for the network of
     ``target`` (qubit ``i`` is Target qubit ``i``). Two-qubit gates are routed with
     Qiskit's :class:`~qiskit.transpiler.passes.SabreSwap` on the Target's
-    *local* coupling map (:func:`dqc.qiskit_target.local_coupling_map`: every
+    *local* coupling map (:func:`dqc.adapter.target.local_coupling_map`: every
     two-qubit instruction but ``epr``), so SWAPs stay inside QPUs. While routing,
     each ``epr`` is a directive that needs no edge; afterwards each Bell-pair half is
     put back on a physical comm qubit of its QPU: if routing left the (fresh,
@@ -68,7 +68,7 @@ class RouteWithinQPUs(TransformationPass):
         >>> from qiskit.transpiler import CouplingMap
         >>> from dqc.network import Link, Network
         >>> from dqc.passes import generate_pass_manager
-        >>> from dqc.qiskit_target import QPUDevice, network_to_target
+        >>> from dqc.adapter.target import QPUDevice, network_to_target
         >>> line = GenericBackendV2(4, coupling_map=CouplingMap.from_line(4), seed=1)
         >>> devs = [QPUDevice.from_backend(n, line, comm=[3]) for n in ("a", "b")]
         >>> net = Network(tuple(d.qpu for d in devs), (Link("a", "b"),))

@@ -1,4 +1,4 @@
-"""Analysis pass: schedule a distributed circuit on its network (:mod:`dqc.schedule`)."""
+"""Analysis pass: schedule a distributed circuit on its network (:mod:`dqc.estimation.schedule`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from qiskit.converters import dag_to_circuit
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
+from dqc.estimation.verdict import assess
 from dqc.network import Network
-from dqc.verdict import assess
+from dqc.plan.epr_order import lazy_epr_order
 
 
 class ScheduleOperations(AnalysisPass):
@@ -20,8 +21,8 @@ class ScheduleOperations(AnalysisPass):
 
     Property set read: ``dqc_layout`` (:class:`~dqc.passes.DistributedLayout`),
     ``dqc_remote_gates``.
-    Property set written: ``dqc_schedule`` (:class:`~dqc.schedule.Schedule`),
-    ``dqc_verdict`` (:class:`~dqc.verdict.Verdict`).
+    Property set written: ``dqc_schedule`` (:class:`~dqc.estimation.schedule.Schedule`),
+    ``dqc_verdict`` (:class:`~dqc.estimation.verdict.Verdict`).
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -46,8 +47,6 @@ class ScheduleOperations(AnalysisPass):
 
     def run(self, dag: DAGCircuit) -> None:
         """Schedule ``dag`` and write ``dqc_schedule`` and ``dqc_verdict``."""
-        from dqc.compile import lazy_epr_order  # local: dqc.compile imports dqc.passes
-
         layout = required(self, "dqc_layout", "DistributeGates")
         circuit = lazy_epr_order(dag_to_circuit(dag, copy_operations=False),
                                  set(layout.comm_qubits))

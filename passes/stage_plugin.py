@@ -19,13 +19,17 @@ QPUs); the init stage says so when it is.
 
 from __future__ import annotations
 
+from dqc.passes.keep_distributed_layout import KeepDistributedLayout
+from dqc.passes.pass_manager import generate_pass_manager
+from dqc.passes.route_within_qpus import RouteWithinQPUs
+from dqc.passes.write_transpile_layout import WriteTranspileLayout
 from qiskit.transpiler import PassManager
 from qiskit.transpiler.passes import TrivialLayout, VF2Layout
 from qiskit.transpiler.passmanager_config import PassManagerConfig
 from qiskit.transpiler.preset_passmanagers.plugin import PassManagerStagePlugin
 
+from dqc.adapter.target import target_to_network
 from dqc.errors import DQCError
-from dqc.qiskit_target import target_to_network
 
 #: ``VF2Layout`` call limits of Qiskit's default layout stage (qiskit 2.x,
 #: ``DefaultLayoutPassManager``), by optimization level.
@@ -36,7 +40,7 @@ class DQCInitPlugin(PassManagerStagePlugin):
     """Init stage ``dqc``: distribute over the network of the Target, route inside QPUs.
 
     The stage runs :func:`dqc.passes.generate_pass_manager` for
-    :func:`dqc.qiskit_target.target_to_network` of the Target (seeded with
+    :func:`dqc.adapter.target.target_to_network` of the Target (seeded with
     ``seed_transpiler``, 0 when unset), then :class:`~dqc.passes.RouteWithinQPUs` and
     :class:`~dqc.passes.WriteTranspileLayout`, so the output's ``layout`` is dqc's
     placement and ``metadata["dqc_layout"]`` is set.
@@ -46,7 +50,7 @@ class DQCInitPlugin(PassManagerStagePlugin):
     ``VF2PostLayout`` may afterwards relabel physical qubits to ones with lower error;
     it only maps each instruction to qubits that support it (``epr`` stays on linked
     comm qubits), and ``circuit.layout`` follows (read layouts with
-    :func:`dqc.layout.read_layout`, which prefers it).
+    :func:`dqc.adapter.layout.read_layout`, which prefers it).
 
     Not supported, with a :class:`~dqc.errors.DQCError` saying so: no
     Target; an ``initial_layout`` (dqc chooses it); other layout methods (they would
@@ -59,7 +63,7 @@ class DQCInitPlugin(PassManagerStagePlugin):
         >>> from qiskit import QuantumCircuit
         >>> from qiskit.transpiler.preset_passmanagers import generate_preset_pass_manager
         >>> from dqc.network import Network
-        >>> from dqc.qiskit_target import network_to_target
+        >>> from dqc.adapter.target import network_to_target
         >>> target = network_to_target(Network.line(2, data_qubits=2))
         >>> pm = generate_preset_pass_manager(1, target=target, init_method="dqc",
         ...                                   seed_transpiler=7)
@@ -73,13 +77,11 @@ class DQCInitPlugin(PassManagerStagePlugin):
     def pass_manager(self, pass_manager_config: PassManagerConfig,
                      optimization_level: int | None = None) -> PassManager:
         """The init-stage pass manager for this configuration."""
-        from dqc.passes import RouteWithinQPUs, WriteTranspileLayout, generate_pass_manager
-
         target = pass_manager_config.target
         if target is None:
             raise DQCError(
                 "init_method='dqc' needs a Target that describes the network: "
-                "transpile(circuit, target=dqc.qiskit_target.network_to_target(network), "
+                "transpile(circuit, target=dqc.adapter.target.network_to_target(network), "
                 "init_method='dqc')")
         if pass_manager_config.initial_layout is not None:
             raise DQCError(
@@ -124,7 +126,7 @@ class DQCLayoutPlugin(PassManagerStagePlugin):
     Examples:
         >>> from qiskit import QuantumCircuit, transpile
         >>> from dqc.network import Network
-        >>> from dqc.qiskit_target import network_to_target
+        >>> from dqc.adapter.target import network_to_target
         >>> target = network_to_target(Network.ring(4, data_qubits=3))
         >>> qc = QuantumCircuit(12); _ = qc.h(0)
         >>> for t in range(1, 12): _ = qc.cx(0, t)
@@ -140,8 +142,6 @@ class DQCLayoutPlugin(PassManagerStagePlugin):
     def pass_manager(self, pass_manager_config: PassManagerConfig,
                      optimization_level: int | None = None) -> PassManager:
         """The layout-stage pass manager (the same at every level)."""
-        from dqc.passes import KeepDistributedLayout
-
         if pass_manager_config.initial_layout is not None:
             raise DQCError(
                 "layout_method='dqc' keeps dqc's placement; do not pass initial_layout")

@@ -7,8 +7,8 @@ from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import Layout, TransformationPass
 from qiskit.transpiler.basepasses import AnalysisPass
 
+from dqc.adapter.layout import METADATA_KEY, full_permutation, layout_metadata
 from dqc.errors import DQCError
-from dqc.layout import METADATA_KEY, full_permutation, layout_metadata
 
 
 class WriteTranspileLayout(TransformationPass):
@@ -29,14 +29,14 @@ class WriteTranspileLayout(TransformationPass):
     Property set read: ``dqc_layout`` (:class:`~dqc.passes.DistributedLayout`).
     Property set written: ``original_qubit_indices``, ``num_input_qubits``,
     ``final_layout`` (Qiskit's keys; see ``TranspileLayout.from_property_set``).
-    The circuit's ``metadata["dqc_layout"]`` is set as by :func:`dqc.layout.attach_layout`.
+    The circuit's ``metadata["dqc_layout"]`` is set as by :func:`dqc.adapter.layout.attach_layout`.
 
     Examples:
         >>> from qiskit import QuantumCircuit
         >>> from qiskit.transpiler.passes import TrivialLayout
         >>> from dqc.network import Network
         >>> from dqc.passes import generate_pass_manager
-        >>> from dqc.qiskit_target import network_to_target
+        >>> from dqc.adapter.target import network_to_target
         >>> net = Network.line(2, data_qubits=2)
         >>> qc = QuantumCircuit(3); _ = qc.cx(0, 2); _ = qc.swap(0, 1)
         >>> pm = generate_pass_manager(net, seed=1)

@@ -11,7 +11,7 @@ its source (a paper, or how it was estimated).
 * ``hetero4``: superconducting and trapped-ion QPUs with microwave, optical and
   transducer links.
 
-QPU technology profiles (``technology = "nv"``) are in :mod:`dqc.physics`.
+QPU technology profiles (``technology = "nv"``) are in :mod:`dqc.network.physics`.
 
 Examples:
     >>> "metro4" in available()

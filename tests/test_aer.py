@@ -3,7 +3,7 @@
 The statistical test. ``n = 4000`` shots of the compiled circuit give an empirical
 distribution ``p̂`` over the input's classical bits (the teleport register is
 marginalised out). It is compared with the *exact* distribution ``p`` of the original
-circuit (``dqc.aer.exact_distribution``: every measurement branch enumerated), which
+circuit (``dqc.adapter.aer.exact_distribution``: every measurement branch enumerated), which
 has ``K`` outcomes. If the compiled circuit is correct, ``p̂`` is a sample of ``p`` and
 
     TV(p̂, p) ≤ ½·sqrt((K − 1)/n) + sqrt(ln(1/δ)/(2n))        with probability ≥ 1 − δ
@@ -27,7 +27,7 @@ from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister, transpile
 from qiskit.circuit import IfElseOp
 
 import dqc
-from dqc.aer import (
+from dqc.adapter.aer import (
     exact_distribution,
     input_clbit_indices,
     marginal_counts,
@@ -36,7 +36,7 @@ from dqc.aer import (
     total_variation,
     tvd_bound,
 )
-from dqc.layout import attach_layout
+from dqc.adapter.layout import attach_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = 4000
@@ -124,7 +124,7 @@ def test_plugin_output_on_chips_has_the_original_distribution_on_aer(level):
     from qiskit.providers.fake_provider import GenericBackendV2
     from qiskit.transpiler import CouplingMap
 
-    from dqc.qiskit_target import QPUDevice, network_to_target
+    from dqc.adapter.target import QPUDevice, network_to_target
 
     chip = GenericBackendV2(5, coupling_map=CouplingMap.from_line(5), seed=1)
     devices = [QPUDevice.from_backend(name, chip, comm_qubits=1) for name in ("a", "b")]

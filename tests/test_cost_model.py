@@ -15,7 +15,7 @@ from qiskit.circuit.library import QFTGate
 from qiskit.converters import circuit_to_dag
 
 import dqc
-from dqc.cost_model import GateTable, TwoQubitGate, plan_carriers, two_qubit_gates
+from dqc.plan.cost_model import GateTable, TwoQubitGate, plan_carriers, two_qubit_gates
 
 TWO = np.array([[0, 1], [1, 0]])
 TWO3 = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]])

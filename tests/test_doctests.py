@@ -13,7 +13,7 @@ def _modules():
     names = ["dqc"]
     for pkg in ("dqc", "dqc.passes", "dqc.targets"):
         module = importlib.import_module(pkg)
-        names += [f"{pkg}.{m.name}" for m in pkgutil.iter_modules(module.__path__)]
+        names += [m.name for m in pkgutil.walk_packages(module.__path__, prefix=f"{pkg}.")]
     return sorted(set(names) - {"dqc.__main__"})
 
 

@@ -11,8 +11,8 @@ from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag
 
 import dqc
-from dqc.cost_model import two_qubit_gates
-from dqc.embedding import embed, find_flips, plan_embedding
+from dqc.plan.cost_model import two_qubit_gates
+from dqc.plan.embedding import embed, find_flips, plan_embedding
 
 TWO = np.array([[0, 1], [1, 0]])
 CIRCUITS = Path(__file__).resolve().parent.parent / "benchmarks" / "circuits"

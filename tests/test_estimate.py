@@ -24,8 +24,8 @@ from dqc.estimate import (
     sweep_network,
     tty_progress,
 )
+from dqc.estimation.schedule import check_schedule
 from dqc.network import Network
-from dqc.schedule import check_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 

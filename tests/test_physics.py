@@ -1,4 +1,4 @@
-"""Link physics and QPU technology profiles (dqc.physics, the physical fields of dqc.network)."""
+"""Link physics and QPU technology profiles (dqc.network.physics; physical fields of Network)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from dqc import targets
 from dqc.errors import NetworkError
 from dqc.network import QPU, Link, Network
-from dqc.physics import (
+from dqc.network.physics import (
     C_FIBRE_KM_S,
     DEFAULT_TECHNOLOGY,
     TECHNOLOGIES,

@@ -11,7 +11,7 @@ and optimization stages. So:
    Target on its qubits, no two-qubit operation but ``epr`` crosses QPUs, ``epr`` only
    on linked comm qubits, and its ``TranspileLayout`` is dqc's layout;
 3. at small size the final circuit is checked against the *original* exactly: both
-   are run with ``dqc.aer.exact_distribution`` (every measurement branch enumerated)
+   are run with ``dqc.adapter.aer.exact_distribution`` (every measurement branch enumerated)
    after the same random single-qubit rotation on each input qubit (at its final
    position in the compiled circuit) and a measurement; the distributions over the
    original's bits and these final measurements must agree to 1e-9, for three random
@@ -41,13 +41,10 @@ from qiskit.transpiler.preset_passmanagers import generate_preset_pass_manager
 from qiskit.transpiler.preset_passmanagers.plugin import list_stage_plugins
 
 import dqc
-import dqc.physics
-from dqc.aer import exact_distribution, total_variation
-from dqc.errors import DQCError, NetworkError, VerificationError
-from dqc.gates import EPRGate
-from dqc.layout import attach_layout, full_permutation, read_layout, report_from_circuit
-from dqc.network import QPU, Link, Network
-from dqc.qiskit_target import (
+import dqc.network.physics
+from dqc.adapter.aer import exact_distribution, total_variation
+from dqc.adapter.layout import attach_layout, full_permutation, read_layout, report_from_circuit
+from dqc.adapter.target import (
     NetworkTarget,
     QPUDevice,
     local_coupling_map,
@@ -56,6 +53,9 @@ from dqc.qiskit_target import (
     qpu_of_qubit,
     target_to_network,
 )
+from dqc.errors import DQCError, NetworkError, VerificationError
+from dqc.gates import EPRGate
+from dqc.network import QPU, Link, Network
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -304,7 +304,7 @@ def test_target_carries_durations_errors_and_t2():
     net = Network((QPU("ion", 2, 1, technology="trapped_ion"), QPU("plain", 1, 1)),
                   (Link("ion", "plain", rate_hz=4.0, fidelity=0.95),))
     target = network_to_target(net)
-    ion = dqc.physics.TECHNOLOGIES["trapped_ion"]
+    ion = dqc.network.physics.TECHNOLOGIES["trapped_ion"]
     assert target["cx"][(0, 1)].duration == ion.gate_2q_s
     assert target["cx"][(0, 1)].error == ion.error_2q
     assert target["measure"][(2,)].error == ion.error_measure

@@ -1,4 +1,4 @@
-"""The scheduler (dqc.schedule): hand-computed schedules, the validator, monotonicity.
+"""The scheduler (dqc.estimation.schedule): hand-computed schedules, the validator, monotonicity.
 
 Every compiled circuit here is verified with ``dqc.verify`` and every schedule passes
 ``check_schedule``. The durations of the hand-computed cases use a technology with
@@ -21,10 +21,10 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ClassicalRegister, QuantumRegister
 
 import dqc
+from dqc.estimation.schedule import check_schedule, schedule
 from dqc.gates import EPRGate
 from dqc.network import QPU, Link, Network
-from dqc.physics import Technology
-from dqc.schedule import check_schedule, schedule
+from dqc.network.physics import Technology
 
 T1, T2, TM, TR, L = 1e-6, 1e-5, 1e-4, 1e-3, 2e-3
 TECH = Technology(name="test", gate_1q_s=T1, gate_2q_s=T2, measure_s=TM, reset_s=TR,
@@ -174,7 +174,7 @@ def test_one_remote_cx():
 
 
 def test_compile_report_carries_the_schedule(verified):
-    """dqc.compile, the ScheduleOperations pass and dqc.schedule agree."""
+    """dqc.compile, the ScheduleOperations pass and dqc.estimation.schedule agree."""
     qc = QuantumCircuit(3)
     qc.h(0)
     qc.cx(0, 1)
@@ -422,7 +422,7 @@ def test_slower_links_longer_fibre_and_shorter_t2_never_help(
     a fibre grows or a latency grows; fidelity never rises when T2 shrinks or a link's
     Bell pairs get worse (and the makespan stays).
 
-    Why it holds (module docstring of dqc.schedule): the makespan, the stored time of
+    Why it holds (module docstring of dqc.estimation.schedule): the makespan, the stored time of
     every ebit half (``memory``) and the lifetime of every data qubit (``idle``) are
     longest paths in one dependency graph, whose edges do not depend on the link
     figures and whose weights (1 / rate, latencies) only grow here.

@@ -8,7 +8,7 @@ from qiskit.circuit.library import quantum_volume
 from qiskit.converters import circuit_to_dag
 
 import dqc
-from dqc.teledata import Move, Timeline
+from dqc.plan.teledata import Move, Timeline
 
 
 def trade_places() -> QuantumCircuit:
@@ -182,7 +182,7 @@ def test_teledata_output_is_deterministic(verified):
 
 def test_schedules_of_moves_validate(verified):
     """The scheduler's validator accepts circuits with moves (parked states included)."""
-    from dqc.schedule import check_schedule, schedule
+    from dqc.estimation.schedule import check_schedule, schedule
 
     qc = quantum_volume(8, seed=1).decompose()
     net = dqc.Network.all_to_all(2, data_qubits=4, comm_qubits=2)

@@ -1,4 +1,4 @@
-"""Re-planning carriers with the cost of evictions (dqc.weighted_cover)."""
+"""Re-planning carriers with the cost of evictions (dqc.plan.weighted_cover)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ import os
 from typing import Any
 
 from dqc.errors import DQCError
+from dqc.estimation.schedule import Schedule
 from dqc.network import Network
-from dqc.schedule import Schedule
 
 __all__ = ["plot_schedule"]
 

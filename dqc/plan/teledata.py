@@ -10,7 +10,7 @@ position (in ``dag.topological_op_nodes()``) of the first operation of the
 slice it precedes.
 
 For the cost model, each stay of a qubit on one QPU is a *virtual qubit*: the
-vertex-cover plan of :func:`dqc.cost_model.plan_carriers` runs on virtual
+vertex-cover plan of :func:`dqc.plan.cost_model.plan_carriers` runs on virtual
 qubits unchanged, so a segment never spans a move (a move ends the qubit's
 segments: its cat copies are closed before the state leaves).
 
@@ -45,7 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 
-from dqc.cost_model import CarrierPlan, TwoQubitGate, plan_carriers, two_qubit_gates
+from dqc.plan.cost_model import CarrierPlan, TwoQubitGate, plan_carriers, two_qubit_gates
+from dqc.plan.weighted_cover import plan_weighted
 
 __all__ = ["Move", "Timeline", "TimeSlicedCost", "time_sliced_cost", "two_qubit_gates"]
 
@@ -139,7 +140,7 @@ def time_sliced_cost(
     """True ebit cost of starting at ``part`` and making ``moves`` (QPU indices).
 
     With ``weight`` (of a copy ``(input qubit, basis, segment, remote QPU)``) the
-    carriers come from :func:`dqc.weighted_cover.plan_weighted` instead.
+    carriers come from :func:`dqc.plan.weighted_cover.plan_weighted` instead.
     """
     rank = timeline.rank
     where = [int(p) for p in part]
@@ -161,8 +162,6 @@ def time_sliced_cost(
     if weight is None:
         plan = plan_carriers(virtual, vpart, dist)
     else:
-        from dqc.weighted_cover import plan_weighted
-
         plan = plan_weighted(virtual, vpart, dist, lambda v: weight((real_of[v[0]], *v[1:])))
     carriers = {p: real_of[v] for p, v in plan.carriers.items()}
     return TimeSlicedCost(

@@ -31,7 +31,7 @@ import networkx as nx
 import numpy as np
 
 from dqc.errors import NetworkError
-from dqc.physics import (
+from dqc.network.physics import (
     DEFAULT_TECHNOLOGY,
     HERALDING,
     TECHNOLOGIES,
@@ -40,7 +40,7 @@ from dqc.physics import (
     link_latency_s,
     link_rate_hz,
 )
-from dqc.physics import technology as resolve_technology
+from dqc.network.physics import technology as resolve_technology
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,9 +81,9 @@ class QPU:
         data_qubits: Number of data qubits, at least 1.
         comm_qubits: Number of communication qubits (the memory budget), at least 0.
         technology: Its technology profile (gate durations, errors, memory T2): a
-            :class:`~dqc.physics.Technology` or a preset name (``"superconducting"``,
+            :class:`~dqc.network.physics.Technology` or a preset name (``"superconducting"``,
             ``"trapped_ion"``, ``"nv"``). ``None`` (the default) means unspecified;
-            schedules then use :data:`~dqc.physics.DEFAULT_TECHNOLOGY` and say so.
+            schedules then use :data:`~dqc.network.physics.DEFAULT_TECHNOLOGY` and say so.
 
     Examples:
         >>> QPU("a", 8)
@@ -103,10 +103,10 @@ class QPU:
                      comm: Sequence[int] | None = None) -> Any:
         """A QPU built from a Qiskit backend or ``Target`` (its coupling map and basis).
 
-        Returns a :class:`dqc.qiskit_target.QPUDevice`; its ``.qpu`` is the plain QPU.
-        See :meth:`dqc.qiskit_target.QPUDevice.from_backend`.
+        Returns a :class:`dqc.adapter.target.QPUDevice`; its ``.qpu`` is the plain QPU.
+        See :meth:`dqc.adapter.target.QPUDevice.from_backend`.
         """
-        from dqc.qiskit_target import QPUDevice
+        from dqc.adapter.target import QPUDevice  # lazy: forwards to the Qiskit adapter
 
         return QPUDevice.from_backend(name, backend, comm_qubits=comm_qubits,
                                       qubits=qubits, comm=comm)
@@ -162,8 +162,8 @@ class Link:
     A link is given either **directly** (``rate_hz``, ``latency_s``) or **physically**
     (``length_km`` with ``attempt_rate_hz`` and ``efficiency``, optionally
     ``loss_db_per_km``, ``electronics_s``, ``heralding``), in which case ``rate_hz``
-    and ``latency_s`` are computed by :func:`dqc.physics.link_rate_hz` and
-    :func:`dqc.physics.link_latency_s` (formulas and sources in :mod:`dqc.physics`).
+    and ``latency_s`` are computed by :func:`dqc.network.physics.link_rate_hz` and
+    :func:`dqc.network.physics.link_latency_s` (formulas and sources in :mod:`dqc.network.physics`).
 
     Args:
         a: Name of one QPU.
@@ -567,7 +567,7 @@ class Network:
             fidelity: Ebit fidelity of every link.
             latency_s: Classical latency of every link.
             technology: Technology of every QPU (a preset name or a
-                :class:`~dqc.physics.Technology`; default: unspecified).
+                :class:`~dqc.network.physics.Technology`; default: unspecified).
 
         Examples:
             >>> [l.key for l in Network.all_to_all(3, data_qubits=2).links]
@@ -719,18 +719,18 @@ class Network:
 
     # ------------------------------------------------------------------ display
     def to_target(self, *, devices: Sequence[Any] = (), basis: Sequence[str] | None = None):
-        """This network as a Qiskit ``Target`` (see :func:`dqc.qiskit_target.network_to_target`).
+        """This network as a Qiskit ``Target`` (see :func:`dqc.adapter.target.network_to_target`).
 
         Qubit i of every circuit dqc compiles for this network is Target qubit i.
         """
-        from dqc.qiskit_target import network_to_target
+        from dqc.adapter.target import network_to_target  # lazy: forwards to the adapter
 
         return network_to_target(self, devices=devices, basis=basis)
 
     @classmethod
     def from_target(cls, target: Any) -> Network:
         """The network a Target built by :meth:`to_target` describes."""
-        from dqc.qiskit_target import target_to_network
+        from dqc.adapter.target import target_to_network  # lazy: forwards to the adapter
 
         return target_to_network(target)
 
@@ -741,7 +741,7 @@ class Network:
             >>> Network.line(2, data_qubits=1, comm_qubits=1).qpu_of_qubit()
             ['qpu0', 'qpu0', 'qpu1', 'qpu1']
         """
-        from dqc.qiskit_target import qpu_of_qubit
+        from dqc.adapter.target import qpu_of_qubit  # lazy: forwards to the adapter
 
         return qpu_of_qubit(self)
 

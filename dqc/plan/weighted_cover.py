@@ -1,6 +1,6 @@
 """Carrier plans that weigh each copy by what it really costs under comm-qubit limits.
 
-:func:`dqc.cost_model.plan_carriers` counts one ebit per (segment, remote QPU)
+:func:`dqc.plan.cost_model.plan_carriers` counts one ebit per (segment, remote QPU)
 copy. That is exact while every planned copy can stay open until its last gate;
 with few comm qubits, copies that must be open at the same time are evicted and
 reopened (Belady), and a cover of many long-lived copies can cost far more than
@@ -21,7 +21,7 @@ Examples:
 
     >>> from qiskit import QuantumCircuit
     >>> from qiskit.converters import circuit_to_dag
-    >>> from dqc.cost_model import two_qubit_gates
+    >>> from dqc.plan.cost_model import two_qubit_gates
     >>> qc = QuantumCircuit(3); _ = qc.cz(0, 2); _ = qc.cz(1, 2)
     >>> gates = two_qubit_gates(circuit_to_dag(qc)); dist = np.array([[0, 1], [1, 0]])
     >>> plan_weighted(gates, [0, 0, 1], dist, lambda v: 1).carriers
@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 import networkx as nx
 import numpy as np
 
-from dqc.cost_model import CarrierPlan, TwoQubitGate
+from dqc.plan.cost_model import CarrierPlan, TwoQubitGate
 
 Vertex = tuple[int, str, int, int]  # (qubit, basis, segment, remote QPU)
 

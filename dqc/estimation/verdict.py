@@ -1,7 +1,7 @@
 """Can it run? Verdicts computed from a schedule's figures, each with its numbers.
 
 :func:`judge` applies the rules of thumb of DESIGN.md ("Cost model") to a
-:class:`~dqc.schedule.Schedule`:
+:class:`~dqc.estimation.schedule.Schedule`:
 
 ==================  =============================================================  ============
 check               rule                                                           not ``ok``
@@ -20,14 +20,14 @@ check               rule                                                        
                                                                                    < 0.5 infeasible
 ==================  =============================================================  ============
 
-``compute_s`` (:class:`~dqc.schedule.Schedule`) is the run time with free, instant
+``compute_s`` (:class:`~dqc.estimation.schedule.Schedule`) is the run time with free, instant
 ebits and unlimited comm qubits, so both rates above are what the program would draw
 if neither the link nor the memory held it back.
 
-**Which hold time.** The *forced hold* of an ebit half is t_hold of :mod:`dqc.schedule`:
+**Which hold time.** The *forced hold* of an ebit half is t_hold of :mod:`dqc.estimation.schedule`:
 the longest dependency path from the end of its ``epr`` to the measurement or reset that
 frees its comm qubit, i.e. the least time any valid schedule must store it
-(:attr:`Schedule.qpu_hold_s <dqc.schedule.Schedule.qpu_hold_s>`, ``link_hold_s``). Both
+(:attr:`Schedule.qpu_hold_s <dqc.estimation.schedule.Schedule.qpu_hold_s>`, ``link_hold_s``). Both
 ``memory`` and ``buffering`` use it, the same figure as the fidelity's ``memory``
 factor, and not the storage time of the placed schedule (``ebit_storage_s``, which the
 table also shows), because:
@@ -68,8 +68,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dqc.estimation.schedule import Schedule, schedule
 from dqc.network import Network
-from dqc.schedule import Schedule, schedule
 
 __all__ = ["FIDELITY_INFEASIBLE", "FIDELITY_MARGINAL", "MEMORY_INFEASIBLE",
            "MEMORY_MARGINAL", "Reason", "Verdict", "assess", "judge", "program_two_qubit_gates"]

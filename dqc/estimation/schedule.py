@@ -116,7 +116,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from dqc.errors import CircuitInputError, DQCError
 from dqc.network import Network
-from dqc.physics import Technology, heralding_period_s
+from dqc.network.physics import Technology, heralding_period_s
 
 __all__ = [
     "EPR_TIMINGS",
@@ -181,7 +181,7 @@ class ScheduledOp:
 
 @dataclass(frozen=True)
 class Fidelity:
-    """Estimated output fidelity and its factors (model in :mod:`dqc.schedule`).
+    """Estimated output fidelity and its factors (model in :mod:`dqc.estimation.schedule`).
 
     Attributes:
         total: product of the four factors.
@@ -361,7 +361,7 @@ def op_cost(op: Instruction, tech: Technology) -> tuple[float, float]:
 
     Examples:
         >>> from qiskit.circuit.library import CXGate, Measure
-        >>> from dqc.physics import technology
+        >>> from dqc.network.physics import technology
         >>> op_cost(CXGate(), technology("trapped_ion"))[0], op_cost(Measure(), technology("nv"))[0]
         (0.0001, 2e-05)
     """
@@ -733,7 +733,7 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
              comm_qubits: Iterable[int] | None = None, epr_timing: str = "lazy",
              samples: int = 0, seed: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Schedule:
-    """Place every operation of a compiled circuit in time (model in :mod:`dqc.schedule`).
+    """Place every operation of a compiled circuit in time (the model: this module's docstring).
 
     Args:
         circuit: a distributed circuit (``epr`` the only operation across QPUs).

@@ -72,7 +72,7 @@ class TwoQubitGate:
     @property
     def at(self) -> int:
         """Op position the gate happens at: ``position``, or for a copy an embedding
-        mirror forces (negative position ``-1 - p``, see :mod:`dqc.embedding`), p."""
+        mirror forces (negative position ``-1 - p``, see :mod:`dqc.plan.embedding`), p."""
         return self.position if self.position >= 0 else -1 - self.position
 
 
@@ -97,7 +97,7 @@ class SegmentCounter:
     """Current Z and X segment number of every qubit, advanced op by op.
 
     ``through`` holds ``(op position, qubit, basis)`` where a segment continues
-    through a flip (see :mod:`dqc.embedding`) instead of ending.
+    through a flip (see :mod:`dqc.plan.embedding`) instead of ending.
     """
 
     def __init__(self, num_qubits: int, through: frozenset = frozenset()) -> None:

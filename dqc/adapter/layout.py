@@ -39,8 +39,9 @@ from qiskit.circuit import Qubit
 from qiskit.transpiler import Layout, TranspileLayout
 
 from dqc.errors import VerificationError
+from dqc.estimation.report import Report
 from dqc.network import Network
-from dqc.report import Report
+from dqc.plan.distribution import DistributedLayout
 
 __all__ = [
     "METADATA_KEY",
@@ -96,7 +97,8 @@ def layout_metadata(layout: _HasLayout) -> dict[str, Any]:
     """The JSON form stored under ``metadata["dqc_layout"]``.
 
     Args:
-        layout: A :class:`~dqc.passes.DistributedLayout` or a :class:`~dqc.report.Report`.
+        layout: A :class:`~dqc.passes.DistributedLayout` or a
+            :class:`~dqc.estimation.report.Report`.
 
     Examples:
         >>> from dqc.passes import DistributedLayout
@@ -119,7 +121,8 @@ def attach_layout(circuit: QuantumCircuit, layout: _HasLayout,
 
     Args:
         circuit: A compiled circuit (``dqc.compile(...).circuit``).
-        layout: Its :class:`~dqc.report.Report` or :class:`~dqc.passes.DistributedLayout`.
+        layout: Its :class:`~dqc.estimation.report.Report` or
+            :class:`~dqc.passes.DistributedLayout`.
         original: The input circuit; its qubits become the ``TranspileLayout``'s
             virtual qubits (default: a fresh register ``q`` of the right size).
         inplace: Change ``circuit`` itself instead of a copy.
@@ -167,7 +170,7 @@ def attach_layout(circuit: QuantumCircuit, layout: _HasLayout,
     return out
 
 
-def read_layout(circuit: QuantumCircuit):  # -> DistributedLayout (import cycle)
+def read_layout(circuit: QuantumCircuit) -> DistributedLayout:
     """The :class:`~dqc.passes.DistributedLayout` of a compiled circuit.
 
     ``qubit_qpu``, ``comm_qubits`` and ``teleport_register`` come from
@@ -186,8 +189,6 @@ def read_layout(circuit: QuantumCircuit):  # -> DistributedLayout (import cycle)
         >>> read_layout(qc).comm_qubits
         (1,)
     """
-    from dqc.passes.distribute_gates import DistributedLayout
-
     data = (circuit.metadata or {}).get(METADATA_KEY)
     if not isinstance(data, dict):
         raise VerificationError(
@@ -207,7 +208,7 @@ def read_layout(circuit: QuantumCircuit):  # -> DistributedLayout (import cycle)
 
 
 def report_from_circuit(circuit: QuantumCircuit, network: Network) -> Report:
-    """A :class:`~dqc.report.Report` for a compiled circuit that came without one.
+    """A :class:`~dqc.estimation.report.Report` for a compiled circuit that came without one.
 
     For circuits from ``transpile(..., init_method="dqc")`` (or any circuit with a dqc
     layout, see :func:`read_layout`), so that :func:`dqc.verify` can check them:

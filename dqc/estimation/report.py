@@ -6,8 +6,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from dqc.estimation.schedule import fmt_time
+
 #: What a report built without a schedule says (``dqc.compile`` always computes one:
-#: :mod:`dqc.schedule`, :mod:`dqc.verdict`).
+#: :mod:`dqc.estimation.schedule`, :mod:`dqc.estimation.verdict`).
 NOT_COMPUTED = {"status": "not computed", "reason": "the scheduler was not run"}
 
 
@@ -40,13 +42,13 @@ class Report:
         planned_ebits: what the plan (covers plus moves) costs if no copy is ever
             evicted; ``ebits`` exceeds it only when comm qubits run out.
         embedded_flips: flips (CX targets and controls, X and Z) that segments
-            continue through, mirrored onto their copies (:mod:`dqc.embedding`).
-        schedule: the deterministic schedule (:meth:`dqc.schedule.Schedule.to_dict`):
+            continue through, mirrored onto their copies (:mod:`dqc.plan.embedding`).
+        schedule: the deterministic schedule (:meth:`dqc.estimation.schedule.Schedule.to_dict`):
             ``makespan_s``, ``lower_bound_s`` and its bounds, ``link_busy``,
             ``peak_comm_qubits``, ebit storage, ``fidelity`` with its factors;
             ``{"status": "not computed", ...}`` in a report built without one.
         verdict: ``status`` (feasible / marginal / infeasible) and ``reasons``, each with
-            its numbers (:meth:`dqc.verdict.Verdict.to_dict`); likewise.
+            its numbers (:meth:`dqc.estimation.verdict.Verdict.to_dict`); likewise.
         verification: what :func:`dqc.verify` found, when it was run.
     """
 
@@ -127,8 +129,6 @@ class Report:
         if used:
             lines.append("per link: " + ", ".join(f"{k} {v}" for k, v in used))
         if self.schedule.get("status") == "computed":
-            from dqc.schedule import fmt_time  # local: dqc.schedule imports dqc.network
-
             s = self.schedule
             fidelity = s["fidelity"]
             total = (f"{fidelity['total']:.3g}" if fidelity["total"] > 0

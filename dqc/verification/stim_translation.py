@@ -17,8 +17,8 @@ import stim
 from qiskit import QuantumCircuit
 from qiskit.circuit import Clbit
 
-from dqc.deferral import Wires
 from dqc.errors import VerificationError
+from dqc.verification.deferral import Wires
 
 _FIXED: dict[str, list[tuple]] = {
     "id": [], "x": [("X",)], "y": [("Y",)], "z": [("Z",)], "h": [("H",)],
@@ -78,7 +78,7 @@ class Translator:
             event is ``"measure"`` (index: input clbit) or ``"reset"`` (index: input qubit).
         measured_bits: ``clbit -> input clbit index``; the j-th measurement into such
             a clbit becomes ``CX q aux[("measure", index, j)]`` (deferred measurement).
-        wires: the wire each circuit qubit holds (see :class:`dqc.deferral.Wires`); the
+        wires: the wire each circuit qubit holds (see :class:`dqc.verification.deferral.Wires`); the
             j-th reset of a qubit holding wire w becomes ``SWAP q aux[("reset", w, j)]``,
             a reset of a qubit holding no wire (a comm qubit) stays a reset.
     """

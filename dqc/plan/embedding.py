@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 
-from dqc.cost_model import GateTable, TwoQubitGate, _member, op_walk, two_qubit_gates
+from dqc.plan.cost_model import GateTable, TwoQubitGate, _member, op_walk, two_qubit_gates
 
 #: (gate name, number of qubits, position of q) -> basis of q's segment it flips
 FLIPS: dict[tuple[str, int, int], str] = {
@@ -90,7 +90,7 @@ class Flip:
         qubit: the flipped qubit.
         basis: ``"z"`` or ``"x"``.
         after: the qubit's segment number in ``basis`` right after the op, when
-            segments end at every flip (as :func:`dqc.cost_model.two_qubit_gates` counts).
+            segments end at every flip (as :func:`dqc.plan.cost_model.two_qubit_gates` counts).
         gate: index in the two-qubit gate list of the op, or ``None`` for ``x``/``z``.
     """
 

@@ -23,9 +23,9 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import CXGate, SwapGate
 from qiskit.quantum_info import Statevector, random_statevector
 
-from dqc.deferral import Wires, deferred_events, input_clbits
 from dqc.errors import VerificationError
-from dqc.report import Report
+from dqc.estimation.report import Report
+from dqc.verification.deferral import Wires, deferred_events, input_clbits
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def input_clbit_indices(circuit: QuantumCircuit, *, teleport_register: str | Non
     """Indices of the clbits that are not the protocol's (not in the teleport register).
 
     The teleport register's name is read from ``metadata["dqc_layout"]`` when present
-    (see :mod:`dqc.layout`), else ``teleport_register``, else ``"tele"``.
+    (see :mod:`dqc.adapter.layout`), else ``teleport_register``, else ``"tele"``.
 
     Examples:
         >>> from qiskit import ClassicalRegister

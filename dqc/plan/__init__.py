@@ -1,0 +1,12 @@
+"""Planning (library layer): where qubits go and how each remote interaction is carried.
+
+* :mod:`dqc.plan.cost_model` — segments, carriers by minimum vertex cover, ebits;
+* :mod:`dqc.plan.partition` — the placement search (METIS, capacity repair, refinement);
+* :mod:`dqc.plan.embedding` — segments continued through flips, mirrored onto copies;
+* :mod:`dqc.plan.teledata` — time-sliced assignments (qubits moving between QPUs);
+* :mod:`dqc.plan.weighted_cover` — carrier covers weighted by eviction cost;
+* :mod:`dqc.plan.proposals` — the typed plans the planners propose, and the one place
+  that chooses between them;
+* :mod:`dqc.plan.distribution` — the builder that emits the distributed circuit;
+* :mod:`dqc.plan.epr_order` — Bell pairs placed as late as they can go.
+"""

@@ -1,0 +1,657 @@
+"""The distribution builder: walk a partitioned circuit and emit it onto the network's qubits.
+
+Every two-qubit gate between QPUs becomes a *telegate*: the Z-basis value of a
+qubit on which the gate is diagonal (its *carrier*) is cat-entangled onto a comm
+qubit of the other QPU, the gate runs there, and the copy is cat-disentangled
+when the carrier's segment ends.  Pictured for ``cx(a, b)`` with ``a`` on QPU A
+and ``b`` on QPU B (``mA``, ``mB`` comm qubits)::
+
+    A:  a ──■──────────────────────────────── Z^s2 ─
+    A: mA ─[epr]─⊕─ M=s1
+    B: mB ─[epr]──── X^s1 ──■── H ─ M=s2
+    B:  b ──────────────────⊕────────────────────────
+
+Between QPUs with no direct link the Bell pair is built by entanglement
+swapping along a shortest path. :func:`distribute` runs one distribution (with
+re-planning when comm qubits run short); :class:`~dqc.passes.DistributeGates` is the
+pass around it.
+
+References:
+    Eisert, Jacobs, Papadopoulos, Plenio, "Optimal local implementation of
+    nonlocal quantum gates", PRA 62, 052317 (2000).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from qiskit.circuit import (
+    CircuitInstruction,
+    ClassicalRegister,
+    Clbit,
+    IfElseOp,
+    Instruction,
+    QuantumCircuit,
+    QuantumRegister,
+    Qubit,
+)
+from qiskit.circuit.library import (
+    Barrier,
+    CXGate,
+    HGate,
+    Measure,
+    Reset,
+    SwapGate,
+    XGate,
+    ZGate,
+)
+from qiskit.dagcircuit import DAGCircuit
+
+from dqc.errors import CapacityError
+from dqc.gates import EPRGate
+from dqc.network import Network
+from dqc.plan.cost_model import (
+    SegmentCounter,
+    TwoQubitGate,
+    _diagonals,
+    plan_carriers,
+    two_qubit_gates,
+)
+from dqc.plan.embedding import EmbeddingPlan
+from dqc.plan.teledata import Move, Timeline, time_sliced_cost
+from dqc.plan.weighted_cover import lifetime_weights
+
+
+@dataclass(frozen=True)
+class DistributedLayout:
+    """Where things are in a distributed circuit.
+
+    Attributes:
+        qubit_qpu: QPU name of every output qubit.
+        comm_qubits: indices of the output qubits that are comm qubits.
+        initial_layout: for input qubit i, the output qubit holding it at the start.
+        final_layout: for input qubit i, the output qubit holding it at the end.
+        teleport_register: name of the classical register of the protocol's measurements.
+        teleports: ``(from, to)`` output qubits of every teledata move, in circuit
+            order: the state on ``from`` goes to comm qubit ``to`` at ``from``'s next
+            measurement into the teleport register (then usually a ``swap`` brings it
+            into a free data qubit). Verification follows wires through these.
+    """
+
+    qubit_qpu: tuple[str, ...]
+    comm_qubits: tuple[int, ...]
+    initial_layout: tuple[int, ...]
+    final_layout: tuple[int, ...]
+    teleport_register: str
+    teleports: tuple[tuple[int, int], ...] = ()
+
+
+_FREE, _DIRTY, _HOLD, _PARK = 0, 1, 2, 3  # comm qubit states; _PARK: holds a moving qubit
+_EPR = EPRGate()
+_MEASURE = Measure()
+_H, _X, _Z, _CX, _SWAP = HGate(), XGate(), ZGate(), CXGate(), SwapGate()
+
+
+
+#: Largest circuit (two-qubit gates) for which DistributeGates re-plans carriers.
+MAX_REPLAN_GATES = 5_000
+
+
+def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
+               permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
+               replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
+               gates: list[TwoQubitGate] | None = None) -> tuple[_Builder, QuantumCircuit | None]:
+    """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run.
+
+    Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
+    gates: each try is a full walk. With ``emit=False`` (a dry run) no circuit is built.
+    ``embedding`` (segments through flips, :mod:`dqc.plan.embedding`) is used when there
+    are no moves. ``gates``: ``two_qubit_gates(dag)``, if at hand.
+    """
+    permutation = permutation or tuple(range(dag.num_qubits()))
+    if gates is None:
+        gates = two_qubit_gates(dag)
+    builder = _Builder(network, dag, gates, partition, permutation, moves, embedding=embedding)
+    builder.build()
+    if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
+        replans = 0
+    weights: dict[tuple, int] = {}
+    for _ in range(replans):
+        if builder.total_ebits() <= builder.planned_ebits:
+            break  # no eviction cost: the plan is met
+        for key, count in builder.opens.items():
+            weights[key] = max(weights.get(key, 1), count)
+        retry = _Builder(network, dag, gates, partition, permutation, moves,
+                         weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding)
+        retry.build()
+        if retry.total_ebits() < builder.total_ebits():
+            builder = retry
+    if replans and builder.total_ebits() > builder.planned_ebits and not moves:
+        # one more try: prefer short-lived copies (they leave comm qubits free)
+        life = lifetime_weights(embedding.gates if embedding is not None else gates,
+                                builder.initial_qpus)
+        retry = _Builder(network, dag, gates, partition, permutation, moves,
+                         weight=lambda v: life.get(v, 1.0), embedding=embedding)
+        retry.build()
+        if retry.total_ebits() < builder.total_ebits():
+            builder = retry
+    return builder, builder.circuit() if emit else None
+
+
+class _Builder:
+    """One distribution run: the state of comm qubits, open copies and emitted ops."""
+
+    def __init__(self, network: Network, dag: DAGCircuit, gates: list[TwoQubitGate],
+                 partition: tuple[str, ...], permutation: tuple[int, ...],
+                 moves: tuple[Move, ...] = (), weight=None,
+                 embedding: EmbeddingPlan | None = None) -> None:
+        self.net = network
+        self.gates = gates  # two_qubit_gates(dag)
+        self.moves = moves
+        # segments continue through these flips, mirrored onto open copies (no moves)
+        self.embedding = None if moves else embedding
+        self.mirrors: dict[int, list[tuple[int, str]]] = {}
+        for position, q, basis in sorted(self.embedding.through if self.embedding else ()):
+            self.mirrors.setdefault(position, []).append((q, basis))
+        self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
+        self.opens: Counter[tuple[int, str, int, int]] = Counter()  # copy -> times opened
+        self.planned_ebits = 0
+        self.num_two_qubit_gates = 0
+        self.permutation = permutation
+        self.dag = dag
+        n = dag.num_qubits()
+        if len(partition) != n:
+            raise CapacityError(f"partition has {len(partition)} entries for {n} qubits")
+        self.qpu_of = [network.index(name) for name in partition]
+        self.initial_qpus = tuple(self.qpu_of)
+        # output qubits: per QPU, data register then comm register
+        self.qregs: list[QuantumRegister] = []
+        self.qubit_qpu: list[str] = []
+        self.comm_pool: list[list[int]] = []
+        data_start: list[int] = []
+        for qpu in network.qpus:
+            data_start.append(len(self.qubit_qpu))
+            self.qregs.append(QuantumRegister(qpu.data_qubits, qpu.name))
+            self.qubit_qpu += [qpu.name] * qpu.data_qubits
+            start = len(self.qubit_qpu)
+            if qpu.comm_qubits:
+                self.qregs.append(QuantumRegister(qpu.comm_qubits, f"{qpu.name}_comm"))
+            self.qubit_qpu += [qpu.name] * qpu.comm_qubits
+            self.comm_pool.append(list(range(start, start + qpu.comm_qubits)))
+        used = [0] * len(network.qpus)
+        self.slot: list[int] = []
+        for q in range(n):
+            k = self.qpu_of[q]
+            if used[k] >= network.qpus[k].data_qubits:
+                raise CapacityError(
+                    f"partition puts {used[k] + 1}+ qubits on QPU '{network.qpus[k].name}', "
+                    f"which holds {network.qpus[k].data_qubits} data qubits"
+                )
+            self.slot.append(data_start[k] + used[k])
+            used[k] += 1
+        # data qubits no input qubit holds (fresh, or left behind by a move: dirty)
+        self.free_slots = [list(range(data_start[k] + used[k], data_start[k] + qpu.data_qubits))
+                           for k, qpu in enumerate(network.qpus)]
+        self.dirty_slots: set[int] = set()
+        self.parked: list[list[int]] = [[] for _ in network.qpus]  # qubits waiting on comm
+        self.teleports: list[tuple[int, int]] = []
+        # comm qubit -> (state, owner); owner of a held copy is (qubit, basis)
+        self.state: dict[int, tuple[int, tuple]] = {
+            m: (_FREE, ()) for p in self.comm_pool for m in p}
+        # qubit -> {(basis, qpu): comm qubit holding its cat copy in that basis}
+        self.copies: list[dict[tuple[str, int], int]] = [{} for _ in range(n)]
+        self.ops: list[tuple] = []
+        self.num_tele = 0  # size of the teleport register: one bit per comm qubit, if used
+        self.comm_bit = {m: i for i, m in enumerate(m for pool in self.comm_pool for m in pool)}
+        self.ebits: Counter[tuple[int, int]] = Counter()
+        self.remote_gates = 0
+        self.clock = 0
+        self.layout: DistributedLayout | None = None
+        # classical bit -> the if_test instructions reading it, in order (set by _circuit)
+        self.feed_forward: dict[Clbit, list[CircuitInstruction]] = {}
+        self.dist = network.distances()
+        self.paths: dict[tuple[int, int], tuple[list[int], list[str]]] = {}  # see _path
+        # current Z and X segments, as in the cost model
+        self.segments = SegmentCounter(n, self.embedding.through if self.embedding else frozenset())
+        # (qubit, basis, qpu) -> sorted [(position, segment)] of the gates the plan gives it
+        self.uses: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
+
+    # ----- emitting -------------------------------------------------------
+    def emit(self, op: Instruction, qubits: tuple[int, ...], clbits: tuple = ()) -> None:
+        self.ops.append(("op", op, qubits, clbits))
+
+    def measure_tele(self, qubit: int) -> int:
+        """Measure comm qubit ``qubit`` into its own bit of the teleport register."""
+        bit = self.comm_bit[qubit]
+        self.num_tele = len(self.comm_bit)
+        self.ops.append(("op", _MEASURE, (qubit,), (("tele", bit),)))
+        return bit
+
+    def if_bit(self, bit: int, gate: Instruction, qubit: int) -> None:
+        self.ops.append(("if", bit, gate, qubit))
+
+    # ----- comm qubits ----------------------------------------------------
+    def alloc(self, k: int, protect: set[int], why: str) -> int:
+        pool = self.comm_pool[k]
+        name = self.net.qpus[k].name
+        if not pool:
+            raise CapacityError(
+                f"QPU '{name}' has 0 comm qubits but {why} needs one; give it at least 1 "
+                "(e.g. --comm-qubits 1)"
+            )
+        free = [m for m in pool if self.state[m][0] in (_FREE, _DIRTY) and m not in protect]
+        if not free:
+            held = [m for m in pool if self.state[m][0] == _HOLD and m not in protect]
+            if not held:
+                parked = len(self.parked[k])
+                also = f" (with {parked} holding a moving qubit)" if parked else ""
+                raise CapacityError(
+                    f"QPU '{name}' has {len(pool)} comm qubit{'s' if len(pool) > 1 else ''} "
+                    f"but {why} needs {len(protect & set(pool)) + parked + 1} at once{also}"
+                )
+            # Belady: evict the copy whose next planned use is farthest away
+            victim = max(held, key=lambda m: (self.next_use(*self.state[m][1], k), -m))  # type: ignore[call-arg]
+            self.close_copy(*self.state[victim][1], k)  # type: ignore[call-arg]
+            free = [victim]
+        fresh = [m for m in free if self.state[m][0] == _FREE]
+        m = fresh[0] if fresh else free[0]
+        if self.state[m][0] == _DIRTY:
+            self.emit(Reset(), (m,))
+        self.state[m] = (_DIRTY, ())  # in use by the caller from here on
+        protect.add(m)
+        return m
+
+    def bell_pair(self, a: int, b: int, protect: set[int]) -> tuple[int, int]:
+        """Comm qubits (on QPU a, on QPU b) holding |Φ+>, swapped along a shortest path."""
+        path, names = self._path(a, b)
+        why = f"a Bell pair between '{names[0]}' and '{names[-1]}'"
+        first = self.alloc(path[0], protect, why)
+        near = self.alloc(path[1], protect, why)
+        self.emit(_EPR, (first, near))
+        self._count(path[0], path[1])
+        for hop in range(1, len(path) - 1):
+            why = (f"entanglement swapping at '{names[hop]}' (path {' - '.join(names)})")
+            out = self.alloc(path[hop], protect, why)
+            far = self.alloc(path[hop + 1], protect, why)
+            self.emit(_EPR, (out, far))
+            self._count(path[hop], path[hop + 1])
+            # Bell measurement of (near, out) teleports near's entanglement to far
+            self.emit(_CX, (near, out))
+            self.emit(_H, (near,))
+            z_bit = self.measure_tele(near)
+            x_bit = self.measure_tele(out)
+            self.if_bit(x_bit, _X, far)
+            self.if_bit(z_bit, _Z, far)
+            for m in (near, out):
+                protect.discard(m)
+            near = far
+        return first, near
+
+    def _path(self, a: int, b: int) -> tuple[list[int], list[str]]:
+        """Shortest path from QPU a to QPU b, as indices and names (memoised)."""
+        known = self.paths.get((a, b))
+        if known is None:
+            names = list(self.net.shortest_path(self.net.qpus[a].name, self.net.qpus[b].name))
+            known = self.paths[(a, b)] = ([self.net.index(x) for x in names], names)
+        return known
+
+    def _count(self, a: int, b: int) -> None:
+        self.ebits[(min(a, b), max(a, b))] += 1
+
+    def total_ebits(self) -> int:
+        return sum(self.ebits.values())
+
+    # ----- copies of carriers ---------------------------------------------
+    def open_copy(self, q: int, basis: str, k: int, protect: set[int]) -> int:
+        """Cat-entangle input qubit q, in the Z or X basis, onto a comm qubit of QPU k.
+
+        In X the same protocol runs conjugated by H: ``h q`` before and after, and
+        ``h`` on the copy, which then holds q's X-basis value. The source is q or,
+        when nearer to k, an open copy of q in the same basis (all members of the
+        cat state are interchangeable), so a segment fans out along a tree of the
+        network instead of one swapped path per QPU.
+        """
+        # fan out: copy from the nearest member of q's cat (q itself or an open copy)
+        dist = self.dist
+        source_qpu, source = self.qpu_of[q], self.slot[q]
+        for (b, j), m in sorted(self.copies[q].items()):
+            # (a copy is a source only where a second comm qubit can take the Bell pair)
+            if b == basis and dist[j, k] < dist[source_qpu, k] and len(self.comm_pool[j]) > 1:
+                source_qpu, source = j, m
+        if source != self.slot[q]:
+            protect.add(source)
+        mine, theirs = self.bell_pair(source_qpu, k, protect)
+        if basis == "x":
+            self.emit(_H, (source,))
+        self.emit(_CX, (source, mine))
+        bit = self.measure_tele(mine)
+        self.if_bit(bit, _X, theirs)
+        if basis == "x":
+            self.emit(_H, (source,))
+            self.emit(_H, (theirs,))
+        protect.discard(source)
+        protect.discard(mine)
+        self.copies[q][(basis, k)] = theirs
+        self.state[theirs] = (_HOLD, (q, basis))
+        self.opens[(q, basis, self.segments.seg[basis][q], k)] += 1
+        return theirs
+
+    def close_copy(self, q: int, basis: str, k: int) -> None:
+        """Cat-disentangle q's copy on QPU k: measure it in the conjugate basis, correct q.
+
+        Z copy: ``h``, measure, ``if (bit) { z q }``; X copy: measure, ``if (bit) { x q }``.
+        """
+        m = self.copies[q].pop((basis, k))
+        if basis == "z":
+            self.emit(_H, (m,))
+        bit = self.measure_tele(m)
+        self.if_bit(bit, _Z if basis == "z" else _X, self.slot[q])
+        self.state[m] = (_DIRTY, ())
+
+    def next_use(self, q: int, basis: str, k: int) -> float:
+        """Rank of the next planned gate using q's copy on QPU k in its current segment.
+
+        ``inf`` when there is none, or when q moves before it (a move ends segments).
+        """
+        uses = self.uses.get((q, basis, k), [])
+        i = bisect.bisect_right(uses, (self.clock, 1 << 62))
+        if i < len(uses) and uses[i][1] == self.segments.seg[basis][q]:
+            moves = self.move_ranks[q]
+            j = bisect.bisect_right(moves, self.clock)
+            if j == len(moves) or moves[j] > uses[i][0]:
+                return uses[i][0]
+        return math.inf
+
+    # ----- teledata --------------------------------------------------------
+    def do_moves(self, batch: list[tuple[int, int]]) -> None:
+        """Teleport each qubit q of ``batch`` ``(q, QPU)`` to its QPU, all before the next op.
+
+        Moves into a QPU with a free data qubit go first, and among them those out of a
+        QPU where a state waits; when none has room (qubits trading places), one state
+        waits on a comm qubit of its new QPU until a data qubit there frees up. So at
+        most one state waits at a time per cycle of trades, and relays keep two comm
+        qubits for swapping.
+        """
+        for q, _ in batch:
+            for basis in ("z", "x"):
+                self.end_segment(q, basis)
+        pending = sorted(batch)
+        while pending:
+            # moves with room at their destination, those that free a waiting state first
+            ready = sorted(((not self.parked[self.qpu_of[q]], q, k) for q, k in pending
+                            if self.free_slots[k]))
+            _, q, k = ready[0] if ready else (False, *pending[0])
+            pending.remove((q, k))
+            src = self.qpu_of[q]
+            self.teleport(q, k)
+            if self.parked[src]:
+                self.land(self.parked[src].pop(0), src)
+        if any(self.parked):
+            raise CapacityError("internal error: a teledata batch left a qubit on a comm qubit")
+
+    def teleport(self, q: int, k: int) -> None:
+        """Teleport input qubit q to a comm qubit of QPU k (one Bell pair per hop)."""
+        src, s = self.qpu_of[q], self.slot[q]
+        mine, theirs = self.bell_pair(src, k, set())
+        self.emit(_CX, (s, mine))
+        self.emit(_H, (s,))
+        bit = self.measure_tele(mine)
+        self.if_bit(bit, _X, theirs)
+        self.ops.append(("op", _MEASURE, (s,), (("tele", bit),)))  # reuse the bit
+        self.if_bit(bit, _Z, theirs)
+        self.teleports.append((s, theirs))
+        self.free_slots[src].append(s)
+        self.free_slots[src].sort()
+        self.dirty_slots.add(s)
+        self.qpu_of[q] = k
+        self.slot[q] = theirs
+        self.state[theirs] = (_PARK, (q,))
+        self.parked[k].append(q)
+        if self.free_slots[k]:
+            self.land(self.parked[k].pop(), k)
+
+    def land(self, q: int, k: int) -> None:
+        """Swap q's state from its comm qubit into a free data qubit of QPU k."""
+        m, s = self.slot[q], self.free_slots[k].pop(0)
+        if s in self.dirty_slots:
+            self.emit(Reset(), (s,))
+            self.dirty_slots.discard(s)
+        self.emit(_SWAP, (m, s))
+        self.state[m] = (_DIRTY, ())
+        self.slot[q] = s
+
+    def end_segment(self, q: int, basis: str) -> None:
+        for b, k in [key for key in self.copies[q] if key[0] == basis]:
+            self.close_copy(q, b, k)
+
+    # ----- the walk --------------------------------------------------------
+    def build(self) -> None:
+        """Walk the circuit: emit the distributed operations into ``self.ops``."""
+        dag = self.dag
+        nodes = list(dag.topological_op_nodes())
+        index = {bit: i for i, bit in enumerate(dag.qubits)}
+        qidx = [[index[q] for q in node.qargs] for node in nodes]
+        gates = self.gates
+        self.num_two_qubit_gates = len(gates)
+        if self.embedding is not None:  # segments through flips, forced partner copies
+            gates = list(self.embedding.gates)
+        n = dag.num_qubits()
+        # the walk: topological order, or slice by slice when qubits move
+        order: tuple[int, ...] = tuple(range(len(nodes)))
+        rank: tuple[int, ...] = order
+        batches: dict[int, list[tuple[int, int]]] = {}
+        self.move_ranks: list[list[int]] = [[] for _ in range(n)]
+        where = [list[tuple[int, int]]() for _ in range(n)]  # per qubit: (rank, QPU) from then
+        if self.moves or self.weight is not None:  # (with embedding: no moves)
+            timeline = Timeline.of(dag) if self.moves else _static_timeline(len(nodes))
+            order, rank = timeline.order, timeline.rank
+            cost = time_sliced_cost(timeline, gates, self.qpu_of, self.moves,
+                                    self.net.distances(), self.weight)
+            plan = cost.plan
+            self.planned_ebits = cost.move_ebits + plan.ebits
+            for m in sorted(self.moves, key=lambda m: (timeline.rank_of(m.position), m.qubit)):
+                r = timeline.rank_of(m.position)
+                batches.setdefault(r, []).append((m.qubit, m.qpu))
+                self.move_ranks[m.qubit].append(r)
+                where[m.qubit].append((r, m.qpu))
+        else:
+            plan = plan_carriers(gates, self.qpu_of, self.net.distances())
+            self.planned_ebits = plan.ebits
+
+        def qpu_at(q: int, r: int) -> int:
+            k = self.qpu_of[q]
+            for start, dst in where[q]:
+                if start <= r:
+                    k = dst
+            return k
+
+        for g in gates:
+            if g.position in plan.carriers:
+                pos = g.qubits.index(plan.carriers[g.position])
+                basis, segment = g.segments[pos]  # type: ignore[misc]
+                r = rank[g.at]
+                key = (g.qubits[pos], basis, qpu_at(g.qubits[1 - pos], r))
+                self.uses.setdefault(key, []).append((r, segment))
+        for uses in self.uses.values():
+            uses.sort()
+        initial_layout = tuple(self.slot)
+        for r, t in enumerate(order):
+            node, qs = nodes[t], qidx[t]
+            self.clock = r
+            if r in batches:
+                self.do_moves(batches.pop(r))
+            op = node.op
+            cs = tuple(dag.find_bit(c).index for c in node.cargs)
+            if op.name == "barrier":
+                by_qpu: dict[int, list[int]] = {}
+                for q in qs:
+                    by_qpu.setdefault(self.qpu_of[q], []).append(self.slot[q])
+                for k in sorted(by_qpu):
+                    self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
+                continue
+            through = self.mirrors.get(t, ())
+            for basis, diag in zip(("z", "x"), _diagonals(op)):
+                for pos, q in enumerate(qs):
+                    # (no copies: nothing to end)
+                    if pos not in diag and self.copies[q] and (q, basis) not in through:
+                        self.end_segment(q, basis)
+            diags = self.segments.advance(op, qs, t)
+            if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
+                flipped = [q for q, _ in through]
+                self.remote_gate(op, qs, diags, plan.carriers[t], flipped)
+            else:
+                self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
+            for q, basis in through:
+                self.mirror(op, qs, diags, q, basis)
+        for r in sorted(batches):  # moves after the last operation
+            self.clock = r
+            self.do_moves(batches[r])
+        for q in range(dag.num_qubits()):
+            for basis in ("z", "x"):
+                self.end_segment(q, basis)
+        self.layout = DistributedLayout(
+            qubit_qpu=tuple(self.qubit_qpu),
+            comm_qubits=tuple(m for pool in self.comm_pool for m in pool),
+            initial_layout=initial_layout,
+            final_layout=tuple(self.slot[w] for w in self.permutation),
+            teleport_register=self._tele_name(),
+            teleports=tuple(self.teleports),
+        )
+
+    def circuit(self) -> QuantumCircuit:
+        """The distributed circuit of the last :meth:`build`."""
+        return self._circuit()
+
+    def remote_gate(self, op, qs, diags, carrier: int, flipped: list[int]) -> None:
+        self.remote_gates += 1
+        qpus = [self.qpu_of[q] for q in qs]
+        # a qubit whose segment continues through this gate cannot carry it
+        options = [None if q in flipped else self.segments.option(diags, pos, q)
+                   for pos, q in enumerate(qs)]
+
+        def key(pos: int) -> tuple[str, int]:
+            return (options[pos][0], qpus[1 - pos])  # type: ignore[index]
+
+        # follow the plan; an open copy of the other possible carrier serves as well
+        choice = qs.index(carrier)
+        other_pos = 1 - choice
+        if key(choice) not in self.copies[carrier] and options[other_pos] is not None and (
+                key(other_pos) in self.copies[qs[other_pos]]):
+            choice = other_pos
+        basis, k = key(choice)
+        if (basis, k) not in self.copies[qs[choice]]:
+            self.open_copy(qs[choice], basis, k, set())
+        carrier, other = qs[choice], qs[1 - choice]
+        args = [0, 0]
+        args[choice] = self.copies[carrier][(basis, k)]
+        args[1 - choice] = self.slot[other]
+        self.emit(op, tuple(args))
+        if self.next_use(carrier, basis, k) == math.inf:
+            self.close_copy(carrier, basis, k)  # its last planned gate: free the comm qubit
+
+    def mirror(self, op, qs, diags, q: int, basis: str) -> None:
+        """Apply flip ``op`` of q (whose ``basis`` segment continues) to q's open copies.
+
+        On each copy the same gate runs with q replaced by the copy and its partner
+        (if any) by the partner's value on that QPU: the partner itself, or its copy
+        there, opened now if needed (see :mod:`dqc.plan.embedding`).
+        """
+        pos = qs.index(q)
+        for (b, k), copy in sorted(self.copies[q].items()):
+            if b != basis:
+                continue
+            args = [0] * len(qs)
+            args[pos] = copy
+            if len(qs) == 2:
+                partner = qs[1 - pos]
+                if self.qpu_of[partner] == k:
+                    args[1 - pos] = self.slot[partner]
+                else:
+                    pb = self.segments.option(diags, 1 - pos, partner)[0]  # type: ignore[index]
+                    if (pb, k) not in self.copies[partner]:
+                        self.open_copy(partner, pb, k, {copy})
+                    args[1 - pos] = self.copies[partner][(pb, k)]
+            self.emit(op, tuple(args))
+            if len(qs) == 2 and self.qpu_of[qs[1 - pos]] != k:
+                partner = qs[1 - pos]
+                pb = self.segments.option(diags, 1 - pos, partner)[0]  # type: ignore[index]
+                if self.next_use(partner, pb, k) == math.inf:
+                    self.close_copy(partner, pb, k)
+
+    # ----- output ----------------------------------------------------------
+    def _tele_name(self) -> str:
+        taken = {r.name for r in self.qregs} | {r.name for r in self.dag.cregs.values()}
+        name = "tele"
+        while name in taken:
+            name = "_" + name
+        return name
+
+    def ebits_per_link(self) -> dict[str, int]:
+        out = {}
+        for link in self.net.links:
+            a, b = self.net.index(link.a), self.net.index(link.b)
+            out[link.key] = self.ebits[(min(a, b), max(a, b))]
+        return out
+
+    def _circuit(self) -> QuantumCircuit:
+        dag = self.dag
+        in_cregs = [ClassicalRegister(r.size, r.name) for r in dag.cregs.values()]
+        clbit_of: dict[int, Clbit] = {}
+        for old, new in zip(dag.cregs.values(), in_cregs):
+            for j, bit in enumerate(old):
+                clbit_of.setdefault(dag.find_bit(bit).index, new[j])
+        loose = [i for i in range(dag.num_clbits()) if i not in clbit_of]
+        if loose:
+            extra = ClassicalRegister(len(loose), "c_extra")
+            in_cregs.append(extra)
+            for j, i in enumerate(loose):
+                clbit_of[i] = extra[j]
+        tele = ClassicalRegister(self.num_tele, self._tele_name())
+        out = QuantumCircuit(*self.qregs, *in_cregs, name=dag.name or "circuit",
+                             global_phase=dag.global_phase)
+        if self.num_tele:
+            out.add_register(tele)
+        qubits = out.qubits
+
+        def clbit(ref):
+            kind, i = ref
+            return tele[i] if kind == "tele" else clbit_of[i]
+
+        feed_forward: dict[tuple[int, str], IfElseOp] = {}
+        bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _if_bit)
+        self.feed_forward = {}
+        for entry in self.ops:
+            if entry[0] == "op":
+                _, op, qs, cs = entry
+                out._append(CircuitInstruction(op, tuple([qubits[q] for q in qs]),
+                                               tuple([clbit(c) for c in cs]) if cs else ()))
+                continue
+            _, bit, gate, q = entry
+            key = (bit, gate.name)
+            if key not in feed_forward:  # one IfElseOp per (bit, Pauli), shared
+                if gate.name not in bodies:
+                    bodies[gate.name] = _body(gate)
+                feed_forward[key] = IfElseOp((tele[bit], True), bodies[gate.name])
+            inst = CircuitInstruction(feed_forward[key], (qubits[q],), (tele[bit],))
+            out._append(inst)
+            self.feed_forward.setdefault(tele[bit], []).append(inst)
+        return out
+
+
+def _body(gate: Instruction) -> QuantumCircuit:
+    """The body of ``if (bit) { gate }`` for any one qubit and any bit: its own qubit and
+    clbit stand for those the ``if_test`` is applied to (Qiskit maps a block's bits by
+    position), so one body serves every correction by ``gate``, and one ``if_test``
+    every qubit corrected on that bit."""
+    body = QuantumCircuit([Qubit()], [Clbit()])
+    body._append(CircuitInstruction(gate, (body.qubits[0],), ()))
+    return body
+
+
+def _static_timeline(num_ops: int) -> Timeline:
+    """The plain topological order as a timeline (for re-planning without moves)."""
+    order = tuple(range(num_ops))
+    return Timeline(order, order, (0,) * num_ops, 0)

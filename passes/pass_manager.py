@@ -1,0 +1,40 @@
+"""The pass manager :func:`dqc.compile` runs, for users to extend."""
+
+from __future__ import annotations
+
+from dqc.passes.distribute_gates import DistributeGates
+from dqc.passes.elide_swaps import ElideSwaps
+from dqc.passes.interaction_graph import BuildInteractionGraph
+from dqc.passes.partition_qubits import PartitionQubits
+from dqc.passes.plan_embedding import PlanEmbedding
+from dqc.passes.plan_teledata import PlanTeledata
+from dqc.passes.unroll_for_distribution import UnrollForDistribution
+from qiskit.transpiler import PassManager
+
+from dqc.network import Network
+
+
+def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassManager:
+    """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition,
+    embedding, teledata, distribute.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(4); _ = qc.h(0)
+        >>> for t in range(1, 4): _ = qc.cx(0, t)
+        >>> pm = generate_pass_manager(Network.all_to_all(2, data_qubits=2), seed=1)
+        >>> out = pm.run(qc)
+        >>> pm.property_set["dqc_ebits_per_link"]
+        {'qpu0-qpu1': 1}
+    """
+    return PassManager(
+        [
+            UnrollForDistribution(),
+            ElideSwaps(),
+            BuildInteractionGraph(),
+            PartitionQubits(network, seed=seed),
+            PlanEmbedding(network),
+            PlanTeledata(network),
+            DistributeGates(network),
+        ]
+    )
