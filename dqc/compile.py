@@ -15,8 +15,9 @@ from dqc.estimation.report import Report
 from dqc.estimation.verdict import assess
 from dqc.network import Network
 from dqc.passes import generate_pass_manager
-from dqc.passes.partition_qubits import capacity_error
 from dqc.plan.epr_order import lazy_epr_order
+from dqc.plan.partition import capacity_error
+from dqc.plan.proposals import Distribution
 
 
 @dataclass(frozen=True)
@@ -94,54 +95,23 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _compile(circuit: QuantumCircuit, network: Network, seed: int) -> CompileResult:
-    """:func:`compile` after its checks."""
+    """:func:`compile` after its checks: run the passes, order the Bell pairs, schedule."""
     pm = generate_pass_manager(network, seed=seed)
     ps_circuit = pm.run(circuit)
-    ps = pm.property_set
-    out = lazy_epr_order(ps_circuit, set(ps["dqc_layout"].comm_qubits),
-                         feed_forward=ps["dqc_feed_forward"])
+    dist: Distribution = pm.property_set["dqc_distribution"]
+    out = lazy_epr_order(ps_circuit, set(dist.layout.comm_qubits),
+                         feed_forward=dist.feed_forward)
     del ps_circuit  # (memory: only the ordered circuit is needed from here on)
     # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)
-    out = attach_layout(out, ps["dqc_layout"], circuit, inplace=True, transpile_layout=False)
-    layout = ps["dqc_layout"]
-    per_link = ps["dqc_ebits_per_link"]
-    used: dict[str, int] = {q.name: 0 for q in network.qpus}
-    for name in ps["dqc_partition"]:
-        used[name] += 1
-    ops = out.count_ops()
-    sched, verdict = assess(out, network, qubit_qpu=layout.qubit_qpu,
-                            comm_qubits=layout.comm_qubits, remote_gates=ps["dqc_remote_gates"])
-    report = Report(
-        ebits=int(ops.get("epr", 0)),
-        ebits_per_link=per_link,
-        remote_gates=ps["dqc_remote_gates"],
-        ebits_lower_bound=int(ps["dqc_lower_bound"]),
-        qubit_qpu=layout.qubit_qpu,
-        comm_qubits=layout.comm_qubits,
-        initial_layout=layout.initial_layout,
-        final_layout=layout.final_layout,
-        qpus={
-            q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": used[q.name]}
-            for q in network.qpus
-        },
-        links=tuple((link.a, link.b) for link in network.links),
-        input={
-            "qubits": circuit.num_qubits,
-            "clbits": circuit.num_clbits,
-            "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit)),
-        },
-        seed=seed,
-        partition_cost=int(ps["dqc_partition_cost"]),
-        teleport_register=layout.teleport_register,
-        teleports=layout.teleports,
-        moves=len(ps["dqc_moves"] or ()),
-        planned_ebits=int(ps["dqc_teledata"]["ebits"]),
-        embedded_flips=len(ps["dqc_embedding"].through) if ps["dqc_embedding"] else 0,
-        schedule=sched.to_dict(),
-        verdict=verdict.to_dict(),
-    )
-    if sum(per_link.values()) != report.ebits:
-        raise AssertionError("internal error: ebit count disagrees with the emitted epr gates")
+    out = attach_layout(out, dist.layout, circuit, inplace=True, transpile_layout=False)
+    sched, verdict = assess(out, network, qubit_qpu=dist.layout.qubit_qpu,
+                            comm_qubits=dist.layout.comm_qubits, remote_gates=dist.remote_gates)
+    report = Report.from_distribution(
+        dist, network, ebits=int(out.count_ops().get("epr", 0)),
+        inputs={"qubits": circuit.num_qubits, "clbits": circuit.num_clbits,
+                "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
+        seed=seed, partition_cost=pm.property_set["dqc_placement"].ebits,
+        schedule=sched.to_dict(), verdict=verdict.to_dict())
     return CompileResult(circuit=out, report=report)
 
 

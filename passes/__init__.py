@@ -3,34 +3,36 @@
 A user composes them in a Qiskit ``PassManager`` like any other pass;
 :func:`generate_pass_manager` returns the one :func:`dqc.compile` runs.
 
-Property-set keys (all prefixed ``dqc_``):
+Property-set keys (all prefixed ``dqc_``; each has exactly one writer, which documents it;
+``tests/passes/test_property_set_keys.py`` checks this table against the passes'
+docstrings and code):
 
-================================  ==========================  =========================
-key                               written by                  read by
-================================  ==========================  =========================
-``dqc_wire_permutation``          ElideSwaps                  DistributeGates
-``dqc_interaction_graph``         BuildInteractionGraph       PartitionQubits
-``dqc_partition``                 PartitionQubits,            PlanTeledata,
-                                  PlanTeledata                DistributeGates
-``dqc_partition_cost``            PartitionQubits
-``dqc_partition_candidates``      PartitionQubits             PlanEmbedding
-``dqc_lower_bound``               PartitionQubits,
-                                  PlanEmbedding,
-                                  PlanTeledata
-``dqc_embedding``                 PlanEmbedding               PlanTeledata,
-                                                              DistributeGates
-``dqc_moves``                     PlanTeledata                DistributeGates
-``dqc_teledata``                  PlanTeledata
-``dqc_layout``                    DistributeGates,            RouteWithinQPUs,
-                                  RouteWithinQPUs             WriteTranspileLayout,
-                                                              KeepDistributedLayout
-``dqc_ebits_per_link``            DistributeGates
-``dqc_remote_gates``              DistributeGates             ScheduleOperations
-``dqc_feed_forward``              DistributeGates             dqc.compile
-``dqc_schedule``                  ScheduleOperations
-``dqc_verdict``                   ScheduleOperations
-``dqc_routing``                   RouteWithinQPUs
-================================  ==========================  =========================
+=========================  ======================  ==========================================
+key                        written by              read by
+=========================  ======================  ==========================================
+``dqc_wire_permutation``   ElideSwaps              DistributeGates
+``dqc_interaction_graph``  BuildInteractionGraph   PartitionQubits
+``dqc_two_qubit_gates``    BuildInteractionGraph   PartitionQubits, PlanEmbedding,
+                                                   PlanTeledata, DistributeGates
+``dqc_partition``          PartitionQubits         PlanEmbedding, PlanTeledata,
+                                                   DistributeGates
+``dqc_placement``          PartitionQubits         PlanEmbedding, DistributeGates
+``dqc_embedding``          PlanEmbedding           DistributeGates
+``dqc_embedding_bound``    PlanEmbedding           DistributeGates
+``dqc_teledata``           PlanTeledata            DistributeGates
+``dqc_distribution``       DistributeGates         KeepDistributedLayout, RouteWithinQPUs,
+                                                   ScheduleOperations, WriteTranspileLayout
+``dqc_routing``            RouteWithinQPUs         ScheduleOperations, WriteTranspileLayout
+``dqc_schedule``           ScheduleOperations
+``dqc_verdict``            ScheduleOperations
+=========================  ======================  ==========================================
+
+The planners propose (:class:`dqc.plan.partition.Placement`,
+:class:`dqc.plan.proposals.Proposal`); DistributeGates chooses once
+(:func:`dqc.plan.proposals.choose`) and records one
+:class:`dqc.plan.proposals.Distribution`, from which :func:`dqc.compile` builds the
+report (:meth:`dqc.estimation.report.Report.from_distribution`). A user may set
+``dqc_partition`` by hand and run DistributeGates alone.
 
 :class:`RouteWithinQPUs` and :class:`WriteTranspileLayout` are for Qiskit Targets
 (:mod:`dqc.adapter.target`): they route a distributed circuit onto each QPU's coupling

@@ -1,12 +1,13 @@
 """Transformation pass: rewrite a partitioned circuit onto the network's qubits.
 
-The pass around :func:`dqc.plan.distribution.distribute` (which holds the telegate,
-teledata and entanglement-swapping protocols).
+The pass reads the planners' proposals, lets :func:`dqc.plan.proposals.choose` pick and
+distribute one (the protocols are in :mod:`dqc.plan.distribution`), and records the
+:class:`~dqc.plan.proposals.Distribution`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from dqc.passes.requirements import required
 from qiskit.converters import circuit_to_dag
@@ -14,12 +15,12 @@ from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 
 from dqc.network import Network
-from dqc.plan.cost_model import TwoQubitGate, plan_carriers, shared_two_qubit_gates
-from dqc.plan.distribution import MAX_REPLAN_GATES, DistributedLayout, distribute
-from dqc.plan.embedding import EmbeddingPlan
-from dqc.plan.teledata import Move
+from dqc.plan.cost_model import shared_two_qubit_gates
+from dqc.plan.distribution import DistributedLayout, distribute
+from dqc.plan.proposals import Proposal, choose, ranked
 
 __all__ = ["DistributeGates", "DistributedLayout", "distribute"]
+
 
 class DistributeGates(TransformationPass):
     """Rewrite every cross-QPU gate into telegates with Bell pairs and feed-forward.
@@ -43,7 +44,7 @@ class DistributeGates(TransformationPass):
       distribution is redone (up to ``replans`` times, for circuits of at most
       5,000 two-qubit gates) with each copy weighted by
       how often it was opened (:mod:`dqc.plan.weighted_cover`); the cheapest run is kept.
-    * Teledata moves (``dqc_moves``, see :class:`PlanTeledata`) teleport a qubit's
+    * Teledata moves (``dqc_teledata``, see :class:`PlanTeledata`) teleport a qubit's
       state to another QPU before a slice of the circuit: Bell pair, Bell
       measurement of the data qubit with the near comm qubit, Pauli corrections on
       the far one, then a ``swap`` into a free data qubit there. When the QPU is
@@ -60,26 +61,21 @@ class DistributeGates(TransformationPass):
       distributed too and the one that emits fewest ebits is kept.
 
     Property set read: ``dqc_partition`` (one QPU name per input qubit, at the start);
-    ``dqc_moves`` if present (:class:`dqc.plan.teledata.Move` tuple); ``dqc_embedding`` if
-    present; ``dqc_wire_permutation`` if present (see :class:`ElideSwaps`), for the
-    final layout.
-    Property set written: ``dqc_layout`` (:class:`DistributedLayout`); when there was a
-    choice of plans, ``dqc_partition``, ``dqc_moves``, ``dqc_embedding``,
-    ``dqc_lower_bound`` and ``dqc_teledata`` (``ebits``, ``moves`` and, if the plan
-    is not PlanTeledata's, ``reason``) describe the one kept;
-    ``dqc_ebits_per_link`` (``{"a-b": n}`` for every link, in network order),
-    ``dqc_remote_gates`` (number of two-qubit gates that crossed QPUs);
-    ``dqc_feed_forward`` (for each classical bit, the ``if_test`` instructions of the
-    output that read it, in order: Qiskit rebuilds a control-flow operation on every
-    access after a DAG round trip, and :func:`dqc.compile` puts these back).
+    if present: ``dqc_placement`` (its model and bound), ``dqc_teledata`` and
+    ``dqc_embedding`` (the planners' :class:`~dqc.plan.proposals.Proposal`),
+    ``dqc_embedding_bound``, ``dqc_wire_permutation`` (see :class:`ElideSwaps`, for the
+    final layout) and ``dqc_two_qubit_gates``.
+    Property set written: ``dqc_distribution``
+    (:class:`~dqc.plan.proposals.Distribution`): the layout, ebits per link, remote
+    gates, the plan distributed by and why, and the feed-forward instructions.
 
     Examples:
         >>> from qiskit import QuantumCircuit
         >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1); _ = qc.cz(0, 1)
         >>> p = DistributeGates(Network.line(2, data_qubits=1, comm_qubits=1))
-        >>> p.property_set["dqc_partition"] = ("qpu0", "qpu1")
-        >>> out = p(qc)
-        >>> [r.name for r in out.qregs], p.property_set["dqc_ebits_per_link"]
+        >>> props = {"dqc_partition": ("qpu0", "qpu1")}  # a placement set by hand
+        >>> out = p(qc, property_set=props)
+        >>> [r.name for r in out.qregs], props["dqc_distribution"].ebits_per_link
         (['qpu0', 'qpu0_comm', 'qpu1', 'qpu1_comm'], {'qpu0-qpu1': 1})
     """
 
@@ -89,92 +85,33 @@ class DistributeGates(TransformationPass):
         self.replans = replans
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
-        """Distribute ``dag`` according to ``dqc_partition``."""
-        required(self, "dqc_partition", "PartitionQubits (or set it)")
-        permutation = tuple(self.property_set["dqc_wire_permutation"] or range(dag.num_qubits()))
-        gates = shared_two_qubit_gates(dag, self.property_set)
-        options = self._options(gates)
-        chosen, why = options[0], None
-        builder, circuit = distribute(self.network, dag, chosen.partition, permutation,
-                                      chosen.moves, replans=self.replans,
-                                      embedding=chosen.embedding, gates=gates)
-        if (len(options) > 1 and self.replans and builder.total_ebits() > builder.planned_ebits
-                and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
-            # the plans are compared on the model; comm-qubit limits may undo a gain:
-            # distribute the others too and keep the one that emits fewest ebits
-            first = builder.total_ebits()
-            for option in options[1:]:
-                other, again = distribute(self.network, dag, option.partition, permutation,
-                                          option.moves, replans=self.replans,
-                                          embedding=option.embedding, gates=gates)
-                if other.total_ebits() < builder.total_ebits():
-                    chosen, builder, circuit = option, other, again
-            if chosen is not options[0]:
-                why = (f"{options[0].name} emitted {first} ebits under comm-qubit limits, "
-                       f"{chosen.name} {builder.total_ebits()}")
-        elif chosen.moves != tuple(self.property_set["dqc_moves"] or ()):
-            teledata = next(o for o in options if o.moves)  # the model prefers embedding
-            why = f"{chosen.name} ({chosen.ebits} ebits) beats {teledata.name} ({teledata.ebits})"
-        if len(options) > 1:
-            self._record(chosen, why)
-        self.property_set["dqc_layout"] = builder.layout
-        self.property_set["dqc_ebits_per_link"] = builder.ebits_per_link()
-        self.property_set["dqc_remote_gates"] = builder.remote_gates
-        assert circuit is not None
-        self.property_set["dqc_feed_forward"] = builder.feed_forward
+        """Distribute ``dag`` by the cheapest proposal (see :func:`dqc.plan.proposals.choose`)."""
+        ps = self.property_set
+        partition = tuple(required(self, "dqc_partition", "PartitionQubits (or set it)"))
+        gates = shared_two_qubit_gates(dag, ps)
+        options = ranked(self.network, gates, self._static(partition),
+                         embedding=ps["dqc_embedding"], teledata=ps["dqc_teledata"])
+        distribution, circuit = choose(
+            self.network, dag, options, permutation=ps["dqc_wire_permutation"],
+            replans=self.replans, gates=gates)
+        ps["dqc_distribution"] = distribution
         return circuit_to_dag(circuit, copy_operations=False)
 
-    def _options(self, gates: list[TwoQubitGate]) -> list[_Option]:
-        """The plans to distribute by, cheapest on the model first (ties: embedding,
-        moves, static): the teledata moves, the embedding, and neither (``gates``: the
-        circuit's two-qubit gates)."""
+    def _static(self, partition: tuple[str, ...]) -> Proposal:
+        """The static plan as the planners left it: PlanTeledata's when it proposes no
+        moves (it may relabel ``partition``), else PartitionQubits' placement; its bound
+        lowered by PlanEmbedding's when on ``partition``. Figures are 0 when no planner ran.
+        """
         ps = self.property_set
-        partition = tuple(ps["dqc_partition"])
-        moves = tuple(ps["dqc_moves"] or ())
-        embedding: EmbeddingPlan | None = ps["dqc_embedding"]
-        options = []
-        if embedding is not None:
-            placed = tuple(self.network.qpus[k].name for k in embedding.placement)
-            options.append(_Option(f"embedding ({len(embedding.through)} flips)", placed, (),
-                                   embedding, embedding.ebits, embedding.lower_bound))
-        if moves:
-            options.append(_Option(f"{len(moves)} teledata moves", partition, moves, None,
-                                   int((ps["dqc_teledata"] or {}).get("ebits", 0)),
-                                   int(ps["dqc_lower_bound"] or 0)))
-        if options:
-            start = [self.network.index(name) for name in partition]
-            plan = plan_carriers(gates, start, self.network.distances())
-            bound = plan.lower_bound
-            if embedding is not None and list(embedding.placement) == start:
-                bound = min(bound, embedding.lower_bound)
-            options.append(_Option("the static plan", partition, (), None, plan.ebits, bound))
+        teledata: Proposal | None = ps["dqc_teledata"]
+        placement = ps["dqc_placement"]
+        if teledata is not None and not teledata.moves:
+            static = teledata
+        elif placement is not None:
+            static = Proposal("static", partition, placement.ebits, placement.lower_bound)
         else:
-            options.append(_Option("the static plan", partition, (), None, 0, 0))
-        return sorted(options, key=lambda o: o.ebits)
-
-    def _record(self, chosen: _Option, why: str | None) -> None:
-        """Write the chosen plan into the property set (``why``: the reason it replaced
-        PlanTeledata's choice, if it did)."""
-        ps = self.property_set
-        ps["dqc_partition"] = chosen.partition
-        ps["dqc_moves"] = chosen.moves
-        ps["dqc_embedding"] = chosen.embedding
-        ps["dqc_lower_bound"] = chosen.lower_bound
-        teledata = {**(ps["dqc_teledata"] or {}), "ebits": chosen.ebits,
-                    "moves": len(chosen.moves)}
-        if why is not None:
-            teledata["reason"] = why
-        ps["dqc_teledata"] = teledata
-
-
-@dataclass(frozen=True)
-class _Option:
-    """One way to distribute: a start placement with teledata moves, embedding, or neither."""
-
-    name: str
-    partition: tuple[str, ...]
-    moves: tuple[Move, ...]
-    embedding: EmbeddingPlan | None
-    ebits: int  # the model's
-    lower_bound: int
-
+            return Proposal("static", partition, 0, 0, why="no planner ran")
+        bound = ps["dqc_embedding_bound"]
+        if bound is not None and static.placement == partition:
+            static = replace(static, lower_bound=min(static.lower_bound, int(bound)))
+        return static

@@ -7,6 +7,7 @@ from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
 from dqc.errors import CircuitInputError
+from dqc.plan.cost_model import two_qubit_gates
 
 
 class BuildInteractionGraph(AnalysisPass):
@@ -15,7 +16,10 @@ class BuildInteractionGraph(AnalysisPass):
     Property set read: none.
     Property set written: ``dqc_interaction_graph`` — a :class:`networkx.Graph`
     with one node per qubit index (``0 .. n-1``) and, on each edge, ``weight`` =
-    the number of two-qubit gates acting on that pair.
+    the number of two-qubit gates acting on that pair; ``dqc_two_qubit_gates`` —
+    ``(dag, gates)``: :func:`dqc.plan.cost_model.two_qubit_gates` of this DAG, which the
+    planning passes and DistributeGates reuse while they are handed the same DAG
+    (:func:`dqc.plan.cost_model.shared_two_qubit_gates`).
 
     Run it after :class:`~dqc.passes.UnrollForDistribution` (which leaves no
     gate wider than two qubits).
@@ -46,3 +50,4 @@ class BuildInteractionGraph(AnalysisPass):
                     "with UnrollForDistribution before building the interaction graph"
                 )
         self.property_set["dqc_interaction_graph"] = graph
+        self.property_set["dqc_two_qubit_gates"] = (dag, two_qubit_gates(dag))

@@ -19,7 +19,7 @@ class KeepDistributedLayout(AnalysisPass):
     the circuit's qubits and marks the layout as found, so Qiskit's later
     ``VF2PostLayout`` (levels 1–2) keeps it.
 
-    Property set read: ``dqc_layout`` (must be present: the ``dqc`` init stage ran).
+    Property set read: ``dqc_distribution`` (must be present: the ``dqc`` init stage ran).
     Property set written: ``layout`` (identity), ``VF2Layout_stop_reason``
     (``SOLUTION_FOUND``).
 
@@ -28,7 +28,7 @@ class KeepDistributedLayout(AnalysisPass):
         >>> from qiskit.converters import circuit_to_dag
         >>> dag = circuit_to_dag(QuantumCircuit(2))
         >>> p = KeepDistributedLayout()
-        >>> p.property_set["dqc_layout"] = object()
+        >>> p.property_set["dqc_distribution"] = object()
         >>> p.run(dag)
         >>> [p.property_set["layout"][q] for q in dag.qubits]
         [0, 1]
@@ -36,7 +36,7 @@ class KeepDistributedLayout(AnalysisPass):
 
     def run(self, dag: DAGCircuit) -> None:
         """Set the identity layout on ``dag``'s qubits."""
-        if self.property_set["dqc_layout"] is None:
+        if self.property_set["dqc_distribution"] is None:
             raise DQCError(
                 "layout_method='dqc' keeps the placement of the dqc init stage; use it with "
                 "init_method='dqc'")

@@ -24,7 +24,7 @@ def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassM
         >>> for t in range(1, 4): _ = qc.cx(0, t)
         >>> pm = generate_pass_manager(Network.all_to_all(2, data_qubits=2), seed=1)
         >>> out = pm.run(qc)
-        >>> pm.property_set["dqc_ebits_per_link"]
+        >>> pm.property_set["dqc_distribution"].ebits_per_link
         {'qpu0-qpu1': 1}
     """
     return PassManager(

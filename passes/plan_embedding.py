@@ -17,22 +17,22 @@ Examples:
     >>> qc = QuantumCircuit(4)
     >>> _ = qc.cz(0, 2); _ = qc.cz(1, 3); _ = qc.cx(1, 0); _ = qc.h(2); _ = qc.cz(0, 2)
     >>> p = PlanEmbedding(Network.all_to_all(2, data_qubits=2))
-    >>> p.property_set["dqc_partition"] = ("qpu0", "qpu0", "qpu1", "qpu1")
-    >>> _ = p(qc); plan = p.property_set["dqc_embedding"]
-    >>> plan.static_ebits, plan.ebits, len(plan.through), p.property_set["dqc_lower_bound"]
-    (3, 2, 1, 2)
+    >>> props = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
+    >>> _ = p(qc, property_set=props); plan = props["dqc_embedding"]
+    >>> plan.name, plan.ebits, plan.embedding.static_ebits, props["dqc_embedding_bound"]
+    ('embedding (1 flips)', 2, 3, 2)
 """
 
 from __future__ import annotations
 
-import numpy as np
 from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
-from dqc.plan.embedding import FlipTable, find_flips, plan_embedding
+from dqc.plan.embedding import FlipTable, find_flips, search_embeddings
+from dqc.plan.proposals import Proposal
 
 
 class PlanEmbedding(AnalysisPass):
@@ -45,15 +45,15 @@ class PlanEmbedding(AnalysisPass):
             evaluation is one set of minimum covers); larger circuits try fewer flips.
 
     The placement ``dqc_partition`` is tried first, then the other candidates the
-    partitioner scored (``dqc_partition_candidates``), while the budget lasts; the
+    partitioner scored (``dqc_placement``), while the budget lasts; the
     plan of fewest ebits wins (its ``placement`` says which).
 
-    Property set read: ``dqc_partition``, ``dqc_partition_candidates`` and
-    ``dqc_lower_bound`` (if set); ``dqc_two_qubit_gates`` (read and written, see
-    :func:`dqc.plan.cost_model.shared_two_qubit_gates`).
-    Property set written: ``dqc_embedding`` (:class:`dqc.plan.embedding.EmbeddingPlan`, or
-    ``None`` when embedding saves nothing), ``dqc_lower_bound`` (lowered to what no
-    embedding beats on ``dqc_partition``).
+    Property set read: ``dqc_partition``; ``dqc_placement`` (for its candidates) and
+    ``dqc_two_qubit_gates`` if present.
+    Property set written: ``dqc_embedding`` (:class:`dqc.plan.proposals.Proposal` of
+    kind ``"embedding"``, its ``embedding`` the :class:`dqc.plan.embedding.EmbeddingPlan`;
+    ``None`` when embedding saves nothing), ``dqc_embedding_bound`` (``int``: no
+    embedding of that placement needs fewer ebits; ``None`` when not searched).
     """
 
     def __init__(self, network: Network, *, max_gates: int = 20_000,
@@ -65,31 +65,22 @@ class PlanEmbedding(AnalysisPass):
 
     def run(self, dag: DAGCircuit) -> None:
         """Plan the embedding for ``dqc_partition``."""
-        required(self, "dqc_partition", "PartitionQubits")
-        self.property_set["dqc_embedding"] = None
+        partition = required(self, "dqc_partition", "PartitionQubits")
+        placement = self.property_set["dqc_placement"]
         size = sum(1 for node in dag.two_qubit_ops())
         if size == 0 or size > self.max_gates:
+            self.property_set["dqc_embedding"] = None
+            self.property_set["dqc_embedding_bound"] = None
             return
-        part = np.array([self.network.index(name) for name in self.property_set["dqc_partition"]])
-        dist = self.network.distances()
-        budget = max(1, int(self.work // size))
         gates = shared_two_qubit_gates(dag, self.property_set)
-        table = FlipTable(gates, find_flips(dag, gates))
-        plan = plan_embedding(table, part, dist, max_evaluations=budget)
-        budget -= plan.evaluations
-        static, seen = plan.static_ebits, {plan.placement}
-        bound = self.property_set["dqc_lower_bound"]
-        self.property_set["dqc_lower_bound"] = (  # the bound is for dqc_partition
-            plan.lower_bound if bound is None else min(int(bound), plan.lower_bound))
-        for cand in self.property_set["dqc_partition_candidates"] or ():
-            if budget <= 0:
-                break
-            if cand in seen:
-                continue
-            seen.add(cand)
-            other = plan_embedding(table, np.array(cand), dist, max_evaluations=budget)
-            budget -= other.evaluations
-            if other.ebits < plan.ebits:
-                plan = other
-        if plan.ebits < static:
-            self.property_set["dqc_embedding"] = plan
+        search = search_embeddings(
+            FlipTable(gates, find_flips(dag, gates)),
+            [self.network.index(name) for name in partition],
+            placement.candidates if placement is not None else (),
+            self.network.distances(), work=self.work // size)
+        best = search.best
+        self.property_set["dqc_embedding_bound"] = search.static_bound
+        self.property_set["dqc_embedding"] = None if best is None else Proposal(
+            "embedding", tuple(self.network.qpus[k].name for k in best.placement),
+            best.ebits, best.lower_bound, embedding=best,
+            why=f"{len(best.through)} flips save {best.static_ebits - best.ebits} ebits")

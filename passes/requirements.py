@@ -7,6 +7,7 @@ from typing import Any
 from qiskit.passmanager.base_tasks import GenericPass
 
 from dqc.errors import CircuitInputError
+from dqc.plan.distribution import DistributedLayout
 
 
 def required(pass_: GenericPass, key: str, producer: str) -> Any:
@@ -27,3 +28,13 @@ def required(pass_: GenericPass, key: str, producer: str) -> Any:
         raise CircuitInputError(
             f"{type(pass_).__name__} needs '{key}' in the property set; run {producer} first")
     return value
+
+
+def distributed_layout(pass_: GenericPass) -> DistributedLayout:
+    """The layout of the circuit ``pass_`` is handed: RouteWithinQPUs' (``dqc_routing``)
+    when it ran, else DistributeGates' (``dqc_distribution``), else the error naming
+    DistributeGates."""
+    routing = pass_.property_set["dqc_routing"]
+    if routing is not None:
+        return routing.layout
+    return required(pass_, "dqc_distribution", "DistributeGates").layout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from dqc.passes.requirements import required
 from qiskit.circuit import Instruction, QuantumRegister
@@ -15,6 +15,7 @@ from qiskit.transpiler.passes import SabreSwap
 from dqc.adapter.target import local_coupling_map, qpu_of_qubit, target_to_network
 from dqc.errors import NetworkError
 from dqc.gates import EPRGate
+from dqc.plan.distribution import DistributedLayout
 
 _EPR = EPRGate()
 _SWAP = SwapGate()
@@ -28,6 +29,21 @@ class _EPRSlot(Instruction):
 
     def __init__(self) -> None:
         super().__init__("dqc_epr_slot", 2, 0, [])
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What :class:`RouteWithinQPUs` did.
+
+    Attributes:
+        layout: the distributed layout on the routed circuit's qubits.
+        swaps: routing SWAPs inserted.
+        epr_moves: SWAPs that carried comm states to and from comm qubits.
+    """
+
+    layout: DistributedLayout
+    swaps: int
+    epr_moves: int
 
 
 class RouteWithinQPUs(TransformationPass):
@@ -52,11 +68,10 @@ class RouteWithinQPUs(TransformationPass):
     routes with fewer SWAPs. When every local gate already sits on an edge
     (all-to-all QPUs) the circuit is returned unchanged.
 
-    Property set read: ``dqc_layout`` (:class:`~dqc.passes.DistributedLayout`).
-    Property set written: ``dqc_layout`` (the same with ``initial_layout`` and
-    ``final_layout`` on the routed circuit's qubits), ``dqc_routing`` (``{"swaps":
-    routing SWAPs, "epr_moves": SWAPs that carried comm states to and from comm
-    qubits}``).
+    Property set read: ``dqc_distribution`` (its layout).
+    Property set written: ``dqc_routing`` (:class:`Routing`: the layout with
+    ``initial_layout`` and ``final_layout`` on the routed circuit's qubits, routing
+    SWAPs, and SWAPs that carried comm states to and from comm qubits).
 
     Caveats:
         The partition does not know the coupling maps: qubits are placed on QPUs for
@@ -76,8 +91,8 @@ class RouteWithinQPUs(TransformationPass):
         >>> pm = generate_pass_manager(net, seed=1)
         >>> pm.append(RouteWithinQPUs(network_to_target(net, devices=devs), seed=1))
         >>> routed = pm.run(qc)
-        >>> pm.property_set["dqc_routing"]
-        {'swaps': 2, 'epr_moves': 0}
+        >>> pm.property_set["dqc_routing"].swaps, pm.property_set["dqc_routing"].epr_moves
+        (2, 0)
     """
 
     def __init__(self, target: Target, *, seed: int | None = None, trials: int = 4) -> None:
@@ -88,7 +103,7 @@ class RouteWithinQPUs(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Route ``dag`` inside each QPU and put every ``epr`` back on comm qubits."""
-        layout = required(self, "dqc_layout", "DistributeGates")
+        layout = required(self, "dqc_distribution", "DistributeGates").layout
         network = target_to_network(self.target)
         owner = qpu_of_qubit(network)
         n = len(owner)
@@ -103,7 +118,7 @@ class RouteWithinQPUs(TransformationPass):
             or (index[node.qargs[1]], index[node.qargs[0]]) in edges
             for node in dag.two_qubit_ops())
         if mapped:
-            self.property_set["dqc_routing"] = {"swaps": 0, "epr_moves": 0}
+            self.property_set["dqc_routing"] = Routing(layout, 0, 0)
             return dag
         comm = set(layout.comm_qubits)
         placements = [list(range(n))]
@@ -116,11 +131,9 @@ class RouteWithinQPUs(TransformationPass):
             out, swaps, moves = self._restore_epr(routed, dag, cmap, owner, comm)
             results.append((swaps + moves, len(results), out, swaps, moves, perm, place))
         _, _, out, swaps, moves, perm, place = min(results, key=lambda r: r[:2])
-        self.property_set["dqc_routing"] = {"swaps": swaps, "epr_moves": moves}
-        self.property_set["dqc_layout"] = replace(
-            layout,
-            initial_layout=tuple(place[p] for p in layout.initial_layout),
-            final_layout=tuple(perm[place[p]] for p in layout.final_layout))
+        routed = replace(layout, initial_layout=tuple(place[p] for p in layout.initial_layout),
+                         final_layout=tuple(perm[place[p]] for p in layout.final_layout))
+        self.property_set["dqc_routing"] = Routing(routed, swaps, moves)
         return out
 
     def _route(self, dag: DAGCircuit, index: dict, place: list[int],

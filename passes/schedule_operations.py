@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dqc.passes.requirements import required
+from dqc.passes.requirements import distributed_layout, required
 from qiskit.converters import dag_to_circuit
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
@@ -19,8 +19,8 @@ class ScheduleOperations(AnalysisPass):
     :func:`dqc.compile` emits (Bell pairs as late as possible in program order), so the
     schedule equals the one in :func:`dqc.compile`'s report.
 
-    Property set read: ``dqc_layout`` (:class:`~dqc.passes.DistributedLayout`),
-    ``dqc_remote_gates``.
+    Property set read: ``dqc_distribution`` (its layout and remote gates; the layout of
+    ``dqc_routing`` when RouteWithinQPUs ran).
     Property set written: ``dqc_schedule`` (:class:`~dqc.estimation.schedule.Schedule`),
     ``dqc_verdict`` (:class:`~dqc.estimation.verdict.Verdict`).
 
@@ -47,12 +47,13 @@ class ScheduleOperations(AnalysisPass):
 
     def run(self, dag: DAGCircuit) -> None:
         """Schedule ``dag`` and write ``dqc_schedule`` and ``dqc_verdict``."""
-        layout = required(self, "dqc_layout", "DistributeGates")
+        distribution = required(self, "dqc_distribution", "DistributeGates")
+        layout = distributed_layout(self)
         circuit = lazy_epr_order(dag_to_circuit(dag, copy_operations=False),
                                  set(layout.comm_qubits))
         sched, verdict = assess(
             circuit, self.network, qubit_qpu=layout.qubit_qpu, comm_qubits=layout.comm_qubits,
-            remote_gates=self.property_set["dqc_remote_gates"] or 0, samples=self.samples,
+            remote_gates=distribution.remote_gates, samples=self.samples,
             seed=self.seed, epr_timing=self.epr_timing)
         self.property_set["dqc_schedule"] = sched
         self.property_set["dqc_verdict"] = verdict

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dqc.passes.requirements import required
+from dqc.passes.requirements import distributed_layout
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import Layout, TransformationPass
 from qiskit.transpiler.basepasses import AnalysisPass
@@ -26,7 +26,7 @@ class WriteTranspileLayout(TransformationPass):
     the ``TranspileLayout`` Qiskit attaches at the end reports exactly dqc's initial
     and final layouts.
 
-    Property set read: ``dqc_layout`` (:class:`~dqc.passes.DistributedLayout`).
+    Property set read: ``dqc_routing`` or else ``dqc_distribution`` (their layout).
     Property set written: ``original_qubit_indices``, ``num_input_qubits``,
     ``final_layout`` (Qiskit's keys; see ``TranspileLayout.from_property_set``).
     The circuit's ``metadata["dqc_layout"]`` is set as by :func:`dqc.adapter.layout.attach_layout`.
@@ -43,7 +43,8 @@ class WriteTranspileLayout(TransformationPass):
         >>> pm.append(WriteTranspileLayout(TrivialLayout(network_to_target(net))))
         >>> # WriteTranspileLayout() (no pass) is the same: the identity
         >>> out = pm.run(qc)
-        >>> final, placed = pm.property_set["final_layout"], pm.property_set["dqc_layout"]
+        >>> final = pm.property_set["final_layout"]
+        >>> placed = pm.property_set["dqc_distribution"].layout
         >>> [final[out.qubits[p]] for p in placed.initial_layout] == list(placed.final_layout)
         True
     """
@@ -54,7 +55,7 @@ class WriteTranspileLayout(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Write the layout keys for ``dag`` (returned with its metadata updated)."""
-        layout = required(self, "dqc_layout", "DistributeGates")
+        layout = distributed_layout(self)
         n_out = dag.num_qubits()
         n_in = len(layout.initial_layout)
         if self.layout_pass is None:

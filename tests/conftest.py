@@ -8,6 +8,7 @@ import pytest
 from qiskit import QuantumCircuit
 
 import dqc
+from dqc.plan.proposals import Proposal
 
 CLIFFORD_1Q = ("h", "s", "sdg", "x", "y", "z", "sx", "sxdg")
 CLIFFORD_2Q = ("cx", "cz", "cy", "swap")
@@ -72,16 +73,8 @@ def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: i
 def verify_pass_output(circuit: QuantumCircuit, out: QuantumCircuit, network: dqc.Network,
                        props: dict) -> dqc.Report:
     """Verify what a hand-run pipeline ending in DistributeGates wrote; return its report."""
-    layout = props["dqc_layout"]
-    report = dqc.Report(
-        ebits=out.count_ops().get("epr", 0), ebits_per_link=props["dqc_ebits_per_link"],
-        remote_gates=props["dqc_remote_gates"], ebits_lower_bound=0,
-        qubit_qpu=layout.qubit_qpu, comm_qubits=layout.comm_qubits,
-        initial_layout=layout.initial_layout, final_layout=layout.final_layout,
-        qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": 0}
-              for q in network.qpus},
-        links=tuple((link.a, link.b) for link in network.links), input={}, seed=0,
-        partition_cost=0, teleports=layout.teleports, moves=len(props["dqc_moves"] or ()))
+    report = dqc.Report.from_distribution(props["dqc_distribution"], network,
+                                          ebits=out.count_ops().get("epr", 0), inputs={})
     outcome = dqc.verify(circuit, out, report)
     assert outcome.ok, str(outcome)
     return report
@@ -92,7 +85,8 @@ def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
                      ) -> tuple[QuantumCircuit, dqc.Report]:
     """Run only DistributeGates with a given placement and moves (kept as given unless
     ``replans``: then carriers may be re-planned and moves dropped); verify it."""
-    props: dict = {"dqc_partition": partition, "dqc_moves": moves, "dqc_teledata": {}}
+    props: dict = {"dqc_partition": partition, "dqc_teledata": Proposal(
+        "teledata", partition, 0, 0, moves=tuple(moves)) if moves else None}
     out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
     return out, verify_pass_output(circuit, out, network, props)
 

@@ -143,7 +143,7 @@ def test_model_exact_with_enough_comm_qubits(clifford_circuit):
         pm = dqc.passes.generate_pass_manager(net, seed=seed)
         out = pm.run(qc)
         # the model of the chosen plan (static, or with teledata moves) is exact
-        assert out.count_ops().get("epr", 0) == pm.property_set["dqc_teledata"]["ebits"]
+        assert out.count_ops().get("epr", 0) == pm.property_set["dqc_distribution"].plan.ebits
 
 
 def test_unrolled_three_qubit_gates_are_costed():

@@ -13,6 +13,7 @@ from qiskit.converters import circuit_to_dag
 import dqc
 from dqc.plan.cost_model import two_qubit_gates
 from dqc.plan.embedding import embed, find_flips, plan_embedding
+from dqc.plan.proposals import Proposal
 
 TWO = np.array([[0, 1], [1, 0]])
 CIRCUITS = Path(__file__).resolve().parent.parent / "benchmarks" / "circuits"
@@ -20,8 +21,8 @@ CIRCUITS = Path(__file__).resolve().parent.parent / "benchmarks" / "circuits"
 
 def distribute_embedded(circuit, network, partition, plan, pass_verified, *, replans=0):
     """Run only DistributeGates with a given placement and embedding; verify it."""
-    props = {"dqc_partition": partition, "dqc_moves": (), "dqc_teledata": {},
-             "dqc_embedding": plan}
+    props = {"dqc_partition": partition, "dqc_embedding": Proposal(
+        "embedding", partition, plan.ebits, plan.lower_bound, embedding=plan)}
     out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
     return out, pass_verified(circuit, out, network, props)
 

@@ -57,11 +57,16 @@ METADATA_KEY = "dqc_layout"
 
 
 class _HasLayout(Protocol):
-    qubit_qpu: Sequence[str]
-    comm_qubits: Sequence[int]
-    initial_layout: Sequence[int]
-    final_layout: Sequence[int]
-    teleport_register: str
+    @property
+    def qubit_qpu(self) -> Sequence[str]: ...
+    @property
+    def comm_qubits(self) -> Sequence[int]: ...
+    @property
+    def initial_layout(self) -> Sequence[int]: ...
+    @property
+    def final_layout(self) -> Sequence[int]: ...
+    @property
+    def teleport_register(self) -> str: ...
 
 
 def full_permutation(initial: Sequence[int], final: Sequence[int], num_qubits: int) -> list[int]:

@@ -6,7 +6,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from dqc.errors import DQCError
 from dqc.estimation.schedule import fmt_time
+from dqc.network import Network
+from dqc.plan.proposals import Distribution
 
 #: What a report built without a schedule says (``dqc.compile`` always computes one:
 #: :mod:`dqc.estimation.schedule`, :mod:`dqc.estimation.verdict`).
@@ -88,6 +91,50 @@ class Report:
     def to_json(self) -> str:
         """The report as deterministic, indented JSON text (ends with a newline)."""
         return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    @classmethod
+    def from_distribution(cls, distribution: Distribution, network: Network, *,
+                          ebits: int, inputs: dict[str, int], seed: int = 0,
+                          partition_cost: int = 0,
+                          schedule: dict[str, Any] | None = None,
+                          verdict: dict[str, Any] | None = None) -> Report:
+        """The report of a distribution — the one place a report is built.
+
+        Args:
+            distribution: what :class:`~dqc.passes.DistributeGates` recorded.
+            network: the network it ran on.
+            ebits: ``epr`` gates in the output circuit (checked against the per-link
+                counts).
+            inputs: figures of the input circuit (``qubits``, ...).
+            seed: the compile's seed.
+            partition_cost: the partitioner's modelled ebits.
+            schedule, verdict: their ``to_dict()`` (not computed when ``None``).
+
+        Raises:
+            DQCError: the per-link counts disagree with ``ebits`` (an internal error).
+        """
+        per_link = distribution.ebits_per_link
+        if sum(per_link.values()) != ebits:
+            raise DQCError(f"internal error: {sum(per_link.values())} ebits counted per "
+                           f"link but {ebits} epr gates in the circuit")
+        plan, layout = distribution.plan, distribution.layout
+        used = dict.fromkeys(network.qpu_names, 0)
+        for name in plan.placement:
+            used[name] += 1
+        return cls(
+            ebits=ebits, ebits_per_link=per_link, remote_gates=distribution.remote_gates,
+            ebits_lower_bound=int(plan.lower_bound), qubit_qpu=layout.qubit_qpu,
+            comm_qubits=layout.comm_qubits, initial_layout=layout.initial_layout,
+            final_layout=layout.final_layout,
+            qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": used[q.name]}
+                  for q in network.qpus},
+            links=tuple((link.a, link.b) for link in network.links), input=inputs,
+            seed=seed, partition_cost=int(partition_cost),
+            teleport_register=layout.teleport_register, teleports=layout.teleports,
+            moves=len(plan.moves), planned_ebits=int(plan.ebits),
+            embedded_flips=len(plan.embedding.through) if plan.embedding else 0,
+            schedule=dict(NOT_COMPUTED) if schedule is None else schedule,
+            verdict=dict(NOT_COMPUTED) if verdict is None else verdict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:

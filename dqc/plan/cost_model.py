@@ -174,15 +174,15 @@ def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
 def shared_two_qubit_gates(dag: DAGCircuit, property_set) -> list[TwoQubitGate]:
     """:func:`two_qubit_gates` of ``dag``, computed once for the passes of one run.
 
-    They are kept in ``property_set["dqc_two_qubit_gates"]`` with the DAG they were
-    computed on, and reused while passes are handed that same DAG object: analysis
-    passes (PartitionQubits, PlanTeledata) leave it as it is, and DistributeGates reads
-    it before building its output. Callers must not change the list.
+    :class:`~dqc.passes.BuildInteractionGraph` keeps them in
+    ``property_set["dqc_two_qubit_gates"]`` with the DAG they were computed on; they are
+    reused while passes are handed that same DAG object (the analysis passes leave it as
+    it is, and DistributeGates reads them before building its output), and computed
+    afresh otherwise. Callers must not change the list.
     """
     kept = property_set["dqc_two_qubit_gates"]
     if kept is None or kept[0] is not dag:
-        kept = (dag, two_qubit_gates(dag))
-        property_set["dqc_two_qubit_gates"] = kept
+        return two_qubit_gates(dag)
     return kept[1]
 
 

@@ -103,7 +103,7 @@ MAX_REPLAN_GATES = 5_000
 def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
-               gates: list[TwoQubitGate] | None = None) -> tuple[_Builder, QuantumCircuit | None]:
+               gates: list[TwoQubitGate] | None = None) -> tuple[Builder, QuantumCircuit | None]:
     """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run.
 
     Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
@@ -114,7 +114,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
     permutation = permutation or tuple(range(dag.num_qubits()))
     if gates is None:
         gates = two_qubit_gates(dag)
-    builder = _Builder(network, dag, gates, partition, permutation, moves, embedding=embedding)
+    builder = Builder(network, dag, gates, partition, permutation, moves, embedding=embedding)
     builder.build()
     if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
         replans = 0
@@ -124,7 +124,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
             break  # no eviction cost: the plan is met
         for key, count in builder.opens.items():
             weights[key] = max(weights.get(key, 1), count)
-        retry = _Builder(network, dag, gates, partition, permutation, moves,
+        retry = Builder(network, dag, gates, partition, permutation, moves,
                          weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
@@ -133,7 +133,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
         # one more try: prefer short-lived copies (they leave comm qubits free)
         life = lifetime_weights(embedding.gates if embedding is not None else gates,
                                 builder.initial_qpus)
-        retry = _Builder(network, dag, gates, partition, permutation, moves,
+        retry = Builder(network, dag, gates, partition, permutation, moves,
                          weight=lambda v: life.get(v, 1.0), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
@@ -141,7 +141,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
     return builder, builder.circuit() if emit else None
 
 
-class _Builder:
+class Builder:
     """One distribution run: the state of comm qubits, open copies and emitted ops."""
 
     def __init__(self, network: Network, dag: DAGCircuit, gates: list[TwoQubitGate],

@@ -423,3 +423,43 @@ def _anchors(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
     for q in range(len(part) - 1, -1, -1):
         anchor[part[q]] = q
     return anchor
+
+
+@dataclass(frozen=True)
+class EmbeddingSearch:
+    """What :func:`search_embeddings` found.
+
+    Attributes:
+        best: the plan of fewest ebits over the placements tried, if it saves ebits on
+            the first placement's static plan; else ``None``.
+        static_bound: no embedding of the first placement needs fewer ebits.
+    """
+
+    best: EmbeddingPlan | None
+    static_bound: int
+
+
+def search_embeddings(table: FlipTable, part: Sequence[int],
+                      candidates: Sequence[Sequence[int]], dist: np.ndarray, *,
+                      work: float) -> EmbeddingSearch:
+    """Plan embeddings for ``part``, then for ``candidates`` while the budget lasts.
+
+    ``work`` is the number of evaluations (sets of minimum covers) allowed in all;
+    each placement's greedy search uses what the ones before it left.
+    """
+    budget = max(1, int(work))
+    plan = plan_embedding(table, np.array(part), dist, max_evaluations=budget)
+    budget -= plan.evaluations
+    static, seen = plan.static_ebits, {plan.placement}
+    bound = plan.lower_bound
+    for cand in candidates:
+        if budget <= 0:
+            break
+        if tuple(cand) in seen:
+            continue
+        seen.add(tuple(cand))
+        other = plan_embedding(table, np.array(cand), dist, max_evaluations=budget)
+        budget -= other.evaluations
+        if other.ebits < plan.ebits:
+            plan = other
+    return EmbeddingSearch(plan if plan.ebits < static else None, bound)

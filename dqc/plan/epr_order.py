@@ -28,7 +28,7 @@ def lazy_epr_order(circuit: QuantumCircuit, comm: set[int], *,
     no classical variables).
 
     ``feed_forward``: for each classical bit, the ``if_test`` instructions that read it,
-    in circuit order (DistributeGates' ``dqc_feed_forward``), placed instead of the
+    in circuit order (``Distribution.feed_forward`` of DistributeGates), placed instead of the
     circuit's own: after a DAG round trip Qiskit rebuilds a control-flow operation on
     every access, while these hold Python objects already (the scheduler reads them).
     """

@@ -39,8 +39,10 @@ Examples:
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
@@ -182,3 +184,206 @@ def _stay(stays: list[tuple[int, int]], r: int) -> int:
         else:
             break
     return v
+
+
+# ----- the search (the pass is dqc.passes.PlanTeledata) ------------------------------
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Effort of :func:`search_moves`.
+
+    Attributes:
+        lookahead: decay factors of future interactions to try.
+        thresholds: gain per ebit a move must reach, to try.
+        max_gates: circuits with more two-qubit gates keep the static partition (the
+            search is quadratic in qubits per slice).
+        work: budget of (slices × qubits²) summed over the settings tried; large
+            circuits try fewer settings, those nearest to lookahead 0.5 and threshold 1
+            first (deterministic: it depends only on the circuit's size).
+    """
+
+    lookahead: tuple[float, ...] = (0.3, 0.5, 0.6, 0.75, 0.9)
+    thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0)
+    max_gates: int = 20_000
+    work: float = 3e7
+
+    def grid(self, unit: float) -> list[tuple[float, float]]:
+        """(lookahead, threshold) pairs to try, nearest to (0.5, 1) first, within the budget."""
+        near_a, near_t = _nearest(self.lookahead, 0.5), _nearest(self.thresholds, 1.0)
+        grid = [(abs(i - near_a) + abs(j - near_t), i, j)
+                for i in range(len(self.lookahead)) for j in range(len(self.thresholds))]
+        count = max(1, min(len(grid), int(self.work // max(unit, 1.0))))
+        return [(self.lookahead[i], self.thresholds[j]) for _, i, j in sorted(grid)[:count]]
+
+
+@dataclass(frozen=True)
+class MovesFound:
+    """What :func:`search_moves` found.
+
+    Attributes:
+        start: QPU index of each qubit at the start (may relabel the given placement).
+        moves: the moves, in circuit order (empty if none pays).
+        ebits: modelled ebits of ``start`` with ``moves`` (the static plan's if none).
+        static_ebits: modelled ebits of the given placement without moves.
+        lower_bound: the bound of the plan found (the static plan's if none).
+        reason: one line saying why.
+    """
+
+    start: tuple[int, ...]
+    moves: tuple[Move, ...]
+    ebits: int
+    static_ebits: int
+    lower_bound: int
+    reason: str
+
+
+def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[int],
+                 caps: Sequence[int], comm: Sequence[int], dist: np.ndarray,
+                 settings: SearchSettings = SearchSettings()) -> MovesFound:
+    """Time-sliced assignments from ``part`` (see :class:`~dqc.passes.PlanTeledata`).
+
+    Args:
+        dag: the circuit.
+        gates: its two-qubit gates.
+        part: QPU index of each qubit (the static placement).
+        caps: data qubits per QPU.
+        comm: comm qubits per QPU.
+        dist: hop distances between QPUs.
+        settings: the search effort.
+    """
+    part = np.asarray(part)  # type: ignore[assignment]
+    static = plan_carriers(gates, part, dist)
+    keep = MovesFound(tuple(int(k) for k in part), (), static.ebits, static.ebits,
+                      static.lower_bound, "")
+    if static.ebits == 0 or min(comm) == 0:
+        return replace(keep, reason="no remote gates" if static.ebits == 0
+                       else "a QPU has no comm qubits")
+    if len(gates) > settings.max_gates:
+        return replace(keep, reason=f"{len(gates)} two-qubit gates > "
+                                    f"max_gates={settings.max_gates}")
+    timeline = Timeline.of(dag)
+    pairs = _slice_pairs(timeline, gates)
+    best = (static.ebits, 0)
+    found = None
+    for decay, threshold in settings.grid(timeline.num_slices * len(part) ** 2):
+        start, moves = _sweep(pairs, np.asarray(part), np.asarray(caps), dist, decay, threshold,
+                              swaps=min(comm) >= 2, timeline=timeline)
+        if not moves and np.array_equal(start, part):
+            continue
+        cost = time_sliced_cost(timeline, gates, start, moves, dist)  # type: ignore[arg-type]
+        if (cost.ebits, len(moves)) < best:
+            best = (cost.ebits, len(moves))
+            found = (start, moves, cost.lower_bound)
+    if found is None:
+        return replace(keep, reason="no time-sliced assignment beat the static one")
+    start, moves, lower = found
+    return MovesFound(tuple(int(k) for k in start), moves, best[0], static.ebits, lower,
+                      f"{len(moves)} moves save {static.ebits - best[0]} ebits")
+
+
+def _nearest(values: tuple[float, ...], x: float) -> int:
+    return min(range(len(values)), key=lambda i: abs(values[i] - x))
+
+
+def _slice_pairs(timeline: Timeline, gates) -> list[np.ndarray]:
+    """Per slice (index 0 = slice 1), the qubit pairs of its two-qubit gates as an (m, 2) array."""
+    rows: list[list[tuple[int, int]]] = [[] for _ in range(timeline.num_slices)]
+    for g in gates:
+        rows[timeline.slice_of_position[g.position] - 1].append(g.qubits)
+    return [np.array(r, dtype=np.int64).reshape(-1, 2) for r in rows]
+
+
+def _sweep(pairs: list[np.ndarray], part: np.ndarray, caps: np.ndarray, dist: np.ndarray,
+           decay: float, threshold: float, *, swaps: bool,
+           timeline: Timeline) -> tuple[np.ndarray, tuple[Move, ...]]:
+    """One pass over the slices with lookahead ``decay``; returns (start partition, moves)."""
+    n = len(part)
+    window = max(1, math.ceil(math.log(0.02) / math.log(decay)))
+    weights = decay ** np.arange(window)
+    cur = part.copy()
+    start = part.copy()
+    moves: list[Move] = []
+    for s in range(len(pairs)):
+        f = np.zeros((n, n))
+        for j, w in enumerate(weights):
+            if s + j >= len(pairs):
+                break
+            p = pairs[s + j]
+            np.add.at(f, (p[:, 0], p[:, 1]), w)
+            np.add.at(f, (p[:, 1], p[:, 0]), w)
+        before = cur.copy()
+        _exchange(f, cur, caps, dist, threshold, swaps)
+        changed = np.flatnonzero(cur != before)
+        if s == 0:
+            start = cur.copy()  # before the first slice: a free relabelling
+        elif len(changed):
+            position = timeline.slice_start(s + 1)
+            moves += [Move(position, int(q), int(cur[q])) for q in changed]
+    return start, tuple(moves)
+
+
+def _exchange(f: np.ndarray, part: np.ndarray, caps: np.ndarray, dist: np.ndarray,
+              threshold: float, swaps: bool) -> None:
+    """Greedy extreme exchange on interaction weights ``f``, in place; each qubit moves once.
+
+    A trade of u and v gains at most ``pull[u] + pull[v]`` (``pull``: the most a qubit
+    gains by moving alone), so only qubits whose pull could reach the threshold
+    together with the strongest one are compared pairwise.
+    """
+    n, k = len(part), len(caps)
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), part] = 1.0
+    conn = f @ onehot  # conn[u, P]: weight from u to the qubits on P
+    load = np.bincount(part, minlength=k)
+    locked = np.zeros(n, dtype=bool)
+    idx = np.arange(n)
+    hop = float(dist[dist > 0].min())
+    while True:
+        own = conn[idx, part]
+        desire = conn - own[:, None]  # gain of moving u alone to each QPU
+        desire[idx, part] = -np.inf
+        desire[locked] = -np.inf
+        best_score, best = 0.0, cast("tuple[str, int, int] | None", None)
+        free = caps - load
+        if free.any():  # single moves into spare data qubits
+            score = desire - threshold * dist[part]
+            score[:, free <= 0] = -np.inf
+            u, q = np.unravel_index(int(np.argmax(score)), score.shape)
+            if score[u, q] > best_score + 1e-9:
+                best_score, best = float(score[u, q]), ("move", int(u), int(q))
+        if swaps:
+            pull = desire.max(axis=1)
+            top = pull.max()
+            cand = np.flatnonzero(pull + top > best_score + threshold * 2 * hop)
+            if len(cand) > 1:
+                pc = part[cand]
+                m = conn[cand][:, pc] - own[cand][:, None]
+                gain = m + m.T - 2 * f[np.ix_(cand, cand)]
+                score = gain - threshold * 2 * dist[np.ix_(pc, pc)]
+                score[pc[:, None] == pc[None, :]] = -np.inf
+                score[locked[cand]] = -np.inf
+                score[:, locked[cand]] = -np.inf
+                i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+                if score[i, j] > best_score + 1e-9:
+                    best_score, best = float(score[i, j]), ("swap", int(cand[i]), int(cand[j]))
+        if best is None:
+            return
+        kind, a, b = best
+        if kind == "move":  # a to QPU b
+            _relocate(conn, f, part, load, a, b)
+            locked[a] = True
+        else:  # a and b trade places
+            pa, pb = int(part[a]), int(part[b])
+            _relocate(conn, f, part, load, a, pb)
+            _relocate(conn, f, part, load, b, pa)
+            locked[a] = locked[b] = True
+
+
+def _relocate(conn, f, part, load, u: int, q: int) -> None:
+    p = int(part[u])
+    conn[:, p] -= f[:, u]
+    conn[:, q] += f[:, u]
+    load[p] -= 1
+    load[q] += 1
+    part[u] = q

@@ -1,0 +1,169 @@
+"""The plans the planners propose, and the one place that chooses between them.
+
+Each planning pass proposes a :class:`Proposal`: a start placement with its teledata
+moves (:class:`~dqc.passes.PlanTeledata`), its embedding
+(:class:`~dqc.passes.PlanEmbedding`), or neither (the static plan of
+:class:`~dqc.passes.PartitionQubits`), with the ebits the cost model gives it and a
+lower bound. :func:`choose` ranks them by the model, distributes the cheapest and —
+when comm-qubit limits make it emit more than its model — the others too, and keeps
+the one that emits fewest ebits. Its :class:`Distribution` is what
+:class:`~dqc.passes.DistributeGates` records and what the report is built from.
+
+Examples:
+    >>> from qiskit import QuantumCircuit
+    >>> from qiskit.converters import circuit_to_dag
+    >>> from dqc.network import Network
+    >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
+    >>> net = Network.line(2, data_qubits=1, comm_qubits=1)
+    >>> static = Proposal("static", ("qpu0", "qpu1"), ebits=1, lower_bound=1)
+    >>> result, circuit = choose(net, circuit_to_dag(qc), [static])
+    >>> result.ebits_per_link, result.plan.name, result.plan.ebits
+    ({'qpu0-qpu1': 1}, 'the static plan', 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qiskit.circuit import CircuitInstruction, Clbit, QuantumCircuit
+from qiskit.dagcircuit import DAGCircuit
+
+from dqc.network import Network
+from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
+from dqc.plan.distribution import MAX_REPLAN_GATES, Builder, DistributedLayout, distribute
+from dqc.plan.embedding import EmbeddingPlan
+from dqc.plan.teledata import Move
+
+__all__ = ["Distribution", "Proposal", "choose", "ranked"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One way to distribute a circuit, as a planner proposes it.
+
+    Attributes:
+        kind: ``"static"``, ``"embedding"`` or ``"teledata"``.
+        placement: QPU name of each input qubit at the start.
+        ebits: what the cost model says it costs if no copy is ever evicted.
+        lower_bound: no choice of carriers needs fewer ebits for this placement (and
+            these moves, or any embedding of it).
+        moves: teledata moves (kind ``"teledata"``), in circuit order.
+        embedding: the flips segments continue through (kind ``"embedding"``).
+        why: how the planner came to it, in a few words.
+    """
+
+    kind: str
+    placement: tuple[str, ...]
+    ebits: int
+    lower_bound: int
+    moves: tuple[Move, ...] = ()
+    embedding: EmbeddingPlan | None = None
+    why: str = ""
+
+    @property
+    def name(self) -> str:
+        """How reasons name it: ``the static plan``, ``embedding (2 flips)``, ``3 teledata
+        moves``."""
+        if self.embedding is not None:
+            return f"embedding ({len(self.embedding.through)} flips)"
+        if self.moves:
+            return f"{len(self.moves)} teledata moves"
+        return "the static plan"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distributed circuit's facts (what :class:`~dqc.passes.DistributeGates` records).
+
+    Attributes:
+        layout: where every input qubit starts and ends, QPU of every output qubit.
+        ebits_per_link: ``{"a-b": n}`` for every link, in network order.
+        remote_gates: two-qubit gates of the input that crossed QPUs.
+        plan: the proposal distributed by.
+        why: why that plan and not the model's cheapest (``""`` when it is).
+        feed_forward: for each classical bit, the ``if_test`` instructions of the output
+            that read it, in order (Qiskit rebuilds a control-flow operation on every
+            access after a DAG round trip; :func:`dqc.compile` puts these back).
+    """
+
+    layout: DistributedLayout
+    ebits_per_link: dict[str, int]
+    remote_gates: int
+    plan: Proposal
+    why: str = ""
+    feed_forward: dict[Clbit, list[CircuitInstruction]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    @property
+    def ebits(self) -> int:
+        """Ebits emitted (Bell pairs over all links)."""
+        return sum(self.ebits_per_link.values())
+
+
+def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
+           embedding: Proposal | None = None,
+           teledata: Proposal | None = None) -> list[Proposal]:
+    """The proposals to distribute by, cheapest on the model first (ties: embedding,
+    teledata, static).
+
+    ``static`` stands alone when there is nothing else. Otherwise the static plan is
+    re-scored on the start placement (``teledata``'s when given: it may relabel), with
+    the embedding's bound when the embedding is on that placement.
+    """
+    options = [p for p in (embedding, teledata) if p is not None and (p.moves or p.embedding)]
+    if not options:
+        return [static]
+    start = teledata.placement if teledata is not None else static.placement
+    plan = plan_carriers(gates, [network.index(name) for name in start], network.distances())
+    bound = plan.lower_bound
+    if embedding is not None and embedding.placement == start:
+        bound = min(bound, embedding.lower_bound)
+    options.append(Proposal("static", start, plan.ebits, bound, why="re-scored on the start"))
+    return sorted(options, key=lambda p: p.ebits)
+
+
+def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
+           permutation: Sequence[int] | None = None, replans: int = 3,
+           gates: list[TwoQubitGate] | None = None) -> tuple[Distribution, QuantumCircuit]:
+    """Distribute by ``options[0]``; when comm-qubit limits make it emit more than its
+    model, distribute the others too and keep the one that emits fewest ebits.
+
+    Returns:
+        The distribution's facts and the distributed circuit.
+
+    Args:
+        network: the QPUs and links.
+        dag: the circuit.
+        options: proposals, cheapest on the model first (:func:`ranked`).
+        permutation: the wire permutation of elided swaps (see ``ElideSwaps``).
+        replans: re-planning rounds of each distribution (0: none, and no comparison).
+        gates: ``two_qubit_gates(dag)``, if at hand.
+    """
+    gates = two_qubit_gates(dag) if gates is None else gates
+    perm = tuple(permutation) if permutation is not None else tuple(range(dag.num_qubits()))
+
+    def run(p: Proposal) -> tuple[Builder, QuantumCircuit | None]:
+        return distribute(network, dag, p.placement, perm, p.moves, replans=replans,
+                          embedding=p.embedding, gates=gates)
+
+    chosen, (builder, circuit) = options[0], run(options[0])
+    why = ""
+    if (len(options) > 1 and replans and builder.total_ebits() > builder.planned_ebits
+            and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
+        first = builder.total_ebits()
+        for option in options[1:]:
+            other, again = run(option)
+            if other.total_ebits() < builder.total_ebits():
+                chosen, builder, circuit = option, other, again
+        if chosen is not options[0]:
+            why = (f"{options[0].name} emitted {first} ebits under comm-qubit limits, "
+                   f"{chosen.name} {builder.total_ebits()}")
+    else:
+        moving = next((p for p in options if p.moves), None)
+        if moving is not None and chosen is not moving:
+            why = f"{chosen.name} ({chosen.ebits} ebits) beats {moving.name} ({moving.ebits})"
+    assert circuit is not None and builder.layout is not None
+    return Distribution(layout=builder.layout, ebits_per_link=builder.ebits_per_link(),
+                        remote_gates=builder.remote_gates, plan=chosen, why=why,
+                        feed_forward=builder.feed_forward), circuit
