@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Strings that point outside the repository (the design notes live in docs/design.md).
-OUTSIDE = ("../shared", "shared/benchmarks", "DESIGN.md")
+#: Strings that point outside the repository (the design notes live in docs/design.md),
+#: spelt in pieces so that this file does not contain them.
+OUTSIDE = ("../" + "shared", "shared/" + "benchmarks", "DESIGN" + ".md")
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".cfg", ""}
 
 
@@ -29,8 +30,6 @@ def test_no_reference_outside_the_repository() -> None:
     assert any(p.name == "test_self_contained.py" for p in files)
     hits = []
     for path in files:
-        if path == Path(__file__).resolve():
-            continue  # this file names the strings it looks for
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
