@@ -7,13 +7,13 @@ Usage::
                                [--max-sim-qubits 16] [--no-generated] [--spare 0]
                                [--out PREFIX]
 
-Circuits: every ``.qasm`` in FOLDER (default ``../shared/benchmarks/qasmbench`` when
-present, else the bundled ``benchmarks/circuits``) and generated ones — QFT-32/64/96
+Circuits: every ``.qasm`` in FOLDER (default ``benchmarks/circuits``: the 30 QASMBench
+circuits, provenance in its README) and generated ones — QFT-32/64/96
 (Qiskit's ``QFTGate``), quantum volume 32 (seeds 0, 1, 2) and a random 30-qubit
 Clifford (seed 0). Capacity is tight: ``ceil(n / K)`` data qubits per QPU (plus
 ``--spare``). ``--comm-qubits data`` gives each QPU as many comm qubits as data
-qubits, so that comm qubits hardly ever limit (PEERS.md's tools count ebits without
-such a limit).
+qubits, so that comm qubits hardly ever limit (the tools of
+``benchmarks/data/PEERS.md`` count ebits without such a limit).
 
 Columns: ``2q gates`` after unrolling (swaps are relabelled, not counted);
 ``ebits`` emitted by dqc; ``naive`` = one ebit per remote two-qubit gate (times hops)
@@ -44,7 +44,7 @@ import dqc
 from dqc.cli import TOPOLOGIES
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "benchmarks" / "qasmbench"
+CIRCUITS = HERE / "circuits"
 COLUMNS = ["circuit", "qubits", "2q gates", "K", "topology", "ebits", "naive", "bound",
            "model", "moves", "compile s", "verified"]
 
@@ -99,8 +99,7 @@ def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path,
-                        default=SHARED if SHARED.is_dir() else HERE / "circuits")
+    parser.add_argument("--folder", type=Path, default=CIRCUITS)
     parser.add_argument("--qpus", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--topology", nargs="+", default=["all-to-all", "line"],
                         choices=sorted(TOPOLOGIES))

@@ -3,48 +3,71 @@
 Usage::
 
     python -m benchmarks.peers [--csv benchmarks/results/ebits.csv]
-                               [--peers ../shared/benchmarks/PEERS.md]
+                               [--peers benchmarks/data/peers.csv]
 
-Reads the side-by-side table of ``PEERS.md`` (all-to-all, tight capacity — the same
-setting as the ``all-to-all`` rows of our table) and prints a markdown table:
-circuit, K, dqc's ebits, the best peer figure without spare capacity, and who
-reached it. With ``--spare-csv`` (default ``benchmarks/results/ebits_spare.csv`` when
-present, from ``python -m benchmarks.ebits --spare 1 --out benchmarks/results/ebits_spare``)
-a second table sets dqc with one spare data qubit per QPU against PEERS.md's
-"DISQCO, one spare slot" column. With ``--free-comm-csv`` (default
-``benchmarks/results/ebits_free_comm.csv`` when present, from ``python -m benchmarks.ebits
---comm-qubits data --out benchmarks/results/ebits_free_comm``) a third table sets dqc with
-as many comm qubits as data qubits against the tight columns again: PEERS.md's tools
-count ebits without a comm-qubit limit, dqc's main table has 2 per QPU. Figures only.
+Reads the peers' runs from ``benchmarks/data/peers.csv`` (one row per tool and setting;
+provenance in ``benchmarks/data/README.md``, the side-by-side table in
+``benchmarks/data/PEERS.md``) and, for the all-to-all, tight-capacity setting — the same
+as the ``all-to-all`` rows of our table — prints a markdown table: circuit, K, dqc's
+ebits, the best peer figure without spare capacity, and who reached it. With
+``--spare-csv`` (default ``benchmarks/results/ebits_spare.csv`` when present, from
+``python -m benchmarks.ebits --spare 1 --out benchmarks/results/ebits_spare``) a second
+table sets dqc with one spare data qubit per QPU against PEERS.md's "DISQCO, one spare
+slot" column. With ``--free-comm-csv`` (default ``benchmarks/results/ebits_free_comm.csv``
+when present, from ``python -m benchmarks.ebits --comm-qubits data --out
+benchmarks/results/ebits_free_comm``) a third table sets dqc with as many comm qubits as
+data qubits against the tight columns again: PEERS.md's tools count ebits without a
+comm-qubit limit, dqc's main table has 2 per QPU. Figures only.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PEERS = HERE.parent.parent / "shared" / "benchmarks" / "PEERS.md"
+PEERS = HERE / "data" / "peers.csv"
+
+#: Column of PEERS.md's table -> the ``peer`` values of peers.csv it takes the best of.
+TOOLS: dict[str, tuple[str, ...]] = {
+    "contiguous split": ("naive",),
+    "pytket-dqc": ("pytket-dqc/CoverEmbeddingSteinerDetached",
+                   "pytket-dqc/PartitioningHeterogeneousEmbedding",
+                   "pytket-dqc/PartitioningAnnealing"),
+    "DISQCO": ("DISQCO/MLFM-R",),
+    "memq-dqc": ("memq-dqc/interaction", "memq-dqc/hypergraph"),
+    "DISQCO, one spare slot": ("DISQCO/MLFM-R (slack+1)",),
+}
+
+#: Row order of PEERS.md's table (QFTs, quantum volume, arithmetic, then shallow circuits);
+#: circuits not listed follow in the order of the csv.
+ORDER = ("qft_n18", "qft_n29", "qft_n63", "qv_n32", "adder_n28", "multiplier_n15",
+         "square_root_n18", "dnn_n33", "qugan_n39", "bv_n30", "ghz_n40", "cat_n65",
+         "ising_n34", "ising_n66", "wstate_n36")
 
 
-def peer_rows(text: str) -> dict[tuple[str, int], dict[str, int]]:
-    """``(circuit, K) -> {tool: ebits}`` from the PEERS.md table (spare-slot column aside)."""
-    lines = [line for line in text.splitlines() if line.startswith("|")]
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    out = {}
-    for line in lines[2:]:
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        row = dict(zip(header, cells))
-        figures = {}
-        for tool in ("contiguous split", "pytket-dqc", "DISQCO", "memq-dqc",
-                     "DISQCO, one spare slot"):
-            match = re.match(r"(\d+)", row.get(tool, ""))
-            if match:
-                figures[tool] = int(match.group(1))
-        out[(row["circuit"], int(row["K"]))] = figures
-    return out
+def peer_rows(path: Path = PEERS) -> dict[tuple[str, int], dict[str, int]]:
+    """``(circuit, K) -> {tool: ebits}`` from peers.csv, as in PEERS.md's table.
+
+    Each tool's figure is the best (fewest ebits) of its runs in that setting; runs without
+    an ebit count are skipped, and a tool without any is left out of the row.
+    """
+    by_peer = {peer: tool for tool, peers in TOOLS.items() for peer in peers}
+    out: dict[tuple[str, int], dict[str, int]] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            tool = by_peer.get(row["peer"])
+            figures = out.setdefault((row["circuit"], int(row["K"])), {})
+            if tool is None or not row["ebits"].strip().isdigit():
+                continue
+            ebits = int(row["ebits"])
+            figures[tool] = min(ebits, figures.get(tool, ebits))
+    rank = {name: i for i, name in enumerate(ORDER)}
+    for circuit, _ in out:
+        rank.setdefault(circuit, len(rank))
+    keys = sorted(out, key=lambda key: (rank[key[0]], key[1]))
+    return {key: {tool: out[key][tool] for tool in TOOLS if tool in out[key]} for key in keys}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--free-comm-csv", type=Path,
                         default=HERE / "results" / "ebits_free_comm.csv")
     args = parser.parse_args(argv)
-    peers = peer_rows(args.peers.read_text(encoding="utf-8"))
+    peers = peer_rows(args.peers)
     tight = {key: {t: v for t, v in f.items() if t not in ("contiguous split",
                                                              "DISQCO, one spare slot")}
              for key, f in peers.items()}

@@ -121,7 +121,7 @@ def verify(
 
 
 def check_contract(original: QuantumCircuit, compiled: QuantumCircuit, rep: Report) -> str:
-    """Check the output contract of DESIGN.md; return a summary or raise VerificationError."""
+    """Check the output contract (docs/design.md); return a summary or raise VerificationError."""
     n_out = compiled.num_qubits
     if len(rep.qubit_qpu) != n_out:
         raise VerificationError(

@@ -121,7 +121,7 @@ def test_evolve_rederives_or_goes_direct() -> None:
 def test_technology_presets_and_overrides() -> None:
     assert set(TECHNOLOGIES) == {"superconducting", "trapped_ion", "nv"}
     sc, ion, nv = (TECHNOLOGIES[k] for k in ("superconducting", "trapped_ion", "nv"))
-    assert sc.gate_2q_s < ion.gate_2q_s and sc.t2_s < nv.t2_s < ion.t2_s  # DESIGN.md orders
+    assert sc.gate_2q_s < ion.gate_2q_s and sc.t2_s < nv.t2_s < ion.t2_s  # docs/design.md orders
     assert sc.remote_fraction == 1e-3 and ion.remote_fraction == 0.1
     assert DEFAULT_TECHNOLOGY is sc
     custom = ion.evolve(t2_s=0.25)
@@ -246,7 +246,7 @@ def test_toml_physics_errors(tmp_path: Path, text: str, message: str) -> None:
 def test_new_presets() -> None:
     ring = targets.load("metro_ring")
     assert all(link.physical and link.length_km == 25.0 for link in ring.links)
-    assert ring.links[0].rate_hz == pytest.approx(10.12, abs=0.01)  # ~10 Hz (DESIGN.md)
+    assert ring.links[0].rate_hz == pytest.approx(10.12, abs=0.01)  # ~10 Hz (docs/design.md)
     assert {q.profile.name for q in ring.qpus} == {"trapped_ion"}
     star = targets.load("star_hub")
     assert star.summary().startswith("5 QPUs (star)")

@@ -1,6 +1,6 @@
 """Can it run? Verdicts computed from a schedule's figures, each with its numbers.
 
-:func:`judge` applies the rules of thumb of DESIGN.md ("Cost model") to a
+:func:`judge` applies the rules of thumb of docs/design.md ("Cost model") to a
 :class:`~dqc.estimation.schedule.Schedule`:
 
 ==================  =============================================================  ============

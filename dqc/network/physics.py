@@ -10,7 +10,7 @@ Two things the scheduler needs and the network model stores:
 
       p = η · 10^(−α·L/10)
 
-  (DESIGN.md "Words"; the fibre transmission 10^(−αL/10) is the standard
+  (docs/design.md "Words"; the fibre transmission 10^(−αL/10) is the standard
   attenuation law, e.g. Sangouard et al., Rev. Mod. Phys. 83, 33 (2011), §II).
   An attempt is only over when its herald has come back, so attempts cannot
   repeat faster than the heralding round trip. **Model chosen: midpoint
@@ -62,7 +62,7 @@ __all__ = [
     "technology",
 ]
 
-#: Speed of light in optical fibre, km/s (c / n with n ≈ 1.5; DESIGN.md "Words").
+#: Speed of light in optical fibre, km/s (c / n with n ≈ 1.5; docs/design.md "Words").
 C_FIBRE_KM_S = 2.0e5
 #: Heralding schemes and the fibre flight per attempt they need, in units of L / c_fibre.
 HERALDING = {"midpoint": 1.0, "sender_receiver": 2.0}
@@ -121,7 +121,7 @@ def link_latency_s(length_km: float, *, electronics_s: float) -> float:
     """One-way classical latency: L / c_fibre + electronics (detection, control).
 
     Examples:
-        >>> link_latency_s(100.0, electronics_s=0.0)   # DESIGN.md: 0.5 ms per 100 km
+        >>> link_latency_s(100.0, electronics_s=0.0)   # docs/design.md: 0.5 ms per 100 km
         0.0005
     """
     return length_km / C_FIBRE_KM_S + electronics_s
@@ -142,7 +142,7 @@ class Technology:
         error_measure: Error probability of a measurement, in [0, 1).
         t2_s: Memory coherence time T2 of a stored qubit, seconds (> 0).
         remote_fraction: Share of two-qubit gates that may be remote before
-            communication dominates the run time (DESIGN.md rule of thumb).
+            communication dominates the run time (docs/design.md rule of thumb).
 
     Examples:
         >>> TECHNOLOGIES["trapped_ion"].t2_s
@@ -219,7 +219,7 @@ TECHNOLOGIES: dict[str, Technology] = {
         name="superconducting",
         gate_1q_s=25e-9,       # estimate: ~25 ns microwave pulses (Arute et al., Nature 574,
                                # 505 (2019); unconfirmed)
-        gate_2q_s=50e-9,       # estimate: DESIGN.md "superconducting gates ~50 ns" (CZ tens of ns)
+        gate_2q_s=50e-9,       # estimate: docs/design.md "~50 ns" (CZ tens of ns)
         measure_s=500e-9,      # estimate: measurement is most of the 1.1 us QEC cycle
         reset_s=200e-9,        # estimate: unconditional reset within the same cycle
         error_1q=3.5e-4,       # Willow: 0.035 % (confirmed)
@@ -227,7 +227,7 @@ TECHNOLOGIES: dict[str, Technology] = {
         error_measure=7.7e-3,  # Willow spec sheet: 0.77 % (unconfirmed)
         t2_s=89e-6,            # Willow spec sheet: T2,CPMG = 89 us (unconfirmed; T1 ~100 us
                                # confirmed, so T2 of this order is consistent)
-        remote_fraction=1e-3,  # DESIGN.md: > 0.1 % remote gates -> communication dominates
+        remote_fraction=1e-3,  # docs/design.md: > 0.1 % remote gates -> communication dominates
     ),
     # Trapped ions (QCCD): Moses et al., "A race track trapped-ion quantum processor",
     # PRX 13, 041052 (2023), arXiv:2305.03828 (Quantinuum H2, 171Yb+ qubits; confirmed: title,
@@ -239,16 +239,16 @@ TECHNOLOGIES: dict[str, Technology] = {
     "trapped_ion": Technology(
         name="trapped_ion",
         gate_1q_s=10e-6,       # estimate: 1-50 us Raman/microwave pulses
-        gate_2q_s=100e-6,      # estimate: Molmer-Sorensen gates ~100-300 us (DESIGN.md: ~10 us)
+        gate_2q_s=100e-6,      # estimate: Molmer-Sorensen ~100-300 us (docs/design.md: ~10 us)
         measure_s=200e-6,      # estimate: fluorescence detection, 100s of us
         reset_s=20e-6,         # estimate: optical pumping ~10 us
         error_1q=3e-5,         # H2, Moses 2023 (unconfirmed, see above)
         error_2q=1.8e-3,       # H2, Moses 2023 (unconfirmed, see above)
         error_measure=1.6e-3,  # H2 SPAM 1.6(1)e-3, Moses 2023 (confirmed)
-        t2_s=1.0,              # estimate: DESIGN.md 1-10 s for ion memories; low end taken
+        t2_s=1.0,              # estimate: docs/design.md 1-10 s for ion memories; low end taken
                                # (hyperfine clock qubits reach far more: T2 ~ 70 s in Smith
                                # et al., arXiv:2412.04421 (2024), confirmed)
-        remote_fraction=0.1,   # DESIGN.md: ~10 % for ions
+        remote_fraction=0.1,   # docs/design.md: ~10 % for ions
     ),
     # NV centres in diamond (electron spin = comm qubit, 13C nuclear spins = data):
     # Pompili et al., "Realization of a multinode quantum network of remote solid-state
@@ -264,12 +264,12 @@ TECHNOLOGIES: dict[str, Technology] = {
         error_1q=1e-3,         # estimate: electron gate fidelity > 99.9 %
         error_2q=1e-2,         # estimate: electron-nuclear gate fidelity ~99 %
         error_measure=3e-2,    # estimate: readout fidelity ~0.95-0.99
-        t2_s=1e-3,             # estimate: DESIGN.md ~1 ms while the network is in use;
+        t2_s=1e-3,             # estimate: docs/design.md ~1 ms while the network is in use;
                                # conservative: with dynamical decoupling a remote NV state
                                # decoheres at ~5 Hz (Humphreys et al., "Deterministic delivery
                                # of remote entanglement on a quantum network", arXiv:1712.07567
                                # (2018), confirmed), i.e. ~0.2 s
-        remote_fraction=0.1,   # assumption: NV gates are as slow as ion gates (DESIGN.md: ions)
+        remote_fraction=0.1,   # assumption: NV gates as slow as ion gates (docs/design.md: ions)
     ),
 }
 
