@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from qiskit import qasm3
@@ -31,10 +32,11 @@ from dqc.estimation.report import Report
 from dqc.loading import load_circuit
 from dqc.network import Network
 from dqc.network.physics import TECHNOLOGIES
+from dqc.network.topology import TOPOLOGIES as TOPOLOGY_PAIRS
 from dqc.verify import verify
 
-TOPOLOGIES = {"all-to-all": Network.all_to_all, "line": Network.line,
-              "ring": Network.ring, "star": Network.star}
+#: ``--topology`` choices: the network factories of :data:`dqc.network.topology.TOPOLOGIES`.
+TOPOLOGIES = {name: partial(Network.from_topology, name) for name in TOPOLOGY_PAIRS}
 
 
 class CLIError(DQCError):

@@ -1,13 +1,18 @@
-"""Shared helpers: seeded random circuits and a compile-and-verify check."""
+"""Shared helpers: seeded random circuits, a compile-and-verify check, network files, chips."""
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import networkx as nx
 import pytest
 from qiskit import QuantumCircuit
+from qiskit.providers.fake_provider import GenericBackendV2
+from qiskit.transpiler import CouplingMap
 
 import dqc
+from dqc.adapter.target import NetworkTarget, QPUDevice, network_to_target
 from dqc.plan.proposals import Proposal
 
 CLIFFORD_1Q = ("h", "s", "sdg", "x", "y", "z", "sx", "sxdg")
@@ -114,3 +119,49 @@ def clifford_circuit():
 @pytest.fixture
 def nonclifford_circuit():
     return random_circuit
+
+
+def write_file(tmp_path: Path, text: str, name: str = "net.toml") -> Path:
+    """Write ``text`` to ``tmp_path / name``; return the path."""
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def heavy_hex_fragment(size: int, *, seed: int) -> tuple[GenericBackendV2, list[int]]:
+    """A heavy-hex backend and ``size`` of its qubits, connected (BFS from qubit 0)."""
+    cmap = CouplingMap.from_heavy_hex(3)
+    backend = GenericBackendV2(cmap.size(), coupling_map=cmap, seed=seed)
+    return backend, list(nx.bfs_tree(nx.Graph(list(cmap.get_edges())), 0))[:size]
+
+
+def device_network() -> tuple[list[QPUDevice], dqc.Network, NetworkTarget]:
+    """Three chips: a 10-qubit heavy-hex fragment, a 6-qubit line, a 5-qubit ring."""
+    hexa, fragment = heavy_hex_fragment(10, seed=2)
+    devices = [
+        QPUDevice.from_backend("hexa", hexa, qubits=fragment, comm_qubits=2),
+        QPUDevice.from_backend(
+            "line", GenericBackendV2(6, coupling_map=CouplingMap.from_line(6), seed=3),
+            comm_qubits=2),
+        QPUDevice.from_backend(
+            "ring", GenericBackendV2(5, coupling_map=CouplingMap.from_ring(5), seed=4),
+            comm_qubits=1),
+    ]
+    network = dqc.Network(tuple(d.qpu for d in devices),
+                          (dqc.Link("hexa", "line"), dqc.Link("line", "ring")))
+    return devices, network, network_to_target(network, devices=devices)
+
+
+@pytest.fixture
+def write():
+    return write_file
+
+
+@pytest.fixture
+def heavy_hex():
+    return heavy_hex_fragment
+
+
+@pytest.fixture
+def chip_network():
+    return device_network

@@ -46,7 +46,7 @@ from qiskit.transpiler import CouplingMap, InstructionProperties, QubitPropertie
 
 from dqc.errors import NetworkError
 from dqc.gates import ONE_QUBIT_BASIS, TWO_QUBIT_BASIS, EPRGate
-from dqc.network import DEFAULT_RATE_HZ, QPU, Link, Network
+from dqc.network import DEFAULT_FIDELITY, DEFAULT_RATE_HZ, QPU, Link, Network
 
 __all__ = [
     "NetworkTarget",
@@ -71,7 +71,7 @@ def qpu_of_qubit(network: Network) -> list[str]:
     Per QPU in network order: its data qubits, then its comm qubits.
 
     Examples:
-        >>> from dqc.network import DEFAULT_RATE_HZ, QPU, Link, Network
+        >>> from dqc.network import DEFAULT_FIDELITY, DEFAULT_RATE_HZ, QPU, Link, Network
         >>> qpu_of_qubit(Network((QPU("a", 2, 1), QPU("b", 1, 0)), (Link("a", "b"),)))
         ['a', 'a', 'a', 'b']
     """
@@ -343,21 +343,45 @@ def network_to_target(network: Network, *, devices: Iterable[QPUDevice] = (),
         >>> sorted(t["epr"])[:4], "if_else" in t.operation_names
         ([(1, 3), (1, 5), (3, 1), (3, 5)], True)
     """
-    standard = get_standard_gate_name_mapping()
+    one_q, two_q = _plain_basis(basis)
+    by_name = _devices_by_name(network, devices)
+    blocks = _blocks(network)
+    target = NetworkTarget(
+        description=f"dqc network {network.name or ''}: {network.summary()}".replace("  ", " "),
+        num_qubits=sum(d + c for _, d, c in blocks), dt=_common_dt(network, by_name),
+        qubit_properties=_qubit_properties(network, blocks, by_name), network=network,
+        devices=by_name)
+    for op_name, (op, props) in _local_instructions(network, blocks, by_name,
+                                                    one_q, two_q).items():
+        target.add_instruction(op, props, name=op_name)
+    epr = _epr_properties(network, blocks)
+    if epr:
+        target.add_instruction(EPRGate(), epr)
+    target.add_instruction(IfElseOp, name="if_else")
+    return target
+
+
+def _plain_basis(basis: Sequence[str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The one- and two-qubit gates of QPUs without a device (``basis`` checked)."""
     if basis is None:
-        one_q, two_q = ONE_QUBIT_BASIS, PLAIN_TWO_QUBIT
-    else:
-        unknown = [g for g in basis if g not in standard or g in PLAIN_NON_GATES]
-        if unknown:
-            raise NetworkError(
-                f"basis names {unknown}, which are not Qiskit standard gates")
-        one_q = tuple(g for g in basis if standard[g].num_qubits == 1)
-        two_q = tuple(g for g in basis if standard[g].num_qubits == 2)
-        wider = [g for g in basis if standard[g].num_qubits > 2]
-        if wider or not two_q:
-            raise NetworkError(
-                f"basis {list(basis)} must have one- and two-qubit gates only, at least one "
-                "two-qubit gate")
+        return ONE_QUBIT_BASIS, PLAIN_TWO_QUBIT
+    standard = get_standard_gate_name_mapping()
+    unknown = [g for g in basis if g not in standard or g in PLAIN_NON_GATES]
+    if unknown:
+        raise NetworkError(
+            f"basis names {unknown}, which are not Qiskit standard gates")
+    one_q = tuple(g for g in basis if standard[g].num_qubits == 1)
+    two_q = tuple(g for g in basis if standard[g].num_qubits == 2)
+    wider = [g for g in basis if standard[g].num_qubits > 2]
+    if wider or not two_q:
+        raise NetworkError(
+            f"basis {list(basis)} must have one- and two-qubit gates only, at least one "
+            "two-qubit gate")
+    return one_q, two_q
+
+
+def _devices_by_name(network: Network, devices: Iterable[QPUDevice]) -> dict[str, QPUDevice]:
+    """The devices by QPU name, each checked against the network's QPU of that name."""
     by_name: dict[str, QPUDevice] = {}
     for dev in devices:
         if not isinstance(dev, QPUDevice):
@@ -370,11 +394,20 @@ def network_to_target(network: Network, *, devices: Iterable[QPUDevice] = (),
         if dev.name in by_name:
             raise NetworkError(f"two devices for QPU {dev.name!r}")
         by_name[dev.name] = dev
-    blocks = _blocks(network)
-    n = sum(d + c for _, d, c in blocks)
+    return by_name
+
+
+def _common_dt(network: Network, by_name: Mapping[str, QPUDevice]) -> float | None:
+    """The devices' ``dt`` when every QPU has a device and they all agree, else None."""
     dts = {dev.target.dt for dev in by_name.values()}
-    dt = dts.pop() if len(dts) == 1 and not any(
-        network.qpus[i].name not in by_name for i in range(len(blocks))) else None
+    if len(dts) == 1 and all(qpu.name in by_name for qpu in network.qpus):
+        return dts.pop()
+    return None
+
+
+def _qubit_properties(network: Network, blocks: list[tuple[int, int, int]],
+                      by_name: Mapping[str, QPUDevice]) -> list[QubitProperties]:
+    """Per Target qubit: its device's qubit properties, or the T2 of its QPU's technology."""
     qubit_props: list[QubitProperties] = []
     for qpu, (_, d, c) in zip(network.qpus, blocks):
         device = by_name.get(qpu.name)
@@ -383,10 +416,23 @@ def network_to_target(network: Network, *, devices: Iterable[QPUDevice] = (),
         else:
             t2 = qpu.technology.t2_s if qpu.technology is not None else None
             qubit_props += [QubitProperties(t2=t2) for _ in range(d + c)]
-    target = NetworkTarget(
-        description=f"dqc network {network.name or ''}: {network.summary()}".replace("  ", " "),
-        num_qubits=n, dt=dt, qubit_properties=qubit_props, network=network, devices=by_name)
-    table: dict[str, tuple[Instruction, dict]] = {}
+    return qubit_props
+
+
+_Table = dict[str, tuple[Instruction, dict[tuple[int, ...], InstructionProperties | None]]]
+
+
+def _local_instructions(network: Network, blocks: list[tuple[int, int, int]],
+                        by_name: Mapping[str, QPUDevice], one_q: Sequence[str],
+                        two_q: Sequence[str]) -> _Table:
+    """Every QPU-local instruction by name: the operation and its properties per qargs.
+
+    A device QPU brings its own instructions (renumbered to Target qubits); a plain
+    QPU has ``one_q`` and the non-gates on every qubit and ``two_q`` on every ordered
+    pair, with figures from its technology.
+    """
+    standard = get_standard_gate_name_mapping()
+    table: _Table = {}
 
     def add(op: Instruction, qargs: tuple[int, ...], props: InstructionProperties | None,
             name: str | None = None) -> None:
@@ -411,22 +457,23 @@ def network_to_target(network: Network, *, devices: Iterable[QPUDevice] = (),
             props = _plain_props(name, tech)
             for a, b in itertools.permutations(local, 2):
                 add(standard[name], (a, b), props)
-    for op_name, (op, props) in table.items():
-        target.add_instruction(op, props, name=op_name)
+    return table
+
+
+def _epr_properties(network: Network, blocks: list[tuple[int, int, int]]
+                    ) -> dict[tuple[int, int], InstructionProperties]:
+    """``epr`` on every ordered pair of comm qubits of two linked QPUs, with the link's
+    figures (``duration = 1 / rate_hz``, ``error = 1 - fidelity``)."""
     epr: dict[tuple[int, int], InstructionProperties] = {}
     for link in network.links:
-        ia, ib = network.index(link.a), network.index(link.b)
-        comm_a = _comm_range(blocks[ia])
-        comm_b = _comm_range(blocks[ib])
+        comm_a = _comm_range(blocks[network.index(link.a)])
+        comm_b = _comm_range(blocks[network.index(link.b)])
         props = InstructionProperties(duration=1.0 / link.rate_hz, error=1.0 - link.fidelity)
         for a in comm_a:
             for b in comm_b:
                 epr[(a, b)] = props
                 epr[(b, a)] = props
-    if epr:
-        target.add_instruction(EPRGate(), epr)
-    target.add_instruction(IfElseOp, name="if_else")
-    return target
+    return epr
 
 
 def _comm_range(block: tuple[int, int, int]) -> range:
@@ -542,7 +589,7 @@ def target_to_network(target: Target, *, name: str = "") -> Network:
         a, b = sorted((owner[qargs[0]], owner[qargs[1]]), key=lambda s: int(s[3:]))
         if a == b or (a, b) in links:
             continue
-        rate, fidelity = DEFAULT_RATE_HZ, 0.99
+        rate, fidelity = DEFAULT_RATE_HZ, DEFAULT_FIDELITY
         if props is not None and props.duration:
             rate = 1.0 / props.duration
         if props is not None and props.error is not None and not math.isnan(props.error):

@@ -43,8 +43,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, cast
 
 from dqc.errors import NetworkError
 
@@ -68,8 +69,85 @@ C_FIBRE_KM_S = 2.0e5
 HERALDING = {"midpoint": 1.0, "sender_receiver": 2.0}
 
 
-def _real(value: object) -> bool:
+# ------------------------------------------------------------- checked figures
+#: A rule a figure must follow: its test, and what the error message says otherwise.
+Rule = tuple[Callable[[float], bool], str]
+#: Durations, lengths, losses: finite and not negative.
+AT_LEAST_ZERO: Rule = (lambda v: v >= 0 and math.isfinite(v), "it must be >= 0 and finite")
+#: Rates and coherence times: finite and above zero.
+POSITIVE: Rule = (lambda v: v > 0 and math.isfinite(v), "it must be positive and finite")
+#: Error probabilities: in [0, 1).
+PROBABILITY: Rule = (lambda v: 0 <= v < 1, "it must be in [0, 1)")
+#: Efficiencies and shares: in (0, 1].
+FRACTION: Rule = (lambda v: 0 < v <= 1, "it must be in (0, 1]")
+
+
+def is_int(value: object) -> bool:
+    """Whether ``value`` is an integer (numpy integers too), not a bool.
+
+    Examples:
+        >>> is_int(3), is_int(3.0), is_int(True)
+        (True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value: object) -> bool:
+    """Whether ``value`` is a real number (numpy floats too), not a bool.
+
+    Examples:
+        >>> is_real(0.5), is_real("0.5"), is_real(False)
+        (True, False, False)
+    """
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_number(owner: str, attr: str, value: object, rule: Rule) -> float:
+    """``value`` as a float if it is a number that follows ``rule``.
+
+    Args:
+        owner: What has the figure, for the message (``"link a-b"``).
+        attr: The figure's name.
+        value: The figure.
+        rule: Its test and the words of the message when the test fails.
+
+    Raises:
+        NetworkError: ``"<owner> has <attr>=<value>; it must be a number"`` or
+            ``"...; <rule>"``.
+
+    Examples:
+        >>> check_number("link a-b", "length_km", 3, AT_LEAST_ZERO)
+        3.0
+        >>> check_number("link a-b", "length_km", -1, AT_LEAST_ZERO)
+        Traceback (most recent call last):
+        dqc.errors.NetworkError: link a-b has length_km=-1; it must be >= 0 and finite
+    """
+    if not is_real(value):
+        raise NetworkError(f"{owner} has {attr}={value!r}; it must be a number")
+    number, (ok, says) = cast(float, value), rule
+    if not ok(number):
+        raise NetworkError(f"{owner} has {attr}={value!r}; {says}")
+    return float(number)
+
+
+def check_count(owner: str, attr: str, value: object, minimum: int) -> int:
+    """``value`` as an int if it is an integer of at least ``minimum`` (0 or 1).
+
+    Raises:
+        NetworkError: ``"<owner> has <attr>=<value>; it must be a positive integer"``
+            (``non-negative`` for a minimum of 0).
+
+    Examples:
+        >>> check_count("QPU 'a'", "comm_qubits", 0, 0)
+        0
+        >>> check_count("QPU 'a'", "data_qubits", 0, 1)
+        Traceback (most recent call last):
+        dqc.errors.NetworkError: QPU 'a' has data_qubits=0; it must be a positive integer
+    """
+    if not is_int(value) or cast(int, value) < minimum:
+        kind = "positive" if minimum == 1 else "non-negative"
+        raise NetworkError(f"{owner} has {attr}={value!r}; it must be a {kind} integer")
+    return int(cast(int, value))
 
 
 def fibre_transmission(length_km: float, loss_db_per_km: float = 0.2) -> float:
@@ -166,21 +244,16 @@ class Technology:
         if not isinstance(self.name, str) or not self.name:
             raise NetworkError(f"technology name {self.name!r} must be a non-empty string")
         for f in fields(self)[1:]:
-            value = getattr(self, f.name)
-            if not _real(value):
-                raise NetworkError(
-                    f"technology {self.name!r} has {f.name}={value!r}; it must be a number")
             if f.name.startswith("error_"):
-                ok, rule = 0 <= value < 1, "it must be in [0, 1)"
+                rule = PROBABILITY
             elif f.name == "remote_fraction":
-                ok, rule = 0 < value <= 1, "it must be in (0, 1]"
+                rule = FRACTION
             elif f.name == "t2_s":
-                ok, rule = value > 0 and math.isfinite(value), "it must be positive and finite"
+                rule = POSITIVE
             else:
-                ok, rule = value >= 0 and math.isfinite(value), "it must be >= 0 and finite"
-            if not ok:
-                raise NetworkError(f"technology {self.name!r} has {f.name}={value!r}; {rule}")
-            object.__setattr__(self, f.name, float(value))
+                rule = AT_LEAST_ZERO
+            value = check_number(f"technology {self.name!r}", f.name, getattr(self, f.name), rule)
+            object.__setattr__(self, f.name, value)
 
     def evolve(self, **changes: Any) -> Technology:
         """A copy with some figures changed (same name); validated like the original."""
