@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qiskit.circuit import (
@@ -141,83 +142,162 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
     return builder, builder.circuit() if emit else None
 
 
+@dataclass(frozen=True)
+class OutputQubits:
+    """The output circuit's qubits: per QPU in network order, its data register then its
+    comm register (``<name>_comm``).
+
+    Attributes:
+        qregs: the registers, in that order.
+        qubit_qpu: QPU name of every output qubit.
+        comm_pool: per QPU, the indices of its comm qubits.
+        data_start: per QPU, the index of its first data qubit.
+    """
+
+    qregs: tuple[QuantumRegister, ...]
+    qubit_qpu: tuple[str, ...]
+    comm_pool: tuple[tuple[int, ...], ...]
+    data_start: tuple[int, ...]
+
+    @classmethod
+    def of(cls, network: Network) -> OutputQubits:
+        """The output qubits of ``network``.
+
+        Examples:
+            >>> out = OutputQubits.of(Network.line(2, data_qubits=2, comm_qubits=1))
+            >>> [r.name for r in out.qregs], out.comm_pool, out.data_start
+            (['qpu0', 'qpu0_comm', 'qpu1', 'qpu1_comm'], ((2,), (5,)), (0, 3))
+        """
+        qregs: list[QuantumRegister] = []
+        qubit_qpu: list[str] = []
+        comm_pool, data_start = [], []
+        for qpu in network.qpus:
+            data_start.append(len(qubit_qpu))
+            qregs.append(QuantumRegister(qpu.data_qubits, qpu.name))
+            qubit_qpu += [qpu.name] * qpu.data_qubits
+            start = len(qubit_qpu)
+            if qpu.comm_qubits:
+                qregs.append(QuantumRegister(qpu.comm_qubits, f"{qpu.name}_comm"))
+            qubit_qpu += [qpu.name] * qpu.comm_qubits
+            comm_pool.append(tuple(range(start, start + qpu.comm_qubits)))
+        return cls(tuple(qregs), tuple(qubit_qpu), tuple(comm_pool), tuple(data_start))
+
+
+def place_inputs(network: Network, partition: Sequence[str], out: OutputQubits
+                 ) -> tuple[list[int], list[int], list[list[int]]]:
+    """Input qubits onto data qubits, in order per QPU: (QPU index of each input qubit,
+    its output qubit, per QPU the data qubits left free).
+
+    Raises:
+        CapacityError: a QPU gets more qubits than it has data qubits.
+    """
+    qpu_of = [network.index(name) for name in partition]
+    used = [0] * len(network.qpus)
+    slot: list[int] = []
+    for k in qpu_of:
+        if used[k] >= network.qpus[k].data_qubits:
+            raise CapacityError(
+                f"partition puts {used[k] + 1}+ qubits on QPU '{network.qpus[k].name}', "
+                f"which holds {network.qpus[k].data_qubits} data qubits"
+            )
+        slot.append(out.data_start[k] + used[k])
+        used[k] += 1
+    free = [list(range(out.data_start[k] + used[k], out.data_start[k] + qpu.data_qubits))
+            for k, qpu in enumerate(network.qpus)]
+    return qpu_of, slot, free
+
+
+@dataclass(frozen=True)
+class WalkPlan:
+    """What the walk follows: the order of operations, the moves and the carriers.
+
+    Attributes:
+        order: node indices in walk order (topological, or slice by slice with moves).
+        rank: walk position of each node index.
+        batches: walk position -> the moves ``(qubit, QPU)`` made just before it.
+        carriers: position of each remote gate -> the qubit that carries it.
+        planned_ebits: what the plan costs if no copy is evicted.
+        uses: ``(qubit, basis, QPU)`` -> sorted ``(rank, segment)`` of the gates the plan
+            gives that copy.
+        move_ranks: per qubit, the walk positions of its moves.
+    """
+
+    order: tuple[int, ...]
+    rank: tuple[int, ...]
+    batches: dict[int, list[tuple[int, int]]]
+    carriers: dict[int, int]
+    planned_ebits: int
+    uses: dict[tuple[int, str, int], list[tuple[int, int]]]
+    move_ranks: list[list[int]]
+
+
 class Builder:
-    """One distribution run: the state of comm qubits, open copies and emitted ops."""
+    """One distribution run: the state of comm qubits, open copies and emitted ops.
+
+    :meth:`build` walks the circuit (planned by :meth:`plan_walk`) and emits operations
+    into ``ops``; :meth:`circuit` turns them into the output circuit.
+    """
 
     def __init__(self, network: Network, dag: DAGCircuit, gates: list[TwoQubitGate],
                  partition: tuple[str, ...], permutation: tuple[int, ...],
                  moves: tuple[Move, ...] = (), weight=None,
                  embedding: EmbeddingPlan | None = None) -> None:
-        self.net = network
-        self.gates = gates  # two_qubit_gates(dag)
-        self.moves = moves
+        n = dag.num_qubits()
+        if len(partition) != n:
+            raise CapacityError(f"partition has {len(partition)} entries for {n} qubits")
+        # the input and how to plan it
+        self.net, self.dag, self.gates, self.moves = network, dag, gates, moves
+        self.permutation = permutation
+        self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
         # segments continue through these flips, mirrored onto open copies (no moves)
         self.embedding = None if moves else embedding
         self.mirrors: dict[int, list[tuple[int, str]]] = {}
         for position, q, basis in sorted(self.embedding.through if self.embedding else ()):
             self.mirrors.setdefault(position, []).append((q, basis))
-        self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
-        self.opens: Counter[tuple[int, str, int, int]] = Counter()  # copy -> times opened
+        self.num_two_qubit_gates = len(gates)
         self.planned_ebits = 0
-        self.num_two_qubit_gates = 0
-        self.permutation = permutation
-        self.dag = dag
-        n = dag.num_qubits()
-        if len(partition) != n:
-            raise CapacityError(f"partition has {len(partition)} entries for {n} qubits")
-        self.qpu_of = [network.index(name) for name in partition]
+        self.walk: WalkPlan | None = None
+        # where things are
+        self.out = OutputQubits.of(network)
+        self.qpu_of, self.slot, self.free_slots = place_inputs(network, partition, self.out)
         self.initial_qpus = tuple(self.qpu_of)
-        # output qubits: per QPU, data register then comm register
-        self.qregs: list[QuantumRegister] = []
-        self.qubit_qpu: list[str] = []
-        self.comm_pool: list[list[int]] = []
-        data_start: list[int] = []
-        for qpu in network.qpus:
-            data_start.append(len(self.qubit_qpu))
-            self.qregs.append(QuantumRegister(qpu.data_qubits, qpu.name))
-            self.qubit_qpu += [qpu.name] * qpu.data_qubits
-            start = len(self.qubit_qpu)
-            if qpu.comm_qubits:
-                self.qregs.append(QuantumRegister(qpu.comm_qubits, f"{qpu.name}_comm"))
-            self.qubit_qpu += [qpu.name] * qpu.comm_qubits
-            self.comm_pool.append(list(range(start, start + qpu.comm_qubits)))
-        used = [0] * len(network.qpus)
-        self.slot: list[int] = []
-        for q in range(n):
-            k = self.qpu_of[q]
-            if used[k] >= network.qpus[k].data_qubits:
-                raise CapacityError(
-                    f"partition puts {used[k] + 1}+ qubits on QPU '{network.qpus[k].name}', "
-                    f"which holds {network.qpus[k].data_qubits} data qubits"
-                )
-            self.slot.append(data_start[k] + used[k])
-            used[k] += 1
-        # data qubits no input qubit holds (fresh, or left behind by a move: dirty)
-        self.free_slots = [list(range(data_start[k] + used[k], data_start[k] + qpu.data_qubits))
-                           for k, qpu in enumerate(network.qpus)]
-        self.dirty_slots: set[int] = set()
+        self.dirty_slots: set[int] = set()  # data qubits left behind by a move
         self.parked: list[list[int]] = [[] for _ in network.qpus]  # qubits waiting on comm
-        self.teleports: list[tuple[int, int]] = []
         # comm qubit -> (state, owner); owner of a held copy is (qubit, basis)
         self.state: dict[int, tuple[int, tuple]] = {
-            m: (_FREE, ()) for p in self.comm_pool for m in p}
+            m: (_FREE, ()) for p in self.out.comm_pool for m in p}
         # qubit -> {(basis, qpu): comm qubit holding its cat copy in that basis}
         self.copies: list[dict[tuple[str, int], int]] = [{} for _ in range(n)]
-        self.ops: list[tuple] = []
-        self.num_tele = 0  # size of the teleport register: one bit per comm qubit, if used
-        self.comm_bit = {m: i for i, m in enumerate(m for pool in self.comm_pool for m in pool)}
-        self.ebits: Counter[tuple[int, int]] = Counter()
-        self.remote_gates = 0
+        self.segments = SegmentCounter(n, self.embedding.through if self.embedding else frozenset())
         self.clock = 0
+        # what was emitted
+        self.ops: list[tuple] = []
+        self.comm_bit = {m: i for i, m in enumerate(m for p in self.out.comm_pool for m in p)}
+        self.num_tele = 0  # size of the teleport register: one bit per comm qubit, if used
+        self.ebits: Counter[tuple[int, int]] = Counter()
+        self.opens: Counter[tuple[int, str, int, int]] = Counter()  # copy -> times opened
+        self.remote_gates = 0
+        self.teleports: list[tuple[int, int]] = []
         self.layout: DistributedLayout | None = None
         # classical bit -> the if_test instructions reading it, in order (set by _circuit)
         self.feed_forward: dict[Clbit, list[CircuitInstruction]] = {}
         self.dist = network.distances()
         self.paths: dict[tuple[int, int], tuple[list[int], list[str]]] = {}  # see _path
-        # current Z and X segments, as in the cost model
-        self.segments = SegmentCounter(n, self.embedding.through if self.embedding else frozenset())
-        # (qubit, basis, qpu) -> sorted [(position, segment)] of the gates the plan gives it
-        self.uses: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
+
+    @property
+    def comm_pool(self) -> tuple[tuple[int, ...], ...]:
+        """Per QPU, its comm qubits."""
+        return self.out.comm_pool
+
+    @property
+    def uses(self) -> dict[tuple[int, str, int], list[tuple[int, int]]]:
+        """``(qubit, basis, QPU)`` -> the planned uses of that copy (see :class:`WalkPlan`)."""
+        return self.walk.uses if self.walk is not None else {}
+
+    @property
+    def move_ranks(self) -> list[list[int]]:
+        """Per qubit, the walk positions of its moves."""
+        return self.walk.move_ranks if self.walk is not None else []
 
     # ----- emitting -------------------------------------------------------
     def emit(self, op: Instruction, qubits: tuple[int, ...], clbits: tuple = ()) -> None:
@@ -428,84 +508,53 @@ class Builder:
             self.close_copy(q, b, k)
 
     # ----- the walk --------------------------------------------------------
+    def plan_walk(self, nodes: int) -> WalkPlan:
+        """The order to walk ``nodes`` operations in, the moves and the carriers.
+
+        Topological order with the minimum covers of :func:`plan_carriers`; slice by slice
+        (:class:`~dqc.plan.teledata.Timeline`) when qubits move, or in plain order with
+        weighted covers when re-planning (``weight``).
+        """
+        gates = list(self.embedding.gates) if self.embedding is not None else self.gates
+        n = self.dag.num_qubits()
+        order: tuple[int, ...] = tuple(range(nodes))
+        rank: tuple[int, ...] = order
+        batches: dict[int, list[tuple[int, int]]] = {}
+        move_ranks: list[list[int]] = [[] for _ in range(n)]
+        where = [list[tuple[int, int]]() for _ in range(n)]  # per qubit: (rank, QPU) from then
+        if self.moves or self.weight is not None:  # (with embedding: no moves)
+            timeline = Timeline.of(self.dag) if self.moves else _static_timeline(nodes)
+            order, rank = timeline.order, timeline.rank
+            cost = time_sliced_cost(timeline, gates, self.qpu_of, self.moves, self.dist,
+                                    self.weight)
+            plan, planned = cost.plan, cost.move_ebits + cost.plan.ebits
+            for m in sorted(self.moves, key=lambda m: (timeline.rank_of(m.position), m.qubit)):
+                r = timeline.rank_of(m.position)
+                batches.setdefault(r, []).append((m.qubit, m.qpu))
+                move_ranks[m.qubit].append(r)
+                where[m.qubit].append((r, m.qpu))
+        else:
+            plan = plan_carriers(gates, self.qpu_of, self.dist)
+            planned = plan.ebits
+        return WalkPlan(order, rank, batches, plan.carriers, planned,
+                        _planned_uses(gates, plan.carriers, rank, self.qpu_of, where),
+                        move_ranks)
+
     def build(self) -> None:
         """Walk the circuit: emit the distributed operations into ``self.ops``."""
         dag = self.dag
         nodes = list(dag.topological_op_nodes())
         index = {bit: i for i, bit in enumerate(dag.qubits)}
         qidx = [[index[q] for q in node.qargs] for node in nodes]
-        gates = self.gates
-        self.num_two_qubit_gates = len(gates)
-        if self.embedding is not None:  # segments through flips, forced partner copies
-            gates = list(self.embedding.gates)
-        n = dag.num_qubits()
-        # the walk: topological order, or slice by slice when qubits move
-        order: tuple[int, ...] = tuple(range(len(nodes)))
-        rank: tuple[int, ...] = order
-        batches: dict[int, list[tuple[int, int]]] = {}
-        self.move_ranks: list[list[int]] = [[] for _ in range(n)]
-        where = [list[tuple[int, int]]() for _ in range(n)]  # per qubit: (rank, QPU) from then
-        if self.moves or self.weight is not None:  # (with embedding: no moves)
-            timeline = Timeline.of(dag) if self.moves else _static_timeline(len(nodes))
-            order, rank = timeline.order, timeline.rank
-            cost = time_sliced_cost(timeline, gates, self.qpu_of, self.moves,
-                                    self.net.distances(), self.weight)
-            plan = cost.plan
-            self.planned_ebits = cost.move_ebits + plan.ebits
-            for m in sorted(self.moves, key=lambda m: (timeline.rank_of(m.position), m.qubit)):
-                r = timeline.rank_of(m.position)
-                batches.setdefault(r, []).append((m.qubit, m.qpu))
-                self.move_ranks[m.qubit].append(r)
-                where[m.qubit].append((r, m.qpu))
-        else:
-            plan = plan_carriers(gates, self.qpu_of, self.net.distances())
-            self.planned_ebits = plan.ebits
-
-        def qpu_at(q: int, r: int) -> int:
-            k = self.qpu_of[q]
-            for start, dst in where[q]:
-                if start <= r:
-                    k = dst
-            return k
-
-        for g in gates:
-            if g.position in plan.carriers:
-                pos = g.qubits.index(plan.carriers[g.position])
-                basis, segment = g.segments[pos]  # type: ignore[misc]
-                r = rank[g.at]
-                key = (g.qubits[pos], basis, qpu_at(g.qubits[1 - pos], r))
-                self.uses.setdefault(key, []).append((r, segment))
-        for uses in self.uses.values():
-            uses.sort()
+        self.walk = walk = self.plan_walk(len(nodes))
+        self.planned_ebits = walk.planned_ebits
         initial_layout = tuple(self.slot)
-        for r, t in enumerate(order):
-            node, qs = nodes[t], qidx[t]
+        batches = dict(walk.batches)
+        for r, t in enumerate(walk.order):
             self.clock = r
             if r in batches:
                 self.do_moves(batches.pop(r))
-            op = node.op
-            cs = tuple(dag.find_bit(c).index for c in node.cargs)
-            if op.name == "barrier":
-                by_qpu: dict[int, list[int]] = {}
-                for q in qs:
-                    by_qpu.setdefault(self.qpu_of[q], []).append(self.slot[q])
-                for k in sorted(by_qpu):
-                    self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
-                continue
-            through = self.mirrors.get(t, ())
-            for basis, diag in zip(("z", "x"), _diagonals(op)):
-                for pos, q in enumerate(qs):
-                    # (no copies: nothing to end)
-                    if pos not in diag and self.copies[q] and (q, basis) not in through:
-                        self.end_segment(q, basis)
-            diags = self.segments.advance(op, qs, t)
-            if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
-                flipped = [q for q, _ in through]
-                self.remote_gate(op, qs, diags, plan.carriers[t], flipped)
-            else:
-                self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
-            for q, basis in through:
-                self.mirror(op, qs, diags, q, basis)
+            self.step(t, nodes[t].op, qidx[t], nodes[t].cargs, walk.carriers)
         for r in sorted(batches):  # moves after the last operation
             self.clock = r
             self.do_moves(batches[r])
@@ -513,13 +562,44 @@ class Builder:
             for basis in ("z", "x"):
                 self.end_segment(q, basis)
         self.layout = DistributedLayout(
-            qubit_qpu=tuple(self.qubit_qpu),
-            comm_qubits=tuple(m for pool in self.comm_pool for m in pool),
+            qubit_qpu=self.out.qubit_qpu,
+            comm_qubits=tuple(m for pool in self.out.comm_pool for m in pool),
             initial_layout=initial_layout,
             final_layout=tuple(self.slot[w] for w in self.permutation),
             teleport_register=self._tele_name(),
             teleports=tuple(self.teleports),
         )
+
+    def step(self, t: int, op: Instruction, qs: list[int], cargs: Sequence[Clbit],
+             carriers: dict[int, int]) -> None:
+        """Emit operation ``t`` (``op`` on input qubits ``qs``): end the segments it ends,
+        run it locally or as a telegate, and mirror the flips segments continue through."""
+        if op.name == "barrier":
+            self.barrier(qs)
+            return
+        through = self.mirrors.get(t, ())
+        for basis, diag in zip(("z", "x"), _diagonals(op)):
+            for pos, q in enumerate(qs):
+                # (no copies: nothing to end)
+                if pos not in diag and self.copies[q] and (q, basis) not in through:
+                    self.end_segment(q, basis)
+        diags = self.segments.advance(op, qs, t)
+        if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
+            flipped = [q for q, _ in through]
+            self.remote_gate(op, qs, diags, carriers[t], flipped)
+        else:
+            cs = tuple(self.dag.find_bit(c).index for c in cargs)
+            self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
+        for q, basis in through:
+            self.mirror(op, qs, diags, q, basis)
+
+    def barrier(self, qs: list[int]) -> None:
+        """A barrier on input qubits ``qs``: one barrier per QPU, on its qubits."""
+        by_qpu: dict[int, list[int]] = {}
+        for q in qs:
+            by_qpu.setdefault(self.qpu_of[q], []).append(self.slot[q])
+        for k in sorted(by_qpu):
+            self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
 
     def circuit(self) -> QuantumCircuit:
         """The distributed circuit of the last :meth:`build`."""
@@ -583,7 +663,7 @@ class Builder:
 
     # ----- output ----------------------------------------------------------
     def _tele_name(self) -> str:
-        taken = {r.name for r in self.qregs} | {r.name for r in self.dag.cregs.values()}
+        taken = {r.name for r in self.out.qregs} | {r.name for r in self.dag.cregs.values()}
         name = "tele"
         while name in taken:
             name = "_" + name
@@ -610,7 +690,7 @@ class Builder:
             for j, i in enumerate(loose):
                 clbit_of[i] = extra[j]
         tele = ClassicalRegister(self.num_tele, self._tele_name())
-        out = QuantumCircuit(*self.qregs, *in_cregs, name=dag.name or "circuit",
+        out = QuantumCircuit(*self.out.qregs, *in_cregs, name=dag.name or "circuit",
                              global_phase=dag.global_phase)
         if self.num_tele:
             out.add_register(tele)
@@ -655,3 +735,30 @@ def _static_timeline(num_ops: int) -> Timeline:
     """The plain topological order as a timeline (for re-planning without moves)."""
     order = tuple(range(num_ops))
     return Timeline(order, order, (0,) * num_ops, 0)
+
+
+def _planned_uses(gates: Sequence[TwoQubitGate], carriers: dict[int, int],
+                  rank: Sequence[int], qpu_of: Sequence[int],
+                  where: list[list[tuple[int, int]]]
+                  ) -> dict[tuple[int, str, int], list[tuple[int, int]]]:
+    """``(qubit, basis, QPU)`` -> sorted ``(rank, segment)`` of the gates the plan gives
+    that copy (``where``: per qubit, ``(rank, QPU)`` of its moves)."""
+
+    def qpu_at(q: int, r: int) -> int:
+        k = qpu_of[q]
+        for start, dst in where[q]:
+            if start <= r:
+                k = dst
+        return k
+
+    uses: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
+    for g in gates:
+        if g.position in carriers:
+            pos = g.qubits.index(carriers[g.position])
+            basis, segment = g.segments[pos]  # type: ignore[misc]
+            r = rank[g.at]
+            key = (g.qubits[pos], basis, qpu_at(g.qubits[1 - pos], r))
+            uses.setdefault(key, []).append((r, segment))
+    for planned in uses.values():
+        planned.sort()
+    return uses
