@@ -1,4 +1,4 @@
-"""Shared helpers: seeded random circuits and a compile-and-verify check."""
+"""Shared helpers: seeded random circuits, GHZ circuits, compile-and-verify and estimate checks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 from qiskit import QuantumCircuit
 
 import dqc
+from dqc.estimation.schedule import check_schedule
+from dqc.estimation.sweep import Estimate
 
 CLIFFORD_1Q = ("h", "s", "sdg", "x", "y", "z", "sx", "sxdg")
 CLIFFORD_2Q = ("cx", "cz", "cy", "swap")
@@ -97,6 +99,25 @@ def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
     return out, verify_pass_output(circuit, out, network, props)
 
 
+def ghz_circuit(n: int) -> QuantumCircuit:
+    """An n-qubit GHZ circuit, every qubit measured."""
+    qc = QuantumCircuit(n, n)
+    qc.h(0)
+    for i in range(n - 1):
+        qc.cx(i, i + 1)
+    qc.measure(range(n), range(n))
+    return qc
+
+
+def check_estimate(e: Estimate, original: QuantumCircuit) -> Estimate:
+    """The estimate's circuit verifies and its schedule keeps every rule; returns ``e``."""
+    outcome = dqc.verify(original, e.circuit, e.report)
+    assert outcome.ok, str(outcome)
+    assert check_schedule(e.schedule, e.circuit, e.network,
+                          qubit_qpu=e.report.qubit_qpu) == []
+    return e
+
+
 @pytest.fixture
 def pass_verified():
     return verify_pass_output
@@ -120,3 +141,13 @@ def clifford_circuit():
 @pytest.fixture
 def nonclifford_circuit():
     return random_circuit
+
+
+@pytest.fixture
+def ghz():
+    return ghz_circuit
+
+
+@pytest.fixture
+def checked():
+    return check_estimate

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from dqc.estimation.schedule import fmt_time
+from dqc.estimation.formatting import fmt_time
 
 #: What a report built without a schedule says (``dqc.compile`` always computes one:
 #: :mod:`dqc.estimation.schedule`, :mod:`dqc.estimation.verdict`).
