@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dqc.estimation.program import Program
 from dqc.network import Network
 
-__all__ = ["EbitStorage", "after_eprs", "halves_per_qpu", "occupancy", "peak_level",
+__all__ = ["After", "EbitStorage", "after_eprs", "halves_per_qpu", "occupancy", "peak_level",
            "placed_storage"]
 
 #: For an ``epr`` and one of its qubits: (next op, next measure or reset, op that frees it).

@@ -103,7 +103,7 @@ from dqc.estimation.check import check_schedule
 from dqc.estimation.costs import op_cost
 from dqc.estimation.fidelity import Fidelity, forced_holds, idle_exposure, link_log
 from dqc.estimation.formatting import fmt_time
-from dqc.estimation.memory import after_eprs, occupancy, placed_storage
+from dqc.estimation.memory import After, after_eprs, occupancy, placed_storage
 from dqc.estimation.monte_carlo import MonteCarlo, monte_carlo
 from dqc.estimation.paths import CHAIN_SEARCH_BUDGET
 from dqc.estimation.program import Program, build_program, ops_by_qubit, successors
@@ -208,7 +208,7 @@ def _operations(prog: Program, network: Network, timing: Timing) -> tuple[Schedu
 
 
 def _result(prog: Program, network: Network, qpu_of: list[int], timing: Timing,
-            after: dict, per_link: dict[str, list[float]], per_qpu: list[list[float]],
+            after: After, per_link: dict[str, list[float]], per_qpu: list[list[float]],
             fidelity: Fidelity, epr_timing: str, mc: MonteCarlo | None) -> Schedule:
     """The :class:`Schedule`: link use, placed storage, comm-qubit occupancy, figures."""
     names = network.qpu_names
