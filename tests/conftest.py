@@ -1,4 +1,5 @@
-"""Shared helpers: seeded random circuits, a compile-and-verify check, network files, chips."""
+"""Shared helpers: seeded random and GHZ circuits, compile-and-verify and estimate checks,
+network files, chips."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from qiskit.transpiler import CouplingMap
 
 import dqc
 from dqc.adapter.target import NetworkTarget, QPUDevice, network_to_target
+from dqc.estimation.schedule import check_schedule
+from dqc.estimation.sweep import Estimate
 from dqc.plan.proposals import Proposal
 
 CLIFFORD_1Q = ("h", "s", "sdg", "x", "y", "z", "sx", "sxdg")
@@ -96,6 +99,25 @@ def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
     return out, verify_pass_output(circuit, out, network, props)
 
 
+def ghz_circuit(n: int) -> QuantumCircuit:
+    """An n-qubit GHZ circuit, every qubit measured."""
+    qc = QuantumCircuit(n, n)
+    qc.h(0)
+    for i in range(n - 1):
+        qc.cx(i, i + 1)
+    qc.measure(range(n), range(n))
+    return qc
+
+
+def check_estimate(e: Estimate, original: QuantumCircuit) -> Estimate:
+    """The estimate's circuit verifies and its schedule keeps every rule; returns ``e``."""
+    outcome = dqc.verify(original, e.circuit, e.report)
+    assert outcome.ok, str(outcome)
+    assert check_schedule(e.schedule, e.circuit, e.network,
+                          qubit_qpu=e.report.qubit_qpu) == []
+    return e
+
+
 @pytest.fixture
 def pass_verified():
     return verify_pass_output
@@ -165,3 +187,13 @@ def heavy_hex():
 @pytest.fixture
 def chip_network():
     return device_network
+
+
+@pytest.fixture
+def ghz():
+    return ghz_circuit
+
+
+@pytest.fixture
+def checked():
+    return check_estimate

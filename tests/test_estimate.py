@@ -1,4 +1,6 @@
-"""dqc.estimate, sweeps, verdicts and ``dqc estimate`` on the command line."""
+"""dqc.estimate and dqc.estimate_sweep, and ``dqc estimate`` on the command line.
+
+The verdicts, sweep keys and text have their own tests in ``tests/estimation/``."""
 
 from __future__ import annotations
 
@@ -13,43 +15,21 @@ from qiskit import QuantumCircuit, qasm2
 
 import dqc
 from dqc.cli import main
-from dqc.errors import DQCError, NetworkError
+from dqc.errors import NetworkError
 from dqc.estimate import (
-    Estimate,
     SweepFailure,
     estimate,
     estimate_sweep,
-    parse_sweep,
     render_sweep,
     sweep_network,
-    tty_progress,
 )
-from dqc.estimation.schedule import check_schedule
 from dqc.network import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def ghz(n: int) -> QuantumCircuit:
-    qc = QuantumCircuit(n, n)
-    qc.h(0)
-    for i in range(n - 1):
-        qc.cx(i, i + 1)
-    qc.measure(range(n), range(n))
-    return qc
-
-
-def checked(e: Estimate, original: QuantumCircuit) -> Estimate:
-    """The estimate's circuit verifies and its schedule keeps every rule."""
-    outcome = dqc.verify(original, e.circuit, e.report)
-    assert outcome.ok, str(outcome)
-    assert check_schedule(e.schedule, e.circuit, e.network,
-                          qubit_qpu=e.report.qubit_qpu) == []
-    return e
-
-
 # ------------------------------------------------------------------------- API
-def test_estimate_result_and_json_keys() -> None:
+def test_estimate_result_and_json_keys(ghz, checked) -> None:
     qc = ghz(6)
     net = Network.line(3, data_qubits=2, technology="trapped_ion", rate_hz=50)
     e = checked(estimate(qc, net, samples=50, seed=2), qc)
@@ -76,49 +56,7 @@ def test_estimate_result_and_json_keys() -> None:
     assert e.report.schedule == deterministic and e.report.verdict == d["verdict"]
 
 
-def test_verdicts_follow_the_figures() -> None:
-    """Fast ion links with few remote gates are feasible; slow links to
-    superconducting QPUs are not, because stored ebits outlive T2."""
-    qc = ghz(16)
-    fast = Network.line(2, data_qubits=8, technology="trapped_ion", rate_hz=1e6,
-                        latency_s=1e-6, fidelity=0.999)
-    good = checked(estimate(qc, fast), qc)
-    assert good.verdict.status == "feasible", good.summary()
-    assert all(r.status == "ok" for r in good.verdict.reasons)
-    slow = Network.line(2, data_qubits=8, technology="superconducting", rate_hz=10)
-    bad = checked(estimate(qc, slow), qc)
-    assert bad.verdict.status == "infeasible"
-    problems = {(r.check, r.status) for r in bad.verdict.problems()}
-    assert ("memory", "infeasible") in problems and ("ebit_rate", "marginal") in problems
-    memory = next(r for r in bad.verdict.reasons
-                  if r.check == "memory" and r.status == "infeasible")
-    assert memory.figures["t2_s"] == 89e-6 and memory.figures["ratio"] > 1
-    assert "T2 = 8.9e-05 s" in memory.message
-    rate = next(r for r in bad.verdict.reasons if r.check == "ebit_rate")
-    assert rate.figures["capacity_hz"] == 10 and rate.figures["ratio"] > 1
-
-
-def test_buffering_verdict_counts_comm_qubits() -> None:
-    """Four telegates at once over a fast link with a long latency: one comm qubit per
-    QPU cannot hold the ebits the program could use (rate drawn x hold time > 1)."""
-    qc = QuantumCircuit(8)
-    for _ in range(3):  # keep q0-q3 and q4-q7 together
-        for i in range(3):
-            qc.cx(i, i + 1)
-            qc.cx(i + 4, i + 5)
-    for i in range(4):
-        qc.h(i)
-        qc.cx(i, i + 4)
-    net = Network.line(2, data_qubits=4, comm_qubits=1, rate_hz=1e5, latency_s=0.01,
-                       technology="trapped_ion")
-    e = checked(estimate(qc, net), qc)
-    assert e.report.ebits == 4
-    buffering = next(r for r in e.verdict.reasons if r.check == "buffering")
-    assert buffering.status == "marginal"
-    assert buffering.figures["needed"] > buffering.figures["comm_qubits"] == 1
-
-
-def test_sweep_link_rate_and_t2() -> None:
+def test_sweep_link_rate_and_t2(ghz, checked) -> None:
     qc = ghz(6)
     net = Network.ring(3, data_qubits=2, technology="trapped_ion")
     rates = estimate_sweep(qc, net, "link.rate_hz", [1, 10, 100, 1000])
@@ -133,7 +71,7 @@ def test_sweep_link_rate_and_t2() -> None:
     assert {e.schedule.makespan_s for e in t2s} == {t2s[0].schedule.makespan_s}
 
 
-def test_sweep_comm_qubits_recompiles() -> None:
+def test_sweep_comm_qubits_recompiles(checked) -> None:
     qc = QuantumCircuit(6)
     for i in range(3):
         qc.h(i)
@@ -164,7 +102,7 @@ SWAP_NEEDS_TWO = ("QPU 'qpu1' has 1 comm qubit but entanglement swapping at 'qpu
                   "(path qpu0 - qpu1 - qpu2) needs 2 at once")
 
 
-def test_sweep_goes_on_past_a_value_that_cannot_compile() -> None:
+def test_sweep_goes_on_past_a_value_that_cannot_compile(checked) -> None:
     qc = triangle()
     net = Network.line(3, data_qubits=1, comm_qubits=2)
     with pytest.raises(dqc.CapacityError, match=r"needs 2 at once"):
@@ -202,96 +140,9 @@ def test_sweep_still_refuses_bad_values_before_any_work() -> None:
         estimate_sweep(triangle(), Network.line(3, data_qubits=1), "qpu.comm_qubits", [2, -1])
 
 
-# ------------------------------------------------------- verdict vs fidelity
-def _memory(e: Estimate) -> dict[str, dict]:
-    return {r.subject: dict(r.figures) for r in e.verdict.reasons if r.check == "memory"}
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_memory_and_buffering_verdicts_use_the_fidelity_hold_times(seed: int) -> None:
-    """The memory check's per-QPU figures add up to the fidelity's memory exposure
-    (Σ halves x mean forced hold / T2 = memory_t2), buffering uses the same forced
-    holds, and the whole verdict is the same for lazy and eager Bell-pair timing."""
-    import numpy as np
-    from qiskit.circuit.random import random_circuit
-
-    rng = np.random.default_rng(seed)
-    qc = random_circuit(8, 6, max_operands=2, seed=int(rng.integers(1 << 30)))
-    net = Network.ring(4, data_qubits=2, technology="nv", rate_hz=20, latency_s=2e-3)
-    lazy = checked(estimate(qc, net, seed=seed), qc)
-    eager = estimate(qc, net, seed=seed, epr_timing="eager")
-    assert lazy.report.ebits > 0
-    memory = _memory(lazy)
-    assert memory, lazy.summary()
-    exposure = sum(m["halves"] * m["ratio"] for m in memory.values())
-    assert exposure == pytest.approx(lazy.schedule.fidelity.memory_t2, rel=1e-9)
-    assert sum(m["halves"] for m in memory.values()) == 2 * lazy.report.ebits
-    for r in lazy.verdict.reasons:
-        if r.check == "buffering":
-            assert r.figures["hold_s"] == lazy.schedule.link_hold_s[r.subject]
-    assert eager.verdict == lazy.verdict
-    # the placed schedules store pairs differently, the verdict does not depend on it
-    assert eager.schedule.ebit_storage_s != lazy.schedule.ebit_storage_s
-
-
-def test_memory_verdict_never_improves_with_a_longer_latency() -> None:
-    """A half of a telegate's ebit is stored while the measurement of the other end
-    crosses the link: its forced hold grows with the latency, and so does the memory
-    check (never better with a longer latency), up to infeasible."""
-    net = Network.line(3, data_qubits=2, technology="trapped_ion")
-    sweep = estimate_sweep(ghz(6), net, "link.latency_s", [1e-6, 1e-3, 0.1, 2.0])
-    assert all(isinstance(e, Estimate) for e in sweep)
-    memory = [_memory(e) for e in sweep]
-    for qpu in ("qpu0", "qpu1", "qpu2"):
-        ratios = [m[qpu]["ratio"] for m in memory if qpu in m]
-        assert ratios == sorted(ratios), (qpu, ratios)
-    order = {"ok": 0, "marginal": 1, "infeasible": 2}
-    worst = [max(order[r.status] for r in e.verdict.reasons if r.check == "memory")
-             for e in sweep]
-    assert worst == sorted(worst) and worst[0] == 0 and worst[-1] == 2
-
-def test_sweep_length_needs_physical_links() -> None:
-    ring = dqc.targets.load("metro_ring")
-    longer = sweep_network(ring, "link.length_km", 50.0)
-    assert longer.links[0].rate_hz < ring.links[0].rate_hz
-    assert longer.links[0].latency_s > ring.links[0].latency_s
-    with pytest.raises(NetworkError, match=r"^sweeping link.length_km needs physical links, "
-                                           r"but link qpu0-qpu1 is given directly"):
-        sweep_network(dqc.targets.load("metro4"), "link.length_km", 50.0)
-    with pytest.raises(NetworkError, match="length_km=-1.0; it must be >= 0"):
-        sweep_network(ring, "link.length_km", -1.0)
-
-
-@pytest.mark.parametrize(
-    ("key", "value", "error", "message"),
-    [
-        ("link.rate", 1.0, DQCError, "unknown sweep key 'link.rate'; known: link.rate_hz"),
-        ("link.rate_hz", 0.0, NetworkError, "link qpu0-qpu1 has rate_hz=0.0; it must be positive"),
-        ("qpu.t2_s", 0.0, NetworkError, "has t2_s=0.0; it must be positive and finite"),
-        ("qpu.t2_s", -2.0, NetworkError, "has t2_s=-2.0; it must be positive and finite"),
-        ("link.latency_s", -1.0, NetworkError, "has latency_s=-1.0; it must be >= 0"),
-        ("qpu.comm_qubits", -1, NetworkError, "has comm_qubits=-1; it must be a non-negative"),
-    ],
-)
-def test_bad_sweep_values(key: str, value: float, error: type, message: str) -> None:
-    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
-        sweep_network(Network.line(2, data_qubits=1), key, value)
-
-
-def test_parse_sweep() -> None:
-    assert parse_sweep("link.rate_hz=1,10, 1e3") == ("link.rate_hz", [1.0, 10.0, 1000.0])
-    assert parse_sweep("link.channels=1,2") == ("link.channels", [1, 2])
-    with pytest.raises(DQCError, match="must look like KEY=V1,V2"):
-        parse_sweep("link.rate_hz")
-    with pytest.raises(DQCError, match="value 'fast' of link.rate_hz is not a number"):
-        parse_sweep("link.rate_hz=1,fast")
-    with pytest.raises(DQCError, match="value '1.5' of qpu.comm_qubits must be an integer"):
-        parse_sweep("qpu.comm_qubits=1.5")
-
-
 # ------------------------------------------------------------------------- CLI
 @pytest.fixture
-def ghz24(tmp_path: Path) -> Path:
+def ghz24(tmp_path: Path, ghz) -> Path:
     """A 24-qubit GHZ circuit: wider than one QPU of lab2, metro4 or metro_ring."""
     path = tmp_path / "ghz24.qasm"
     path.write_text(qasm2.dumps(ghz(24)), encoding="utf-8")
@@ -508,9 +359,22 @@ def test_progress_bar_only_on_a_terminal(capsys, monkeypatch, ghz24: Path) -> No
         assert main(base + extra + ["--json"]) == 0
         assert quiet.getvalue() == ""
         json.loads(capsys.readouterr().out)
-    terminal = _Terminal()
-    draw = tty_progress("samples", terminal)
-    draw(512, 600)
-    draw(600, 600)
-    assert terminal.getvalue() == ("\rsamples [#################   ] 512/600"
-                                   "\rsamples [####################] 600/600\n")
+
+
+def test_old_import_paths_still_work() -> None:
+    """``dqc.estimate`` and ``dqc.estimation.schedule`` re-export what moved out of them."""
+    import importlib
+
+    top = importlib.import_module("dqc.estimate")
+    import dqc.estimation.render as render
+    import dqc.estimation.schedule as schedule
+    import dqc.estimation.sweep as sweep
+
+    for name in ("SWEEP_KEYS", "Estimate", "SweepFailure", "parse_sweep", "render_sweep",
+                 "sweep_network"):
+        assert getattr(top, name) is getattr(sweep, name), name
+    assert top.tty_progress is render.tty_progress
+    assert set(top.__all__) >= {"estimate", "estimate_sweep", "tty_progress", "SWEEP_KEYS"}
+    for name in ("CHAIN_SEARCH_BUDGET", "EPR_TIMINGS", "Fidelity", "MonteCarlo", "Schedule",
+                 "ScheduledOp", "check_schedule", "fmt_time", "op_cost", "schedule"):
+        assert name in schedule.__all__ and hasattr(schedule, name), name

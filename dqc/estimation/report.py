@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dqc.errors import DQCError
-from dqc.estimation.schedule import fmt_time
+from dqc.estimation.formatting import fmt_time
 from dqc.network import Network
 from dqc.plan.proposals import Distribution
 

@@ -68,11 +68,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dqc.estimation.formatting import fmt_number
+from dqc.estimation.memory import halves_per_qpu
 from dqc.estimation.schedule import Schedule, schedule
-from dqc.network import Network
+from dqc.network import QPU, Link, Network
 
 __all__ = ["FIDELITY_INFEASIBLE", "FIDELITY_MARGINAL", "MEMORY_INFEASIBLE",
-           "MEMORY_MARGINAL", "Reason", "Verdict", "assess", "judge", "program_two_qubit_gates"]
+           "MEMORY_MARGINAL", "Reason", "Verdict", "assess", "check_buffering",
+           "check_ebit_rate", "check_fidelity", "check_memory", "check_remote_fraction",
+           "ebits_per_link", "judge", "program_two_qubit_gates"]
 
 #: Distribution fidelity (link × memory × idle) below which a run is infeasible.
 FIDELITY_INFEASIBLE = 0.5
@@ -85,13 +89,6 @@ MEMORY_MARGINAL = 0.1
 
 _ORDER = {"ok": 0, "marginal": 1, "infeasible": 2}
 _STATUS = {0: "feasible", 1: "marginal", 2: "infeasible"}
-
-
-def _g(x: float, log10: float | None = None) -> str:
-    """A number for messages: 3 significant digits; an underflowed 0 by its exponent."""
-    if x == 0 and log10 is not None and math.isfinite(log10):
-        return f"1e{round(log10)}"
-    return f"{x:.3g}"
 
 
 @dataclass(frozen=True)
@@ -155,100 +152,147 @@ def judge(sched: Schedule, network: Network, *, remote_gates: int,
     Returns:
         The :class:`Verdict`.
     """
-    reasons: list[Reason] = []
+    ebits = ebits_per_link(sched, network)
+    used = [link for link in network.links if ebits[link.key]]
+    reasons = [check_ebit_rate(sched, link, ebits[link.key]) for link in used]
+    reasons.append(check_remote_fraction(sched, network, remote_gates, two_qubit_gates))
+    reasons += [check_buffering(sched, network, link, ebits[link.key]) for link in used]
+    halves = halves_per_qpu(network, ebits)
+    reasons += [check_memory(sched, qpu, halves[qpu.name]) for qpu in network.qpus]
+    reasons.append(check_fidelity(sched))
+    kept = tuple(r for r in reasons if r is not None)
+    worst = max((_ORDER[r.status] for r in kept), default=0)
+    return Verdict(_STATUS[worst], kept)
+
+
+def ebits_per_link(sched: Schedule, network: Network) -> dict[str, int]:
+    """Ebits each link generates in ``sched``, in network order.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from dqc.estimation.schedule import schedule
+        >>> qc = QuantumCircuit(2); _ = qc.h(0)
+        >>> net = Network.line(2, data_qubits=1)
+        >>> ebits_per_link(schedule(qc, net, qubit_qpu=["qpu0", "qpu1"]), net)
+        {'qpu0-qpu1': 0}
+    """
     ebits = {link.key: 0 for link in network.links}
     for op in sched.operations:
         if op.link:
             ebits[op.link] += 1
-    for link in network.links:
-        n = ebits[link.key]
-        if not n:
-            continue
-        capacity = link.rate_hz * link.channels
-        required = n / sched.compute_s if sched.compute_s > 0 else math.inf
-        ratio = required / capacity
-        if ratio <= 1:
-            status, text = "ok", "the link keeps up"
-        else:
-            status = "marginal"
-            text = (f"the link sets the pace: {n} ebit(s) take at least "
-                    f"{_g(sched.link_bounds_s[link.key])} s against {_g(sched.compute_s)} s "
-                    "of computation")
-        reasons.append(Reason(
-            "ebit_rate", link.key, status,
-            f"needs {_g(required)} ebits/s ({n} ebit(s) in {_g(sched.compute_s)} s), link gives "
-            f"{_g(capacity)}/s (x{_g(ratio)}): {text}",
-            {"ebits": n, "required_hz": required, "capacity_hz": capacity, "ratio": ratio}))
-    if two_qubit_gates > 0 and remote_gates > 0:
-        fraction = remote_gates / two_qubit_gates
-        used = [q for q in network.qpus if q.name in {op.qpu for op in sched.operations}]
-        tech = min((q.profile for q in used or network.qpus), key=lambda t: t.remote_fraction)
-        status = "ok" if fraction <= tech.remote_fraction else "marginal"
-        text = ("communication dominates the run time" if status != "ok"
-                else "within what the technology tolerates")
-        reasons.append(Reason(
-            "remote_fraction", "", status,
-            f"{remote_gates} of {two_qubit_gates} two-qubit gates are remote "
-            f"({_g(100 * fraction)} %), {tech.name} tolerates about "
-            f"{_g(100 * tech.remote_fraction)} %: {text}",
-            {"remote_gates": remote_gates, "two_qubit_gates": two_qubit_gates,
-             "fraction": fraction, "tolerated": tech.remote_fraction}))
-    for link in network.links:
-        n = ebits[link.key]
-        if not n:
-            continue
-        hold = sched.link_hold_s[link.key]
-        capacity = link.rate_hz * link.channels
-        drawn = min(capacity, n / sched.compute_s if sched.compute_s > 0 else capacity)
-        needed = math.ceil(drawn * hold - 1e-12)
-        ends = [network.qpu(link.a).comm_qubits, network.qpu(link.b).comm_qubits]
-        have = min(ends)
-        status = "ok" if needed <= have else "marginal"
-        text = ("enough" if status == "ok"
-                else "the link must idle while comm qubits are busy")
-        reasons.append(Reason(
-            "buffering", link.key, status,
-            f"keeping the link busy needs at least {needed} stored ebit(s) ({_g(drawn)}/s x "
-            f"{_g(hold)} s forced hold), its QPUs have {ends[0]} and {ends[1]} comm qubits: "
-            f"{text}",
-            {"needed": needed, "comm_qubits": have, "rate_hz": drawn, "hold_s": hold}))
-    halves = {qpu.name: 0 for qpu in network.qpus}  # one half of each ebit at each end
-    for link in network.links:
-        halves[link.a] += ebits[link.key]
-        halves[link.b] += ebits[link.key]
-    for qpu in network.qpus:
-        mean, longest = sched.qpu_hold_s.get(qpu.name, (0.0, 0.0))
-        if longest == 0 and mean == 0:
-            continue
-        t2 = qpu.profile.t2_s
-        ratio = mean / t2
-        n = halves[qpu.name]
-        status = ("infeasible" if ratio >= MEMORY_INFEASIBLE
-                  else "marginal" if ratio >= MEMORY_MARGINAL else "ok")
-        reasons.append(Reason(
-            "memory", qpu.name, status,
-            f"{n} ebit half{'' if n == 1 else 'ves'} must be held at least {_g(mean)} s on "
-            f"average (max {_g(longest)} s) against T2 = {_g(t2)} s: {_g(ratio)} T2, a stored "
-            f"half keeps exp(-{_g(ratio)}) = {_g(math.exp(-ratio))} of its fidelity"
-            + (f" ({_g(math.exp(-n * ratio), -n * ratio / math.log(10))} for all {n})"
-               if n > 1 else ""),
-            {"halves": n, "mean_hold_s": mean, "max_hold_s": longest, "t2_s": t2,
-             "ratio": ratio}))
+    return ebits
+
+
+def _capacity_hz(link: Link) -> float:
+    """Ebits per second a link can make on all its channels."""
+    return link.rate_hz * link.channels
+
+
+def check_ebit_rate(sched: Schedule, link: Link, ebits: int) -> Reason | None:
+    """``ebit_rate``: does ``link`` make its ``ebits`` as fast as the computation needs
+    them? None for a link without ebits."""
+    if not ebits:
+        return None
+    capacity = _capacity_hz(link)
+    required = ebits / sched.compute_s if sched.compute_s > 0 else math.inf
+    ratio = required / capacity
+    if ratio <= 1:
+        status, text = "ok", "the link keeps up"
+    else:
+        status = "marginal"
+        text = (f"the link sets the pace: {ebits} ebit(s) take at least "
+                f"{fmt_number(sched.link_bounds_s[link.key])} s against "
+                f"{fmt_number(sched.compute_s)} s of computation")
+    return Reason(
+        "ebit_rate", link.key, status,
+        f"needs {fmt_number(required)} ebits/s ({ebits} ebit(s) in "
+        f"{fmt_number(sched.compute_s)} s), link gives {fmt_number(capacity)}/s "
+        f"(x{fmt_number(ratio)}): {text}",
+        {"ebits": ebits, "required_hz": required, "capacity_hz": capacity, "ratio": ratio})
+
+
+def check_remote_fraction(sched: Schedule, network: Network, remote_gates: int,
+                          two_qubit_gates: int) -> Reason | None:
+    """``remote_fraction``: remote two-qubit gates against what the technology of the
+    QPUs in use tolerates. None without remote gates."""
+    if not (two_qubit_gates > 0 and remote_gates > 0):
+        return None
+    fraction = remote_gates / two_qubit_gates
+    used = [q for q in network.qpus if q.name in {op.qpu for op in sched.operations}]
+    tech = min((q.profile for q in used or network.qpus), key=lambda t: t.remote_fraction)
+    status = "ok" if fraction <= tech.remote_fraction else "marginal"
+    text = ("communication dominates the run time" if status != "ok"
+            else "within what the technology tolerates")
+    return Reason(
+        "remote_fraction", "", status,
+        f"{remote_gates} of {two_qubit_gates} two-qubit gates are remote "
+        f"({fmt_number(100 * fraction)} %), {tech.name} tolerates about "
+        f"{fmt_number(100 * tech.remote_fraction)} %: {text}",
+        {"remote_gates": remote_gates, "two_qubit_gates": two_qubit_gates,
+         "fraction": fraction, "tolerated": tech.remote_fraction})
+
+
+def check_buffering(sched: Schedule, network: Network, link: Link,
+                    ebits: int) -> Reason | None:
+    """``buffering``: ebits to keep stored (Little's law) against the comm qubits at
+    the ends of ``link``. None for a link without ebits."""
+    if not ebits:
+        return None
+    hold = sched.link_hold_s[link.key]
+    capacity = _capacity_hz(link)
+    drawn = min(capacity, ebits / sched.compute_s if sched.compute_s > 0 else capacity)
+    needed = math.ceil(drawn * hold - 1e-12)
+    ends = [network.qpu(link.a).comm_qubits, network.qpu(link.b).comm_qubits]
+    have = min(ends)
+    status = "ok" if needed <= have else "marginal"
+    text = ("enough" if status == "ok"
+            else "the link must idle while comm qubits are busy")
+    return Reason(
+        "buffering", link.key, status,
+        f"keeping the link busy needs at least {needed} stored ebit(s) ({fmt_number(drawn)}/s x "
+        f"{fmt_number(hold)} s forced hold), its QPUs have {ends[0]} and {ends[1]} comm qubits: "
+        f"{text}",
+        {"needed": needed, "comm_qubits": have, "rate_hz": drawn, "hold_s": hold})
+
+
+def check_memory(sched: Schedule, qpu: QPU, halves: int) -> Reason | None:
+    """``memory``: mean forced hold of the ``halves`` ebit halves on ``qpu`` against its
+    T2. None for a QPU that stores none."""
+    mean, longest = sched.qpu_hold_s.get(qpu.name, (0.0, 0.0))
+    if longest == 0 and mean == 0:
+        return None
+    t2 = qpu.profile.t2_s
+    ratio = mean / t2
+    n = halves
+    status = ("infeasible" if ratio >= MEMORY_INFEASIBLE
+              else "marginal" if ratio >= MEMORY_MARGINAL else "ok")
+    return Reason(
+        "memory", qpu.name, status,
+        f"{n} ebit half{'' if n == 1 else 'ves'} must be held at least {fmt_number(mean)} s "
+        f"on average (max {fmt_number(longest)} s) against T2 = {fmt_number(t2)} s: "
+        f"{fmt_number(ratio)} T2, a stored half keeps exp(-{fmt_number(ratio)}) = "
+        f"{fmt_number(math.exp(-ratio))} of its fidelity"
+        + (f" ({fmt_number(math.exp(-n * ratio), -n * ratio / math.log(10))} for all {n})"
+           if n > 1 else ""),
+        {"halves": n, "mean_hold_s": mean, "max_hold_s": longest, "t2_s": t2,
+         "ratio": ratio})
+
+
+def check_fidelity(sched: Schedule) -> Reason:
+    """``fidelity``: what distribution (link × memory × idle) leaves of the fidelity."""
     f = sched.fidelity
     distribution = f.link * f.memory * f.idle
     log10_dist = f.log10_total - (math.log10(f.gates) if f.gates > 0 else 0.0)
     status = ("infeasible" if distribution < FIDELITY_INFEASIBLE
               else "marginal" if distribution < FIDELITY_MARGINAL else "ok")
-    reasons.append(Reason(
+    return Reason(
         "fidelity", "", status,
-        f"distribution keeps {_g(distribution, log10_dist)} of the fidelity (links "
-        f"{_g(f.link)} x memory {_g(f.memory, -f.memory_t2 / math.log(10))} x idle "
-        f"{_g(f.idle, -f.idle_t2 / math.log(10))}); with gates {_g(f.gates)} the estimate "
-        f"is {_g(f.total, f.log10_total)}",
+        f"distribution keeps {fmt_number(distribution, log10_dist)} of the fidelity (links "
+        f"{fmt_number(f.link)} x memory {fmt_number(f.memory, f.log10_memory)} x idle "
+        f"{fmt_number(f.idle, f.log10_idle)}); with gates {fmt_number(f.gates)} the estimate "
+        f"is {fmt_number(f.total, f.log10_total)}",
         {"distribution": distribution, "total": f.total, "link": f.link, "memory": f.memory,
-         "idle": f.idle, "gates": f.gates}))
-    worst = max((_ORDER[r.status] for r in reasons), default=0)
-    return Verdict(_STATUS[worst], tuple(reasons))
+         "idle": f.idle, "gates": f.gates})
 
 
 def program_two_qubit_gates(circuit: Any, comm_qubits: Any, remote_gates: int) -> int:

@@ -1,0 +1,145 @@
+"""The fidelity model: link, memory, idle and gate factors (first-order, independent).
+
+The model and its monotonicity argument are in :mod:`dqc.estimation.schedule`; the
+figures (Bell-pair fidelities, T2, error rates) come from :mod:`dqc.network.physics`,
+which cites their sources.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dqc.estimation.formatting import rounded
+from dqc.estimation.memory import After
+from dqc.estimation.paths import chain, longest_paths, searches_exceed_budget, tails
+from dqc.estimation.program import Edges, Program
+from dqc.network import Network
+
+__all__ = ["Fidelity", "ForcedHolds", "forced_holds", "idle_exposure", "link_log"]
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """Estimated output fidelity and its factors (model in :mod:`dqc.estimation.schedule`).
+
+    Attributes:
+        total: product of the four factors.
+        link: product of the Bell-pair fidelities of all ebits.
+        memory: decoherence of stored ebit halves, exp(−Σ t_hold / T2).
+        idle: decoherence of waiting data qubits, exp(−Σ t_idle / T2).
+        gates: product of (1 − error) over gates and measurements.
+        log10_total: log10 of ``total``, exact even where ``total`` underflows to 0.
+        memory_t2: Σ t_hold / T2 over ebit halves (``memory`` = exp(−memory_t2)).
+        idle_t2: Σ t_idle / T2 over data qubits (``idle`` = exp(−idle_t2)).
+    """
+
+    total: float
+    link: float
+    memory: float
+    idle: float
+    gates: float
+    log10_total: float
+    memory_t2: float = 0.0
+    idle_t2: float = 0.0
+
+    @classmethod
+    def from_logs(cls, link: float, memory: float, idle: float, gates: float) -> Fidelity:
+        """Build from natural logs of the four factors.
+
+        Examples:
+            >>> Fidelity.from_logs(0.0, -1.0, 0.0, 0.0).memory == math.exp(-1)
+            True
+        """
+        log_total = link + memory + idle + gates
+        return cls(total=math.exp(log_total), link=math.exp(link), memory=math.exp(memory),
+                   idle=math.exp(idle), gates=math.exp(gates),
+                   log10_total=log_total / math.log(10), memory_t2=-memory, idle_t2=-idle)
+
+    @property
+    def log10_memory(self) -> float:
+        """log10 of ``memory``, exact even where it underflows to 0.
+
+        Examples:
+            >>> round(Fidelity.from_logs(0.0, -math.log(100), 0.0, 0.0).log10_memory, 9)
+            -2.0
+        """
+        return -self.memory_t2 / math.log(10)
+
+    @property
+    def log10_idle(self) -> float:
+        """log10 of ``idle``, exact even where it underflows to 0."""
+        return -self.idle_t2 / math.log(10)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Factors as a plain dict."""
+        return {"total": rounded(self.total), "link": rounded(self.link),
+                "memory": rounded(self.memory), "idle": rounded(self.idle),
+                "gates": rounded(self.gates), "log10_total": rounded(self.log10_total),
+                "memory_t2": rounded(self.memory_t2), "idle_t2": rounded(self.idle_t2)}
+
+
+def link_log(prog: Program, network: Network) -> float:
+    """Σ over ebits of the log of their link's Bell-pair fidelity."""
+    return sum(math.log(network.links[prog.link[i]].fidelity)
+               for i in range(len(prog.names)) if prog.link[i] >= 0)
+
+
+@dataclass
+class ForcedHolds:
+    """The least storage of every ebit half (t_hold of :mod:`dqc.estimation.schedule`).
+
+    Attributes:
+        exposure: Σ t_hold / T2 over halves (``Fidelity.memory_t2``).
+        per_link: per link key, t_hold of each half of its ebits.
+        per_qpu: per QPU index, t_hold of each half stored there.
+    """
+
+    exposure: float
+    per_link: dict[str, list[float]]
+    per_qpu: list[list[float]]
+
+
+def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
+                 qpu_of: Sequence[int]) -> ForcedHolds:
+    """t_hold of every ebit half: its chain from the end of its ``epr`` to what frees it."""
+    techs = [q.profile for q in network.qpus]
+    out = ForcedHolds(0.0, {link.key: [] for link in network.links},
+                      [[] for _ in network.qpus])
+    for i, li in enumerate(prog.link):
+        if li < 0:
+            continue
+        halves = [after[(i, q)] for q in prog.qubits[i]]
+        # one search serves both halves: the hold of each is its chain to what frees it
+        freed = [f for _, _, f in halves if f is not None]
+        least = longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {}
+        for q, (_, _, frees) in zip(prog.qubits[i], halves):
+            hold = least.get(frees, 0.0) if frees is not None else 0.0
+            out.exposure += hold / techs[qpu_of[q]].t2_s
+            out.per_link[network.links[li].key].append(hold)
+            out.per_qpu[qpu_of[q]].append(hold)
+    return out
+
+
+def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
+                  asap_end: Sequence[float], network: Network, qpu_of: Sequence[int]) -> float:
+    """Σ t_idle / T2 over the data qubits ``data`` (each with its operations).
+
+    t_idle is the chain from the start of the qubit's first operation to the end of
+    its last, less its own busy time; past :data:`~dqc.estimation.paths.CHAIN_SEARCH_BUDGET`
+    the chain is replaced by its upper bound min(tail(first op), ASAP end of last op).
+    """
+    if searches_exceed_budget(succ, [(ops[0], ops[-1]) for _, ops in data]):
+        # too large to search: a cheaper upper bound
+        tail = tails(prog, succ)
+        lifetimes = [min(tail[ops[0]], asap_end[ops[-1]]) for _, ops in data]
+    else:
+        lifetimes = [chain(prog, succ, ops[0], ops[-1], from_end=False)[0] for _, ops in data]
+    techs = [q.profile for q in network.qpus]
+    exposure = 0.0
+    for (q, ops), life in zip(data, lifetimes):
+        busy = sum(prog.duration[i] for i in ops)
+        exposure += max(0.0, life - busy) / techs[qpu_of[q]].t2_s
+    return exposure

@@ -1,0 +1,201 @@
+"""A compiled circuit as arrays: durations, dependencies and link order.
+
+:func:`build_program` reads a distributed circuit once and records, per operation, its
+QPU, link, duration, log-fidelity, the predecessors it waits for (with the classical
+latency of each bit it reads), the ``epr`` its link must finish first (round-robin
+channels) and, for an ``epr``, the earlier use of its comm qubits. Every later step of
+:func:`dqc.estimation.schedule.schedule` works on these arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from qiskit.circuit import Clbit, Instruction, QuantumCircuit
+
+from dqc.errors import DQCError
+from dqc.estimation.costs import condition_bits, cost_table, inst_cost, op_cost
+from dqc.network import Network
+
+__all__ = ["Edges", "Program", "build_program", "ops_by_qubit", "successors"]
+
+#: Successors (or predecessors) of every operation, with their lags.
+Edges = list[list[tuple[int, float]]]
+
+
+@dataclass
+class Program:
+    """The circuit as arrays: durations, dependencies, link order."""
+
+    names: list[str]
+    qubits: list[tuple[int, ...]]
+    qpu: list[int]
+    link: list[int]                       # link index for epr, -1 otherwise
+    duration: list[float]
+    logf: list[float]
+    deps: list[list[tuple[int, float]]]   # (predecessor, lag)
+    resource: list[int]                   # link-capacity predecessor, -1 if none
+    eprs_by_link: list[list[int]]
+    memory: list[frozenset[int]] = field(default_factory=list)  # an epr's comm-qubit predecessors
+
+
+_NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
+
+
+class _Builder:
+    """Reads a circuit operation by operation into a :class:`Program`."""
+
+    def __init__(self, circuit: QuantumCircuit, network: Network,
+                 qubit_qpu: Sequence[str]) -> None:
+        self.network = network
+        self.qpu_of = [network.index(name) for name in qubit_qpu]
+        self.names_of = network.qpu_names
+        self.techs = [q.profile for q in network.qpus]
+        self.costs = [cost_table(tech) for tech in self.techs]
+        self.link_index = {link.key: i for i, link in enumerate(network.links)}
+        self.latency = [[network.classical_latency(a, b) for b in self.names_of]
+                        for a in self.names_of]
+        self.index_of = {q: k for k, q in enumerate(circuit.qubits)}
+        self.prog = Program([], [], [], [], [], [], [], [], [[] for _ in network.links])
+        self.last_on_qubit: dict[int, int] = {}
+        self.writer: dict[Clbit, int] = {}
+        # control flow by (id, QPU), the operation kept alive: its cost and the bits it
+        # reads, once per operation (DistributeGates shares one if_test among the
+        # corrections of a bit)
+        self.control: dict[tuple[int, int], tuple[Instruction, float, float, list[Clbit]]] = {}
+
+    def add(self, i: int, inst: Any) -> None:
+        """Append operation ``i`` (a ``CircuitInstruction``) with its dependencies."""
+        name = inst.name
+        qs = tuple([self.index_of[q] for q in inst.qubits])
+        where = ([self.qpu_of[qs[0]]] if len(qs) == 1
+                 else sorted({self.qpu_of[q] for q in qs}) or [0])
+        if name == "epr":
+            link, here, duration, logf, reads = self._epr(i, qs, where)
+        else:
+            link = -1
+            here, duration, logf, reads = self._local(i, inst, name, where)
+        deps, memory = self._dependencies(i, qs, link, reads, here)
+        for c in inst.clbits:
+            if c not in reads:
+                self.writer[c] = i
+        prog = self.prog
+        prog.names.append(name)
+        prog.qubits.append(qs)
+        prog.qpu.append(here)
+        prog.link.append(link)
+        prog.duration.append(duration)
+        prog.logf.append(logf)
+        prog.deps.append(sorted(deps.items()))
+        prog.resource.append(self._link_order(i, link))
+        prog.memory.append(memory)
+
+    def _epr(self, i: int, qs: tuple[int, ...], where: list[int]
+             ) -> tuple[int, int, float, float, list[Clbit]]:
+        """Link, QPU, duration (1 / rate), log-fidelity and read bits of an ``epr``."""
+        names_of, qpu_of = self.names_of, self.qpu_of
+        if len(where) != 2:
+            raise DQCError(
+                f"epr #{i} acts on qubits {list(qs)} of one QPU "
+                f"'{names_of[where[0]]}'; an epr joins two linked QPUs")
+        a, b = names_of[qpu_of[qs[0]]], names_of[qpu_of[qs[1]]]
+        found = self.network.link(a, b)
+        if found is None:
+            raise DQCError(f"epr #{i} joins QPUs '{a}' and '{b}', which share no link")
+        return self.link_index[found.key], qpu_of[qs[0]], 1.0 / found.rate_hz, 0.0, []
+
+    def _local(self, i: int, inst: Any, name: str, where: list[int]
+               ) -> tuple[int, float, float, list[Clbit]]:
+        """QPU, duration, log-fidelity and read bits of an operation on one QPU."""
+        if len(where) > 1:
+            raise DQCError(
+                f"operation '{name}' #{i} acts on qubits of QPUs "
+                f"{', '.join(self.names_of[k] for k in where)}; only epr may cross QPUs")
+        here = where[0]
+        if not inst.is_control_flow():
+            return (here, *inst_cost(inst, self.techs[here], self.costs[here]), [])
+        # a control-flow operation may be rebuilt on every access: read it once
+        op = inst.operation
+        known = self.control.get((id(op), here))
+        if known is None:  # (kept alive, so its id names no other operation)
+            known = (op, *op_cost(op, self.techs[here]), condition_bits(op))
+            self.control[id(op), here] = known
+        _, duration, logf, reads = known
+        return here, duration, logf, reads
+
+    def _dependencies(self, i: int, qs: tuple[int, ...], link: int, reads: list[Clbit],
+                      here: int) -> tuple[dict[int, float], frozenset[int]]:
+        """Predecessors of op ``i`` with their largest lags, and its memory predecessors."""
+        deps: dict[int, float] = {}  # predecessor -> largest lag
+        for q in qs:
+            if q in self.last_on_qubit:
+                deps[self.last_on_qubit[q]] = 0.0
+            self.last_on_qubit[q] = i
+        memory = frozenset(deps) if link >= 0 else _NONE
+        for c in reads:
+            if c in self.writer:
+                w = self.writer[c]
+                lag = self.latency[self.prog.qpu[w]][here]
+                if lag >= deps.get(w, -1.0):
+                    deps[w] = lag
+        return deps, memory
+
+    def _link_order(self, i: int, link: int) -> int:
+        """The ``epr`` of the same link that op ``i`` waits for (channels), -1 if none."""
+        if link < 0:
+            return -1
+        chain = self.prog.eprs_by_link[link]
+        channels = self.network.links[link].channels
+        resource = chain[-channels] if len(chain) >= channels else -1
+        chain.append(i)
+        return resource
+
+
+def build_program(circuit: QuantumCircuit, network: Network,
+                  qubit_qpu: Sequence[str]) -> Program:
+    """Read ``circuit`` (qubit ``k`` on QPU ``qubit_qpu[k]``) into a :class:`Program`.
+
+    Raises:
+        DQCError: if ``qubit_qpu`` does not fit the circuit, an operation other than
+            ``epr`` crosses QPUs, or an ``epr`` joins unlinked QPUs.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
+        >>> prog = build_program(qc, Network.line(1, data_qubits=2), ["qpu0", "qpu0"])
+        >>> prog.names, prog.deps
+        (['h', 'cx'], [[], [(0, 0.0)]])
+    """
+    if len(qubit_qpu) != circuit.num_qubits:
+        raise DQCError(
+            f"qubit_qpu names {len(qubit_qpu)} QPUs but the circuit has "
+            f"{circuit.num_qubits} qubits")
+    builder = _Builder(circuit, network, qubit_qpu)
+    for i, inst in enumerate(circuit.data):
+        builder.add(i, inst)
+    return builder.prog
+
+
+def successors(prog: Program) -> Edges:
+    """Successors of every operation with their lags (dependencies and link order).
+
+    Each list is in program order (successors are appended as the program is read).
+    """
+    succ: Edges = [[] for _ in prog.names]
+    for i, deps in enumerate(prog.deps):
+        for j, lag in deps:
+            succ[j].append((i, lag))
+        if prog.resource[i] >= 0:
+            succ[prog.resource[i]].append((i, 0.0))
+    return succ
+
+
+def ops_by_qubit(prog: Program) -> dict[int, list[int]]:
+    """The operations on each qubit, in program order (qubits in first-use order)."""
+    ops_on: dict[int, list[int]] = {}
+    for i, qs in enumerate(prog.qubits):
+        for q in qs:
+            ops_on.setdefault(q, []).append(i)
+    return ops_on

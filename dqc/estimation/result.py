@@ -1,0 +1,139 @@
+"""The result of :func:`dqc.estimation.schedule.schedule`: placed operations and figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dqc.estimation.fidelity import Fidelity
+from dqc.estimation.formatting import rounded
+from dqc.estimation.monte_carlo import MonteCarlo
+
+__all__ = ["Schedule", "ScheduledOp"]
+
+
+@dataclass(frozen=True)
+class ScheduledOp:
+    """One operation of the circuit, placed in time.
+
+    Attributes:
+        index: position in ``circuit.data``.
+        name: operation name (``epr``, ``cx``, ``measure``, ``if_else``, ...).
+        qubits: indices of its qubits in the circuit.
+        qpu: the QPU it runs on; for an ``epr``, the QPU of its first qubit.
+        link: for an ``epr``, the key of its link; ``""`` otherwise.
+        start_s: start time, seconds from the start of the program.
+        end_s: end time.
+    """
+
+    index: int
+    name: str
+    qubits: tuple[int, ...]
+    qpu: str
+    link: str
+    start_s: float
+    end_s: float
+
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A placed circuit: operation times, bounds, link and memory use, fidelity.
+
+    Attributes:
+        operations: every operation of the circuit with its start and end.
+        makespan_s: end of the last operation.
+        critical_path_s: lower bound: longest dependency chain (durations and
+            classical latencies) with unlimited link channels.
+        link_bounds_s: lower bound per link, ``ceil(ebits / channels) / rate_hz``.
+        compute_s: the critical path if ebits were free (instant) and comm qubits
+            unlimited: the time the computation itself needs, latencies included.
+        critical_path: indices (in ``circuit.data``) of the operations on the chain that
+            ends last, in time order.
+        link_busy: per link, time spent generating ebits / (makespan × channels).
+        peak_comm_qubits: per QPU, most comm qubits reserved at once (from the start
+            of an ``epr`` to the measurement of the qubit).
+        mean_comm_qubits: per QPU, time-averaged number of reserved comm qubits.
+        ebit_storage_s: ``(mean, max)`` time an ebit half is held (arrival to measurement).
+        ebit_wait_s: ``(mean, max)`` time an ebit half waits before its first use.
+        link_hold_s: per link, mean forced hold t_hold (module docstring: the least
+            storage any valid schedule gives) of its ebit halves.
+        qpu_hold_s: per QPU, ``(mean, max)`` forced hold t_hold of the ebit halves
+            stored there; Σ over QPUs of halves × mean / T2 is ``fidelity.memory_t2``.
+        fidelity: the estimate and its factors.
+        technology: per QPU, the technology profile used (``" (default)"`` when the QPU
+            names none).
+        epr_timing: ``"lazy"`` or ``"eager"``.
+        monte_carlo: makespan statistics when samples were drawn, else None.
+        critical_path_split: time on the critical path spent on ebits (``epr_s``), local
+            operations (``gates_s``) and classical messages (``classical_s``).
+    """
+
+    operations: tuple[ScheduledOp, ...]
+    makespan_s: float
+    critical_path_s: float
+    link_bounds_s: dict[str, float]
+    compute_s: float
+    critical_path: tuple[int, ...]
+    link_busy: dict[str, float]
+    peak_comm_qubits: dict[str, int]
+    mean_comm_qubits: dict[str, float]
+    ebit_storage_s: tuple[float, float]
+    ebit_wait_s: tuple[float, float]
+    link_hold_s: dict[str, float]
+    qpu_hold_s: dict[str, tuple[float, float]]
+    fidelity: Fidelity
+    technology: dict[str, str]
+    epr_timing: str = "lazy"
+    monte_carlo: MonteCarlo | None = None
+    critical_path_split: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def lower_bounds(self) -> dict[str, float]:
+        """Every lower bound by name: ``"critical path"`` and ``"link a-b"``."""
+        out = {"critical path": self.critical_path_s}
+        out.update({f"link {k}": v for k, v in self.link_bounds_s.items()})
+        return out
+
+    @property
+    def lower_bound_s(self) -> float:
+        """The largest lower bound."""
+        return max(self.lower_bounds.values())
+
+    @property
+    def binding_bound(self) -> str:
+        """Name of the largest lower bound (first one on ties)."""
+        bounds = self.lower_bounds
+        return max(bounds, key=bounds.__getitem__)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``schedule`` section of the JSON report (operations not included)."""
+        ratio = self.makespan_s / self.lower_bound_s if self.lower_bound_s > 0 else 1.0
+        d: dict[str, Any] = {
+            "status": "computed",
+            "model": (f"deterministic expected times, as soon as possible then {self.epr_timing}, "
+                      "round-robin link channels"),
+            "makespan_s": rounded(self.makespan_s),
+            "lower_bound_s": rounded(self.lower_bound_s),
+            "bound": self.binding_bound,
+            "makespan_over_bound": rounded(ratio),
+            "lower_bounds": {
+                "critical_path_s": rounded(self.critical_path_s),
+                "links_s": {k: rounded(v) for k, v in self.link_bounds_s.items()},
+            },
+            "compute_s": rounded(self.compute_s),
+            "critical_path": {"operations": len(self.critical_path),
+                              **{k: rounded(v) for k, v in self.critical_path_split.items()}},
+            "link_busy": {k: rounded(v) for k, v in self.link_busy.items()},
+            "peak_comm_qubits": dict(self.peak_comm_qubits),
+            "mean_comm_qubits": {k: rounded(v) for k, v in self.mean_comm_qubits.items()},
+            "ebit_storage_s": {"mean": rounded(self.ebit_storage_s[0]),
+                               "max": rounded(self.ebit_storage_s[1])},
+            "ebit_wait_s": {"mean": rounded(self.ebit_wait_s[0]),
+                            "max": rounded(self.ebit_wait_s[1])},
+            "fidelity": self.fidelity.to_dict(),
+            "technology": dict(self.technology),
+        }
+        if self.monte_carlo is not None:
+            d["monte_carlo"] = self.monte_carlo.to_dict()
+        return d
