@@ -42,6 +42,7 @@ from dqc.errors import VerificationError
 from dqc.estimation.report import Report
 from dqc.network import Network
 from dqc.plan.distribution import DistributedLayout
+from dqc.plan.proposals import Distribution, Proposal
 
 __all__ = [
     "METADATA_KEY",
@@ -243,23 +244,8 @@ def report_from_circuit(circuit: QuantumCircuit, network: Network) -> Report:
             if link is None:
                 raise VerificationError(f"epr between {a} and {b}, which share no link")
             per_link[link.key] += 1
-    used = dict.fromkeys(network.qpu_names, 0)
-    for p in layout.initial_layout:
-        used[owner[p]] += 1
-    return Report(
-        ebits=sum(per_link.values()),
-        ebits_per_link=per_link,
-        remote_gates=0,
-        ebits_lower_bound=0,
-        qubit_qpu=tuple(owner),
-        comm_qubits=tuple(layout.comm_qubits),
-        initial_layout=tuple(layout.initial_layout),
-        final_layout=tuple(layout.final_layout),
-        qpus={q.name: {"data": q.data_qubits, "comm": q.comm_qubits, "used": used[q.name]}
-              for q in network.qpus},
-        links=tuple((link.a, link.b) for link in network.links),
-        input={"qubits": len(layout.initial_layout)},
-        seed=0,
-        partition_cost=0,
-        teleport_register=layout.teleport_register,
-    )
+    placement = tuple(owner[p] for p in layout.initial_layout)
+    distribution = Distribution(layout=layout, ebits_per_link=per_link, remote_gates=0,
+                                plan=Proposal("static", placement, 0, 0, why="read back"))
+    return Report.from_distribution(distribution, network, ebits=sum(per_link.values()),
+                                    inputs={"qubits": len(layout.initial_layout)})
