@@ -1,9 +1,15 @@
-"""Shared helpers: seeded random and GHZ circuits, compile-and-verify and estimate checks,
-network files, chips."""
+"""Shared fixtures: seeded random and GHZ circuits, compile-and-verify and estimate checks,
+network files, chips.
+
+Plain helpers (``ghz``, ``qft``, the Qiskit-Target checks ...) are in ``tests/helpers.py``,
+imported as ``from tests.helpers import ghz``: the repository root goes on ``sys.path``
+here, since ``--import-mode=importlib`` puts nothing there.
+"""
 
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -16,7 +22,12 @@ import dqc
 from dqc.adapter.target import NetworkTarget, QPUDevice, network_to_target
 from dqc.estimation.schedule import check_schedule
 from dqc.estimation.sweep import Estimate
+from dqc.plan.embedding import EmbeddingPlan
 from dqc.plan.proposals import Proposal
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 CLIFFORD_1Q = ("h", "s", "sdg", "x", "y", "z", "sx", "sxdg")
 CLIFFORD_2Q = ("cx", "cz", "cy", "swap")
@@ -89,24 +100,19 @@ def verify_pass_output(circuit: QuantumCircuit, out: QuantumCircuit, network: dq
 
 
 def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
-                     partition: tuple[str, ...], moves: tuple = (), replans: int = 0
+                     partition: tuple[str, ...], moves: tuple = (), replans: int = 0, *,
+                     embedding: EmbeddingPlan | None = None
                      ) -> tuple[QuantumCircuit, dqc.Report]:
-    """Run only DistributeGates with a given placement and moves (kept as given unless
-    ``replans``: then carriers may be re-planned and moves dropped); verify it."""
+    """Run only DistributeGates with a given placement and moves or embedding (kept as
+    given unless ``replans``: then carriers may be re-planned and moves dropped); verify
+    it."""
     props: dict = {"dqc_partition": partition, "dqc_teledata": Proposal(
         "teledata", partition, 0, 0, moves=tuple(moves)) if moves else None}
+    if embedding is not None:
+        props["dqc_embedding"] = Proposal("embedding", partition, embedding.ebits,
+                                          embedding.lower_bound, embedding=embedding)
     out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
     return out, verify_pass_output(circuit, out, network, props)
-
-
-def ghz_circuit(n: int) -> QuantumCircuit:
-    """An n-qubit GHZ circuit, every qubit measured."""
-    qc = QuantumCircuit(n, n)
-    qc.h(0)
-    for i in range(n - 1):
-        qc.cx(i, i + 1)
-    qc.measure(range(n), range(n))
-    return qc
 
 
 def check_estimate(e: Estimate, original: QuantumCircuit) -> Estimate:
@@ -191,6 +197,8 @@ def chip_network():
 
 @pytest.fixture
 def ghz():
+    from tests.helpers import ghz as ghz_circuit  # (the repository root is on sys.path above)
+
     return ghz_circuit
 
 

@@ -19,24 +19,14 @@ import pytest
 from qiskit import QuantumCircuit, qasm2, qasm3
 
 from dqc.cli import main
+from tests.helpers import ROOT, ghz, run_cli, write
 
 REPORT_KEYS = {"ebits", "ebits_per_link", "qubit_qpu", "initial_layout", "final_layout",
                "qpus", "links", "schedule"}
-ROOT = Path(__file__).resolve().parent.parent
 QASMBENCH_GHZ40 = ROOT / "benchmarks" / "circuits" / "ghz_n40.qasm"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def ghz(n: int, *, measure: bool = True) -> QuantumCircuit:
-    qc = QuantumCircuit(n, n if measure else 0)
-    qc.h(0)
-    for i in range(n - 1):
-        qc.cx(i, i + 1)
-    if measure:
-        qc.measure(range(n), range(n))
-    return qc
 
 
 def nonclifford(n: int = 5) -> QuantumCircuit:
@@ -51,21 +41,9 @@ def nonclifford(n: int = 5) -> QuantumCircuit:
     return qc
 
 
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def ghz6(tmp_path: Path) -> Path:
     return write(tmp_path / "ghz6.qasm", qasm2.dumps(ghz(6)))
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    capsys.readouterr()  # drop anything printed before
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def assert_clean_error(rc: int, err: str, *leftovers: Path, contains: tuple[str, ...] = ()) -> str:
@@ -89,7 +67,7 @@ def assert_clean_error(rc: int, err: str, *leftovers: Path, contains: tuple[str,
 def compile_ok(capsys, tmp_path: Path, src: Path, *extra: object,
                out_name: str = "out.qasm", report_name: str = "r.json"):
     out, rep = tmp_path / out_name, tmp_path / report_name
-    rc, stdout, err = run(capsys, "compile", src, "-o", out, "--report", rep, *extra)
+    rc, stdout, err = run_cli(capsys, "compile", src, "-o", out, "--report", rep, *extra)
     assert rc == 0, err
     assert err == ""
     assert out.is_file() and rep.is_file()
@@ -100,7 +78,7 @@ def compile_ok(capsys, tmp_path: Path, src: Path, *extra: object,
 
 
 def verify_ok(capsys, src: Path, out: Path, rep: Path) -> str:
-    rc, stdout, err = run(capsys, "verify", src, out, "--report", rep)
+    rc, stdout, err = run_cli(capsys, "verify", src, out, "--report", rep)
     assert rc == 0, stdout + err
     assert stdout.startswith("verified ("), stdout
     assert err == ""
@@ -249,14 +227,14 @@ circuit.measure(range(4), range(4))
 
 
 def test_compile_without_outputs_prints_summary(capsys, ghz6):
-    rc, stdout, err = run(capsys, "compile", ghz6, "--qpus", "2")
+    rc, stdout, err = run_cli(capsys, "compile", ghz6, "--qpus", "2")
     assert rc == 0 and err == ""
     assert "ebits:" in stdout
     assert "wrote" not in stdout
 
 
 def test_targets_lists_presets(capsys):
-    rc, stdout, err = run(capsys, "targets")
+    rc, stdout, err = run_cli(capsys, "targets")
     assert rc == 0 and err == ""
     names = [line.split()[0] for line in stdout.splitlines()]
     assert "lab2" in names and "metro4" in names
@@ -306,7 +284,7 @@ def test_verify_detects_tampering(capsys, tmp_path, ghz6, case):
     tampered = _tamper_cases(out.read_text())[case]
     assert tampered != out.read_text()
     write(out, tampered)
-    rc, stdout, err = run(capsys, "verify", ghz6, out, "--report", rep)
+    rc, stdout, err = run_cli(capsys, "verify", ghz6, out, "--report", rep)
     assert rc == 1
     assert "NOT VERIFIED" in stdout
     assert "Traceback" not in err
@@ -317,7 +295,7 @@ def test_verify_detects_report_of_other_circuit(capsys, tmp_path, ghz6):
     src8 = write(tmp_path / "g8.qasm", qasm2.dumps(ghz(8)))
     _, _, _, _, rep8 = compile_ok(capsys, tmp_path, src8, "--qpus", "2",
                                   out_name="o8.qasm", report_name="r8.json")
-    rc, stdout, err = run(capsys, "verify", ghz6, out, "--report", rep8)
+    rc, stdout, err = run_cli(capsys, "verify", ghz6, out, "--report", rep8)
     assert rc == 1 and "NOT VERIFIED" in stdout and "Traceback" not in err
 
 
@@ -331,7 +309,7 @@ def outs(tmp_path: Path) -> tuple[Path, Path]:
 
 def compile_err(capsys, src, outs, *extra, contains=()) -> str:
     out, rep = outs
-    rc, _, err = run(capsys, "compile", src, "-o", out, "--report", rep, *extra)
+    rc, _, err = run_cli(capsys, "compile", src, "-o", out, "--report", rep, *extra)
     return assert_clean_error(rc, err, out, rep, contains=contains)
 
 
@@ -507,27 +485,27 @@ def test_python_input_that_raises(capsys, tmp_path, outs):
 
 def test_output_folder_missing(capsys, tmp_path, ghz6):
     out, rep = tmp_path / "nodir" / "out.qasm", tmp_path / "r.json"
-    rc, _, err = run(capsys, "compile", ghz6, "-o", out, "--report", rep, "--qpus", "2")
+    rc, _, err = run_cli(capsys, "compile", ghz6, "-o", out, "--report", rep, "--qpus", "2")
     assert_clean_error(rc, err, out, rep, contains=("nodir", "does not exist"))
 
 
 def test_report_folder_missing_writes_nothing(capsys, tmp_path, ghz6):
     # the output file must not be written when the report cannot be
     out, rep = tmp_path / "out.qasm", tmp_path / "nodir" / "r.json"
-    rc, _, err = run(capsys, "compile", ghz6, "-o", out, "--report", rep, "--qpus", "2")
+    rc, _, err = run_cli(capsys, "compile", ghz6, "-o", out, "--report", rep, "--qpus", "2")
     assert_clean_error(rc, err, out, rep, contains=("nodir", "does not exist"))
 
 
 def test_output_is_a_folder(capsys, tmp_path, ghz6):
     rep = tmp_path / "r.json"
-    rc, _, err = run(capsys, "compile", ghz6, "-o", tmp_path, "--report", rep, "--qpus", "2")
+    rc, _, err = run_cli(capsys, "compile", ghz6, "-o", tmp_path, "--report", rep, "--qpus", "2")
     assert_clean_error(rc, err, rep, contains=("folder",))
 
 
 def test_failed_compile_keeps_existing_output(capsys, tmp_path, ghz6):
     out, rep = tmp_path / "out.qasm", tmp_path / "r.json"
     write(out, "old")
-    rc, _, err = run(capsys, "compile", ghz6, "-o", out, "--report", rep, "--qpus", "0")
+    rc, _, err = run_cli(capsys, "compile", ghz6, "-o", out, "--report", rep, "--qpus", "0")
     assert_clean_error(rc, err, rep)
     assert out.read_text() == "old"
 
@@ -543,7 +521,7 @@ def compiled6(capsys, tmp_path, ghz6):
 
 def test_verify_report_missing(capsys, tmp_path, compiled6):
     src, out, _ = compiled6
-    rc, _, err = run(capsys, "verify", src, out, "--report", tmp_path / "nope.json")
+    rc, _, err = run_cli(capsys, "verify", src, out, "--report", tmp_path / "nope.json")
     assert_clean_error(rc, err, contains=("nope.json", "not found"))
 
 
@@ -555,19 +533,19 @@ def test_verify_report_missing(capsys, tmp_path, compiled6):
 def test_verify_report_not_a_report(capsys, tmp_path, compiled6, text, contains):
     src, out, _ = compiled6
     bad = write(tmp_path / "bad.json", text)
-    rc, _, err = run(capsys, "verify", src, out, "--report", bad)
+    rc, _, err = run_cli(capsys, "verify", src, out, "--report", bad)
     assert_clean_error(rc, err, contains=("bad.json", contains))
 
 
 def test_verify_compiled_missing(capsys, tmp_path, compiled6):
     src, _, rep = compiled6
-    rc, _, err = run(capsys, "verify", src, tmp_path / "gone.qasm", "--report", rep)
+    rc, _, err = run_cli(capsys, "verify", src, tmp_path / "gone.qasm", "--report", rep)
     assert_clean_error(rc, err, contains=("gone.qasm", "not found"))
 
 
 def test_verify_input_missing(capsys, tmp_path, compiled6):
     _, out, rep = compiled6
-    rc, _, err = run(capsys, "verify", tmp_path / "gone.qasm", out, "--report", rep)
+    rc, _, err = run_cli(capsys, "verify", tmp_path / "gone.qasm", out, "--report", rep)
     assert_clean_error(rc, err, contains=("gone.qasm", "not found"))
 
 
@@ -616,7 +594,7 @@ def test_console_script_entry_point(tmp_path):
 def test_generated_network_options_with_a_target_are_refused(capsys, tmp_path, ghz6, command):
     """--comm-qubits with --target used to be ignored silently."""
     extra = ["-o", tmp_path / "out.qasm"] if command == "compile" else []
-    rc, _, err = run(capsys, command, ghz6, "--target", "metro4", "--comm-qubits", "4", *extra)
+    rc, _, err = run_cli(capsys, command, ghz6, "--target", "metro4", "--comm-qubits", "4", *extra)
     msg = assert_clean_error(rc, err, tmp_path / "out.qasm",
                              contains=("--comm-qubits", "--target metro4"))
     assert "generated network" in msg

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from qiskit import QuantumCircuit, qasm2, qasm3
 from qiskit.quantum_info import Operator
@@ -11,6 +9,7 @@ from qiskit.quantum_info import Operator
 import dqc
 from dqc.errors import CircuitInputError, DQCError
 from dqc.loading import load_circuit, loads_qasm, qasm_version
+from tests.helpers import write
 
 QASM2 = """OPENQASM 2.0;
 include "qelib1.inc";
@@ -32,11 +31,6 @@ cx q[0], q[1];
 cp(pi/4) q[1], q[2];
 c = measure q;
 """
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # --------------------------------------------------------------------------- qasm_version

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+import pytest
 
 import dqc.cli
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -35,3 +36,31 @@ def test_first_command_compiles_the_bundled_example(tmp_path, capsys, monkeypatc
 def test_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest -q" in README and "python -m pytest -q" in ci
+
+
+@pytest.mark.slow
+def test_readme_use_with_qiskit_snippets_run_and_print_what_they_say(capsys):
+    """The three snippets of the README's "Use with Qiskit" section, run in order (they
+    use Aer: ``qiskit-aer`` is a test dependency)."""
+    section = README[README.index("## Use with Qiskit"):]
+    section = section[:section.index("\n## ", 1)]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 3
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    expected = []
+    for block in blocks:
+        for line in block.splitlines():
+            shown = re.search(r"print\(.*\)\s+# (.*)$", line)
+            if shown:
+                expected.append(shown.group(1))
+            elif line.startswith("# ") and expected and expected[-1] is None:
+                expected[-1] = line[2:].split("   (")[0]
+            elif line.startswith("print("):
+                expected.append(None)
+    assert len(printed) == len(expected)
+    for got, want in zip(printed, expected):
+        if want is not None:
+            assert got == want

@@ -8,14 +8,7 @@ from qiskit.circuit import CircuitInstruction
 from qiskit.circuit.library import CXGate, XGate, ZGate
 
 import dqc
-
-
-def _without(circuit: QuantumCircuit, index: int) -> QuantumCircuit:
-    out = circuit.copy_empty_like()
-    for i, inst in enumerate(circuit.data):
-        if i != index:
-            out._append(inst)
-    return out
+from tests.helpers import without
 
 
 def _with_extra(circuit: QuantumCircuit, index: int, inst: CircuitInstruction) -> QuantumCircuit:
@@ -60,7 +53,7 @@ def test_every_single_deletion_of_protocol_ops_is_caught(clifford_case):
     checked = 0
     for i, inst in enumerate(result.circuit.data):
         if inst.operation.name in ("if_else", "epr", "h", "cx", "measure"):
-            outcome = dqc.verify(qc, _without(result.circuit, i), result.report)
+            outcome = dqc.verify(qc, without(result.circuit, i), result.report)
             assert not outcome.ok, f"deleting op {i} ({inst.operation.name}) went unnoticed"
             checked += 1
     assert checked > 50
@@ -113,7 +106,7 @@ def test_nonclifford_small_mutations_caught(nonclifford_circuit):
     ifs = [i for i, inst in enumerate(result.circuit.data) if inst.operation.name == "if_else"]
     assert ifs
     for i in ifs[:6]:
-        assert not dqc.verify(qc, _without(result.circuit, i), result.report).ok
+        assert not dqc.verify(qc, without(result.circuit, i), result.report).ok
     rot = next(i for i, inst in enumerate(result.circuit.data)
                if inst.operation.name in ("rx", "ry", "rz", "cp", "crz", "rzz"))
     bad = result.circuit.copy_empty_like()
@@ -135,7 +128,7 @@ def test_skeleton_catches_missing_correction():
     result = dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=12))
     assert dqc.verify(qc, result.circuit, result.report).method == "clifford-skeleton"
     i = next(i for i, inst in enumerate(result.circuit.data) if inst.operation.name == "if_else")
-    assert not dqc.verify(qc, _without(result.circuit, i), result.report).ok
+    assert not dqc.verify(qc, without(result.circuit, i), result.report).ok
 
 
 def test_contract_cross_qpu_gate_rejected(clifford_case):
@@ -172,7 +165,7 @@ def test_contract_epr_on_used_comm_qubit():
     result = dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=1, comm_qubits=1))
     resets = [i for i, inst in enumerate(result.circuit.data) if inst.operation.name == "reset"]
     assert resets
-    outcome = dqc.verify(qc, _without(result.circuit, resets[0]), result.report)
+    outcome = dqc.verify(qc, without(result.circuit, resets[0]), result.report)
     assert not outcome.ok and "not reset" in outcome.detail
 
 

@@ -3,9 +3,11 @@
 import copy
 import pickle
 
+import dqc.targets
 import networkx as nx
 import numpy as np
 import pytest
+from qiskit import transpile
 from qiskit.transpiler import InstructionProperties, Target
 
 import dqc
@@ -16,11 +18,13 @@ from dqc.adapter.target import (
     local_coupling_map,
     network_to_target,
     qpu_from_backend,
+    qpu_of_qubit,
     target_to_network,
 )
 from dqc.errors import NetworkError
 from dqc.gates import EPRGate
 from dqc.network import QPU, Link, Network
+from tests.helpers import assert_runs_on
 
 
 def test_target_has_local_gates_per_qpu_and_epr_only_on_linked_comm_pairs():
@@ -165,3 +169,42 @@ def test_network_target_with_devices_uses_their_edges_and_comm_qubits(chip_netwo
                 for j in range(dev.comm_qubits)}
     assert comm == expected
     assert "swap" not in target.operation_names and "cx" in target.operation_names
+
+
+@pytest.mark.parametrize("network", [
+    Network.line(3, data_qubits=2, comm_qubits=2),
+    Network.star(4, data_qubits=[3, 1, 2, 1], comm_qubits=[2, 1, 1, 1]),
+    dqc.targets.load("metro4"),
+])
+def test_target_numbers_qubits_like_compiled_circuits(network, clifford_circuit):
+    """Compiled qubit i is Target qubit i: same QPU, every instruction supported there."""
+    target = network_to_target(network)
+    qc = clifford_circuit(min(network.total_data_qubits, 7), 40, 5)
+    result = dqc.compile(qc, network, seed=2)
+    assert dqc.verify(qc, result.circuit, result.report).ok
+    assert list(result.report.qubit_qpu) == qpu_of_qubit(network) == target.qpu_of_qubit()
+    assert target.num_qubits == result.circuit.num_qubits
+    assert_runs_on(result.circuit, target)
+
+
+def test_plain_qpus_can_take_a_small_basis(clifford_circuit):
+    """basis=("cx", "rz", "sx", "x"): the Target offers those; level-2 output is repeatable
+    (with dqc's overcomplete default basis Qiskit 2.6's TwoQubitPeepholeOptimization picks
+    among equally good gates differently from run to run)."""
+    from qiskit import qasm3
+
+    network = Network.ring(3, data_qubits=3, comm_qubits=2)
+    target = network_to_target(network, basis=("cx", "rz", "sx", "x"))
+    assert sorted(target.operation_names) == [
+        "cx", "delay", "epr", "if_else", "measure", "reset", "rz", "sx", "x"]
+    qc = clifford_circuit(8, 50, 2)
+    outs = [transpile(qc, target=target, init_method="dqc", seed_transpiler=3,
+                      optimization_level=2) for _ in range(3)]
+    assert len({qasm3.dumps(out) for out in outs}) == 1
+    assert_runs_on(outs[0], target)
+    with pytest.raises(NetworkError, match="at least one two-qubit gate"):
+        network_to_target(network, basis=("h", "s"))
+    with pytest.raises(NetworkError, match=r"\['ccx'\]|two-qubit gates only"):
+        network_to_target(network, basis=("ccx", "cx"))
+    with pytest.raises(NetworkError, match=r"\['hadamard'\], which are not"):
+        network_to_target(network, basis=("hadamard", "cx"))

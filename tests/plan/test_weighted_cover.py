@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from qiskit import QuantumCircuit
-from qiskit.synthesis import synth_qft_full
-
 import dqc
-
-
-def qft(n: int) -> QuantumCircuit:
-    qc = QuantumCircuit(n)
-    qc.compose(synth_qft_full(n, do_swaps=False), inplace=True)
-    return qc
+from tests.helpers import qft
 
 
 def test_qft_with_a_spare_qubit_costs_n_over_2_minus_1(verified):

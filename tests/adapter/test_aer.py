@@ -17,9 +17,7 @@ negative control below misses its feed-forward) lands far outside the bound.
 
 from __future__ import annotations
 
-import re
 import runpy
-from pathlib import Path
 
 import pytest
 import qiskit_aer  # noqa: F401 - a test dependency (pyproject [test]): fail loudly, never skip
@@ -37,8 +35,8 @@ from dqc.adapter.aer import (
     tvd_bound,
 )
 from dqc.adapter.layout import attach_layout
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SHOTS = 4000
 
 
@@ -182,29 +180,3 @@ def test_examples_run_and_match(script, capsys):
     assert "same distribution" in out and "DIFFERENT" not in out
 
 
-@pytest.mark.slow
-def test_readme_use_with_qiskit_snippets_run_and_print_what_they_say(capsys):
-    """The three snippets of the README's "Use with Qiskit" section, run in order."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Use with Qiskit"):]
-    section = section[:section.index("\n## ", 1)]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 3
-    namespace: dict = {}
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), namespace)
-    printed = capsys.readouterr().out.splitlines()
-    expected = []
-    for block in blocks:
-        for line in block.splitlines():
-            shown = re.search(r"print\(.*\)\s+# (.*)$", line)
-            if shown:
-                expected.append(shown.group(1))
-            elif line.startswith("# ") and expected and expected[-1] is None:
-                expected[-1] = line[2:].split("   (")[0]
-            elif line.startswith("print("):
-                expected.append(None)
-    assert len(printed) == len(expected)
-    for got, want in zip(printed, expected):
-        if want is not None:
-            assert got == want

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,18 +12,9 @@ from qiskit.converters import circuit_to_dag
 import dqc
 from dqc.plan.cost_model import two_qubit_gates
 from dqc.plan.embedding import embed, find_flips, plan_embedding
-from dqc.plan.proposals import Proposal
+from tests.helpers import CIRCUITS
 
 TWO = np.array([[0, 1], [1, 0]])
-CIRCUITS = Path(__file__).resolve().parent.parent / "benchmarks" / "circuits"
-
-
-def distribute_embedded(circuit, network, partition, plan, pass_verified, *, replans=0):
-    """Run only DistributeGates with a given placement and embedding; verify it."""
-    props = {"dqc_partition": partition, "dqc_embedding": Proposal(
-        "embedding", partition, plan.ebits, plan.lower_bound, embedding=plan)}
-    out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
-    return out, pass_verified(circuit, out, network, props)
 
 
 def z_through_cx() -> QuantumCircuit:
@@ -77,13 +67,12 @@ def pauli_in_segment() -> QuantumCircuit:
 
 @pytest.mark.parametrize("build, static, optimal", [
     (z_through_cx, 3, 2), (x_through_cx_control, 3, 2), (pauli_in_segment, 2, 1)])
-def test_hand_drawn_optimum_is_reached_and_verifies(build, static, optimal, pass_verified):
+def test_hand_drawn_optimum_is_reached_and_verifies(build, static, optimal, fixed):
     qc = build()
     plan = plan_embedding(circuit_to_dag(qc), [0, 0, 1, 1], TWO)
     assert (plan.static_ebits, plan.ebits, plan.lower_bound) == (static, optimal, optimal)
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
-    out, report = distribute_embedded(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), plan,
-                                      pass_verified)
+    out, report = fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), embedding=plan)
     assert report.ebits == optimal
 
 
@@ -98,7 +87,7 @@ def test_compile_embeds_the_bundled_adder(verified):
     assert report.ebits == report.ebits_lower_bound == 3
 
 
-def test_mirror_with_a_missing_partner_copy_opens_it(pass_verified):
+def test_mirror_with_a_missing_partner_copy_opens_it(fixed):
     """A flip whose partner has no copy where q has one: the mirror forces one (1 ebit),
     so continuing through costs as much as it saves: the plan leaves it, but forced
     through it still verifies."""
@@ -111,8 +100,7 @@ def test_mirror_with_a_missing_partner_copy_opens_it(pass_verified):
     forced = embed(dag, [0, 0, 1, 1], TWO, frozenset({flip.key}))
     assert forced.ebits == 2 and any(g.position < 0 for g in forced.gates)
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
-    _, report = distribute_embedded(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), forced,
-                                    pass_verified)
+    _, report = fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), embedding=forced)
     assert report.ebits == 2
 
 
@@ -126,7 +114,7 @@ def random_through(dag, rng: random.Random, fraction: float = 0.7) -> frozenset:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_arbitrary_embeddings_verify_with_stim(seed, clifford_circuit, pass_verified):
+def test_arbitrary_embeddings_verify_with_stim(seed, clifford_circuit, fixed):
     """Random flips continued through, on random Clifford circuits over 3 QPUs of a
     line (mirrors with partner copies swapped over a path), verify exactly."""
     rng = random.Random(seed)
@@ -138,11 +126,11 @@ def test_arbitrary_embeddings_verify_with_stim(seed, clifford_circuit, pass_veri
     through = random_through(dag, rng)
     assert through
     plan = embed(dag, [net.index(p) for p in part], net.distances(), through)
-    distribute_embedded(qc, net, part, plan, pass_verified)
+    fixed(qc, net, part, embedding=plan)
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_arbitrary_embeddings_verify_by_simulation(seed, nonclifford_circuit, pass_verified):
+def test_arbitrary_embeddings_verify_by_simulation(seed, nonclifford_circuit, fixed):
     """The same with T, rotations and Toffolis (statevector simulation)."""
     random_circuit = nonclifford_circuit
     rng = random.Random(100 + seed)
@@ -156,15 +144,15 @@ def test_arbitrary_embeddings_verify_by_simulation(seed, nonclifford_circuit, pa
     part = ("qpu0", "qpu1", "qpu2", "qpu0", "qpu1", "qpu2")
     dag = circuit_to_dag(qc)
     plan = embed(dag, [net.index(p) for p in part], net.distances(), random_through(dag, rng))
-    distribute_embedded(qc, net, part, plan, pass_verified)
+    fixed(qc, net, part, embedding=plan)
 
 
-def test_one_comm_qubit_still_verifies(pass_verified):
+def test_one_comm_qubit_still_verifies(fixed):
     """With one comm qubit per QPU, a mirror's partner copy evicts nothing it needs."""
     qc = z_through_cx()
     plan = plan_embedding(circuit_to_dag(qc), [0, 0, 1, 1], TWO)
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=1)
-    distribute_embedded(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), plan, pass_verified)
+    fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), embedding=plan)
 
 
 def test_embedding_is_deterministic(nonclifford_circuit):
@@ -189,6 +177,3 @@ def test_compile_picks_one_plan_and_verifies(seed, nonclifford_circuit, verified
     assert report.ebits_lower_bound <= report.planned_ebits <= report.ebits
 
 
-def test_plan_embedding_without_a_partition_says_what_to_run():
-    with pytest.raises(dqc.CircuitInputError, match="PartitionQubits"):
-        dqc.passes.PlanEmbedding(dqc.Network.all_to_all(2, data_qubits=2))(z_through_cx())

@@ -1,0 +1,27 @@
+"""dqc.plan.distribution: one placement distributed into a circuit with Bell pairs."""
+
+from __future__ import annotations
+
+from qiskit.converters import circuit_to_dag
+
+import dqc
+from dqc.plan.distribution import distribute
+from dqc.plan.proposals import Distribution, Proposal
+from tests.helpers import ghz
+
+
+def test_a_ghz_chain_over_a_line_of_three_takes_one_bell_pair_per_cut(pass_verified):
+    """q0 q1 | q2 q3 | q4 q5 on a line of three QPUs: the cuts q1-q2 and q3-q4 cost an
+    ebit each, on their own links."""
+    qc = ghz(6)
+    net = dqc.Network.line(3, data_qubits=2)
+    part = ("qpu0",) * 2 + ("qpu1",) * 2 + ("qpu2",) * 2
+    builder, circuit = distribute(net, circuit_to_dag(qc), part, tuple(range(6)))
+    assert builder.ebits_per_link() == {"qpu0-qpu1": 1, "qpu1-qpu2": 1}
+    assert builder.total_ebits() == builder.planned_ebits == 2
+    assert builder.remote_gates == 2
+    layout = builder.layout
+    assert [layout.qubit_qpu[p] for p in layout.initial_layout] == list(part)
+    distribution = Distribution(layout, builder.ebits_per_link(), builder.remote_gates,
+                                Proposal("static", part, 2, 2))
+    assert pass_verified(qc, circuit, net, {"dqc_distribution": distribution}).ebits == 2

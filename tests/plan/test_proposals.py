@@ -1,0 +1,107 @@
+"""dqc.plan.proposals: the planners' proposals ranked on the model, and the one choice
+between them on what they emit."""
+
+from __future__ import annotations
+
+from qiskit import QuantumCircuit
+from qiskit.converters import circuit_to_dag
+
+import dqc
+from dqc.plan.cost_model import two_qubit_gates
+from dqc.plan.embedding import EmbeddingPlan
+from dqc.plan.proposals import Proposal, choose, ranked
+from dqc.plan.teledata import Move, Timeline
+from tests.helpers import qft
+
+LINE = dqc.Network.line(2, data_qubits=1)
+EMBEDDED = EmbeddingPlan(through=frozenset({(0, 0, "z")}), gates=(), ebits=1,
+                         static_ebits=1, lower_bound=1)
+
+
+def one_cz() -> QuantumCircuit:
+    """``q0 ─H─■─`` / ``q1 ───■─`` on two QPUs: the static plan costs 1 ebit."""
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cz(0, 1)
+    return qc
+
+
+def test_a_lone_static_proposal_stands_alone():
+    """Nothing else proposed (or a teledata proposal without moves): the static plan as
+    given, not re-scored."""
+    gates = two_qubit_gates(circuit_to_dag(one_cz()))
+    static = Proposal("static", ("qpu0", "qpu1"), 7, 0, why="as the partitioner left it")
+    assert ranked(LINE, gates, static) == [static]
+    no_moves = Proposal("static", ("qpu1", "qpu0"), 1, 1)
+    assert ranked(LINE, gates, static, teledata=no_moves) == [static]
+
+
+def test_cheapest_first_ties_embedding_then_teledata_then_static():
+    """All three at 1 ebit keep the order embedding, teledata, static (re-scored on the
+    teledata start); a cheaper teledata plan goes first."""
+    gates = two_qubit_gates(circuit_to_dag(one_cz()))
+    start = ("qpu0", "qpu1")
+    static = Proposal("static", start, 5, 0)
+    embedding = Proposal("embedding", start, 1, 1, embedding=EMBEDDED)
+    teledata = Proposal("teledata", start, 1, 1, moves=(Move(1, 0, 1),))
+    order = ranked(LINE, gates, static, embedding=embedding, teledata=teledata)
+    assert [p.kind for p in order] == ["embedding", "teledata", "static"]
+    assert (order[2].ebits, order[2].lower_bound, order[2].why) == (
+        1, 1, "re-scored on the start")
+    cheaper = Proposal("teledata", start, 0, 0, moves=(Move(1, 0, 1),))
+    order = ranked(LINE, gates, static, embedding=embedding, teledata=cheaper)
+    assert [p.kind for p in order] == ["teledata", "embedding", "static"]
+
+
+def _qft_with_a_round_trip():
+    """QFT-10 on two QPUs of 6 data qubits and 1 comm qubit, q0 sent to the other QPU at
+    slice 3 and back at slice 6 (modelled: 0 ebits, so it ranks first)."""
+    qc = dqc.passes.ElideSwaps()(dqc.passes.UnrollForDistribution()(qft(10)))
+    dag = circuit_to_dag(qc)
+    timeline = Timeline.of(dag)
+    moves = (Move(timeline.slice_start(3), 0, 1), Move(timeline.slice_start(6), 0, 0))
+    net = dqc.Network.all_to_all(2, data_qubits=6, comm_qubits=1)
+    part = ("qpu0",) * 5 + ("qpu1",) * 5
+    gates = two_qubit_gates(dag)
+    options = ranked(net, gates, Proposal("static", part, 0, 0),
+                     teledata=Proposal("teledata", part, 0, 0, moves=moves))
+    assert [p.kind for p in options] == ["teledata", "static"]
+    return qc, dag, net, options
+
+
+def test_choose_keeps_the_proposal_that_emits_fewest_ebits(pass_verified):
+    """With one comm qubit the moves make the copies thrash: the static plan, second on
+    the model, emits fewer ebits and is kept, and ``why`` says so."""
+    qc, dag, net, options = _qft_with_a_round_trip()
+    distribution, circuit = choose(net, dag, options, replans=3)
+    assert distribution.plan.kind == "static"
+    assert distribution.why.startswith("2 teledata moves emitted ")
+    assert distribution.why.endswith(f"the static plan {distribution.ebits}")
+    report = pass_verified(qc, circuit, net, {"dqc_distribution": distribution})
+    assert report.moves == 0 and report.ebits == distribution.ebits
+
+
+def test_choose_without_replans_distributes_the_first(pass_verified):
+    """``replans=0``: no comparison, the model's cheapest is distributed as it is."""
+    qc, dag, net, options = _qft_with_a_round_trip()
+    distribution, circuit = choose(net, dag, options, replans=0)
+    assert (distribution.plan.kind, distribution.why) == ("teledata", "")
+    report = pass_verified(qc, circuit, net, {"dqc_distribution": distribution})
+    assert report.moves == 2
+    kept, _ = choose(net, dag, options, replans=3)
+    assert kept.ebits < distribution.ebits
+
+
+def test_a_static_plan_chosen_over_moves_says_why(pass_verified):
+    """When the static plan is cheapest on the model and emits what it models, ``why``
+    compares it with the teledata proposal."""
+    qc = one_cz()
+    dag = circuit_to_dag(qc)
+    static = Proposal("static", ("qpu0", "qpu1"), 1, 1)
+    teledata = Proposal("teledata", ("qpu0", "qpu1"), 3, 1,
+                        moves=(Move(1, 0, 1), Move(1, 1, 0)))
+    options = ranked(LINE, two_qubit_gates(dag), static, teledata=teledata)
+    distribution, circuit = choose(LINE, dag, options)
+    assert distribution.plan.kind == "static"
+    assert distribution.why == "the static plan (1 ebits) beats 2 teledata moves (3)"
+    assert pass_verified(qc, circuit, LINE, {"dqc_distribution": distribution}).ebits == 1
