@@ -4,6 +4,8 @@
   devices built from backends;
 * :mod:`dqc.adapter.layout` — the distributed layout as circuit metadata and a Qiskit
   ``TranspileLayout``;
+* :mod:`dqc.adapter.routing` — routing inside each QPU's coupling map, Bell pairs kept on
+  comm qubits;
 * :mod:`dqc.adapter.aer` — running compiled (dynamic) circuits on qiskit-aer (the
   ``sim`` extra).
 """

@@ -94,23 +94,40 @@ class CarrierPlan:
 
 
 class SegmentCounter:
-    """Current Z and X segment number of every qubit, advanced op by op.
+    """Current Z and X segment number of every qubit, advanced op by op — the one
+    segment count the cost model, the embedding search and the distributor share.
 
     ``through`` holds ``(op position, qubit, basis)`` where a segment continues
     through a flip (see :mod:`dqc.plan.embedding`) instead of ending.
+
+    Examples:
+        >>> from qiskit.circuit.library import CXGate, HGate
+        >>> c = SegmentCounter(2)
+        >>> _ = c.advance(CXGate(), [0, 1]); _ = c.advance(HGate(), [0])
+        >>> c.seg  # the CX target ends q1's Z segment, H ends both of q0's
+        {'z': [1, 1], 'x': [1, 0]}
     """
 
     def __init__(self, num_qubits: int, through: frozenset = frozenset()) -> None:
         self.seg = {"z": [0] * num_qubits, "x": [0] * num_qubits}
         self.through = through
 
+    def cross(self, position: int, qs: list[int], dz: tuple[int, ...],
+              dx: tuple[int, ...]) -> None:
+        """Start a new segment for each qubit of ``qs`` on which the op at ``position``
+        is not diagonal (``dz``, ``dx``: its Z- and X-diagonal positions), unless the
+        segment continues through it."""
+        through = self.through
+        for basis, diag in (("z", dz), ("x", dx)):
+            seg = self.seg[basis]
+            for pos, q in enumerate(qs):
+                if pos not in diag and (not through or (position, q, basis) not in through):
+                    seg[q] += 1
+
     def advance(self, op, qs: list[int], position: int = -1) -> dict[str, tuple[int, ...]]:
         """Start new segments where ``op`` is not diagonal; return its diagonal positions."""
         dz, dx = _diagonals(op)
-        for basis, positions in (("z", dz), ("x", dx)):
-            for pos, q in enumerate(qs):
-                if pos not in positions and (position, q, basis) not in self.through:
-                    self.seg[basis][q] += 1
+        self.cross(position, qs, dz, dx)
         return {"z": dz, "x": dx}
 
     def option(self, diag: dict[str, tuple[int, ...]], pos: int, q: int):
@@ -150,14 +167,11 @@ def op_walk(dag: DAGCircuit) -> Iterator[tuple[int, Any, list[int], tuple[int, .
 
 def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
     """The two-qubit gates of ``dag`` with the segment of each possible carrier."""
-    seg_z, seg_x = [0] * dag.num_qubits(), [0] * dag.num_qubits()  # as in SegmentCounter
+    counter = SegmentCounter(dag.num_qubits())
+    seg_z, seg_x = counter.seg["z"], counter.seg["x"]
     out = []
     for position, op, qs, dz, dx in op_walk(dag):
-        for pos, q in enumerate(qs):
-            if pos not in dz:
-                seg_z[q] += 1
-            if pos not in dx:
-                seg_x[q] += 1
+        counter.cross(position, qs, dz, dx)
         if len(qs) == 2:
             q0, q1 = qs
             a = ("z", seg_z[q0]) if 0 in dz else ("x", seg_x[q0]) if 0 in dx else None

@@ -70,7 +70,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 
-from dqc.plan.cost_model import GateTable, TwoQubitGate, _member, op_walk, two_qubit_gates
+from dqc.plan.cost_model import (
+    GateTable,
+    SegmentCounter,
+    TwoQubitGate,
+    _member,
+    op_walk,
+    two_qubit_gates,
+)
 
 #: (gate name, number of qubits, position of q) -> basis of q's segment it flips
 FLIPS: dict[tuple[str, int, int], str] = {
@@ -133,16 +140,16 @@ class EmbeddingPlan:
 
 def find_flips(dag: DAGCircuit, gates: Sequence[TwoQubitGate]) -> list[Flip]:
     """Every flip of ``dag`` (see the module table), with raw segment numbers."""
-    seg = {"z": [0] * dag.num_qubits(), "x": [0] * dag.num_qubits()}
+    counter = SegmentCounter(dag.num_qubits())
     gate_at = {g.position: i for i, g in enumerate(gates)}
     out = []
     for position, op, qs, dz, dx in op_walk(dag):
+        counter.cross(position, qs, dz, dx)
         for basis, diag in (("z", dz), ("x", dx)):
             for pos, q in enumerate(qs):
-                if pos not in diag:
-                    seg[basis][q] += 1
-                    if FLIPS.get((op.name, len(qs), pos)) == basis:
-                        out.append(Flip(position, q, basis, seg[basis][q], gate_at.get(position)))
+                if pos not in diag and FLIPS.get((op.name, len(qs), pos)) == basis:
+                    out.append(Flip(position, q, basis, counter.seg[basis][q],
+                                    gate_at.get(position)))
     return out
 
 

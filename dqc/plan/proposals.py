@@ -129,9 +129,6 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
     """Distribute by ``options[0]``; when comm-qubit limits make it emit more than its
     model, distribute the others too and keep the one that emits fewest ebits.
 
-    Returns:
-        The distribution's facts and the distributed circuit.
-
     Args:
         network: the QPUs and links.
         dag: the circuit.
@@ -139,6 +136,9 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
         permutation: the wire permutation of elided swaps (see ``ElideSwaps``).
         replans: re-planning rounds of each distribution (0: none, and no comparison).
         gates: ``two_qubit_gates(dag)``, if at hand.
+
+    Returns:
+        The distribution's facts and the distributed circuit.
     """
     gates = two_qubit_gates(dag) if gates is None else gates
     perm = tuple(permutation) if permutation is not None else tuple(range(dag.num_qubits()))
