@@ -104,8 +104,8 @@ class SegmentCounter:
         >>> from qiskit.circuit.library import CXGate, HGate
         >>> c = SegmentCounter(2)
         >>> _ = c.advance(CXGate(), [0, 1]); _ = c.advance(HGate(), [0])
-        >>> c.seg  # the CX target ends q1's Z segment, H ends both of q0's
-        {'z': [1, 1], 'x': [1, 0]}
+        >>> c.seg  # CX ends q0's X segment and q1's Z segment; H ends both of q0's
+        {'z': [1, 1], 'x': [2, 0]}
     """
 
     def __init__(self, num_qubits: int, through: frozenset = frozenset()) -> None:
