@@ -96,7 +96,6 @@ _MEASURE = Measure()
 _H, _X, _Z, _CX, _SWAP = HGate(), XGate(), ZGate(), CXGate(), SwapGate()
 
 
-
 #: Largest circuit (two-qubit gates) for which DistributeGates re-plans carriers.
 MAX_REPLAN_GATES = 5_000
 
@@ -105,7 +104,8 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
                gates: list[TwoQubitGate] | None = None) -> tuple[Builder, QuantumCircuit | None]:
-    """One distribution with re-planning (see :class:`DistributeGates`); the cheapest run.
+    """One distribution with re-planning (see :class:`~dqc.passes.DistributeGates`); the
+    cheapest run.
 
     Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
     gates: each try is a full walk. With ``emit=False`` (a dry run) no circuit is built.
@@ -126,7 +126,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
         for key, count in builder.opens.items():
             weights[key] = max(weights.get(key, 1), count)
         retry = Builder(network, dag, gates, partition, permutation, moves,
-                         weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding)
+                        weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
@@ -135,7 +135,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
         life = lifetime_weights(embedding.gates if embedding is not None else gates,
                                 builder.initial_qpus)
         retry = Builder(network, dag, gates, partition, permutation, moves,
-                         weight=lambda v: life.get(v, 1.0), embedding=embedding)
+                        weight=lambda v: life.get(v, 1.0), embedding=embedding)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
