@@ -10,13 +10,14 @@ import sys
 import tempfile
 import time
 from functools import partial
+from importlib import metadata
 from pathlib import Path
 
-from qiskit import qasm3
+from qiskit import QuantumCircuit, qasm3
 
 import dqc.targets as targets
 from dqc.compile import compile as compile_circuit
-from dqc.errors import DQCError
+from dqc.errors import DQCError, plural
 from dqc.estimate import (
     SWEEP_KEYS,
     Estimate,
@@ -39,8 +40,39 @@ from dqc.verify import verify
 TOPOLOGIES = {name: partial(Network.from_topology, name) for name in TOPOLOGY_PAIRS}
 
 
+#: The distribution ``pip install .`` installs (the import name and the command are ``dqc``).
+DISTRIBUTION = "dqc-compiler"
+
+EPILOG = """examples:
+  dqc compile circuit.qasm --qpus 4 --topology ring -o out.qasm --report report.json --verify
+  dqc compile circuit.py --target metro4          (presets: dqc targets)
+  dqc estimate circuit.qasm --target metro4 --sweep link.rate_hz=1,10,100
+  dqc verify circuit.qasm out.qasm --report report.json
+
+Exit status: 0 ok, 1 verification failed, 2 bad input (one 'dqc: error:' line)."""
+
+
 class CLIError(DQCError):
     """A bad command-line value."""
+
+
+def version() -> str:
+    """The installed version of dqc (``dqc.__version__`` when not installed).
+
+    Examples:
+        >>> import dqc
+        >>> version() == dqc.__version__  # pyproject.toml and dqc/__init__.py agree
+        True
+    """
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a checkout without `pip install`
+        # the package root: always imported before this submodule, which may not import it
+        return str(sys.modules["dqc"].__version__)
+
+
+INPUT_HELP = ("OpenQASM 2/3 file, or a .py file leaving a QuantumCircuit in `circuit` (or `qc`, "
+              "or its only circuit)")
 
 
 def _add_network_options(sub: argparse.ArgumentParser) -> None:
@@ -58,12 +90,15 @@ def _add_network_options(sub: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="dqc", description="Distributed quantum circuit compiler."
+        prog="dqc", description="Distributed quantum circuit compiler.", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("-V", "--version", action="version",
+                        version=f"dqc {version()} ({DISTRIBUTION})")
     sub = parser.add_subparsers(dest="command", required=True)
 
     comp = sub.add_parser("compile", help="compile a circuit onto a network of QPUs")
-    comp.add_argument("input", help="OpenQASM 2/3 file, or a .py file defining `circuit`")
+    comp.add_argument("input", help=INPUT_HELP)
     comp.add_argument("-o", "--output", help="write the compiled circuit here (OpenQASM 3)")
     comp.add_argument("--report", help="write the JSON cost report here")
     _add_network_options(comp)
@@ -81,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
 
     est = sub.add_parser(
         "estimate", help="latency, memory, fidelity and a verdict for a circuit on a network")
-    est.add_argument("input", help="OpenQASM 2/3 file, or a .py file defining `circuit`")
+    est.add_argument("input", help=INPUT_HELP)
     _add_network_options(est)
     est.add_argument("--technology", choices=sorted(TECHNOLOGIES),
                      help="QPU technology of a generated network (default: superconducting)")
@@ -98,9 +133,9 @@ def _parser() -> argparse.ArgumentParser:
     est.add_argument("--json", action="store_true", help="print JSON instead of a table")
     est.add_argument("--plot", metavar="FILE.png",
                      help="draw a Gantt chart of the schedule (needs matplotlib: "
-                          "pip install 'dqc[plot]'); with --sweep, one file per value")
+                          "pip install matplotlib); with --sweep, one file per value")
 
-    sub.add_parser("targets", help="list the network presets")
+    sub.add_parser("targets", help="list the network presets with their descriptions")
     return parser
 
 
@@ -127,6 +162,13 @@ def _network(args: argparse.Namespace, num_qubits: int) -> Network:
     topology = TOPOLOGIES[args.topology or "all-to-all"]
     return topology(args.qpus, data_qubits=data, comm_qubits=comm,
                     technology=getattr(args, "technology", None))
+
+
+def _header(path: str, circuit: QuantumCircuit, network: Network) -> str:
+    """``in.qasm: 6 qubits, 12 operations -> 2 QPUs (name)``."""
+    return (f"{path}: {plural(circuit.num_qubits, 'qubit')}, "
+            f"{plural(circuit.size(), 'operation')} -> {plural(len(network.qpus), 'QPU')} "
+            f"({network.name or network.summary()})")
 
 
 def _check_writable(path: str) -> None:
@@ -162,9 +204,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     report = result.report
     qasm = qasm3.dumps(result.circuit)  # before writing anything: export errors surface first
-    name = network.name or network.summary()
-    print(f"{args.input}: {circuit.num_qubits} qubits, {circuit.size()} operations "
-          f"-> {len(network.qpus)} QPUs ({name})")
+    print(_header(args.input, circuit, network))
     print(report.summary())
     print(f"compile time: {seconds:.2f} s")
     status = 0
@@ -228,9 +268,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         data = single.to_dict() if single is not None else [e.to_dict() for e in estimates]
         print(json.dumps(data, indent=2))
     else:
-        name = network.name or network.summary()
-        print(f"{args.input}: {circuit.num_qubits} qubits, {circuit.size()} operations "
-              f"-> {len(network.qpus)} QPUs ({name})")
+        print(_header(args.input, circuit, network))
         if single is not None:
             print(single.summary())
         else:
@@ -270,8 +308,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_targets(_: argparse.Namespace) -> int:
-    for name in targets.available():
-        print(f"{name:10s} {targets.load(name).summary()}")
+    names = targets.available()
+    width = max(map(len, names))
+    for name in names:
+        print(f"{name:{width}s}  {targets.description(name)}")
+        print(f"{'':{width}s}  {targets.load(name).summary()}")
     return 0
 
 

@@ -7,14 +7,17 @@ import io
 import re
 import runpy
 from pathlib import Path
+from typing import Any
 
 from qiskit import QuantumCircuit, qasm2, qasm3
+from qiskit.circuit.library import get_standard_gate_name_mapping
 
-from dqc.errors import CircuitInputError
+from dqc.errors import CircuitInputError, plural
 
 _VERSION = re.compile(r"^\s*OPENQASM\s+(\d+)(?:\.\d+)?\s*;", re.MULTILINE)
 _QASM2_HINT = re.compile(r"\b(qreg|creg)\b|qelib1\.inc")
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+STANDARD_GATES = frozenset(get_standard_gate_name_mapping())
 
 
 def qasm_version(text: str) -> int:
@@ -41,12 +44,42 @@ def loads_qasm(text: str, *, source: str = "<string>") -> QuantumCircuit:
 
     OpenQASM 2 is read with Qiskit's legacy gate definitions, so the full
     ``qelib1.inc`` gate set (``cu1``, ``rzz``, ...) is understood as standard gates.
+    Errors name the source and, where the parser knows it, the line and column; an
+    empty program and a program without an ``OPENQASM`` header that fails to parse
+    say so and name the header line to add.
+
+    Raises:
+        CircuitInputError: the text is empty, malformed, or declares another version.
 
     Examples:
         >>> loads_qasm('OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; cx q[0], q[1];').num_qubits
         2
+        >>> try:
+        ...     loads_qasm('OPENQASM 3.0; include "stdgates.inc";\\nqubit[2] q;\\nh q[2];')
+        ... except CircuitInputError as exc:
+        ...     print(exc)
+        malformed OpenQASM 3 in <string>: line 3, column 3: index out of range: q[2]
     """
+    if not _COMMENTS.sub("", text).strip():
+        raise CircuitInputError(
+            f"{source} is empty: expected an OpenQASM 2 or 3 program starting with "
+            f"'OPENQASM 3.0;' (or 'OPENQASM 2.0;')")
     version = qasm_version(text)
+    try:
+        return _parse(text, version, source)
+    except CircuitInputError as exc:
+        if _VERSION.search(_COMMENTS.sub("", text)):
+            raise
+        header = HEADERS[version]
+        raise CircuitInputError(
+            f"{exc}; the file has no OpenQASM header: start it with '{header}'") from None
+
+
+#: The header lines to suggest for a program without one, by version.
+HEADERS = {2: 'OPENQASM 2.0; include "qelib1.inc";', 3: 'OPENQASM 3.0; include "stdgates.inc";'}
+
+
+def _parse(text: str, version: int, source: str) -> QuantumCircuit:
     try:
         if version == 2:
             return qasm2.loads(
@@ -60,20 +93,21 @@ def loads_qasm(text: str, *, source: str = "<string>") -> QuantumCircuit:
                 return qasm3.loads(text)
     except qasm2.QASM2ParseError as exc:
         raise CircuitInputError(f"malformed OpenQASM 2 in {source}: {exc}") from None
-    except qasm3.QASM3ImporterError as exc:
-        raise CircuitInputError(f"malformed OpenQASM 3 in {source}: {_first_line(exc)}") from None
-    except Exception as exc:  # the QASM 3 parser raises its own exception types
-        raise CircuitInputError(
-            f"malformed OpenQASM {version} in {source}: {_first_line(exc)}"
-        ) from None
+    except Exception as exc:  # the QASM 3 parser and importer raise their own exception types
+        message = _qasm3_message(exc, text)
+        if "is not defined" in message and _VERSION.search(_COMMENTS.sub("", text)):
+            message += _include_hint(message, text)
+        raise CircuitInputError(f"malformed OpenQASM {version} in {source}: {message}") from None
     raise CircuitInputError(f"{source} declares OPENQASM {version}; dqc reads versions 2 and 3")
 
 
 def load_circuit(path: str | Path) -> QuantumCircuit:
     """Load a circuit from a ``.qasm`` file (OpenQASM 2 or 3) or a ``.py`` file.
 
-    A Python file is run and must leave a ``QuantumCircuit`` in a module-level
-    variable named ``circuit`` or ``qc`` (or exactly one module-level circuit).
+    A Python file is run (not as ``__main__``) and must leave a ``QuantumCircuit`` in a
+    module-level variable named ``circuit`` (or else ``qc``); a file whose only
+    module-level ``QuantumCircuit`` has another name (``bell = QuantumCircuit(2)``) gives
+    that one, and a file with several and neither name is an error.
 
     Raises:
         CircuitInputError: the file is missing, unreadable or malformed.
@@ -105,13 +139,74 @@ def _load_python(path: Path) -> QuantumCircuit:
         return namespace[found[0]]
     raise CircuitInputError(
         f"'{path}' must define a QuantumCircuit named 'circuit' or 'qc' "
-        f"(found {len(found)} circuits: {', '.join(sorted(found)) or 'none'})"
+        f"(found {plural(len(found), 'circuit')}: {', '.join(sorted(found)) or 'none'}); "
+        "name the one to compile 'circuit'"
     )
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else _parser_position(exc) or type(exc).__name__
+
+
+#: The importer's own position prefix (``"3,0: gate 'foo' is not defined."``).
+_IMPORTER_POSITION = re.compile(r'^"?(\d+),(\d+): (.*?)"?$')
+
+
+def _qasm3_message(exc: BaseException, text: str) -> str:
+    """One line for an OpenQASM 3 error: ``line L, column C: what``, where known.
+
+    The position comes from the innermost syntax-tree node the importer was converting
+    (its ``span``), so errors raised without one (an out-of-range index) get it too.
+    """
+    message = _first_line(exc)
+    match = _IMPORTER_POSITION.match(message)
+    if match:
+        message = match.group(3)
+    elif message.startswith("line "):  # the parser's own position (a syntax error)
+        return message
+    message = message.rstrip(".")
+    span = _innermost_span(exc)
+    if span is None:
+        return message if not match else f"line {match.group(1)}: {message}"
+    lines = text.splitlines()
+    line = lines[span.start_line - 1] if 0 < span.start_line <= len(lines) else ""
+    where = f"line {span.start_line}"
+    if 0 <= span.start_column < len(line):
+        where += f", column {span.start_column + 1}"
+        part = line[span.start_column:span.end_column + 1].strip()
+        if span.end_line == span.start_line and part and part != line.strip():
+            message += f": {part}"  # the offending part of a longer statement
+    return f"{where}: {message}"
+
+
+def _include_hint(message: str, text: str) -> str:
+    """Suggest ``stdgates.inc`` for a standard gate used without it."""
+    gate = re.search(r"gate '(\w+)' is not defined", message)
+    if gate and gate.group(1) in STANDARD_GATES and "stdgates.inc" not in text:
+        return " (add 'include \"stdgates.inc\";' after the header)"
+    return ""
+
+
+def _innermost_span(exc: BaseException) -> Any:
+    """The ``span`` of the innermost syntax-tree node in the importer's frames."""
+    found = None
+    seen: set[int] = set()
+    chain: BaseException | None = exc
+    while chain is not None and id(chain) not in seen:
+        seen.add(id(chain))
+        tb = chain.__traceback__
+        while tb is not None:
+            for value in tb.tb_frame.f_locals.values():
+                span = getattr(value, "span", None)
+                if span is not None and hasattr(span, "start_line"):
+                    found = span
+                    break
+            tb = tb.tb_next
+        if found is not None:
+            return found
+        chain = chain.__cause__ or chain.__context__
+    return None
 
 
 def _parser_position(exc: BaseException) -> str | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from qiskit import QuantumCircuit
 
-from dqc.errors import VerificationError
+from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.passes import UnrollForDistribution
 from dqc.verification.contract import check_contract
@@ -86,7 +86,7 @@ def verify(
             True,
             "clifford-skeleton",
             f"{contract}; {skeleton} (rotation angles not checked: simulating would take "
-            f"{width} qubits > max_sim_qubits={max_sim_qubits})",
+            f"{plural(width, 'qubit')} > max_sim_qubits={max_sim_qubits})",
         )
     except VerificationError as exc:
         return Verification(False, "equivalence", str(exc))

@@ -9,7 +9,8 @@ possible outcomes, a correct circuit stays within total variation distance
 ``dqc.adapter.aer.tvd_bound(SHOTS, K)`` of it except with probability 1e-6 (the bound's
 derivation is in its docstring).
 
-Run: ``python examples/run_on_aer.py`` (needs qiskit-aer: ``pip install "dqc[sim]"``).
+Run: ``python examples/run_on_aer.py`` (needs qiskit-aer: ``pip install qiskit-aer``,
+or ``pip install ".[sim]"`` from the checkout).
 """
 
 from __future__ import annotations

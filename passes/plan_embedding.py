@@ -20,7 +20,7 @@ Examples:
     >>> props = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
     >>> _ = p(qc, property_set=props); plan = props["dqc_embedding"]
     >>> plan.name, plan.ebits, plan.embedding.static_ebits, props["dqc_embedding_bound"]
-    ('embedding (1 flips)', 2, 3, 2)
+    ('embedding (1 flip)', 2, 3, 2)
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
+from dqc.errors import plural
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
 from dqc.plan.embedding import FlipTable, find_flips, search_embeddings
@@ -83,4 +84,5 @@ class PlanEmbedding(AnalysisPass):
         self.property_set["dqc_embedding"] = None if best is None else Proposal(
             "embedding", tuple(self.network.qpus[k].name for k in best.placement),
             best.ebits, best.lower_bound, embedding=best,
-            why=f"{len(best.through)} flips save {best.static_ebits - best.ebits} ebits")
+            why=f"{plural(len(best.through), 'flip')} save{'s' * (len(best.through) == 1)} "
+                f"{plural(best.static_ebits - best.ebits, 'ebit')}")

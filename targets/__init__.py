@@ -28,8 +28,9 @@ from pathlib import Path
 
 from dqc.errors import NetworkError
 from dqc.network import Network
+from dqc.network.toml import read
 
-__all__ = ["available", "load"]
+__all__ = ["available", "description", "load"]
 
 
 def available() -> list[str]:
@@ -80,3 +81,20 @@ def load(name_or_path: str | os.PathLike[str]) -> Network:
     resource = resources.files(__name__) / f"{name_or_path}.toml"
     with resources.as_file(resource) as path:
         return Network.from_toml(path)
+
+
+def description(name: str) -> str:
+    """The one-line ``description`` a bundled preset's TOML file gives (``""`` if none).
+
+    Raises:
+        NetworkError: For an unknown preset name.
+
+    Examples:
+        >>> description("lab2")
+        '2 trapped-ion nodes ~2 m apart (Stephenson et al., PRL 2020)'
+    """
+    presets = available()
+    if name not in presets:
+        raise NetworkError(f"unknown target {name!r}: known presets are {', '.join(presets)}")
+    with resources.as_file(resources.files(__name__) / f"{name}.toml") as path:
+        return str(read(path).get("description", ""))

@@ -236,9 +236,11 @@ def test_compile_without_outputs_prints_summary(capsys, ghz6):
 def test_targets_lists_presets(capsys):
     rc, stdout, err = run_cli(capsys, "targets")
     assert rc == 0 and err == ""
-    names = [line.split()[0] for line in stdout.splitlines()]
+    lines = stdout.splitlines()  # per preset: name and description, then its size indented
+    names = [line.split()[0] for line in lines if not line.startswith(" ")]
     assert "lab2" in names and "metro4" in names
-    assert "4 QPUs" in next(line for line in stdout.splitlines() if line.startswith("metro4"))
+    after = lines[lines.index(next(line for line in lines if line.startswith("metro4"))) + 1]
+    assert after.startswith(" ") and "4 QPUs (ring)" in after
 
 
 # --------------------------------------------------------------------------- determinism

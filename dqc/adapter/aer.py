@@ -10,7 +10,8 @@ measurement), :func:`total_variation` compares two distributions and
 :func:`tvd_bound` says how far a correct sample can stray by chance.
 
 Keys are Qiskit-style bitstrings without spaces: the last character is clbit 0.
-qiskit-aer is an optional dependency (``pip install "dqc[sim]"``); only
+qiskit-aer is an optional dependency (``pip install qiskit-aer``, or ``pip install ".[sim]"``
+from a dqc checkout); only
 :func:`run_on_aer` needs it.
 
 Examples:
@@ -127,7 +128,8 @@ def run_on_aer(circuit: QuantumCircuit, *, shots: int = 4000, seed: int | None =
         from qiskit_aer import AerSimulator
     except ImportError:  # pragma: no cover - depends on the environment
         raise DQCError(
-            "run_on_aer needs qiskit-aer: pip install 'dqc[sim]' (or qiskit-aer)") from None
+            "run_on_aer needs qiskit-aer: pip install qiskit-aer "
+            "(or, from a dqc checkout, pip install '.[sim]')") from None
     backend = AerSimulator(method=method)
     result = backend.run(prepare_for_aer(circuit), shots=shots, seed_simulator=seed).result()
     counts = result.get_counts()

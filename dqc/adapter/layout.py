@@ -38,7 +38,7 @@ from qiskit import QuantumCircuit, QuantumRegister
 from qiskit.circuit import Qubit
 from qiskit.transpiler import Layout, TranspileLayout
 
-from dqc.errors import VerificationError
+from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.network import Network
 from dqc.plan.distribution import DistributedLayout
@@ -91,7 +91,7 @@ def full_permutation(initial: Sequence[int], final: Sequence[int], num_qubits: i
                 f"{name} layout {list(seq)} is not a set of distinct qubits below {num_qubits}")
     if len(initial) != len(final):
         raise VerificationError(
-            f"initial layout has {len(initial)} qubits, final layout {len(final)}")
+            f"initial layout has {plural(len(initial), 'qubit')}, final layout {len(final)}")
     perm = dict(zip(initial, final))
     starts = [p for p in range(num_qubits) if p not in perm]
     ends = sorted(set(range(num_qubits)) - set(perm.values()))
@@ -148,10 +148,12 @@ def attach_layout(circuit: QuantumCircuit, layout: _HasLayout,
     n_in = len(layout.initial_layout)
     if len(layout.qubit_qpu) != n_out:
         raise VerificationError(
-            f"layout names a QPU for {len(layout.qubit_qpu)} qubits, the circuit has {n_out}")
+            f"layout names a QPU for {plural(len(layout.qubit_qpu), 'qubit')}, the circuit has "
+            f"{n_out}")
     if original is not None and original.num_qubits != n_in:
         raise VerificationError(
-            f"layout places {n_in} input qubits, the original circuit has {original.num_qubits}")
+            f"layout places {plural(n_in, 'input qubit')}, the original circuit has "
+            f"{original.num_qubits}")
     perm = full_permutation(layout.initial_layout, layout.final_layout, n_out)
     out = circuit if inplace else circuit.copy()
     out.metadata = {**(out.metadata or {}), METADATA_KEY: layout_metadata(layout)}
@@ -235,7 +237,8 @@ def report_from_circuit(circuit: QuantumCircuit, network: Network) -> Report:
     owner = layout.qubit_qpu
     if len(owner) != circuit.num_qubits:
         raise VerificationError(
-            f"layout names a QPU for {len(owner)} qubits, the circuit has {circuit.num_qubits}")
+            f"layout names a QPU for {plural(len(owner), 'qubit')}, the circuit has "
+            f"{circuit.num_qubits}")
     per_link = dict.fromkeys((link.key for link in network.links), 0)
     for inst in circuit.data:
         if inst.operation.name == "epr":

@@ -18,7 +18,7 @@ from qiskit.transpiler import CouplingMap, Target
 from qiskit.transpiler.passes import SabreSwap
 
 from dqc.adapter.target import local_coupling_map, qpu_of_qubit, target_to_network
-from dqc.errors import NetworkError
+from dqc.errors import NetworkError, plural
 from dqc.gates import EPRGate
 from dqc.plan.distribution import DistributedLayout
 
@@ -65,7 +65,8 @@ def route_within_qpus(dag: DAGCircuit, target: Target, layout: DistributedLayout
     n = len(owner)
     if dag.num_qubits() != n:
         raise NetworkError(
-            f"the distributed circuit has {dag.num_qubits()} qubits but the Target has {n}")
+            f"the distributed circuit has {plural(dag.num_qubits(), 'qubit')} but the Target "
+            f"has {n}")
     cmap = local_coupling_map(target)
     edges = set(cmap.get_edges())
     index = {q: i for i, q in enumerate(dag.qubits)}

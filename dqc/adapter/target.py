@@ -44,7 +44,7 @@ from qiskit.circuit import IfElseOp, Instruction
 from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.transpiler import CouplingMap, InstructionProperties, QubitProperties, Target
 
-from dqc.errors import NetworkError
+from dqc.errors import NetworkError, plural
 from dqc.gates import ONE_QUBIT_BASIS, TWO_QUBIT_BASIS, EPRGate
 from dqc.network import DEFAULT_FIDELITY, DEFAULT_RATE_HZ, QPU, Link, Network
 
@@ -130,11 +130,12 @@ class QPUDevice:
         qpu = QPU(self.name, max(n - self.comm_qubits, 1), self.comm_qubits)  # validates name
         if n - self.comm_qubits < 1:
             raise NetworkError(
-                f"device QPU {self.name!r} has {n} qubits and {self.comm_qubits} comm qubits; "
+                f"device QPU {self.name!r} has {plural(n, 'qubit')} and "
+                f"{plural(self.comm_qubits, 'comm qubit')}; "
                 "it needs at least 1 data qubit")
         if len(self.physical) != n:
             raise NetworkError(
-                f"device QPU {self.name!r}: physical lists {len(self.physical)} qubits, "
+                f"device QPU {self.name!r}: physical lists {plural(len(self.physical), 'qubit')}, "
                 f"its target has {n}")
         graph = nx.Graph()
         graph.add_nodes_from(range(n))
@@ -237,7 +238,8 @@ def qpu_from_backend(name: str, backend: Any, *, comm_qubits: int = 2,
         if not isinstance(comm_qubits, int) or not 0 <= comm_qubits < len(chosen):
             raise NetworkError(
                 f"QPU {name!r}: comm_qubits={comm_qubits!r} must be an integer in "
-                f"[0, {len(chosen) - 1}] for {len(chosen)} qubits (at least 1 data qubit)")
+                f"[0, {len(chosen) - 1}] for {plural(len(chosen), 'qubit')} "
+                "(at least 1 data qubit)")
         if nx.is_connected(graph):
             lengths = dict(nx.all_pairs_shortest_path_length(graph))
             score = {q: sum(lengths[q].values()) for q in chosen}
@@ -389,8 +391,9 @@ def _devices_by_name(network: Network, devices: Iterable[QPUDevice]) -> dict[str
         qpu = network.qpu(dev.name)
         if (qpu.data_qubits, qpu.comm_qubits) != (dev.data_qubits, dev.comm_qubits):
             raise NetworkError(
-                f"device {dev.name!r} has {dev.data_qubits} data + {dev.comm_qubits} comm "
-                f"qubits but the network's QPU has {qpu.data_qubits} + {qpu.comm_qubits}")
+                f"device {dev.name!r} has {dev.data_qubits} data + "
+                f"{plural(dev.comm_qubits, 'comm qubit')} but the network's QPU has "
+                f"{qpu.data_qubits} + {qpu.comm_qubits}")
         if dev.name in by_name:
             raise NetworkError(f"two devices for QPU {dev.name!r}")
         by_name[dev.name] = dev

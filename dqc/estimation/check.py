@@ -14,6 +14,7 @@ from typing import Any
 
 from qiskit.circuit import Clbit, QuantumCircuit
 
+from dqc.errors import plural
 from dqc.estimation.costs import condition_bits, op_cost
 from dqc.estimation.memory import peak_level
 from dqc.estimation.result import Schedule, ScheduledOp
@@ -48,7 +49,7 @@ def check_schedule(sched: Schedule, circuit: QuantumCircuit, network: Network, *
     """
     ops = sched.operations
     if len(ops) != len(circuit.data):
-        return [f"schedule has {len(ops)} operations, the circuit {len(circuit.data)}"]
+        return [f"schedule has {plural(len(ops), 'operation')}, the circuit {len(circuit.data)}"]
     tol = rel_tol * max(sched.makespan_s, 1e-300)
     qpu_of = list(qubit_qpu)
     problems, link_spans = _check_operations(sched, circuit, network, qpu_of, tol, rel_tol)
@@ -131,8 +132,8 @@ def _check_links(link_spans: Spans, network: Network, tol: float) -> list[str]:
         channels = next(link for link in network.links if link.key == key).channels
         top = peak_level(spans, tol)
         if top > channels:
-            problems.append(f"link {key} generates {top} ebits at once with {channels} "
-                            "channel(s)")
+            problems.append(f"link {key} generates {plural(top, 'ebit')} at once with "
+                            f"{plural(channels, 'channel')}")
     return problems
 
 
@@ -159,7 +160,7 @@ def _check_comm_qubits(reserved: Spans, network: Network, tol: float) -> list[st
     for name, qpu in zip(network.qpu_names, network.qpus):
         top = peak_level(reserved.get(name, []), tol)
         if top > qpu.comm_qubits:
-            problems.append(f"QPU {name} reserves {top} comm qubits at once but has "
+            problems.append(f"QPU {name} reserves {plural(top, 'comm qubit')} at once but has "
                             f"{qpu.comm_qubits}")
     return problems
 

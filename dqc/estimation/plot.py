@@ -1,6 +1,7 @@
 """Gantt chart of a schedule: one row per QPU and one per link (matplotlib, optional).
 
-matplotlib is an optional extra (``pip install 'dqc[plot]'``); it is imported only
+matplotlib is an optional extra (``pip install matplotlib``, or ``pip install '.[plot]'``
+from a dqc checkout); it is imported only
 when a chart is drawn, and its absence is reported as a :class:`~dqc.errors.DQCError`
 that says how to install it.
 """
@@ -42,8 +43,8 @@ def _pyplot() -> Any:
         import matplotlib
     except ImportError:
         raise DQCError(
-            "plotting needs matplotlib, an optional extra: pip install 'dqc[plot]' "
-            "(or pip install matplotlib)") from None
+            "plotting needs matplotlib, an optional extra: pip install matplotlib "
+            "(or, from a dqc checkout, pip install '.[plot]')") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

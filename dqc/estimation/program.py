@@ -15,7 +15,7 @@ from typing import Any
 
 from qiskit.circuit import Clbit, Instruction, QuantumCircuit
 
-from dqc.errors import DQCError
+from dqc.errors import DQCError, plural
 from dqc.estimation.costs import condition_bits, cost_table, inst_cost, op_cost
 from dqc.network import Network
 
@@ -170,8 +170,8 @@ def build_program(circuit: QuantumCircuit, network: Network,
     """
     if len(qubit_qpu) != circuit.num_qubits:
         raise DQCError(
-            f"qubit_qpu names {len(qubit_qpu)} QPUs but the circuit has "
-            f"{circuit.num_qubits} qubits")
+            f"qubit_qpu names {plural(len(qubit_qpu), 'QPU')} but the circuit has "
+            f"{plural(circuit.num_qubits, 'qubit')}")
     builder = _Builder(circuit, network, qubit_qpu)
     for i, inst in enumerate(circuit.data):
         builder.add(i, inst)

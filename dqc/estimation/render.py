@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from dqc.errors import plural
 from dqc.estimation.formatting import fmt_number, fmt_time
 from dqc.estimation.memory import halves_per_qpu
 from dqc.estimation.report import Report
@@ -85,13 +86,14 @@ def _time_lines(s: Schedule) -> list[str]:
         f"makespan: {fmt_time(s.makespan_s)}; lower bound {fmt_time(s.lower_bound_s)} "
         f"({s.binding_bound}); {s.makespan_s / s.lower_bound_s if s.lower_bound_s else 1:.3g}"
         " x the bound",
-        f"  critical path: {path['operations']} operations: ebits {fmt_time(path['epr_s'])}, "
+        f"  critical path: {plural(path['operations'], 'operation')}: "
+        f"ebits {fmt_time(path['epr_s'])}, "
         f"classical {fmt_time(path['classical_s'])}, gates {fmt_time(path['gates_s'])}; "
         f"with free ebits the run takes {fmt_time(s.compute_s)}",
     ]
     if s.monte_carlo is not None:
         mc = s.monte_carlo
-        lines.append(f"  Monte Carlo ({mc.samples} samples, seed {mc.seed}): mean "
+        lines.append(f"  Monte Carlo ({plural(mc.samples, 'sample')}, seed {mc.seed}): mean "
                      f"{fmt_time(mc.mean_s)}, p95 {fmt_time(mc.p95_s)}, "
                      f"range {fmt_time(mc.min_s)} - {fmt_time(mc.max_s)}")
     return lines

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from dqc.errors import DQCError
+from dqc.errors import DQCError, plural
 from dqc.estimation.formatting import fmt_time
 from dqc.network import Network
 from dqc.plan.proposals import Distribution
@@ -115,8 +115,8 @@ class Report:
         """
         per_link = distribution.ebits_per_link
         if sum(per_link.values()) != ebits:
-            raise DQCError(f"internal error: {sum(per_link.values())} ebits counted per "
-                           f"link but {ebits} epr gates in the circuit")
+            raise DQCError(f"internal error: {plural(sum(per_link.values()), 'ebit')} "
+                           f"counted per link but {plural(ebits, 'epr gate')} in the circuit")
         plan, layout = distribution.plan, distribution.layout
         used = dict.fromkeys(network.qpu_names, 0)
         for name in plan.placement:
@@ -163,13 +163,28 @@ class Report:
             verification=d.get("verification"),
         )
 
+    def __str__(self) -> str:
+        """``print(report)`` shows :meth:`summary`; ``repr(report)`` keeps every field.
+
+        Examples:
+            >>> import dqc
+            >>> from qiskit import QuantumCircuit
+            >>> bell = QuantumCircuit(2); _ = bell.h(0); _ = bell.cx(0, 1)
+            >>> report = dqc.compile(bell, dqc.Network.line(2, data_qubits=1)).report
+            >>> print(str(report).splitlines()[0])
+            ebits: 1 (lower bound for this placement 1; 1 remote two-qubit gate)
+            >>> str(report) == report.summary(), repr(report).startswith("Report(ebits=1, ")
+            (True, True)
+        """
+        return self.summary()
+
     def summary(self) -> str:
         """A few human lines: ebits, per link, QPU use."""
         lines = [
             f"ebits: {self.ebits} (lower bound for this placement {self.ebits_lower_bound}; "
-            f"{self.remote_gates} remote two-qubit gates"
-            + (f"; {self.moves} teledata moves" if self.moves else "")
-            + (f"; {self.embedded_flips} flip{'s' * (self.embedded_flips != 1)} embedded"
+            f"{plural(self.remote_gates, 'remote two-qubit gate')}"
+            + (f"; {plural(self.moves, 'teledata move')}" if self.moves else "")
+            + (f"; {plural(self.embedded_flips, 'flip')} embedded"
                if self.embedded_flips else "") + ")"
         ]
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]

@@ -68,6 +68,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dqc.errors import plural
 from dqc.estimation.formatting import fmt_number
 from dqc.estimation.memory import halves_per_qpu
 from dqc.estimation.schedule import Schedule, schedule
@@ -200,12 +201,12 @@ def check_ebit_rate(sched: Schedule, link: Link, ebits: int) -> Reason | None:
         status, text = "ok", "the link keeps up"
     else:
         status = "marginal"
-        text = (f"the link sets the pace: {ebits} ebit(s) take at least "
+        text = (f"the link sets the pace: {plural(ebits, 'ebit')} take at least "
                 f"{fmt_number(sched.link_bounds_s[link.key])} s against "
                 f"{fmt_number(sched.compute_s)} s of computation")
     return Reason(
         "ebit_rate", link.key, status,
-        f"needs {fmt_number(required)} ebits/s ({ebits} ebit(s) in "
+        f"needs {fmt_number(required)} ebits/s ({plural(ebits, 'ebit')} in "
         f"{fmt_number(sched.compute_s)} s), link gives {fmt_number(capacity)}/s "
         f"(x{fmt_number(ratio)}): {text}",
         {"ebits": ebits, "required_hz": required, "capacity_hz": capacity, "ratio": ratio})
@@ -225,7 +226,8 @@ def check_remote_fraction(sched: Schedule, network: Network, remote_gates: int,
             else "within what the technology tolerates")
     return Reason(
         "remote_fraction", "", status,
-        f"{remote_gates} of {two_qubit_gates} two-qubit gates are remote "
+        f"{remote_gates} of {plural(two_qubit_gates, 'two-qubit gate')} "
+        f"{'is' if remote_gates == 1 else 'are'} remote "
         f"({fmt_number(100 * fraction)} %), {tech.name} tolerates about "
         f"{fmt_number(100 * tech.remote_fraction)} %: {text}",
         {"remote_gates": remote_gates, "two_qubit_gates": two_qubit_gates,
@@ -249,8 +251,10 @@ def check_buffering(sched: Schedule, network: Network, link: Link,
             else "the link must idle while comm qubits are busy")
     return Reason(
         "buffering", link.key, status,
-        f"keeping the link busy needs at least {needed} stored ebit(s) ({fmt_number(drawn)}/s x "
-        f"{fmt_number(hold)} s forced hold), its QPUs have {ends[0]} and {ends[1]} comm qubits: "
+        f"keeping the link busy needs at least {plural(needed, 'stored ebit')} "
+        f"({fmt_number(drawn)}/s x "
+        f"{fmt_number(hold)} s forced hold), its QPUs have {ends[0]} and "
+        f"{plural(ends[1], 'comm qubit')}: "
         f"{text}",
         {"needed": needed, "comm_qubits": have, "rate_hz": drawn, "hold_s": hold})
 
@@ -268,7 +272,7 @@ def check_memory(sched: Schedule, qpu: QPU, halves: int) -> Reason | None:
               else "marginal" if ratio >= MEMORY_MARGINAL else "ok")
     return Reason(
         "memory", qpu.name, status,
-        f"{n} ebit half{'' if n == 1 else 'ves'} must be held at least {fmt_number(mean)} s "
+        f"{plural(n, 'ebit half', 'ebit halves')} must be held at least {fmt_number(mean)} s "
         f"on average (max {fmt_number(longest)} s) against T2 = {fmt_number(t2)} s: "
         f"{fmt_number(ratio)} T2, a stored half keeps exp(-{fmt_number(ratio)}) = "
         f"{fmt_number(math.exp(-ratio))} of its fidelity"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from dqc.errors import NetworkError
+from dqc.errors import NetworkError, plural
 from dqc.network import toml
 from dqc.network.parts import DEFAULT_FIDELITY, DEFAULT_LATENCY_S, DEFAULT_RATE_HZ, QPU, Link
 from dqc.network.physics import Technology
@@ -377,6 +377,6 @@ class Network:
         k, m = len(self.qpus), len(self.links)
         shape = recognise(self.graph)
         shape = f" ({shape})" if shape else ""
-        qpus = f"{k} QPU{'s' * (k != 1)}{shape}"
+        qpus = f"{plural(k, 'QPU')}{shape}"
         qubits = f"{self.total_data_qubits} data + {self.total_comm_qubits} comm qubits"
-        return f"{qpus}, {qubits}, {m} link{'s' * (m != 1)}"
+        return f"{qpus}, {qubits}, {plural(m, 'link')}"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 import networkx as nx
 
-from dqc.errors import NetworkError
+from dqc.errors import NetworkError, plural
 from dqc.network.physics import Technology, is_int
 
 if TYPE_CHECKING:
@@ -121,7 +121,8 @@ def per_qpu(value: int | Sequence[int], k: int, what: str) -> list[int]:
     """
     if isinstance(value, Sequence) and not isinstance(value, str):
         if len(value) != k:
-            raise NetworkError(f"{what} has {len(value)} values but there are {k} QPUs")
+            raise NetworkError(f"{what} has {plural(len(value), 'value')} but there "
+                               f"{'is' if k == 1 else 'are'} {plural(k, 'QPU')}")
         return list(value)
     return [value] * k  # type: ignore[list-item]
 

@@ -51,7 +51,7 @@ from qiskit.circuit.library import (
 )
 from qiskit.dagcircuit import DAGCircuit
 
-from dqc.errors import CapacityError
+from dqc.errors import CapacityError, plural
 from dqc.gates import EPRGate
 from dqc.network import Network
 from dqc.plan.cost_model import (
@@ -198,7 +198,7 @@ def place_inputs(network: Network, partition: Sequence[str], out: OutputQubits
         if used[k] >= network.qpus[k].data_qubits:
             raise CapacityError(
                 f"partition puts {used[k] + 1}+ qubits on QPU '{network.qpus[k].name}', "
-                f"which holds {network.qpus[k].data_qubits} data qubits"
+                f"which holds {plural(network.qpus[k].data_qubits, 'data qubit')}"
             )
         slot.append(out.data_start[k] + used[k])
         used[k] += 1
@@ -244,7 +244,8 @@ class Builder:
                  embedding: EmbeddingPlan | None = None) -> None:
         n = dag.num_qubits()
         if len(partition) != n:
-            raise CapacityError(f"partition has {len(partition)} entries for {n} qubits")
+            raise CapacityError(f"partition has {plural(len(partition), 'entry', 'entries')} "
+                                f"for {plural(n, 'qubit')}")
         # the input and how to plan it
         self.net, self.dag, self.gates, self.moves = network, dag, gates, moves
         self.permutation = permutation
@@ -329,7 +330,7 @@ class Builder:
                 parked = len(self.parked[k])
                 also = f" (with {parked} holding a moving qubit)" if parked else ""
                 raise CapacityError(
-                    f"QPU '{name}' has {len(pool)} comm qubit{'s' if len(pool) > 1 else ''} "
+                    f"QPU '{name}' has {plural(len(pool), 'comm qubit')} "
                     f"but {why} needs {len(protect & set(pool)) + parked + 1} at once{also}"
                 )
             # Belady: evict the copy whose next planned use is farthest away

@@ -43,7 +43,7 @@ import pymetis
 from qiskit.dagcircuit import DAGCircuit
 from scipy.sparse import csr_matrix
 
-from dqc.errors import CapacityError, DQCError
+from dqc.errors import CapacityError, DQCError, plural
 from dqc.network import Network
 from dqc.plan.cost_model import GateTable, TwoQubitGate, two_qubit_gates
 from dqc.plan.distribution import distribute
@@ -190,12 +190,12 @@ def capacity_error(num_qubits: int, network: Network) -> CapacityError:
     """
     sizes = [q.data_qubits for q in network.qpus]
     if len(set(sizes)) == 1:
-        how = f"{len(sizes)} QPU{'s' if len(sizes) > 1 else ''} × {sizes[0]}"
+        how = f"{plural(len(sizes), 'QPU')} × {sizes[0]}"
     else:
         how = ", ".join(f"{q.name}: {q.data_qubits}" for q in network.qpus)
     return CapacityError(
-        f"circuit has {num_qubits} qubits but the network holds "
-        f"{network.total_data_qubits} data qubits ({how})"
+        f"circuit has {plural(num_qubits, 'qubit')} but the network holds "
+        f"{plural(network.total_data_qubits, 'data qubit')} ({how})"
     )
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from qiskit.circuit import CircuitInstruction, Clbit, QuantumCircuit
 from qiskit.dagcircuit import DAGCircuit
 
+from dqc.errors import plural
 from dqc.network import Network
 from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.distribution import MAX_REPLAN_GATES, Builder, DistributedLayout, distribute
@@ -66,9 +67,9 @@ class Proposal:
         """How reasons name it: ``the static plan``, ``embedding (2 flips)``, ``3 teledata
         moves``."""
         if self.embedding is not None:
-            return f"embedding ({len(self.embedding.through)} flips)"
+            return f"embedding ({plural(len(self.embedding.through), 'flip')})"
         if self.moves:
-            return f"{len(self.moves)} teledata moves"
+            return plural(len(self.moves), "teledata move")
         return "the static plan"
 
 
@@ -157,12 +158,13 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
             if other.total_ebits() < builder.total_ebits():
                 chosen, builder, circuit = option, other, again
         if chosen is not options[0]:
-            why = (f"{options[0].name} emitted {first} ebits under comm-qubit limits, "
+            why = (f"{options[0].name} emitted {plural(first, 'ebit')} under comm-qubit limits, "
                    f"{chosen.name} {builder.total_ebits()}")
     else:
         moving = next((p for p in options if p.moves), None)
         if moving is not None and chosen is not moving:
-            why = f"{chosen.name} ({chosen.ebits} ebits) beats {moving.name} ({moving.ebits})"
+            why = (f"{chosen.name} ({plural(chosen.ebits, 'ebit')}) beats "
+                   f"{moving.name} ({moving.ebits})")
     assert circuit is not None and builder.layout is not None
     return Distribution(layout=builder.layout, ebits_per_link=builder.ebits_per_link(),
                         remote_gates=builder.remote_gates, plan=chosen, why=why,

@@ -47,6 +47,7 @@ from typing import cast
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
 
+from dqc.errors import plural
 from dqc.plan.cost_model import CarrierPlan, TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.weighted_cover import plan_weighted
 
@@ -260,7 +261,7 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
         return replace(keep, reason="no remote gates" if static.ebits == 0
                        else "a QPU has no comm qubits")
     if len(gates) > settings.max_gates:
-        return replace(keep, reason=f"{len(gates)} two-qubit gates > "
+        return replace(keep, reason=f"{plural(len(gates), 'two-qubit gate')} > "
                                     f"max_gates={settings.max_gates}")
     timeline = Timeline.of(dag)
     pairs = _slice_pairs(timeline, gates)
@@ -279,7 +280,8 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
         return replace(keep, reason="no time-sliced assignment beat the static one")
     start, moves, lower = found
     return MovesFound(tuple(int(k) for k in start), moves, best[0], static.ebits, lower,
-                      f"{len(moves)} moves save {static.ebits - best[0]} ebits")
+                      f"{plural(len(moves), 'move')} save{'s' * (len(moves) == 1)} "
+                      f"{plural(static.ebits - best[0], 'ebit')}")
 
 
 def _nearest(values: tuple[float, ...], x: float) -> int:

@@ -11,7 +11,7 @@ from collections import Counter
 
 from qiskit import QuantumCircuit
 
-from dqc.errors import VerificationError
+from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 
 __all__ = ["check_contract"]
@@ -22,11 +22,12 @@ def check_contract(original: QuantumCircuit, compiled: QuantumCircuit, rep: Repo
     n_out = compiled.num_qubits
     if len(rep.qubit_qpu) != n_out:
         raise VerificationError(
-            f"report names a QPU for {len(rep.qubit_qpu)} qubits, the circuit has {n_out}"
+            f"report names a QPU for {plural(len(rep.qubit_qpu), 'qubit')}, the circuit has {n_out}"
         )
     if len(rep.initial_layout) != original.num_qubits:
         raise VerificationError(
-            f"report lays out {len(rep.initial_layout)} qubits, the input has {original.num_qubits}"
+            f"report lays out {plural(len(rep.initial_layout), 'qubit')}, the input has "
+            f"{original.num_qubits}"
         )
     comm = set(rep.comm_qubits)
     links = {frozenset(pair) for pair in rep.links}
@@ -73,5 +74,6 @@ def check_contract(original: QuantumCircuit, compiled: QuantumCircuit, rep: Repo
     for qpu, info in rep.qpus.items():
         have = sum(1 for q in comm if rep.qubit_qpu[q] == qpu)
         if have > info["comm"]:
-            raise VerificationError(f"QPU {qpu} uses {have} comm qubits, has {info['comm']}")
+            raise VerificationError(
+                f"QPU {qpu} uses {plural(have, 'comm qubit')}, has {info['comm']}")
     return f"output contract holds ({total} epr)"

@@ -23,7 +23,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import CXGate, SwapGate
 from qiskit.quantum_info import Statevector, random_statevector
 
-from dqc.errors import VerificationError
+from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.verification.deferral import Wires, deferred_events, input_clbits
 
@@ -158,8 +158,9 @@ def check_by_statevector(
             raise VerificationError(
                 f"compiled state differs from the input's on random input {run}: fidelity {fid:.6f}"
             )
-    return (f"{runs} random input states simulated ({plan.total} qubits), fidelity 1 within "
-            f"1e-6; {len(map_o)} final measurements map to the same bits")
+    return (f"{plural(runs, 'random input state')} simulated ({plural(plan.total, 'qubit')}), "
+            f"fidelity 1 within 1e-6; {plural(len(map_o), 'final measurement')} map"
+            f"{'s' if len(map_o) == 1 else ''} to the same bits")
 
 
 def _overlap(target: np.ndarray, full: np.ndarray, width: int) -> float:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import stim
 
-from dqc.errors import VerificationError
+from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.verification.deferral import Wires, deferred_events, input_clbits
 from dqc.verification.stim_translation import NonClifford, Translator
@@ -127,12 +127,13 @@ def check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, s
     if not s_comp.has_all_flows(flows, unsigned=True):
         bad = [f for f in flows if not s_comp.has_flow(f, unsigned=True)]
         raise VerificationError(
-            f"{len(bad)} of {len(flows)} stabilizer flows fail, first: {bad[0]}"
+            f"{len(bad)} of {plural(len(flows), 'stabilizer flow')} fail"
+            f"{'s' if len(bad) == 1 else ''}, first: {bad[0]}"
         )
     _check_signs(s_comp, expected, width_c, in_index, shots, seed)
     what = "Clifford skeleton: " if skeleton else ""
-    return (f"{what}{len(flows)} flows exact (unsigned) and signs on {shots} random "
-            "measurement branches")
+    return (f"{what}{plural(len(flows), 'flow')} exact (unsigned) and signs on "
+            f"{plural(shots, 'random measurement branch', 'random measurement branches')}")
 
 
 def _check_signs(s_comp, expected, width_c, in_index, shots, seed) -> None:
@@ -168,5 +169,6 @@ def _check_signs(s_comp, expected, width_c, in_index, shots, seed) -> None:
         j, pauli, out = expected[int(np.flatnonzero(fired)[0])]
         raise VerificationError(
             f"sign error: input {pauli} on qubit {j} comes out as {out} or {-out} "
-            f"depending on measurement outcomes ({shots} random branches sampled)"
+            f"depending on measurement outcomes "
+            f"({plural(shots, 'random branch', 'random branches')} sampled)"
         )

@@ -362,7 +362,7 @@ def test_unlinked_epr_and_cross_qpu_gate_are_errors():
     qc.cx(0, 1)
     with pytest.raises(dqc.DQCError, match="'cx' #0 acts on qubits of QPUs qpu0, qpu1"):
         schedule(qc, net, qubit_qpu=["qpu0", "qpu1"])
-    with pytest.raises(dqc.DQCError, match="qubit_qpu names 1 QPUs but the circuit has 2"):
+    with pytest.raises(dqc.DQCError, match="qubit_qpu names 1 QPU but the circuit has 2 qubits"):
         schedule(qc, net, qubit_qpu=["qpu0"])
     with pytest.raises(dqc.DQCError, match="samples=-1; it must be a non-negative integer"):
         schedule(qc, net, qubit_qpu=["qpu0", "qpu0"], samples=-1)

@@ -27,9 +27,9 @@ def test_a_pauli_inside_a_segment_is_mirrored_and_saves_an_ebit(pass_verified):
     dqc.passes.PlanEmbedding(net)(qc, property_set=props)
     plan = props["dqc_embedding"]
     assert (plan.kind, plan.name, plan.ebits, plan.lower_bound) == (
-        "embedding", "embedding (1 flips)", 1, 1)
+        "embedding", "embedding (1 flip)", 1, 1)
     assert plan.embedding.static_ebits == 2 and props["dqc_embedding_bound"] == 1
-    assert plan.why == "1 flips save 1 ebits"
+    assert plan.why == "1 flip saves 1 ebit"
     out = dqc.passes.DistributeGates(net)(qc, property_set=props)
     report = pass_verified(qc, out, net, props)
     assert report.ebits == 1 and report.embedded_flips == 1

@@ -103,5 +103,5 @@ def test_a_static_plan_chosen_over_moves_says_why(pass_verified):
     options = ranked(LINE, two_qubit_gates(dag), static, teledata=teledata)
     distribution, circuit = choose(LINE, dag, options)
     assert distribution.plan.kind == "static"
-    assert distribution.why == "the static plan (1 ebits) beats 2 teledata moves (3)"
+    assert distribution.why == "the static plan (1 ebit) beats 2 teledata moves (3)"
     assert pass_verified(qc, circuit, LINE, {"dqc_distribution": distribution}).ebits == 1
