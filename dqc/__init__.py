@@ -9,6 +9,7 @@ result. The public surface:
 * :func:`verify` → :class:`Verification`;
 * :func:`estimate` → :class:`Estimate` (``.schedule``: :class:`Schedule`, ``.verdict``:
   :class:`Verdict`), :func:`estimate_sweep`; QPU profiles are :class:`Technology`;
+* :class:`DistributedBackend` — the network as a Qiskit backend (runs on qiskit-aer);
 * :func:`load_circuit` — OpenQASM 2/3 or a Python file defining a circuit;
 * ``dqc.passes`` — the Qiskit passes; ``dqc.targets`` — network presets.
 
@@ -25,6 +26,7 @@ Examples:
 """
 
 from dqc import _aliases, passes, targets  # noqa: F401 - dqc.passes and dqc.targets after `import dqc`
+from dqc.adapter.backend import DistributedBackend
 from dqc.compile import CompileResult, compile
 from dqc.errors import (
     CapacityError,
@@ -48,6 +50,7 @@ __all__ = [
     "CircuitInputError",
     "CompileResult",
     "DQCError",
+    "DistributedBackend",
     "Estimate",
     "Link",
     "Network",

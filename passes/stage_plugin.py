@@ -11,18 +11,18 @@ return a distributed circuit, laid out and routed on each QPU's own coupling map
 by the init stage, then translated to each QPU's basis and optimised by Qiskit's
 own translation and optimization stages. Qiskit's routing stage finds the circuit
 already mapped (``CheckMap``) and leaves it alone, so no SWAP and no two-qubit gate
-other than ``epr`` ever crosses a QPU. Add ``layout_method="dqc"`` to make the layout
-stage keep dqc's placement outright: it is needed at optimization level 0, and on
-networks where Qiskit's default layout stage (VF2) gives up (several all-to-all
-QPUs); the init stage says so when it is.
+other than ``epr`` ever crosses a QPU. Levels 1-3 work with the default layout stage
+(the init stage predicts what it will choose, and re-distributes with the next seed in
+the rare case that Qiskit's ``VF2Layout`` would run out of calls, see
+:class:`~dqc.passes.distribute_for_transpile.DistributeForTranspile`). Add
+``layout_method="dqc"`` to make the layout stage keep dqc's placement outright: it is
+needed at optimization level 0, where Qiskit re-applies a trivial layout.
 """
 
 from __future__ import annotations
 
+from dqc.passes.distribute_for_transpile import DistributeForTranspile
 from dqc.passes.keep_distributed_layout import KeepDistributedLayout
-from dqc.passes.pass_manager import generate_pass_manager
-from dqc.passes.route_within_qpus import RouteWithinQPUs
-from dqc.passes.write_transpile_layout import WriteTranspileLayout
 from qiskit.transpiler import PassManager
 from qiskit.transpiler.passes import TrivialLayout, VF2Layout
 from qiskit.transpiler.passmanager_config import PassManagerConfig
@@ -34,6 +34,9 @@ from dqc.errors import DQCError
 #: ``VF2Layout`` call limits of Qiskit's default layout stage (qiskit 2.x,
 #: ``DefaultLayoutPassManager``), by optimization level.
 VF2_CALL_LIMITS = {2: (5_000_000, 10_000), 3: (30_000_000, 100_000)}
+#: First call limit of the cheap copy of that search that screens seeds
+#: (:class:`~dqc.passes.distribute_for_transpile.DistributeForTranspile`).
+VF2_SCREEN_CALLS = 1_000_000
 
 
 class DQCInitPlugin(PassManagerStagePlugin):
@@ -57,7 +60,8 @@ class DQCInitPlugin(PassManagerStagePlugin):
     re-place the qubits, or rebuild the ``TranspileLayout`` as if input qubit ``i``
     started on physical qubit ``i``); level 0 without ``layout_method="dqc"``; and
     levels 2–3 without it when Qiskit's ``VF2Layout`` finds no layout for the
-    distributed circuit (this plugin runs the same search to find out).
+    distributed circuit of any of 8 seeds (this plugin runs the same search to find
+    out, and tries the next seed when it fails).
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -94,6 +98,7 @@ class DQCInitPlugin(PassManagerStagePlugin):
                 "default level-0 layout stage re-applies a trivial layout and reports input "
                 "qubit i on physical qubit i, which is not where dqc put it")
         predict: TrivialLayout | VF2Layout | None
+        screen = None
         if layout_method == "dqc":
             predict = None
         elif layout_method == "default" and level == 1:
@@ -101,6 +106,9 @@ class DQCInitPlugin(PassManagerStagePlugin):
         elif layout_method == "default":
             predict = VF2Layout(coupling_map=pass_manager_config.coupling_map, seed=-1,
                                 call_limit=VF2_CALL_LIMITS[level], target=target)
+            screen = VF2Layout(coupling_map=pass_manager_config.coupling_map, seed=-1,
+                               call_limit=(VF2_SCREEN_CALLS, VF2_CALL_LIMITS[level][1]),
+                               target=target)
         else:
             raise DQCError(
                 f"init_method='dqc' lays out and routes inside each QPU itself; "
@@ -108,11 +116,9 @@ class DQCInitPlugin(PassManagerStagePlugin):
                 "or use layout_method='dqc')")
         seed = pass_manager_config.seed_transpiler
         seed = 0 if seed is None or seed < 0 else int(seed)
-        network = target_to_network(target)
-        pm = generate_pass_manager(network, seed=seed)
-        pm.append(RouteWithinQPUs(target, seed=seed))
-        pm.append(WriteTranspileLayout(predict))
-        return pm
+        target_to_network(target)  # a Target that describes no network fails here
+        return PassManager([DistributeForTranspile(target, seed=seed, layout_pass=predict,
+                                                   screen=screen)])
 
 
 
@@ -121,7 +127,7 @@ class DQCLayoutPlugin(PassManagerStagePlugin):
 
     Runs :class:`~dqc.passes.KeepDistributedLayout` only. Use it with
     ``init_method="dqc"``; it makes every optimization level (0–3) work on every
-    network, including those where Qiskit's default layout search gives up.
+    network without predicting Qiskit's layout search.
 
     Examples:
         >>> from qiskit import QuantumCircuit, transpile

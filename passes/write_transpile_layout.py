@@ -11,6 +11,15 @@ from dqc.adapter.layout import METADATA_KEY, full_permutation, layout_metadata
 from dqc.errors import DQCError
 
 
+class LayoutNotKept(DQCError):
+    """Qiskit's default layout stage would not keep this distributed circuit's placement.
+
+    Raised by :class:`WriteTranspileLayout` when its copy of the layout stage finds no
+    layout; :class:`~dqc.passes.distribute_for_transpile.DistributeForTranspile` then
+    tries another seed.
+    """
+
+
 class WriteTranspileLayout(TransformationPass):
     """Write dqc's placement into the property-set keys Qiskit builds ``TranspileLayout`` from.
 
@@ -66,12 +75,11 @@ class WriteTranspileLayout(TransformationPass):
             phi = self.layout_pass.property_set["layout"]
         if phi is None:
             reason = self.layout_pass.property_set["VF2Layout_stop_reason"]  # type: ignore
-            raise DQCError(
+            raise LayoutNotKept(
                 f"Qiskit's default layout stage finds no layout for the distributed circuit "
-                f"({reason.value if reason else 'no layout'}; VF2 gives up on networks of "
-                "several all-to-all QPUs) and would then re-route it across QPUs; pass "
-                "layout_method='dqc' (keeps dqc's placement, any optimization level) or use "
-                "optimization_level=1")
+                f"({reason.value if reason else 'no layout'}: VF2Layout ran out of calls) and "
+                "would then re-route it across QPUs; pass layout_method='dqc' (keeps dqc's "
+                "placement at any optimization level)")
         position = {phi[q]: i for i, q in enumerate(dag.qubits)}  # physical -> circuit index
         labels = [position[p] for p in layout.initial_layout]
         spare = [i for i in range(n_out) if i not in set(labels)]

@@ -12,7 +12,11 @@ measurement), :func:`total_variation` compares two distributions and
 Keys are Qiskit-style bitstrings without spaces: the last character is clbit 0.
 qiskit-aer is an optional dependency (``pip install qiskit-aer``, or ``pip install ".[sim]"``
 from a dqc checkout); only
-:func:`run_on_aer` needs it.
+:func:`run_on_aer` needs it. Aer runs with gate fusion off (:data:`AER_OPTIONS`):
+qiskit-aer 0.18.2 fuses gates that follow an ``if_else`` on the same qubit wrongly
+from 14 qubits on (where fusion starts by default), and dqc's outputs are exactly
+that shape (corrections, then local gates); ``tests/adapter/test_aer.py`` keeps the
+regression.
 
 Examples:
     >>> import dqc
@@ -40,6 +44,8 @@ from qiskit.quantum_info import Statevector
 from dqc.errors import CircuitInputError, DQCError
 
 __all__ = [
+    "AER_OPTIONS",
+    "aer_simulator",
     "exact_distribution",
     "input_clbit_indices",
     "marginal_counts",
@@ -48,6 +54,25 @@ __all__ = [
     "total_variation",
     "tvd_bound",
 ]
+
+
+#: Options dqc gives ``AerSimulator``: fusion off (see the module docstring).
+AER_OPTIONS: dict[str, object] = {"fusion_enable": False}
+
+
+def aer_simulator(method: str = "automatic", **options: object):
+    """An ``AerSimulator`` with :data:`AER_OPTIONS` (and ``options``) set.
+
+    Raises:
+        DQCError: qiskit-aer is not installed (the message says what to install).
+    """
+    try:
+        from qiskit_aer import AerSimulator  # lazy: optional extra qiskit-aer
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise DQCError(
+            "running circuits needs qiskit-aer: pip install qiskit-aer "
+            "(or pip install \".[sim]\" from the dqc checkout)") from None
+    return AerSimulator(method=method, **{**AER_OPTIONS, **options})
 
 
 def prepare_for_aer(circuit: QuantumCircuit) -> QuantumCircuit:
@@ -124,13 +149,7 @@ def run_on_aer(circuit: QuantumCircuit, *, shots: int = 4000, seed: int | None =
     Raises:
         DQCError: qiskit-aer is not installed.
     """
-    try:
-        from qiskit_aer import AerSimulator
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise DQCError(
-            "run_on_aer needs qiskit-aer: pip install qiskit-aer "
-            "(or, from a dqc checkout, pip install '.[sim]')") from None
-    backend = AerSimulator(method=method)
+    backend = aer_simulator(method)
     result = backend.run(prepare_for_aer(circuit), shots=shots, seed_simulator=seed).result()
     counts = result.get_counts()
     return marginal_counts(counts, input_clbit_indices(circuit))

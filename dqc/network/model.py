@@ -349,6 +349,15 @@ class Network:
 
         return network_to_target(self, devices=devices, basis=basis)
 
+    def to_backend(self, *, devices: Sequence[Any] = (), seed: int = 0) -> Any:
+        """This network as a Qiskit backend (see :class:`dqc.adapter.backend.DistributedBackend`).
+
+        ``run`` compiles circuits with dqc and executes them on qiskit-aer.
+        """
+        from dqc.adapter.backend import DistributedBackend  # lazy: forwards to the adapter
+
+        return DistributedBackend(self, devices=devices, seed=seed)
+
     @classmethod
     def from_target(cls, target: Any) -> Network:
         """The network a Target built by :meth:`to_target` describes."""
