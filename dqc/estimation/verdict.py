@@ -268,7 +268,7 @@ def check_memory(sched: Schedule, qpu: QPU, halves: int) -> Reason | None:
               else "marginal" if ratio >= MEMORY_MARGINAL else "ok")
     return Reason(
         "memory", qpu.name, status,
-        f"{n} ebit half{'' if n == 1 else 'ves'} must be held at least {fmt_number(mean)} s "
+        f"{n} ebit hal{'f' if n == 1 else 'ves'} must be held at least {fmt_number(mean)} s "
         f"on average (max {fmt_number(longest)} s) against T2 = {fmt_number(t2)} s: "
         f"{fmt_number(ratio)} T2, a stored half keeps exp(-{fmt_number(ratio)}) = "
         f"{fmt_number(math.exp(-ratio))} of its fidelity"
