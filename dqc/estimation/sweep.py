@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from qiskit import QuantumCircuit
 
@@ -34,8 +34,16 @@ from dqc.estimation.verdict import Reason, Verdict
 from dqc.network import Network
 from dqc.network.physics import TECHNOLOGY_FIELDS
 
-if TYPE_CHECKING:
-    from dqc.estimation.requirements import Requirements
+
+class Section(Protocol):
+    """An extra section of an estimate (e.g. :class:`~dqc.estimation.requirements.Requirements`,
+    which imports this module): its JSON and its terminal text."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON section."""
+
+    def summary(self) -> str:
+        """The terminal text."""
 
 __all__ = ["SWEEP_KEYS", "Estimate", "SweepFailure", "check_key", "parse_sweep",
            "render_sweep", "sweep_network"]
@@ -84,7 +92,7 @@ class Estimate:
     schedule: Schedule
     verdict: Verdict
     sweep: tuple[str, float] | None = None
-    requirements: Requirements | None = None
+    requirements: Section | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``dqc estimate --json`` (with ``requirements`` when computed)."""
