@@ -35,7 +35,7 @@ from dqc.errors import (
     NetworkError,
     VerificationError,
 )
-from dqc.estimate import Estimate, estimate, estimate_sweep
+from dqc.estimate import Estimate, estimate, estimate_sweep, requirements
 from dqc.estimation.report import Report
 from dqc.estimation.schedule import Schedule
 from dqc.estimation.verdict import Verdict
@@ -65,6 +65,7 @@ __all__ = [
     "estimate",
     "estimate_sweep",
     "load_circuit",
+    "requirements",
     "verify",
 ]
 

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -26,13 +27,15 @@ from dqc.estimate import (
     estimate_sweep,
     parse_sweep,
     render_sweep,
+    requirements,
     tty_progress,
 )
 from dqc.estimation.plot import plot_schedule
 from dqc.estimation.report import Report
 from dqc.loading import load_circuit
 from dqc.network import Network
-from dqc.network.physics import TECHNOLOGIES
+from dqc.network.parts import DEFAULT_LINKS_TEXT, DEFAULTS_TEXT
+from dqc.network.physics import DEFAULT_TECHNOLOGY, TECHNOLOGIES
 from dqc.network.topology import TOPOLOGIES as TOPOLOGY_PAIRS
 from dqc.verify import verify
 
@@ -86,6 +89,9 @@ def _add_network_options(sub: argparse.ArgumentParser) -> None:
                      help="data qubits per QPU (default: ceil(qubits / QPUs), tight)")
     sub.add_argument("--comm-qubits", type=int,
                      help="comm qubits per QPU of the generated network (default: 2)")
+    sub.add_argument("--technology", choices=sorted(TECHNOLOGIES),
+                     help="QPU technology of a generated network (default: trapped_ion; "
+                          f"the generated network's defaults: {DEFAULTS_TEXT})")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -118,8 +124,6 @@ def _parser() -> argparse.ArgumentParser:
         "estimate", help="latency, memory, fidelity and a verdict for a circuit on a network")
     est.add_argument("input", help=INPUT_HELP)
     _add_network_options(est)
-    est.add_argument("--technology", choices=sorted(TECHNOLOGIES),
-                     help="QPU technology of a generated network (default: superconducting)")
     est.add_argument("--seed", type=int, default=0,
                      help="seed of the compiler and of the Monte Carlo draws (default: 0)")
     est.add_argument("--samples", type=int, default=0,
@@ -130,6 +134,10 @@ def _parser() -> argparse.ArgumentParser:
                           f"(keys: {', '.join(SWEEP_KEYS)}); a value the circuit cannot be "
                           "compiled on is reported as such and the others computed (exit 0 "
                           "if any value compiles)")
+    est.add_argument("--requirements", action="store_true",
+                     help="also find, per parameter (link rate, link fidelity, memory T2, "
+                          "comm qubits per QPU), the least value at which the checks it "
+                          "affects pass, for feasible and for marginal, the others held")
     est.add_argument("--json", action="store_true", help="print JSON instead of a table")
     est.add_argument("--plot", metavar="FILE.png",
                      help="draw a Gantt chart of the schedule (needs matplotlib: "
@@ -142,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
 def _network(args: argparse.Namespace, num_qubits: int) -> Network:
     if args.target is not None:
         given = [f"--{name.replace('_', '-')}" for name in ("topology", "data_qubits",
-                                                           "comm_qubits")
+                                                           "comm_qubits", "technology")
                  if getattr(args, name) is not None]
         if given:
             raise CLIError(
@@ -160,8 +168,32 @@ def _network(args: argparse.Namespace, num_qubits: int) -> Network:
     if comm < 0:
         raise CLIError(f"--comm-qubits must be a non-negative integer, got {comm}")
     topology = TOPOLOGIES[args.topology or "all-to-all"]
-    return topology(args.qpus, data_qubits=data, comm_qubits=comm,
-                    technology=getattr(args, "technology", None))
+    return topology(args.qpus, data_qubits=data, comm_qubits=comm, technology=args.technology)
+
+
+def _assumed(args: argparse.Namespace, network: Network) -> str | None:
+    """The ``assumed: ...`` line when the network's figures are defaults, else None."""
+    default_tech = [q.name for q in network.qpus if q.technology is None]
+    if args.qpus is not None:
+        what = (DEFAULTS_TEXT if args.technology is None else
+                f"{args.technology} QPUs joined by {DEFAULT_LINKS_TEXT}")
+    elif default_tech:
+        what = f"{DEFAULT_TECHNOLOGY.name} technology for {', '.join(default_tech)}"
+    else:
+        return None
+    return f"assumed: {what} (pass --technology / --target to change)"
+
+
+def _with_assumed(entry: dict, assumed: str | None) -> dict:
+    """A JSON entry with ``"assumed": "<what>"`` after ``"network"`` when defaults were used."""
+    if not assumed:
+        return entry
+    out = {}
+    for key, value in entry.items():
+        out[key] = value
+        if key == "network":
+            out["assumed"] = assumed.removeprefix("assumed: ")
+    return out
 
 
 def _header(path: str, circuit: QuantumCircuit, network: Network) -> str:
@@ -205,6 +237,9 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     report = result.report
     qasm = qasm3.dumps(result.circuit)  # before writing anything: export errors surface first
     print(_header(args.input, circuit, network))
+    assumed = _assumed(args, network)
+    if assumed:
+        print(assumed)
     print(report.summary())
     print(f"compile time: {seconds:.2f} s")
     status = 0
@@ -237,6 +272,9 @@ def _plot_paths(path: str, values: list | None) -> list[str]:
 def _cmd_estimate(args: argparse.Namespace) -> int:
     if args.samples < 0:
         raise CLIError(f"--samples must be a non-negative integer, got {args.samples}")
+    if args.requirements and args.sweep is not None:
+        raise CLIError("--requirements searches each parameter itself; give it without "
+                       f"--sweep {args.sweep}")
     sweep = parse_sweep(args.sweep) if args.sweep is not None else None
     plots = _plot_paths(args.plot, sweep[1] if sweep else None) if args.plot else []
     for path in plots:
@@ -249,6 +287,9 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     if sweep is None:  # a circuit that cannot be compiled fails here (one error line)
         bar = None if args.json else tty_progress("Monte Carlo samples")
         single = estimate(circuit, network, seed=args.seed, samples=args.samples, progress=bar)
+        if args.requirements:
+            single = replace(single, requirements=requirements(
+                circuit, network, seed=args.seed, estimated=single))
         estimates = (single,)
     else:
         # a value the circuit does not fit comes back as a SweepFailure; the rest go on
@@ -264,11 +305,14 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
             title += f", {e.sweep[0]} = {e.sweep[1]:g}"
         plot_schedule(e.schedule, e.network, path, title=title)
         written.append(path)
-    if args.json:
-        data = single.to_dict() if single is not None else [e.to_dict() for e in estimates]
-        print(json.dumps(data, indent=2))
+    assumed = _assumed(args, network)
+    if args.json:  # the assumption goes into every entry, after "network"
+        entries = [_with_assumed(e.to_dict(), assumed) for e in estimates]
+        print(json.dumps(entries[0] if single is not None else entries, indent=2))
     else:
         print(_header(args.input, circuit, network))
+        if assumed:
+            print(assumed)
         if single is not None:
             print(single.summary())
         else:

@@ -23,7 +23,7 @@ Examples:
     >>> net = Network.line(3, data_qubits=1, technology="trapped_ion")
     >>> result = estimate(qc, net)
     >>> result.report.ebits, round(result.schedule.makespan_s, 2), result.verdict.status
-    (2, 0.1, 'marginal')
+    (2, 0.01, 'marginal')
     >>> sweep = estimate_sweep(qc, net, "link.rate_hz", [10, 100])
     >>> [round(e.schedule.makespan_s, 2) for e in sweep]
     [0.1, 0.01]
@@ -39,6 +39,7 @@ from qiskit import QuantumCircuit
 from dqc.compile import compile as compile_circuit
 from dqc.errors import CapacityError
 from dqc.estimation.render import tty_progress
+from dqc.estimation.requirements import PARAMETERS, Requirements, find_requirements
 from dqc.estimation.sweep import (
     SWEEP_KEYS,
     Estimate,
@@ -47,11 +48,12 @@ from dqc.estimation.sweep import (
     render_sweep,
     sweep_network,
 )
-from dqc.estimation.verdict import assess
+from dqc.estimation.verdict import Verdict, assess
 from dqc.network import Network
 
-__all__ = ["SWEEP_KEYS", "Estimate", "SweepFailure", "estimate", "estimate_sweep",
-           "parse_sweep", "render_sweep", "sweep_network", "tty_progress"]
+__all__ = ["SWEEP_KEYS", "Estimate", "Requirements", "SweepFailure", "estimate",
+           "estimate_sweep", "parse_sweep", "render_sweep", "requirements", "sweep_network",
+           "tty_progress"]
 
 
 def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
@@ -128,3 +130,47 @@ def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
             progress(k + 1, len(values))
     return tuple(out)
 
+
+
+def requirements(circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
+                 keys: Sequence[str] = PARAMETERS,
+                 estimated: Estimate | None = None) -> Requirements:
+    """What would it take: per parameter, the least value for ``feasible`` and ``marginal``.
+
+    Link rate, link fidelity and memory T2 are searched on the circuit compiled for
+    ``network`` (one value for all links / QPUs, or a common factor where they differ);
+    comm qubits per QPU recompile at each count. Method, tolerances and the
+    ``buffering`` check's monotonicity: :mod:`dqc.estimation.requirements`.
+
+    Args:
+        circuit: the circuit (as for :func:`estimate`).
+        network: the network.
+        seed: the compiler's seed (None means 0).
+        keys: the parameters to search (default: all four).
+        estimated: the :func:`estimate` of ``circuit`` on ``network`` if already made
+            (it is not compiled again).
+
+    Returns:
+        The :class:`~dqc.estimation.requirements.Requirements`.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(2); _ = qc.cx(0, 1)
+        >>> req = requirements(qc, Network.line(2, data_qubits=1), keys=("qpu.comm_qubits",))
+        >>> comm = req.parameters[0]
+        >>> comm.marginal.value, comm.feasible.status     # one comm qubit per QPU suffices
+        (1, 'unreachable')
+        >>> comm.feasible.failing, comm.feasible.cannot_fix   # the default link is too slow
+        (('ebit_rate qpu0-qpu1',), ('remote_fraction',))
+    """
+    first = estimated if estimated is not None else estimate(circuit, network, seed=seed)
+    report = first.report
+
+    def fixed(net: Network) -> Verdict:
+        return assess(first.circuit, net, qubit_qpu=report.qubit_qpu,
+                      comm_qubits=report.comm_qubits, remote_gates=report.remote_gates)[1]
+
+    def recompiled(net: Network) -> Verdict:
+        return estimate(circuit, net, seed=seed).verdict
+
+    return find_requirements(network, fixed, recompile=recompiled, keys=keys)

@@ -34,7 +34,7 @@ class ScheduleOperations(AnalysisPass):
         >>> qc = QuantumCircuit(2); _ = qc.cx(0, 1)
         >>> _ = pm.run(qc)
         >>> round(pm.property_set["dqc_schedule"].makespan_s, 4)  # 1/rate + 2 latencies
-        0.0123
+        0.0106
     """
 
     def __init__(self, network: Network, *, samples: int = 0, seed: int | None = None,

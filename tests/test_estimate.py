@@ -24,6 +24,7 @@ from dqc.estimate import (
     sweep_network,
 )
 from dqc.network import Network
+from dqc.network.parts import DEFAULTS_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -204,9 +205,10 @@ def test_cli_sweep_reports_a_value_that_cannot_compile(capsys, triangle_qasm: Pa
                        "--sweep", "qpu.comm_qubits=1,2,3")
     assert rc == 0 and err == "", err
     lines = out.splitlines()
-    assert lines[1].split()[:3] == ["qpu.comm_qubits", "ebits", "makespan"]
-    assert lines[2] == f"1               cannot compile: {SWAP_NEEDS_TWO}"
-    assert lines[3].startswith("2 ") and lines[4].startswith("3 ") and len(lines) == 5
+    assert lines[1].startswith("assumed: trapped_ion QPUs")  # --qpus: the defaults are said
+    assert lines[2].split()[:3] == ["qpu.comm_qubits", "ebits", "makespan"]
+    assert lines[3] == f"1               cannot compile: {SWAP_NEEDS_TWO}"
+    assert lines[4].startswith("2 ") and lines[5].startswith("3 ") and len(lines) == 6
     rc, out, err = run(capsys, "estimate", triangle_qasm, *LINE3,
                        "--sweep", "qpu.comm_qubits=1,2", "--json")
     assert rc == 0 and err == "", err
@@ -214,6 +216,7 @@ def test_cli_sweep_reports_a_value_that_cannot_compile(capsys, triangle_qasm: Pa
     assert first == {
         "sweep": {"key": "qpu.comm_qubits", "value": 1},
         "network": "3 QPUs (line), 3 data + 3 comm qubits, 2 links",
+        "assumed": f"{DEFAULTS_TEXT} (pass --technology / --target to change)",
         "error": SWAP_NEEDS_TWO,
         "verdict": {"status": "infeasible",
                     "reasons": [{"check": "compile", "subject": "", "status": "infeasible",
@@ -378,3 +381,78 @@ def test_old_import_paths_still_work() -> None:
     for name in ("CHAIN_SEARCH_BUDGET", "EPR_TIMINGS", "Fidelity", "MonteCarlo", "Schedule",
                  "ScheduledOp", "check_schedule", "fmt_time", "op_cost", "schedule"):
         assert name in schedule.__all__ and hasattr(schedule, name), name
+
+
+# ------------------------------------------------------------ defaults (issue #13)
+def test_defaults_give_ghz_n40_on_two_qpus_the_ion_links_verdict(capsys) -> None:
+    """ghz_n40 on 2 default QPUs uses one ebit; ion memories hold it easily, so the only
+    check that fails is the link's pace: one pair at the default rate takes longer than
+    the whole computation with free ebits."""
+    path = ROOT / "benchmarks" / "circuits" / "ghz_n40.qasm"
+    qc = dqc.load_circuit(path)
+    net = Network.all_to_all(2, data_qubits=20)
+    e = estimate(qc, net)
+    assert dqc.verify(qc, e.circuit, e.report).ok
+    assert e.report.ebits == 1 and e.schedule.technology["qpu0"] == "trapped_ion (default)"
+    link = net.links[0]
+    assert (1 / e.schedule.compute_s > link.rate_hz) == (e.verdict.status == "marginal")
+    assert [r.check for r in e.verdict.problems()] == ["ebit_rate"]
+    rc, out, err = run(capsys, "estimate", path, "--qpus", "2")
+    assert rc == 0, err
+    assert "verdict: MARGINAL" in out and "infeasible" not in out
+
+
+def test_cli_says_what_was_assumed(capsys, ghz24: Path, tmp_path: Path) -> None:
+    """--qpus without --technology assumes the default QPUs and links, and says so; a
+    named technology still assumes the links; --target with technologies assumes
+    nothing. --technology works for compile as for estimate."""
+    from dqc.network.parts import DEFAULT_LINKS_TEXT
+    rc, out, err = run(capsys, "compile", ghz24, "--qpus", "2")
+    assert rc == 0, err
+    assumed = [line for line in out.splitlines() if line.startswith("assumed:")]
+    assert assumed == [f"assumed: {DEFAULTS_TEXT} (pass --technology / --target to change)"]
+    report = tmp_path / "r.json"
+    rc, out, err = run(capsys, "compile", ghz24, "--qpus", "2", "--technology", "nv",
+                       "--report", report)
+    assert rc == 0, err
+    assert f"assumed: nv QPUs joined by {DEFAULT_LINKS_TEXT}" in out
+    assert json.loads(report.read_text())["schedule"]["technology"] == {"qpu0": "nv",
+                                                                        "qpu1": "nv"}
+    rc, out, err = run(capsys, "estimate", ghz24, "--qpus", "2", "--json")
+    assert rc == 0 and err == "", err
+    assert list(json.loads(out))[:3] == ["network", "assumed", "ebits"]
+    assert json.loads(out)["assumed"] == (
+        f"{DEFAULTS_TEXT} (pass --technology / --target to change)")
+    rc, out, err = run(capsys, "estimate", ghz24, "--target", "lab2")
+    assert rc == 0 and "assumed:" not in out + err
+    rc, out, err = run(capsys, "compile", ghz24, "--target", "lab2", "--technology", "nv")
+    assert rc == 2 and err.startswith("dqc: error: --technology shapes a generated network")
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["compile", "--help"])
+    assert "default: trapped_ion" in " ".join(capsys.readouterr().out.split())
+
+
+def test_cli_requirements_table_and_json(capsys, ghz24: Path) -> None:
+    rc, out, err = run(capsys, "estimate", ghz24, "--target", "lab2", "--requirements")
+    assert rc == 0, err
+    assert "requirements (each parameter alone" in out
+    for key in ("link.rate_hz", "link.fidelity", "qpu.t2_s", "qpu.comm_qubits"):
+        assert any(line.strip().startswith(key) for line in out.splitlines()), key
+    rc, out, err = run(capsys, "estimate", ghz24, "--target", "lab2", "--requirements",
+                       "--json")
+    assert rc == 0, err
+    req = json.loads(out)["requirements"]
+    assert set(req) == {"tolerance", "link.rate_hz", "link.fidelity", "qpu.t2_s",
+                        "qpu.comm_qubits"}
+    for key, entry in req.items():
+        if key == "tolerance":
+            continue
+        for level in ("feasible", "marginal"):
+            assert entry[level]["status"] in ("found", "any", "unreachable")
+            assert (entry[level]["value"] is None) == (entry[level]["status"] != "found")
+    rc, out, err = run(capsys, "estimate", ghz24, "--target", "lab2", "--requirements",
+                       "--sweep", "link.rate_hz=1,2")
+    assert rc == 2 and out == ""
+    assert err == ("dqc: error: --requirements searches each parameter itself; give it "
+                   "without --sweep link.rate_hz=1,2\n")

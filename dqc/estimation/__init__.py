@@ -10,6 +10,8 @@
   model), :mod:`~dqc.estimation.monte_carlo` (drawn ebit times); the result types in
   :mod:`~dqc.estimation.result`, the validator in :mod:`~dqc.estimation.check`;
 * :mod:`dqc.estimation.verdict` — feasible / marginal / infeasible, with reasons;
+* :mod:`dqc.estimation.requirements` — per parameter (link rate, link fidelity, T2, comm
+  qubits), the least value at which the verdict's checks pass;
 * :mod:`dqc.estimation.sweep` and :mod:`dqc.estimation.render` — parameter sweeps and
   their text (numbers by :mod:`~dqc.estimation.formatting`); :mod:`dqc.estimation.plot`
   — Gantt charts (the ``plot`` extra).

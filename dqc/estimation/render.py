@@ -38,9 +38,9 @@ def render_estimate(network: Network, report: Report, sched: Schedule,
         technology: trapped_ion (qpu0, qpu1)
         ebits: 1 (1 remote two-qubit gates)
         ...
-        fidelity: 0.978 = links 0.99 x memory 0.998 x idle 0.997 x gates 0.993
+        fidelity: 0.932 = links 0.94 x memory 0.999 x idle 0.999 x gates 0.993
         verdict: MARGINAL
-          marginal   ebit_rate qpu0-qpu1: needs 346 ebits/s ...
+          marginal   ebit_rate qpu0-qpu1: needs 1.52e+03 ebits/s ...
     """
     return "\n".join([
         *_header(network, report, sched),

@@ -86,8 +86,8 @@ Examples:
     >>> net = dqc.Network.line(2, data_qubits=1, rate_hz=100, latency_s=1e-3)
     >>> result = dqc.compile(qc, net)
     >>> s = schedule(result.circuit, net, qubit_qpu=result.report.qubit_qpu)
-    >>> round(s.makespan_s, 4)   # 1/rate + 2 latencies + a few gates and measurements
-    0.012
+    >>> round(s.makespan_s, 4)   # 1/rate + 2 latencies + a few ion gates and measurements
+    0.0126
     >>> s.link_bounds_s, s.peak_comm_qubits
     ({'qpu0-qpu1': 0.01}, {'qpu0': 1, 'qpu1': 1})
 """

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from qiskit import QuantumCircuit
 
@@ -33,6 +33,17 @@ from dqc.estimation.result import Schedule
 from dqc.estimation.verdict import Reason, Verdict
 from dqc.network import Network
 from dqc.network.physics import TECHNOLOGY_FIELDS
+
+
+class Section(Protocol):
+    """An extra section of an estimate (e.g. :class:`~dqc.estimation.requirements.Requirements`,
+    which imports this module): its JSON and its terminal text."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON section."""
+
+    def summary(self) -> str:
+        """The terminal text."""
 
 __all__ = ["SWEEP_KEYS", "Estimate", "SweepFailure", "check_key", "parse_sweep",
            "render_sweep", "sweep_network"]
@@ -71,6 +82,8 @@ class Estimate:
             samples were asked for).
         verdict: the :class:`~dqc.estimation.verdict.Verdict`.
         sweep: ``(key, value)`` when this estimate is one point of a sweep.
+        requirements: the :class:`~dqc.estimation.requirements.Requirements` when asked
+            for (:func:`dqc.estimate.requirements`), else None.
     """
 
     network: Network
@@ -79,9 +92,10 @@ class Estimate:
     schedule: Schedule
     verdict: Verdict
     sweep: tuple[str, float] | None = None
+    requirements: Section | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``dqc estimate --json``."""
+        """The JSON of ``dqc estimate --json`` (with ``requirements`` when computed)."""
         d = _head(self.network, self.sweep)
         d.update({
             "ebits": self.report.ebits,
@@ -91,11 +105,17 @@ class Estimate:
             "schedule": self.schedule.to_dict(),
             "verdict": self.verdict.to_dict(),
         })
+        if self.requirements is not None:
+            d["requirements"] = self.requirements.to_dict()
         return d
 
     def summary(self) -> str:
-        """A readable table: links, makespan and bounds, memory, fidelity, verdict."""
-        return render_estimate(self.network, self.report, self.schedule, self.verdict)
+        """A readable table: links, makespan and bounds, memory, fidelity, verdict (and
+        the requirements table when computed)."""
+        text = render_estimate(self.network, self.report, self.schedule, self.verdict)
+        if self.requirements is not None:
+            text += "\n" + self.requirements.summary()
+        return text
 
 
 @dataclass(frozen=True)
@@ -186,7 +206,7 @@ def sweep_network(network: Network, key: str, value: float) -> Network:
     Examples:
         >>> net = sweep_network(Network.line(2, data_qubits=1), "qpu.t2_s", 0.5)
         >>> net.qpus[0].profile.t2_s, net.qpus[0].technology.name
-        (0.5, 'superconducting')
+        (0.5, 'trapped_ion')
     """
     check_key(key)
     kind, _, name = key.partition(".")

@@ -267,11 +267,16 @@ class Network:
                   ints (required).
                 * ``comm_qubits``: Comm qubits per QPU: one int, or a sequence of ``k``
                   ints (default 2).
-                * ``rate_hz``: Ebit rate of every link (default 10).
-                * ``fidelity``: Ebit fidelity of every link (default 0.99).
-                * ``latency_s``: Classical latency of every link (default 1.125 ms).
+                * ``rate_hz``: Ebit rate of every link (default 182 Hz).
+                * ``fidelity``: Ebit fidelity of every link (default 0.94).
+                * ``latency_s``: Classical latency of every link (default 10 us).
                 * ``technology``: Technology of every QPU (a preset name or a
-                  :class:`~dqc.network.physics.Technology`; default: unspecified).
+                  :class:`~dqc.network.physics.Technology`; default: unspecified, scheduled as
+                  ``trapped_ion``).
+
+            The defaults are the Oxford trapped-ion network (Stephenson et al. 2020,
+            Main et al. 2025; why in :data:`dqc.network.parts.DEFAULT_RATE_HZ` and
+            :data:`dqc.network.physics.DEFAULT_TECHNOLOGY`).
 
         Examples:
             >>> [l.key for l in Network.all_to_all(3, data_qubits=2).links]

@@ -164,7 +164,7 @@ def test_one_remote_cx():
     # qpu1 t2 + tm + L + t1 + t2 + t1 + tm
     held = sorted([T2 + TM, T2 + TM + L + T1 + T2 + T1 + TM])
     assert s.ebit_storage_s == pytest.approx((sum(held) / 2, held[1]))
-    assert s.fidelity.link == pytest.approx(0.99)
+    assert s.fidelity.link == pytest.approx(net.links[0].fidelity)
     assert s.fidelity.memory == pytest.approx(math.exp(-sum(held) / 0.5))
     # q0 waits for the disentangle bit between its cx and its Z correction
     assert s.fidelity.idle == pytest.approx(math.exp(-(TM + L + 2 * T1 + T2 + TM + L) / 0.5))

@@ -29,7 +29,8 @@ def test_verdicts_follow_the_figures(ghz, checked) -> None:
     good = checked(estimate(qc, fast), qc)
     assert good.verdict.status == "feasible", good.summary()
     assert all(r.status == "ok" for r in good.verdict.reasons)
-    slow = Network.line(2, data_qubits=8, technology="superconducting", rate_hz=10)
+    slow = Network.line(2, data_qubits=8, technology="superconducting", rate_hz=10,
+                        latency_s=1.125e-3)   # a 25 km optical link (the default before #13)
     bad = checked(estimate(qc, slow), qc)
     assert bad.verdict.status == "infeasible"
     problems = {(r.check, r.status) for r in bad.verdict.problems()}

@@ -7,8 +7,16 @@ import math
 import numpy as np
 import pytest
 
+from dqc import targets
 from dqc.errors import NetworkError
 from dqc.network import QPU, Link
+from dqc.network.parts import (
+    DEFAULT_FIDELITY,
+    DEFAULT_LATENCY_S,
+    DEFAULT_RATE_HZ,
+    DEFAULTS_TEXT,
+)
+from dqc.network.physics import DEFAULT_TECHNOLOGY
 
 
 # --------------------------------------------------------------------------- QPU
@@ -59,7 +67,20 @@ def test_qpu_zero_comm_qubits_allowed_and_numpy_ints_normalised() -> None:
 def test_link_key_and_defaults() -> None:
     link = Link("b", "a")
     assert link.key == "b-a"
-    assert (link.rate_hz, link.fidelity, link.latency_s) == (10.0, 0.99, 1.125e-3)
+    assert (link.rate_hz, link.fidelity, link.latency_s) == (
+        DEFAULT_RATE_HZ, DEFAULT_FIDELITY, DEFAULT_LATENCY_S)
+
+
+def test_link_defaults_are_the_cited_oxford_ion_link() -> None:
+    """The defaults are the link of targets/lab2.toml (Stephenson et al. 2020, which cites
+    them) between QPUs of the default technology, trapped ions."""
+    lab2 = targets.load("lab2")
+    (cited,) = lab2.links
+    assert (cited.rate_hz, cited.fidelity, cited.latency_s) == (
+        DEFAULT_RATE_HZ, DEFAULT_FIDELITY, DEFAULT_LATENCY_S)
+    assert {q.profile for q in lab2.qpus} == {DEFAULT_TECHNOLOGY} == {QPU("a", 1).profile}
+    assert DEFAULTS_TEXT.startswith(f"{DEFAULT_TECHNOLOGY.name} QPUs joined by "
+                                    f"{DEFAULT_RATE_HZ:g} Hz photonic links")
 
 
 @pytest.mark.parametrize(
