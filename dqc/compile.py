@@ -45,7 +45,9 @@ def compile(  # noqa: A001 - the verb users look for
 
     Args:
         circuit: any circuit over the standard gates, with barriers, mid-circuit
-            and final measurements and resets (no classical control flow).
+            and final measurements and resets, and classical control (``if_test``,
+            ``if_else``, ``switch``, ``for_loop``, ``box``; see
+            :mod:`dqc.plan.predication`).
         network: the QPUs and links to run on.
         seed: seed of the partitioner.
 

@@ -83,9 +83,20 @@ def diagonal_qubits(op: Instruction, basis: str = "z") -> tuple[int, ...]:
         ((0,), (0, 1), ())
         >>> diagonal_qubits(CXGate(), "x")
         (1,)
+        >>> from qiskit.circuit import Clbit, IfElseOp
+        >>> body = QuantumCircuit(2, 1); _ = body.cx(0, 1)
+        >>> diagonal_qubits(IfElseOp((body.clbits[0], True), body))
+        (0,)
     """
     if op.name == "delay":
         return tuple(range(op.num_qubits))
+    if op.name == "if_else" and len(op.blocks) == 1 and len(op.blocks[0].data) == 1:
+        # a conditional operation (dqc.plan.predication): diagonal where its operation
+        # is, for either value of the condition; its body's qubits are the op's, in order
+        inner = op.blocks[0].data[0]
+        if [op.blocks[0].find_bit(q).index for q in inner.qubits] == list(range(op.num_qubits)):
+            return diagonal_qubits(inner.operation, basis)
+        return ()
     if op.name in ("measure", "reset", "barrier") or not isinstance(op, Gate):
         return ()
     params = tuple(float(p) for p in op.params)

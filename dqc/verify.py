@@ -27,7 +27,9 @@ from qiskit import QuantumCircuit
 from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.passes import UnrollForDistribution
+from dqc.verification.branches import branches, deferrable, read_writes, resolve
 from dqc.verification.contract import check_contract
+from dqc.verification.deferral import input_clbits
 from dqc.verification.simulate import check_by_statevector, simulation_qubits
 from dqc.verification.stim_check import NonClifford, Verification, check_stim
 
@@ -71,22 +73,80 @@ def verify(
     except VerificationError as exc:
         return Verification(False, "contract", str(exc))
     unrolled = UnrollForDistribution()(original)
+    settings = (max_sim_qubits, shots, seed)
     try:
-        try:
-            detail = check_stim(unrolled, compiled, rep, skeleton=False, shots=shots, seed=seed)
-            return Verification(True, "stim-flows", f"{contract}; {detail}")
-        except NonClifford:
-            pass
-        skeleton = check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
-        width = simulation_qubits(original, compiled, rep)
-        if width <= max_sim_qubits:
-            sim = check_by_statevector(original, compiled, rep, runs=2, seed=seed)
-            return Verification(True, "statevector", f"{contract}; {sim}; {skeleton}")
-        return Verification(
-            True,
-            "clifford-skeleton",
-            f"{contract}; {skeleton} (rotation angles not checked: simulating would take "
-            f"{plural(width, 'qubit')} > max_sim_qubits={max_sim_qubits})",
-        )
+        if not any(inst.name == "if_else" for inst in unrolled.data):
+            method, detail = _equivalence(unrolled, compiled, rep, *settings)
+            return Verification(True, method, f"{contract}; {detail}")
+        in_bits = {c: i for i, c in enumerate(unrolled.clbits)}
+        if deferrable(unrolled, in_bits):
+            try:
+                detail = check_stim(unrolled, compiled, rep, skeleton=False, shots=shots,
+                                    seed=seed)
+                return Verification(True, "stim-flows",
+                                    f"{contract}; input feed-forward deferred; {detail}")
+            except NonClifford:
+                pass
+        method, detail = _by_branches(unrolled, compiled, rep, in_bits, *settings)
+        return Verification(True, method, f"{contract}; {detail}")
     except VerificationError as exc:
         return Verification(False, "equivalence", str(exc))
+
+
+def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,
+                 max_sim_qubits: int, shots: int, seed: int) -> tuple[str, str]:
+    """Method and detail of the check of a circuit without input conditions; raises
+    VerificationError when it fails."""
+    try:
+        return "stim-flows", check_stim(unrolled, compiled, rep, skeleton=False, shots=shots,
+                                        seed=seed)
+    except NonClifford:
+        pass
+    skeleton = check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
+    width = simulation_qubits(unrolled, compiled, rep)
+    if width <= max_sim_qubits:
+        sim = check_by_statevector(unrolled, compiled, rep, runs=2, seed=seed)
+        return "statevector", f"{sim}; {skeleton}"
+    return "clifford-skeleton", (
+        f"{skeleton} (rotation angles not checked: simulating would take "
+        f"{plural(width, 'qubit')} > max_sim_qubits={max_sim_qubits})")
+
+
+#: Methods from the strongest to the weakest: a set of branches is named by its weakest.
+_STRENGTH = ("stim-flows", "statevector", "clifford-skeleton")
+
+
+def _by_branches(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,
+                 in_bits: dict, max_sim_qubits: int, shots: int, seed: int
+                 ) -> tuple[str, str]:
+    """Check every classical branch (:mod:`dqc.verification.branches`) as a static pair."""
+    keys = read_writes(unrolled, in_bits)
+    chosen, total = branches(keys, seed)
+    compiled_bits = input_clbits(unrolled, compiled)
+    methods, detail = set(), ""
+    for branch in chosen:
+        try:
+            method, detail = _equivalence(resolve(unrolled, in_bits, branch),
+                                          resolve(compiled, compiled_bits, branch), rep,
+                                          max_sim_qubits, shots, seed)
+        except VerificationError as exc:
+            raise VerificationError(f"on classical branch {_name(branch, unrolled)}: {exc}") \
+                from None
+        methods.add(method)
+    weakest = max(methods, key=_STRENGTH.index)
+    read = ", ".join(_bit_name(unrolled, i) for i in sorted({i for i, _ in keys})) or "none"
+    what = (f"all {plural(total, 'classical branch', 'classical branches')}" if len(chosen) == total
+            else f"{len(chosen)} of {total} classical branches (sampled)")
+    return f"{weakest}+branches", (
+        f"{what} of the measured bits conditions read ({read}) checked, each by {weakest}; "
+        f"last: {detail}")
+
+
+def _bit_name(circuit: QuantumCircuit, index: int) -> str:
+    registers = circuit.find_bit(circuit.clbits[index]).registers
+    return f"{registers[0][0].name}[{registers[0][1]}]" if registers else f"clbit {index}"
+
+
+def _name(branch: dict, circuit: QuantumCircuit) -> str:
+    return ", ".join(f"{_bit_name(circuit, i)}#{j + 1}={int(v)}"
+                     for (i, j), v in sorted(branch.items())) or "(no measured bit read)"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from qiskit.circuit import ControlFlowOp, Gate
+from qiskit.circuit import CONTROL_FLOW_OP_NAMES, Gate, IfElseOp
 from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
+from qiskit.converters import circuit_to_dag, dag_to_circuit
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 from qiskit.transpiler.passes import BasisTranslator, HighLevelSynthesis
 
 from dqc.errors import CircuitInputError
 from dqc.gates import BASIS, DIRECTIVES
+from dqc.plan.predication import predicate
 
 
 class UnrollForDistribution(TransformationPass):
@@ -21,6 +23,9 @@ class UnrollForDistribution(TransformationPass):
     Control flow, unbound parameters and non-unitary instructions other than
     those are rejected with a :class:`~dqc.errors.CircuitInputError` naming them.
     ``swap`` is kept for :class:`~dqc.passes.ElideSwaps` to turn into a relabelling.
+    Classical control flow (``if_test``, ``if_else``, ``switch``, ``for_loop``) is
+    flattened into one ``if_test`` per operation (:mod:`dqc.plan.predication`), before
+    and after the unrolling (which unrolls inside the bodies too).
 
     Property set read: none. Property set written: none.
 
@@ -34,32 +39,46 @@ class UnrollForDistribution(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Check the operations of ``dag`` and unroll it to the distributor's basis."""
-        problems: dict[str, int] = {}
-        for node in dag.op_nodes():
-            op = node.op
-            if isinstance(op, ControlFlowOp):
-                key = f"control flow '{op.name}'"
-                problems[key] = problems.get(key, 0) + 1
-            elif op.name not in DIRECTIVES and not isinstance(op, Gate):
-                key = f"non-unitary operation '{op.name}'"
-                problems[key] = problems.get(key, 0) + 1
-            elif getattr(op, "is_parameterized", lambda: False)():
-                key = f"unbound parameters in '{op.name}'"
-                problems[key] = problems.get(key, 0) + 1
-        if dag.num_vars:
-            problems["classical variables"] = dag.num_vars
-        if problems:
-            listed = ", ".join(f"{k} (x{v})" for k, v in problems.items())
-            raise CircuitInputError(
-                f"unsupported operation in the input circuit: {listed}; dqc distributes "
-                "unitary gates, measure, reset, barrier and delay (bind parameters and "
-                "remove classical control before compiling)"
-            )
+        dynamic = any(dag.count_ops(recurse=False).get(name) for name in CONTROL_FLOW_OP_NAMES)
+        if dynamic:
+            dag = _flattened(dag)
+        _check(dag)
         dag = HighLevelSynthesis(basis_gates=list(BASIS)).run(dag)
         try:
-            dag = BasisTranslator(SessionEquivalenceLibrary, list(BASIS)).run(dag)
+            dag = BasisTranslator(SessionEquivalenceLibrary,
+                                  [*BASIS, *CONTROL_FLOW_OP_NAMES]).run(dag)
         except Exception as exc:  # Qiskit raises TranspilerError with its own wording
             raise CircuitInputError(
                 f"cannot translate the input into dqc's gate set {sorted(BASIS)}: {exc}"
             ) from exc
-        return dag
+        return _flattened(dag) if dynamic else dag
+
+
+def _flattened(dag: DAGCircuit) -> DAGCircuit:
+    """``dag`` with its control flow flattened (:func:`dqc.plan.predication.predicate`)."""
+    return circuit_to_dag(predicate(dag_to_circuit(dag, copy_operations=False)),
+                          copy_operations=False)
+
+
+def _check(dag: DAGCircuit) -> None:
+    """Raise CircuitInputError naming every operation dqc cannot distribute."""
+    problems: dict[str, int] = {}
+    for node in dag.op_nodes():
+        op = node.op
+        if isinstance(op, IfElseOp):  # flattened: one operation per body
+            op = op.blocks[0].data[0].operation
+        if op.name not in DIRECTIVES and not isinstance(op, Gate):
+            key = f"non-unitary operation '{op.name}'"
+            problems[key] = problems.get(key, 0) + 1
+        elif getattr(op, "is_parameterized", lambda: False)():
+            key = f"unbound parameters in '{op.name}'"
+            problems[key] = problems.get(key, 0) + 1
+    if dag.num_vars:
+        problems["classical variables"] = dag.num_vars
+    if problems:
+        listed = ", ".join(f"{k} (x{v})" for k, v in problems.items())
+        raise CircuitInputError(
+            f"unsupported operation in the input circuit: {listed}; dqc distributes "
+            "unitary gates, measure, reset, barrier and delay, and classical control by "
+            "if_test, if_else, switch and for_loop (bind parameters before compiling)"
+        )

@@ -352,20 +352,28 @@ def test_unsupported_openqasm_version(capsys, tmp_path, outs):
     compile_err(capsys, src, outs, "--qpus", "2", contains=("OPENQASM 4",))
 
 
-def test_unsupported_if_qasm3(capsys, tmp_path, outs):
-    src = write(tmp_path / "if3.qasm", 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
+@pytest.mark.parametrize("name, text", [
+    ("if3.qasm", 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[1] c;\n'
+                 "h q[0];\nc[0] = measure q[0];\nif (c[0]) { x q[1]; } else { h q[1]; }\n"
+                 "cx q[0], q[1];\n"),
+    ("if2.qasm", 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[1];\n'
+                 "h q[0];\nmeasure q[0] -> c[0];\nif(c==1) x q[1];\ncx q[0],q[1];\n"),
+])
+def test_classical_control_compiles_and_verifies(capsys, tmp_path, name, text):
+    src = write(tmp_path / name, text)
+    out = tmp_path / "out.qasm"
+    code = main(["compile", str(src), "--qpus", "2", "--data-qubits", "1",
+                         "-o", str(out), "--verify"])
+    printed = capsys.readouterr().out
+    assert code == 0 and "verified (" in printed, printed
+    assert "if (c" in out.read_text()
+
+
+def test_while_loop_is_refused_by_name(capsys, tmp_path, outs):
+    src = write(tmp_path / "while.qasm", 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
                 "qubit[2] q;\nbit[1] c;\nc[0] = measure q[0];\n"
-                "if (c[0]) { x q[1]; }\ncx q[0], q[1];\n")
-    compile_err(capsys, src, outs, "--qpus", "2",
-                contains=("unsupported operation", "if_else"))
-
-
-def test_unsupported_if_qasm2(capsys, tmp_path, outs):
-    src = write(tmp_path / "if2.qasm", 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
-                "qreg q[2];\ncreg c[1];\nmeasure q[0] -> c[0];\n"
-                "if(c==1) x q[1];\ncx q[0],q[1];\n")
-    compile_err(capsys, src, outs, "--qpus", "2",
-                contains=("unsupported operation", "if_else"))
+                "while (c[0]) { x q[0]; c[0] = measure q[0]; }\ncx q[0], q[1];\n")
+    compile_err(capsys, src, outs, "--qpus", "2", contains=("while_loop",))
 
 
 def test_circuit_wider_than_network(capsys, tmp_path, outs):

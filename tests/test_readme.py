@@ -40,12 +40,12 @@ def test_test_command_is_what_ci_runs():
 
 @pytest.mark.slow
 def test_readme_use_with_qiskit_snippets_run_and_print_what_they_say(capsys):
-    """The four snippets of the README's "Use with Qiskit" section, run in order (they
+    """The five snippets of the README's "Use with Qiskit" section, run in order (they
     use Aer: ``qiskit-aer`` is a test dependency)."""
     section = README[README.index("## Use with Qiskit"):]
     section = section[:section.index("\n## ", 1)]
     blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)

@@ -42,6 +42,7 @@ from qiskit.circuit import Clbit, IfElseOp
 from qiskit.quantum_info import Statevector
 
 from dqc.errors import CircuitInputError, DQCError
+from dqc.verification.branches import evaluate
 
 __all__ = [
     "AER_OPTIONS",
@@ -224,16 +225,8 @@ def _step(circuit, op, qs, cs, prob, state, bits, tolerance):
             out.append((prob * p, new, new_bits))
         return out
     if isinstance(op, IfElseOp):
-        cond = op.condition
-        if not isinstance(cond, tuple):
-            raise CircuitInputError(
-                "exact_distribution supports if_test on a bit or a register, not expressions")
-        target, value = cond
-        if isinstance(target, Clbit):
-            actual = bits[circuit.find_bit(target).index]
-        else:
-            actual = sum(bits[circuit.find_bit(b).index] << k for k, b in enumerate(target))
-        block = op.params[0] if actual == int(value) else op.params[1]
+        taken = evaluate(op.condition, lambda bit: bool(bits[circuit.find_bit(bit).index]))
+        block = op.params[0] if taken else op.params[1]
         if block is None:
             return [(prob, state, bits)]
         branches = [(prob, state, bits)]

@@ -19,7 +19,8 @@ from dqc.errors import DQCError, plural
 from dqc.estimation.costs import condition_bits, cost_table, inst_cost, op_cost
 from dqc.network import Network
 
-__all__ = ["Edges", "Program", "build_program", "ops_by_qubit", "successors"]
+__all__ = ["Edges", "Program", "build_program", "classical_messages", "ops_by_qubit",
+           "successors"]
 
 #: Successors (or predecessors) of every operation, with their lags.
 Edges = list[list[tuple[int, float]]]
@@ -39,6 +40,7 @@ class Program:
     resource: list[int]                   # link-capacity predecessor, -1 if none
     eprs_by_link: list[list[int]]
     memory: list[frozenset[int]] = field(default_factory=list)  # an epr's comm-qubit predecessors
+    messages: set[tuple[int, int]] = field(default_factory=set)  # (writer op, reading QPU)
 
 
 _NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
@@ -138,6 +140,8 @@ class _Builder:
             if c in self.writer:
                 w = self.writer[c]
                 lag = self.latency[self.prog.qpu[w]][here]
+                if self.prog.qpu[w] != here:  # the bit is sent once to each QPU reading it
+                    self.prog.messages.add((w, here))
                 if lag >= deps.get(w, -1.0):
                     deps[w] = lag
         return deps, memory
@@ -199,3 +203,24 @@ def ops_by_qubit(prog: Program) -> dict[int, list[int]]:
         for q in qs:
             ops_on.setdefault(q, []).append(i)
     return ops_on
+
+
+def classical_messages(prog: Program, qpu_names: Sequence[str]) -> dict[str, int]:
+    """Classical messages per pair of QPUs ``"a-b"`` (network order): one per measured
+    bit and QPU that reads it elsewhere (feed-forward of the protocol and of the input).
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(2, 1); _ = qc.measure(0, 0)
+        >>> with qc.if_test((qc.clbits[0], 1)):
+        ...     _ = qc.x(1)
+        >>> prog = build_program(qc, Network.line(2, data_qubits=1), ["qpu0", "qpu1"])
+        >>> classical_messages(prog, ["qpu0", "qpu1"])
+        {'qpu0-qpu1': 1}
+    """
+    out: dict[str, int] = {}
+    for w, here in sorted(prog.messages):
+        a, b = sorted((prog.qpu[w], here))
+        key = f"{qpu_names[a]}-{qpu_names[b]}"
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items()))

@@ -202,6 +202,10 @@ class Report:
                 f"schedule: makespan {fmt_time(s['makespan_s'])} (lower bound "
                 f"{fmt_time(s['lower_bound_s'])}), fidelity {total}; verdict: "
                 f"{self.verdict.get('status')}{why}")
+            messages = s.get("classical_messages", {})
+            if messages:
+                lines.append("classical messages: " + ", ".join(
+                    f"{k} {v}" for k, v in messages.items()))
         lines.append(
             "QPU use: " + ", ".join(
                 f"{k} {v['used']}/{v['data']} data, {v['comm']} comm" for k, v in self.qpus.items()

@@ -67,6 +67,8 @@ class Schedule:
         monte_carlo: makespan statistics when samples were drawn, else None.
         critical_path_split: time on the critical path spent on ebits (``epr_s``), local
             operations (``gates_s``) and classical messages (``classical_s``).
+        classical_messages: per pair of QPUs ``"a-b"``, the measured bits sent from one
+            to the other (protocol corrections and the input's own conditions).
     """
 
     operations: tuple[ScheduledOp, ...]
@@ -87,6 +89,7 @@ class Schedule:
     epr_timing: str = "lazy"
     monte_carlo: MonteCarlo | None = None
     critical_path_split: dict[str, float] = field(default_factory=dict)
+    classical_messages: dict[str, int] = field(default_factory=dict)
 
     @property
     def lower_bounds(self) -> dict[str, float]:
@@ -131,6 +134,7 @@ class Schedule:
                                "max": rounded(self.ebit_storage_s[1])},
             "ebit_wait_s": {"mean": rounded(self.ebit_wait_s[0]),
                             "max": rounded(self.ebit_wait_s[1])},
+            "classical_messages": dict(self.classical_messages),
             "fidelity": self.fidelity.to_dict(),
             "technology": dict(self.technology),
         }

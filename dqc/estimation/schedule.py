@@ -106,7 +106,13 @@ from dqc.estimation.formatting import fmt_time
 from dqc.estimation.memory import After, after_eprs, occupancy, placed_storage
 from dqc.estimation.monte_carlo import MonteCarlo, monte_carlo
 from dqc.estimation.paths import CHAIN_SEARCH_BUDGET
-from dqc.estimation.program import Program, build_program, ops_by_qubit, successors
+from dqc.estimation.program import (
+    Program,
+    build_program,
+    classical_messages,
+    ops_by_qubit,
+    successors,
+)
 from dqc.estimation.result import Schedule, ScheduledOp
 from dqc.estimation.timing import EPR_TIMINGS, Timing, check_timing, link_use, place
 from dqc.network import Network
@@ -237,4 +243,5 @@ def _result(prog: Program, network: Network, qpu_of: list[int], timing: Timing,
         epr_timing=epr_timing,
         monte_carlo=mc,
         critical_path_split=timing.split,
+        classical_messages=classical_messages(prog, names),
     )

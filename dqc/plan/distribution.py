@@ -585,12 +585,13 @@ class Builder:
                 if pos not in diag and self.copies[q] and (q, basis) not in through:
                     self.end_segment(q, basis)
         diags = self.segments.advance(op, qs, t)
+        # the input's bits it reads or writes (a conditional gate: its condition's bits)
+        cs = tuple(("in", self.dag.find_bit(c).index) for c in cargs)
         if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
             flipped = [q for q, _ in through]
-            self.remote_gate(op, qs, diags, carriers[t], flipped)
+            self.remote_gate(op, qs, diags, carriers[t], flipped, cs)
         else:
-            cs = tuple(self.dag.find_bit(c).index for c in cargs)
-            self.emit(op, tuple(self.slot[q] for q in qs), tuple(("in", c) for c in cs))
+            self.emit(op, tuple(self.slot[q] for q in qs), cs)
         for q, basis in through:
             self.mirror(op, qs, diags, q, basis)
 
@@ -606,7 +607,10 @@ class Builder:
         """The distributed circuit of the last :meth:`build`."""
         return self._circuit()
 
-    def remote_gate(self, op, qs, diags, carrier: int, flipped: list[int]) -> None:
+    def remote_gate(self, op, qs, diags, carrier: int, flipped: list[int],
+                    cs: tuple = ()) -> None:
+        """Run two-qubit ``op`` across QPUs on a copy of its carrier (``cs``: the input
+        bits a conditional ``op`` reads; the copy is made whatever their value)."""
         self.remote_gates += 1
         qpus = [self.qpu_of[q] for q in qs]
         # a qubit whose segment continues through this gate cannot carry it
@@ -629,7 +633,7 @@ class Builder:
         args = [0, 0]
         args[choice] = self.copies[carrier][(basis, k)]
         args[1 - choice] = self.slot[other]
-        self.emit(op, tuple(args))
+        self.emit(op, tuple(args), cs)
         if self.next_use(carrier, basis, k) == math.inf:
             self.close_copy(carrier, basis, k)  # its last planned gate: free the comm qubit
 

@@ -72,7 +72,7 @@ def _put_back(data: list, feed_forward: dict) -> list:
     queues = {bit: deque(insts) for bit, insts in feed_forward.items()}
     out = []
     for inst in data:
-        if inst.is_control_flow():
+        if inst.is_control_flow() and inst.clbits[0] in queues:  # (not the input's own)
             match = queues[inst.clbits[0]].popleft()
             if (match.name, match.qubits) != (inst.name, inst.qubits):
                 raise AssertionError(

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from qiskit.circuit import CircuitInstruction, Clbit, QuantumCircuit
 from qiskit.dagcircuit import DAGCircuit
 
-from dqc.errors import plural
+from dqc.errors import CapacityError, plural
 from dqc.network import Network
 from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.distribution import MAX_REPLAN_GATES, Builder, DistributedLayout, distribute
@@ -148,19 +148,21 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
         return distribute(network, dag, p.placement, perm, p.moves, replans=replans,
                           embedding=p.embedding, gates=gates)
 
-    chosen, (builder, circuit) = options[0], run(options[0])
-    why = ""
+    chosen, (builder, circuit), why = _first_that_fits(options, run)
     if (len(options) > 1 and replans and builder.total_ebits() > builder.planned_ebits
             and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
         first = builder.total_ebits()
-        for option in options[1:]:
-            other, again = run(option)
+        for option in options[options.index(chosen) + 1:]:
+            try:
+                other, again = run(option)
+            except CapacityError:
+                continue
             if other.total_ebits() < builder.total_ebits():
                 chosen, builder, circuit = option, other, again
         if chosen is not options[0]:
             why = (f"{options[0].name} emitted {plural(first, 'ebit')} under comm-qubit limits, "
                    f"{chosen.name} {builder.total_ebits()}")
-    else:
+    elif not why:
         moving = next((p for p in options if p.moves), None)
         if moving is not None and chosen is not moving:
             why = (f"{chosen.name} ({plural(chosen.ebits, 'ebit')}) beats "
@@ -169,3 +171,22 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
     return Distribution(layout=builder.layout, ebits_per_link=builder.ebits_per_link(),
                         remote_gates=builder.remote_gates, plan=chosen, why=why,
                         feed_forward=builder.feed_forward), circuit
+
+
+def _first_that_fits(options: Sequence[Proposal], run) -> tuple[Proposal, tuple, str]:
+    """The first proposal the comm qubits can carry, its run, and why earlier ones were
+    passed over ("" for the first); the first proposal's error if none fits.
+
+    A plan's model assumes it can be carried out; a move that must wait on a comm
+    qubit, or a copy held while a Bell pair is made, may need more comm qubits at once
+    than a QPU has (e.g. one), and the next proposal may not.
+    """
+    errors: list[CapacityError] = []
+    for option in options:
+        try:
+            return option, run(option), "; ".join(
+                f"{skipped.name} needs more comm qubits: {err}"
+                for skipped, err in zip(options, errors))
+        except CapacityError as exc:
+            errors.append(exc)
+    raise errors[0]

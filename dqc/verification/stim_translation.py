@@ -215,6 +215,9 @@ class Translator:
         if op.params[1] is not None or not isinstance(condition, tuple):
             raise VerificationError("feed-forward must be 'if (bit) { paulis }' with no else")
         clbit, value = condition
+        if clbit in self.measured_bits:
+            self._deferred_feed_forward(inst, clbit, value)
+            return
         if not isinstance(clbit, Clbit) or clbit not in self.record:
             raise VerificationError(
                 "feed-forward is conditioned on a bit no protocol measurement wrote"
@@ -232,3 +235,21 @@ class Translator:
             if not value:
                 self._append(bname.upper(), [q])
             self.out.lines.append(f"{_PAULI_CONTROL[bname]} rec[-{lookback}] {q}")
+
+    def _deferred_feed_forward(self, inst, clbit: Clbit, value) -> None:
+        """``if (bit) { P q }`` on an input bit: ``C-P(aux, q)``, where ``aux`` holds the
+        bit's last deferred measurement (deferred measurement principle); a bit never
+        written reads 0 (see :mod:`dqc.verification.branches`)."""
+        body: QuantumCircuit = inst.operation.params[0]
+        j = self.writes.get(clbit, 0)
+        for binst in body.data:
+            bname = binst.operation.name
+            if bname not in _PAULI_CONTROL:
+                raise VerificationError(
+                    f"'{bname}' conditioned on an input bit cannot be deferred in stim")
+            q = self._q(inst.qubits[body.find_bit(binst.qubits[0]).index])
+            if not value:
+                self._append(bname.upper(), [q])
+            if j:
+                aux = self.aux(("measure", self.measured_bits[clbit], j - 1))
+                self._append(_PAULI_CONTROL[bname], [aux, q])

@@ -49,13 +49,14 @@ def test_three_qubit_gates_unrolled_and_verified(verified):
     verified(qc, dqc.Network.line(3, data_qubits=2), expect="statevector")
 
 
-def test_unsupported_control_flow_is_rejected():
+def test_control_flow_that_cannot_be_flattened_is_rejected():
     qc = QuantumCircuit(2, 1)
     qc.h(0)
     qc.measure(0, 0)
-    with qc.if_test((0, 1)):
-        qc.x(1)
-    with pytest.raises(dqc.CircuitInputError, match="control flow 'if_else'"):
+    with qc.while_loop((qc.clbits[0], 1)):
+        qc.h(0)
+        qc.measure(0, 0)
+    with pytest.raises(dqc.CircuitInputError, match="control flow 'while_loop'"):
         dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=1))
 
 

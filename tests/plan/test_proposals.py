@@ -105,3 +105,17 @@ def test_a_static_plan_chosen_over_moves_says_why(pass_verified):
     assert distribution.plan.kind == "static"
     assert distribution.why == "the static plan (1 ebit) beats 2 teledata moves (3)"
     assert pass_verified(qc, circuit, LINE, {"dqc_distribution": distribution}).ebits == 1
+
+
+def test_a_plan_the_comm_qubits_cannot_carry_gives_way_to_the_next(verified):
+    """Found by tests/test_properties.py: on 3 all-to-all QPUs with 1 comm qubit each, the
+    cheapest plan's teledata moves made a Bell pair while a comm qubit held a waiting
+    state ("needs 2 at once"); the next proposal fits and is distributed instead."""
+    qc = QuantumCircuit(5)
+    for a, b in [(0, 3), (4, 2), (0, 4), (2, 3), (2, 3)]:
+        qc.cx(a, b)
+    qc.swap(1, 2)
+    qc.cx(4, 1)
+    qc.measure_all()
+    result = verified(qc, dqc.Network.all_to_all(3, data_qubits=2, comm_qubits=1))
+    assert result.report.ebits >= 1
