@@ -25,6 +25,8 @@ RELABELLED: tuple[str, ...] = ("swap",)
 #: Non-unitary operations passed through (barriers are split per QPU).
 DIRECTIVES: tuple[str, ...] = ("measure", "reset", "barrier", "delay")
 BASIS: tuple[str, ...] = ONE_QUBIT_BASIS + TWO_QUBIT_BASIS + RELABELLED + DIRECTIVES
+#: Control flow kept as it is (not flattened): its qubits must share one QPU, where it runs.
+BLOCKS: tuple[str, ...] = ("while_loop",)
 
 
 class EPRGate(Gate):

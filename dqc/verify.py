@@ -26,6 +26,7 @@ from qiskit import QuantumCircuit
 
 from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
+from dqc.gates import BLOCKS
 from dqc.passes import UnrollForDistribution
 from dqc.verification.branches import branches, deferrable, read_writes, resolve
 from dqc.verification.contract import check_contract
@@ -75,20 +76,21 @@ def verify(
     unrolled = UnrollForDistribution()(original)
     settings = (max_sim_qubits, shots, seed)
     try:
+        stand_ins = "+stand-ins" if any(inst.name in BLOCKS for inst in unrolled.data) else ""
         if not any(inst.name == "if_else" for inst in unrolled.data):
             method, detail = _equivalence(unrolled, compiled, rep, *settings)
-            return Verification(True, method, f"{contract}; {detail}")
+            return Verification(True, method + stand_ins, f"{contract}; {detail}")
         in_bits = {c: i for i, c in enumerate(unrolled.clbits)}
         if deferrable(unrolled, in_bits):
             try:
                 detail = check_stim(unrolled, compiled, rep, skeleton=False, shots=shots,
                                     seed=seed)
-                return Verification(True, "stim-flows",
+                return Verification(True, "stim-flows" + stand_ins,
                                     f"{contract}; input feed-forward deferred; {detail}")
             except NonClifford:
                 pass
         method, detail = _by_branches(unrolled, compiled, rep, in_bits, *settings)
-        return Verification(True, method, f"{contract}; {detail}")
+        return Verification(True, method + stand_ins, f"{contract}; {detail}")
     except VerificationError as exc:
         return Verification(False, "equivalence", str(exc))
 
@@ -103,6 +105,10 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
     except NonClifford:
         pass
     skeleton = check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
+    if any(inst.name in BLOCKS for inst in unrolled.data):
+        return "clifford-skeleton", (
+            f"{skeleton} (rotation angles not checked: the simulator does not run a "
+            "while_loop)")
     width = simulation_qubits(unrolled, compiled, rep)
     if width <= max_sim_qubits:
         sim = check_by_statevector(unrolled, compiled, rep, runs=2, seed=seed)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
 from dqc.errors import CircuitInputError
+from dqc.gates import BLOCKS
 from dqc.plan.cost_model import two_qubit_gates
+from dqc.plan.partition import blocks
 
 
 class BuildInteractionGraph(AnalysisPass):
@@ -16,7 +20,8 @@ class BuildInteractionGraph(AnalysisPass):
     Property set read: none.
     Property set written: ``dqc_interaction_graph`` — a :class:`networkx.Graph`
     with one node per qubit index (``0 .. n-1``) and, on each edge, ``weight`` =
-    the number of two-qubit gates acting on that pair; ``dqc_two_qubit_gates`` —
+    the number of two-qubit gates acting on that pair (qubits a ``while_loop`` shares get
+    an edge heavier than all gates: they must share a QPU); ``dqc_two_qubit_gates`` —
     ``(dag, gates)``: :func:`dqc.plan.cost_model.two_qubit_gates` of this DAG, which the
     planning passes and DistributeGates reuse while they are handed the same DAG
     (:func:`dqc.plan.cost_model.shared_two_qubit_gates`).
@@ -38,13 +43,18 @@ class BuildInteractionGraph(AnalysisPass):
         graph = nx.Graph()
         graph.add_nodes_from(range(dag.num_qubits()))
         for node in dag.two_qubit_ops():
+            if node.op.name in BLOCKS:
+                continue
             a, b = (dag.find_bit(q).index for q in node.qargs)
             if graph.has_edge(a, b):
                 graph[a][b]["weight"] += 1
             else:
                 graph.add_edge(a, b, weight=1)
+        for group in blocks(dag):  # one QPU for each: heavier than all gates together
+            heavy = 1 + len(dag.op_nodes())
+            graph.add_edges_from(itertools.combinations(group, 2), weight=heavy)
         for node in dag.multi_qubit_ops():
-            if node.op.name != "barrier" and len(node.qargs) > 2:
+            if node.op.name not in ("barrier", *BLOCKS) and len(node.qargs) > 2:
                 raise CircuitInputError(
                     f"'{node.op.name}' acts on {len(node.qargs)} qubits; unroll the circuit "
                     "with UnrollForDistribution before building the interaction graph"

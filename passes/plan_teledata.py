@@ -48,6 +48,7 @@ from qiskit.transpiler import AnalysisPass
 
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
+from dqc.plan.partition import blocks
 from dqc.plan.proposals import Proposal
 from dqc.plan.teledata import SearchSettings, search_moves
 
@@ -65,6 +66,7 @@ class PlanTeledata(AnalysisPass):
     ``"teledata"`` with its start placement and moves when moves pay; otherwise kind
     ``"static"`` — the static plan on its placement (the given one, or a relabelling of
     it that the search found cheaper) with its modelled ebits; ``why`` says which.
+    ``None`` when the circuit has a ``while_loop`` (its qubits may not move apart).
     """
 
     def __init__(self, network: Network, *,
@@ -79,6 +81,9 @@ class PlanTeledata(AnalysisPass):
         """Search time-sliced assignments starting from ``dqc_partition``."""
         net = self.network
         partition = required(self, "dqc_partition", "PartitionQubits")
+        if blocks(dag):  # a move could split a while_loop's qubits: none are planned
+            self.property_set["dqc_teledata"] = None
+            return
         found = search_moves(
             dag, shared_two_qubit_gates(dag, self.property_set),
             [net.index(name) for name in partition], [q.data_qubits for q in net.qpus],

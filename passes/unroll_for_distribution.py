@@ -10,7 +10,7 @@ from qiskit.transpiler import TransformationPass
 from qiskit.transpiler.passes import BasisTranslator, HighLevelSynthesis
 
 from dqc.errors import CircuitInputError
-from dqc.gates import BASIS, DIRECTIVES
+from dqc.gates import BASIS, BLOCKS, DIRECTIVES
 from dqc.plan.predication import predicate
 
 
@@ -67,6 +67,8 @@ def _check(dag: DAGCircuit) -> None:
         op = node.op
         if isinstance(op, IfElseOp):  # flattened: one operation per body
             op = op.blocks[0].data[0].operation
+        if op.name in BLOCKS:  # kept whole; its body is unrolled with the rest
+            continue
         if op.name not in DIRECTIVES and not isinstance(op, Gate):
             key = f"non-unitary operation '{op.name}'"
             problems[key] = problems.get(key, 0) + 1

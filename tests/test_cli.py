@@ -369,10 +369,11 @@ def test_classical_control_compiles_and_verifies(capsys, tmp_path, name, text):
     assert "if (c" in out.read_text()
 
 
-def test_while_loop_is_refused_by_name(capsys, tmp_path, outs):
+def test_nested_while_loop_is_refused_by_name(capsys, tmp_path, outs):
     src = write(tmp_path / "while.qasm", 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
                 "qubit[2] q;\nbit[1] c;\nc[0] = measure q[0];\n"
-                "while (c[0]) { x q[0]; c[0] = measure q[0]; }\ncx q[0], q[1];\n")
+                "if (c[0]) { while (c[0]) { x q[0]; c[0] = measure q[0]; } }\n"
+                "cx q[0], q[1];\n")
     compile_err(capsys, src, outs, "--qpus", "2", contains=("while_loop",))
 
 

@@ -245,3 +245,61 @@ def test_the_backend_runs_a_dynamic_input_with_the_input_distribution():
     counts = {key.replace(" ", ""): value for key, value in counts.items()}
     exact = exact_distribution(reference)
     assert total_variation(counts, exact) <= tvd_bound(4000, len(exact))
+
+
+def repeat_until_success() -> QuantumCircuit:
+    """A while_loop on qubits 1 and 2 between gates that cross any 2-QPU split."""
+    qc = QuantumCircuit(QuantumRegister(4, "q"), ClassicalRegister(1, "c"))
+    qc.h(0)
+    qc.cx(0, 3)
+    qc.h(1)
+    qc.measure(1, 0)
+    with qc.while_loop((qc.clbits[0], 1)):
+        qc.h(1)
+        qc.cx(1, 2)
+        qc.measure(1, 0)
+    qc.cx(2, 0)
+    qc.cx(3, 1)
+    return qc
+
+
+def test_a_while_loop_is_kept_whole_on_one_qpu(verified):
+    qc = repeat_until_success()
+    result = verified(qc, dqc.Network.line(2, data_qubits=2, comm_qubits=1),
+                      expect="stim-flows+stand-ins")
+    (loop,) = [inst for inst in result.circuit.data if inst.name == "while_loop"]
+    qpus = {result.report.qubit_qpu[result.circuit.find_bit(q).index] for q in loop.qubits}
+    assert len(qpus) == 1
+    assert result.report.ebits >= 1
+    assert result.report.schedule["status"] == "computed"
+
+
+def test_a_while_loop_on_the_wrong_qubits_is_caught():
+    qc = repeat_until_success()
+    result = dqc.compile(qc, dqc.Network.line(2, data_qubits=2, comm_qubits=1))
+    out = result.circuit.copy_empty_like()
+    for inst in result.circuit.data:
+        if inst.name == "while_loop":
+            inst = inst.replace(qubits=inst.qubits[::-1])
+        out._append(inst)
+    outcome = dqc.verify(qc, out, result.report)
+    assert not outcome.ok and "while_loop" in outcome.detail, outcome
+
+
+def test_a_while_loop_wider_than_every_qpu_is_refused_with_its_numbers():
+    qc = QuantumCircuit(4, 1)
+    with qc.while_loop((qc.clbits[0], 1)):
+        qc.cx(0, 1)
+        qc.cx(1, 2)
+        qc.measure(2, 0)
+    with pytest.raises(dqc.CapacityError, match=r"while_loop keeps 3 qubits \[0, 1, 2\]"):
+        dqc.compile(qc, dqc.Network.line(2, data_qubits=2, comm_qubits=1))
+
+
+def test_a_placement_that_splits_a_while_loop_is_refused():
+    qc = repeat_until_success()
+    props = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
+    network = dqc.Network.line(2, data_qubits=2, comm_qubits=1)
+    with pytest.raises(dqc.CapacityError, match="must run on one QPU"):
+        dqc.passes.DistributeGates(network)(
+            dqc.passes.UnrollForDistribution()(qc), property_set=props)

@@ -18,6 +18,7 @@ from qiskit.circuit import (
     IfElseOp,
     Instruction,
     QuantumCircuit,
+    WhileLoopOp,
 )
 from qiskit.circuit.classical import expr
 
@@ -34,7 +35,8 @@ CostTable = dict[str | int, tuple[float, float]]
 
 
 def op_cost(op: Instruction, tech: Technology) -> tuple[float, float]:
-    """Duration (s) and log-fidelity (Σ log(1 − error)) of a local operation.
+    """Duration (s) and log-fidelity (Σ log(1 − error)) of a local operation (a
+    ``while_loop``: one pass of its body, the least it can take).
 
     Examples:
         >>> from qiskit.circuit.library import CXGate, Measure
@@ -55,9 +57,12 @@ def op_cost(op: Instruction, tech: Technology) -> tuple[float, float]:
     if isinstance(op, IfElseOp):
         blocks = [_block_cost(block, tech) for block in op.blocks]
         return max(c[0] for c in blocks), min(c[1] for c in blocks)
+    if isinstance(op, WhileLoopOp):  # iterations unknown: one pass of its body
+        return _block_cost(op.blocks[0], tech)
     if isinstance(op, ControlFlowOp):
         raise CircuitInputError(
-            f"cannot schedule control flow '{name}'; only if_test (feed-forward) is supported")
+            f"cannot schedule control flow '{name}'; only if_test (feed-forward) and "
+            "while_loop (one iteration) are supported")
     return costs[1 if op.num_qubits <= 1 else 2]
 
 

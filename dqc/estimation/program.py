@@ -80,8 +80,8 @@ class _Builder:
             link = -1
             here, duration, logf, reads = self._local(i, inst, name, where)
         deps, memory = self._dependencies(i, qs, link, reads, here)
-        for c in inst.clbits:
-            if c not in reads:
+        for c in inst.clbits:  # (a while_loop's body may write the bits it reads)
+            if c not in reads or name == "while_loop":
                 self.writer[c] = i
         prog = self.prog
         prog.names.append(name)

@@ -51,7 +51,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_bipartite_matching
 
 from dqc.errors import CircuitInputError
-from dqc.gates import diagonal_qubits
+from dqc.gates import BLOCKS, diagonal_qubits
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def two_qubit_gates(dag: DAGCircuit) -> list[TwoQubitGate]:
     out = []
     for position, op, qs, dz, dx in op_walk(dag):
         counter.cross(position, qs, dz, dx)
-        if len(qs) == 2:
+        if len(qs) == 2 and op.name not in BLOCKS:  # (a block ends every segment, locally)
             q0, q1 = qs
             a = ("z", seg_z[q0]) if 0 in dz else ("x", seg_x[q0]) if 0 in dx else None
             b = ("z", seg_z[q1]) if 1 in dz else ("x", seg_x[q1]) if 1 in dx else None

@@ -52,7 +52,7 @@ from qiskit.circuit.library import (
 from qiskit.dagcircuit import DAGCircuit
 
 from dqc.errors import CapacityError, plural
-from dqc.gates import EPRGate
+from dqc.gates import BLOCKS, EPRGate
 from dqc.network import Network
 from dqc.plan.cost_model import (
     SegmentCounter,
@@ -578,6 +578,8 @@ class Builder:
         if op.name == "barrier":
             self.barrier(qs)
             return
+        if op.name in BLOCKS:
+            self.block(op, qs)
         through = self.mirrors.get(t, ())
         for basis, diag in zip(("z", "x"), _diagonals(op)):
             for pos, q in enumerate(qs):
@@ -594,6 +596,15 @@ class Builder:
             self.emit(op, tuple(self.slot[q] for q in qs), cs)
         for q, basis in through:
             self.mirror(op, qs, diags, q, basis)
+
+    def block(self, op: Instruction, qs: list[int]) -> None:
+        """Check that a block (:data:`dqc.gates.BLOCKS`) is on one QPU; it runs there."""
+        qpus = sorted({self.qpu_of[q] for q in qs})
+        if len(qpus) > 1:
+            raise CapacityError(
+                f"'{op.name}' on input qubits {qs} must run on one QPU, but they are on "
+                f"{', '.join(self.net.qpus[k].name for k in qpus)} (set a placement that "
+                "keeps them together)")
 
     def barrier(self, qs: list[int]) -> None:
         """A barrier on input qubits ``qs``: one barrier per QPU, on its qubits."""

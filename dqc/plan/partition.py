@@ -44,6 +44,7 @@ from qiskit.dagcircuit import DAGCircuit
 from scipy.sparse import csr_matrix
 
 from dqc.errors import CapacityError, DQCError, plural
+from dqc.gates import BLOCKS
 from dqc.network import Network
 from dqc.plan.cost_model import GateTable, TwoQubitGate, two_qubit_gates
 from dqc.plan.distribution import distribute
@@ -129,12 +130,74 @@ def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
             candidates += _scored(end, caps, dist, weights, table, limits.max_passes)
         part = fewest_emitted(network, dag, part, candidates, table, dist,
                               limits.max_dry_runs)
+    groups = blocks(dag)
+    if groups:
+        part = gathered(part, groups, caps)
+        candidates = [(ebits, c) for ebits, c in candidates if _together(c, groups)]
     plan = table.plan(part, dist, carriers=False)
     return Placement(
         qpus=tuple(network.qpus[p].name for p in part), ebits=plan.ebits,
         lower_bound=plan.lower_bound,
         candidates=tuple(tuple(int(k) for k in cand)
                          for _, cand in sorted(candidates, key=lambda c: c[0])))
+
+
+def blocks(dag: DAGCircuit) -> list[tuple[int, ...]]:
+    """The qubits of each block (:data:`dqc.gates.BLOCKS`) of ``dag``, merged where they
+    share a qubit: each group must sit on one QPU.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.converters import circuit_to_dag
+        >>> qc = QuantumCircuit(4, 1)
+        >>> with qc.while_loop((qc.clbits[0], 1)):
+        ...     _ = qc.cx(0, 2); _ = qc.measure(0, 0)
+        >>> blocks(circuit_to_dag(qc))
+        [(0, 2)]
+    """
+    graph = nx.Graph()
+    for node in dag.op_nodes():
+        if node.op.name in BLOCKS:
+            qs = [dag.find_bit(q).index for q in node.qargs]
+            graph.add_nodes_from(qs)
+            graph.add_edges_from(zip(qs, qs[1:]))
+    return sorted(tuple(sorted(c)) for c in nx.connected_components(graph))
+
+
+def _together(part, groups: list[tuple[int, ...]]) -> bool:
+    return all(len({int(part[q]) for q in group}) == 1 for group in groups)
+
+
+def gathered(part: np.ndarray, groups: list[tuple[int, ...]], caps: np.ndarray
+             ) -> np.ndarray:
+    """``part`` with each group on one QPU: the QPU holding most of it with room, its
+    other qubits traded for qubits of no group there (largest groups first).
+
+    Raises:
+        CapacityError: a group is larger than every QPU that could take it.
+    """
+    part = part.copy()
+    placed: set[int] = set()
+    for group in sorted(groups, key=lambda g: (-len(g), g)):
+        counts = np.bincount(part[list(group)], minlength=len(caps))
+        free = [int(caps[k]) - sum(1 for q in placed if part[q] == k) for k in range(len(caps))]
+        fits = [k for k in range(len(caps)) if free[k] >= len(group)]
+        if not fits:
+            raise CapacityError(
+                f"a while_loop keeps {plural(len(group), 'qubit')} {list(group)} together, "
+                f"but no QPU has room for them (largest: {max(free)} data qubits left)")
+        k = max(fits, key=lambda j: (counts[j], -j))
+        members = set(group)
+        spare = [q for q in range(len(part)) if part[q] == k and q not in members
+                 and q not in placed]
+        for q in group:
+            if part[q] == k:
+                continue
+            if np.count_nonzero(part == k) >= caps[k]:  # full: trade places
+                part[spare.pop()] = part[q]
+            part[q] = k
+        placed |= members
+    return part
 
 
 def _scored(part: np.ndarray, caps: np.ndarray, dist: np.ndarray, weights: _Adjacency,

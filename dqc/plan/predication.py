@@ -11,12 +11,15 @@ and each conditional operation acts on one or two qubits, so the distributor tre
 like the gate it guards (a conditional gate is diagonal where its gate is, for every
 value of the condition).
 
+A ``while_loop`` cannot be flattened (its iterations are known only at run time): at
+the top level it is kept whole, and the compiler keeps its qubits on one QPU
+(:data:`dqc.gates.BLOCKS`); inside a conditional body or another loop it is refused.
+
 Predication is exact when a body does not write a bit its own condition reads (the
 condition is evaluated again before each operation): that case is refused with a
-:class:`~dqc.errors.CircuitInputError`, as are ``while_loop`` (its body cannot be
-flattened: the number of iterations is known only at run time), ``break``/``continue``,
-classical variables and loops that unroll to more than :data:`MAX_UNROLLED_OPERATIONS`
-operations.
+:class:`~dqc.errors.CircuitInputError`, as are ``break``/``continue`` outside a kept
+``while_loop``, classical variables and loops that unroll to more than
+:data:`MAX_UNROLLED_OPERATIONS` operations.
 
 Examples:
     >>> from qiskit import QuantumCircuit
@@ -166,11 +169,14 @@ class _Flattener:
             self.for_loop(op, qs, cs, cond)
         elif isinstance(op, BoxOp):  # a scope: its operations, its duration dropped
             self.block(op.blocks[0], qs, cs, cond)
+        elif isinstance(op, WhileLoopOp) and cond is None:  # kept whole, on one QPU
+            self.out._append(CircuitInstruction(op, tuple(qs), tuple(cs)))
         elif isinstance(op, (WhileLoopOp, BreakLoopOp, ContinueLoopOp)):
+            where = "inside a conditional body or loop" if cond is not None else "here"
             raise CircuitInputError(
-                f"control flow '{op.name}' is not distributed: dqc flattens if_test, "
-                "if_else, switch, for_loop and box into conditional operations, and a "
-                f"'{op.name}' cannot be flattened (unroll it before compiling)")
+                f"control flow '{op.name}' {where} is not distributed: dqc flattens "
+                "if_test, if_else, switch, for_loop and box into conditional operations "
+                "and keeps a while_loop whole only outside them")
         elif cond is None:
             self.out._append(CircuitInstruction(op, tuple(qs), tuple(cs)))
         elif op.name == "barrier":

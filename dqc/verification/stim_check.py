@@ -19,6 +19,7 @@ import stim
 
 from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
+from dqc.gates import BLOCKS
 from dqc.verification.deferral import Wires, deferred_events, input_clbits
 from dqc.verification.stim_translation import NonClifford, Translator
 
@@ -83,6 +84,7 @@ def _translate_pair(unrolled, compiled, rep, skeleton):
         measured_bits=input_clbits(unrolled, compiled),
         wires=Wires({p: w for p, w in holder.items() if p not in comm}, rep.teleports),
     ).run()
+    _same_blocks(s_orig.blocks, s_comp.blocks)
     # comm qubits and unused data slots start in |0>
     ancillas = sorted(set(range(n_out)) - set(rep.initial_layout))
     prefix = stim.Circuit()
@@ -132,8 +134,32 @@ def check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, s
         )
     _check_signs(s_comp, expected, width_c, in_index, shots, seed)
     what = "Clifford skeleton: " if skeleton else ""
+    blocks = _count_blocks(unrolled)
+    kept = (f"; {plural(blocks, 'while_loop')}: the same body on the same input qubits, "
+            "stood in for by a random Clifford in both circuits (a test, not a proof, of "
+            "what surrounds it)") if blocks else ""
     return (f"{what}{plural(len(flows), 'flow')} exact (unsigned) and signs on "
-            f"{plural(shots, 'random measurement branch', 'random measurement branches')}")
+            f"{plural(shots, 'random measurement branch', 'random measurement branches')}"
+            f"{kept}")
+
+
+def _count_blocks(circuit) -> int:
+    return sum(1 for inst in circuit.data if inst.name in BLOCKS)
+
+
+def _same_blocks(original: list, compiled: list) -> None:
+    """Each kept block of the input appears in the compiled circuit, the same operation on
+    qubits holding the same input wires (in order), and nothing else does."""
+    if len(original) != len(compiled):
+        raise VerificationError(
+            f"the input has {plural(len(original), 'while_loop')}, the compiled circuit "
+            f"{len(compiled)}")
+    for (wires, op), (wires_c, op_c) in zip(sorted(original, key=lambda b: b[0]),
+                                            sorted(compiled, key=lambda b: b[0])):
+        if wires != wires_c or op != op_c:
+            raise VerificationError(
+                f"'{op.name}' on input qubits {list(wires)} is not in the compiled circuit "
+                f"as it is (found '{op_c.name}' on input qubits {list(wires_c)})")
 
 
 def _check_signs(s_comp, expected, width_c, in_index, shots, seed) -> None:

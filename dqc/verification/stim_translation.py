@@ -10,14 +10,17 @@ skeleton of its input.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import stim
 from qiskit import QuantumCircuit
 from qiskit.circuit import Clbit
+from qiskit.quantum_info import random_clifford
 
 from dqc.errors import VerificationError
+from dqc.gates import BLOCKS
 from dqc.verification.deferral import Wires
 
 _FIXED: dict[str, list[tuple]] = {
@@ -64,6 +67,7 @@ class StimCircuit:
     circuit: stim.Circuit = field(default_factory=stim.Circuit)
     num_measurements: int = 0
     snapped: int = 0  # gates replaced by their Clifford skeleton
+    blocks: list = field(default_factory=list)  # (wires, operation) of each kept block
     lines: list[str] = field(default_factory=list)  # stim text, parsed once at the end
 
 
@@ -142,6 +146,9 @@ class Translator:
             self.wires.swap(*(self.qc.find_bit(q).index for q in inst.qubits))
         if name == "if_else":
             self._feed_forward(inst)
+            return
+        if name in BLOCKS:
+            self._surrogate(inst, qs)
             return
         try:
             self._gate(name, [float(p) for p in op.params], qs)
@@ -253,3 +260,18 @@ class Translator:
             if j:
                 aux = self.aux(("measure", self.measured_bits[clbit], j - 1))
                 self._append(_PAULI_CONTROL[bname], [aux, q])
+
+    def _surrogate(self, inst, qs: list[int]) -> None:
+        """A block kept whole (a ``while_loop``): record it with the input wires its qubits
+        hold, and stand in a random Clifford for it, drawn from those wires and the
+        occurrence (so the input's and the compiled copy's get the same one)."""
+        wires = tuple(self.wires.wire(self.qc.find_bit(q).index) for q in inst.qubits)
+        if None in wires:
+            raise VerificationError(
+                f"'{inst.name}' acts on a qubit that holds no input state")
+        seen = sum(1 for w, _ in self.out.blocks if w == wires)
+        self.out.blocks.append((wires, inst.operation))
+        seed = zlib.crc32(repr((wires, seen)).encode())
+        stand_in = random_clifford(len(qs), seed=seed).to_circuit()
+        for gate in stand_in.data:
+            self._gate(gate.name, [], [qs[stand_in.find_bit(q).index] for q in gate.qubits])

@@ -53,9 +53,10 @@ def test_control_flow_that_cannot_be_flattened_is_rejected():
     qc = QuantumCircuit(2, 1)
     qc.h(0)
     qc.measure(0, 0)
-    with qc.while_loop((qc.clbits[0], 1)):
-        qc.h(0)
-        qc.measure(0, 0)
+    with qc.if_test((qc.clbits[0], 1)):
+        with qc.while_loop((qc.clbits[0], 1)):
+            qc.h(0)
+            qc.measure(0, 0)
     with pytest.raises(dqc.CircuitInputError, match="control flow 'while_loop'"):
         dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=1))
 

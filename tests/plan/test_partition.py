@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pytest
 from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag
 
 import dqc
-from dqc.plan.partition import capacity_error, metis_partition, place
+from dqc.plan.partition import capacity_error, gathered, metis_partition, place
 
 
 def two_triangles() -> tuple[QuantumCircuit, nx.Graph]:
@@ -50,3 +51,11 @@ def test_capacity_error_names_uneven_qpus():
     net = dqc.Network.line(2, data_qubits=[3, 2])
     assert str(capacity_error(6, net)) == (
         "circuit has 6 qubits but the network holds 5 data qubits (qpu0: 3, qpu1: 2)")
+
+
+def test_gathered_puts_each_group_on_the_qpu_holding_most_of_it():
+    """Qubits 0, 1, 2 must share a QPU: qpu1 holds two of them, so 0 comes over and
+    trades places with 4, the one qubit of no group there (qpu0 has no spare slot)."""
+    part = np.array([0, 1, 1, 0, 1, 0])
+    out = gathered(part, [(0, 1, 2)], np.array([3, 3]))
+    assert out.tolist() == [1, 1, 1, 0, 0, 0]

@@ -133,9 +133,10 @@ def test_unrolling_inside_bodies_then_flattening_again():
 def test_what_predication_cannot_express_is_refused_by_name(build, words):
     qc = QuantumCircuit(2, 1)
     if build == "while":
-        with qc.while_loop((qc.clbits[0], 0)):
-            qc.h(0)
-            qc.measure(0, 0)
+        with qc.if_test((qc.clbits[0], 1)):
+            with qc.while_loop((qc.clbits[0], 0)):
+                qc.h(0)
+                qc.measure(0, 0)
     elif build == "writes_condition":
         with qc.if_test((qc.clbits[0], 1)):
             qc.measure(1, 0)
