@@ -27,6 +27,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from dqc.errors import DQCError
 from dqc.sweeps.compute import failure_rows, run_task
 from dqc.sweeps.points import Task
 
@@ -37,6 +38,9 @@ __all__ = ["Runner", "run_isolated"]
 _RUNNERS: dict[tuple[float, int | None], Runner] = {}
 _LOCK = threading.Lock()
 _EOF = object()
+_READY = "ready"
+#: How long a child may take to start (import dqc and Qiskit).
+_START_S = 300.0
 
 
 def _rss(pid: int) -> int:
@@ -72,6 +76,14 @@ class Runner:
                                          env=env)
             self.rows = queue.Queue()
             threading.Thread(target=_read, args=(self.proc, self.rows), daemon=True).start()
+            try:  # the limits count from here: imports are not a point's time
+                ready = self.rows.get(timeout=_START_S)
+            except queue.Empty:
+                ready = None
+            if ready != _READY:
+                self.close()
+                raise DQCError(f"the sweep's child process ({sys.executable} -m dqc.sweeps) "
+                               f"did not start within {_START_S:g} s")
         return self.proc
 
     def close(self) -> None:
@@ -154,6 +166,8 @@ def main() -> None:
     (anything else printing to stdout goes to stderr instead)."""
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    pickle.dump(_READY, out)
+    out.flush()
     source = sys.stdin.buffer
     while True:
         try:
