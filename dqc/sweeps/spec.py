@@ -41,9 +41,9 @@ Examples:
     ...                    "networks": [{"factory": "line", "qpus": 2}],
     ...                    "grid": {"link.rate_hz": [10, 100]}})
     >>> [c.name for c in spec.circuits], spec.grid, spec.seeds
-    (['ghz_n4'], (('link.rate_hz', 10.0), ('link.rate_hz', 100.0)), (0,))
-    >>> parse_spec({"circuits": [{"family": "qft", "sizes": [4]}], "networks": [],
-    ...             "grid": {"link.speed": [1]}})
+    (['ghz_n4'], ((('link.rate_hz', 10.0),), (('link.rate_hz', 100.0),)), (0,))
+    >>> parse_spec({"circuits": [{"family": "qft", "sizes": [4]}],
+    ...             "networks": [{"preset": "lab2"}], "grid": {"link.speed": [1]}})
     Traceback (most recent call last):
     ...
     dqc.sweeps.spec.SpecError: spec: [grid] key 'link.speed' is not a sweep key; known: ...
