@@ -10,6 +10,8 @@ result. The public surface:
 * :func:`estimate` → :class:`Estimate` (``.schedule``: :class:`Schedule`, ``.verdict``:
   :class:`Verdict`), :func:`estimate_sweep`; QPU profiles are :class:`Technology`;
 * :class:`DistributedBackend` — the network as a Qiskit backend (runs on qiskit-aer);
+* :func:`sweep` — a grid of circuits × networks × parameters × seeds on Dask, into a
+  CSV or Parquet table (:mod:`dqc.sweeps`);
 * :func:`load_circuit` — OpenQASM 2/3 or a Python file defining a circuit;
 * ``dqc.passes`` — the Qiskit passes; ``dqc.targets`` — network presets.
 
@@ -42,6 +44,7 @@ from dqc.estimation.verdict import Verdict
 from dqc.loading import load_circuit
 from dqc.network import QPU, Link, Network
 from dqc.network.physics import Technology
+from dqc.sweeps import sweep
 from dqc.verify import Verification, verify
 
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
     "estimate_sweep",
     "load_circuit",
     "requirements",
+    "sweep",
     "verify",
 ]
 

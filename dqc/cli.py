@@ -1,4 +1,5 @@
-"""The ``dqc`` command line: ``dqc compile``, ``dqc estimate``, ``dqc verify``, ``dqc targets``."""
+"""The ``dqc`` command line: ``dqc compile``, ``dqc estimate``, ``dqc sweep``, ``dqc verify``,
+``dqc targets``."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from dqc.network import Network
 from dqc.network.parts import DEFAULT_LINKS_TEXT, DEFAULTS_TEXT
 from dqc.network.physics import DEFAULT_TECHNOLOGY, TECHNOLOGIES
 from dqc.network.topology import TOPOLOGIES as TOPOLOGY_PAIRS
+from dqc.sweeps import sweep, tty_bar
 from dqc.verify import verify
 
 #: ``--topology`` choices: the network factories of :data:`dqc.network.topology.TOPOLOGIES`.
@@ -50,6 +52,7 @@ EPILOG = """examples:
   dqc compile circuit.qasm --qpus 4 --topology ring -o out.qasm --report report.json --verify
   dqc compile circuit.py --target metro4          (presets: dqc targets)
   dqc estimate circuit.qasm --target metro4 --sweep link.rate_hz=1,10,100
+  dqc sweep examples/sweep.toml -o results.csv --workers 2 --plot figures
   dqc verify circuit.qasm out.qasm --report report.json
 
 Exit status: 0 ok, 1 verification failed, 2 bad input (one 'dqc: error:' line)."""
@@ -143,8 +146,32 @@ def _parser() -> argparse.ArgumentParser:
                      help="draw a Gantt chart of the schedule (needs matplotlib: "
                           "pip install matplotlib); with --sweep, one file per value")
 
+    _add_sweep_parser(sub)
     sub.add_parser("targets", help="list the network presets with their descriptions")
     return parser
+
+
+def _add_sweep_parser(sub: argparse._SubParsersAction) -> None:
+    """``dqc sweep SPEC -o RESULTS [--workers N] [--scheduler ADDRESS] [--plot DIR]``."""
+    swp = sub.add_parser(
+        "sweep", help="a grid of circuits x networks x parameters x seeds, on Dask, "
+                      "into a CSV or Parquet table (re-run to finish an interrupted one)")
+    swp.add_argument("spec", help="the sweep spec, a TOML file (e.g. examples/sweep.toml)")
+    swp.add_argument("-o", "--output", required=True,
+                     help="results table, RESULTS.csv or RESULTS.parquet; the points it "
+                          "already holds are not computed again")
+    swp.add_argument("--workers", type=int,
+                     help="processes of the local Dask cluster (default: the cores); 1 runs "
+                          "sequentially without Dask")
+    swp.add_argument("--scheduler", metavar="ADDRESS",
+                     help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    swp.add_argument("--time-limit", type=float, metavar="SECONDS",
+                     help="per point, compile included (default: the spec's time_limit_s, "
+                          "else 600)")
+    swp.add_argument("--no-cache", action="store_true",
+                     help="compile every point, even where only schedule parameters differ")
+    swp.add_argument("--plot", metavar="DIR", help="draw the sweep's figures into DIR "
+                                                   "(needs matplotlib)")
 
 
 def _network(args: argparse.Namespace, num_qubits: int) -> Network:
@@ -351,6 +378,20 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers must be a positive integer, got {args.workers}")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise CLIError(f"--time-limit must be a positive number of seconds, "
+                       f"got {args.time_limit:g}")
+    limit = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
+    summary = sweep(args.spec, args.output, workers=args.workers, scheduler=args.scheduler,
+                    cache=not args.no_cache, progress=tty_bar(), plot=args.plot, **limit)
+    print(summary)
+    print("wrote " + ", ".join(map(str, (summary.path, *summary.figures))))
+    return 0
+
+
 def _cmd_targets(_: argparse.Namespace) -> int:
     names = targets.available()
     width = max(map(len, names))
@@ -363,8 +404,8 @@ def _cmd_targets(_: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 verification failed, 2 bad input)."""
     args = _parser().parse_args(argv)
-    handler = {"compile": _cmd_compile, "estimate": _cmd_estimate, "verify": _cmd_verify,
-               "targets": _cmd_targets}
+    handler = {"compile": _cmd_compile, "estimate": _cmd_estimate, "sweep": _cmd_sweep,
+               "verify": _cmd_verify, "targets": _cmd_targets}
     try:
         return handler[args.command](args)
     except DQCError as exc:

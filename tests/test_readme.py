@@ -64,3 +64,28 @@ def test_readme_use_with_qiskit_snippets_run_and_print_what_they_say(capsys):
     for got, want in zip(printed, expected):
         if want is not None:
             assert got == want
+
+
+def test_sweep_section_snippet_and_commands(tmp_path, capsys, monkeypatch):
+    """The "Sweep a design space" section: its Python snippet prints what it says, and its
+    commands name the bundled spec and options the parser takes."""
+    section = README[README.index("## Sweep a design space"):]
+    section = section[:section.index("\n## ", 1)]
+    block = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    expected = []
+    for line in block.splitlines():
+        if line.startswith("print("):
+            shown = re.search(r"\)\s+# (.*)$", line)
+            expected.append(shown.group(1) if shown else None)
+        elif line.startswith("# ") and expected and expected[-1] is None:
+            expected[-1] = line[2:]  # shown on the next line
+    assert printed == expected and None not in expected
+    commands = re.findall(r"^(?:pip install [^&]*&& )?(dqc sweep [^#\n]*)", section, re.M)
+    assert len(commands) == 2
+    monkeypatch.chdir(ROOT)
+    for command in commands:
+        args = dqc.cli._parser().parse_args(command.split()[1:])
+        assert (ROOT / args.spec).is_file() and args.output.endswith((".csv", ".parquet"))
