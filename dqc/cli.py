@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--report", help="write the JSON cost report here")
     _add_network_options(comp)
     comp.add_argument("--seed", type=int, default=0, help="partitioner seed (default: 0)")
+    comp.add_argument("--approximation", type=float, metavar="RAD",
+                      help="drop cp/crz/rzz gates within RAD radians of the identity; the "
+                           "report lists them and bounds the error (default: exact)")
     comp.add_argument("--verify", action="store_true", help="verify the output before writing it")
     comp.add_argument("--max-sim-qubits", type=int, default=20,
                       help="simulate non-Clifford circuits up to this many qubits (default: 20)")
@@ -129,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_network_options(est)
     est.add_argument("--seed", type=int, default=0,
                      help="seed of the compiler and of the Monte Carlo draws (default: 0)")
+    est.add_argument("--approximation", type=float, metavar="RAD",
+                     help="as for compile: drop cp/crz/rzz gates within RAD radians of the "
+                          "identity (not with --sweep or --requirements)")
     est.add_argument("--samples", type=int, default=0,
                      help="Monte Carlo draws of ebit generation times (default: 0, expected "
                           "times only)")
@@ -259,7 +265,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     circuit = load_circuit(args.input)
     network = _network(args, circuit.num_qubits)
     start = time.perf_counter()
-    result = compile_circuit(circuit, network, seed=args.seed)
+    result = compile_circuit(circuit, network, seed=args.seed,
+                             approximation=args.approximation)
     seconds = time.perf_counter() - start
     report = result.report
     qasm = qasm3.dumps(result.circuit)  # before writing anything: export errors surface first
@@ -302,6 +309,9 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     if args.requirements and args.sweep is not None:
         raise CLIError("--requirements searches each parameter itself; give it without "
                        f"--sweep {args.sweep}")
+    if args.approximation is not None and (args.requirements or args.sweep is not None):
+        raise CLIError("--approximation applies to one estimate; give it without "
+                       "--sweep and --requirements")
     sweep = parse_sweep(args.sweep) if args.sweep is not None else None
     plots = _plot_paths(args.plot, sweep[1] if sweep else None) if args.plot else []
     for path in plots:
@@ -313,7 +323,8 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     # progress bars only on a terminal (stderr), never with --json
     if sweep is None:  # a circuit that cannot be compiled fails here (one error line)
         bar = None if args.json else tty_progress("Monte Carlo samples")
-        single = estimate(circuit, network, seed=args.seed, samples=args.samples, progress=bar)
+        single = estimate(circuit, network, seed=args.seed, samples=args.samples, progress=bar,
+                          approximation=args.approximation)
         if args.requirements:
             single = replace(single, requirements=requirements(
                 circuit, network, seed=args.seed, estimated=single))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qiskit import QuantumCircuit
 
@@ -35,7 +35,8 @@ class CompileResult:
 
 
 def compile(  # noqa: A001 - the verb users look for
-    circuit: QuantumCircuit, network: Network, *, seed: int | None = None
+    circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
+    approximation: float | None = None,
 ) -> CompileResult:
     """Compile ``circuit`` into a circuit that runs on ``network``.
 
@@ -50,6 +51,9 @@ def compile(  # noqa: A001 - the verb users look for
             :mod:`dqc.plan.predication`).
         network: the QPUs and links to run on.
         seed: seed of the partitioner.
+        approximation: drop ``cp``/``crz``/``rzz`` gates within this many radians of the
+            identity (:mod:`dqc.plan.approximation`; the report says what was dropped
+            and bounds the error). ``None`` (the default): exact.
 
     Returns:
         The compiled circuit and its report.
@@ -76,7 +80,7 @@ def compile(  # noqa: A001 - the verb users look for
         raise capacity_error(circuit.num_qubits, network)
     seed = 0 if seed is None else int(seed)
     with _cyclic_gc_paused():
-        return _compile(circuit, network, seed)
+        return _compile(circuit, network, seed, approximation)
 
 
 @contextmanager
@@ -96,9 +100,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _compile(circuit: QuantumCircuit, network: Network, seed: int) -> CompileResult:
+def _compile(circuit: QuantumCircuit, network: Network, seed: int,
+             approximation: float | None) -> CompileResult:
     """:func:`compile` after its checks: run the passes, order the Bell pairs, schedule."""
-    pm = generate_pass_manager(network, seed=seed)
+    pm = generate_pass_manager(network, seed=seed, approximation=approximation)
     ps_circuit = pm.run(circuit)
     dist: Distribution = pm.property_set["dqc_distribution"]
     out = lazy_epr_order(ps_circuit, set(dist.layout.comm_qubits),
@@ -114,6 +119,9 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int) -> CompileRes
                 "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
         seed=seed, partition_cost=pm.property_set["dqc_placement"].ebits,
         schedule=sched.to_dict(), verdict=verdict.to_dict())
+    dropped = pm.property_set["dqc_approximation"]
+    if dropped is not None:
+        report = replace(report, approximation=dropped.to_dict())
     return CompileResult(circuit=out, report=report)
 
 

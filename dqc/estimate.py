@@ -58,7 +58,8 @@ __all__ = ["SWEEP_KEYS", "Estimate", "Requirements", "SweepFailure", "estimate",
 
 def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
              samples: int = 0, epr_timing: str = "lazy",
-             progress: Callable[[int, int], None] | None = None) -> Estimate:
+             progress: Callable[[int, int], None] | None = None,
+             approximation: float | None = None) -> Estimate:
     """Compile ``circuit`` onto ``network``, schedule it, and judge the result.
 
     Args:
@@ -68,6 +69,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         samples: Monte Carlo draws of ebit generation times (0: expected times only).
         epr_timing: ``"lazy"`` or ``"eager"`` (see :mod:`dqc.estimation.schedule`).
         progress: called with (samples drawn, samples) during the Monte Carlo draws.
+        approximation: as for :func:`dqc.compile` (``None``: exact).
 
     Returns:
         The :class:`Estimate`.
@@ -79,7 +81,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         >>> e.schedule.monte_carlo.samples, e.schedule.makespan_s > 1
         (100, True)
     """
-    result = compile_circuit(circuit, network, seed=seed)
+    result = compile_circuit(circuit, network, seed=seed, approximation=approximation)
     report = result.report
     sched, verdict = assess(result.circuit, network, qubit_qpu=report.qubit_qpu,
                             comm_qubits=report.comm_qubits, remote_gates=report.remote_gates,

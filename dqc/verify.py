@@ -23,11 +23,13 @@ Three methods, chosen automatically and always named in the result:
 from __future__ import annotations
 
 from qiskit import QuantumCircuit
+from qiskit.converters import circuit_to_dag, dag_to_circuit
 
 from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.gates import BLOCKS
 from dqc.passes import UnrollForDistribution
+from dqc.plan.approximation import drop_near_identity
 from dqc.verification.branches import branches, deferrable, read_writes, resolve
 from dqc.verification.contract import check_contract
 from dqc.verification.deferral import input_clbits
@@ -74,6 +76,11 @@ def verify(
     except VerificationError as exc:
         return Verification(False, "contract", str(exc))
     unrolled = UnrollForDistribution()(original)
+    if rep.approximation:
+        try:
+            unrolled, contract = _approximated(unrolled, rep.approximation, contract)
+        except VerificationError as exc:
+            return Verification(False, "approximation", str(exc))
     settings = (max_sim_qubits, shots, seed)
     try:
         stand_ins = "+stand-ins" if any(inst.name in BLOCKS for inst in unrolled.data) else ""
@@ -93,6 +100,20 @@ def verify(
         return Verification(True, method + stand_ins, f"{contract}; {detail}")
     except VerificationError as exc:
         return Verification(False, "equivalence", str(exc))
+
+
+def _approximated(unrolled: QuantumCircuit, recorded: dict, contract: str
+                  ) -> tuple[QuantumCircuit, str]:
+    """The input with the near-identity gates the report says were dropped, dropped
+    again (:mod:`dqc.plan.approximation`): the output is checked against that."""
+    dag, again = drop_near_identity(circuit_to_dag(unrolled), float(recorded["tolerance"]))
+    if again.dropped != recorded["dropped"]:
+        raise VerificationError(
+            f"the report says {recorded['dropped']} near-identity gates were dropped at "
+            f"tolerance {recorded['tolerance']}; the input has {again.dropped}")
+    return dag_to_circuit(dag), (
+        f"{contract}; checked against the input without its "
+        f"{plural(again.count, 'near-identity gate')} (error <= {again.error_bound:.3g})")
 
 
 def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,

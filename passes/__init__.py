@@ -10,6 +10,7 @@ docstrings and code):
 =========================  ======================  ==========================================
 key                        written by              read by
 =========================  ======================  ==========================================
+``dqc_approximation``      DropNearIdentity
 ``dqc_wire_permutation``   ElideSwaps              DistributeGates
 ``dqc_interaction_graph``  BuildInteractionGraph   PartitionQubits
 ``dqc_two_qubit_gates``    BuildInteractionGraph   PartitionQubits, PlanEmbedding,
@@ -49,6 +50,7 @@ and verdict in its report; append the pass to run the same analysis in your own 
 from __future__ import annotations
 
 from dqc.passes.distribute_gates import DistributedLayout, DistributeGates
+from dqc.passes.drop_near_identity import DropNearIdentity
 from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.interaction_graph import BuildInteractionGraph
 from dqc.passes.keep_distributed_layout import KeepDistributedLayout
@@ -68,6 +70,7 @@ __all__ = [
     "DQCLayoutPlugin",
     "DistributeGates",
     "DistributedLayout",
+    "DropNearIdentity",
     "ElideSwaps",
     "KeepDistributedLayout",
     "PartitionQubits",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dqc.passes.distribute_gates import DistributeGates
+from dqc.passes.drop_near_identity import DropNearIdentity
 from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.interaction_graph import BuildInteractionGraph
 from dqc.passes.partition_qubits import PartitionQubits
@@ -14,9 +15,11 @@ from qiskit.transpiler import PassManager
 from dqc.network import Network
 
 
-def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassManager:
+def generate_pass_manager(network: Network, *, seed: int | None = None,
+                          approximation: float | None = None) -> PassManager:
     """The pass manager :func:`dqc.compile` runs: unroll, elide swaps, partition,
-    embedding, teledata, distribute.
+    embedding, teledata, distribute (with ``approximation``: drop near-identity
+    controlled phases after unrolling, see :class:`DropNearIdentity`).
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -27,9 +30,11 @@ def generate_pass_manager(network: Network, *, seed: int | None = None) -> PassM
         >>> pm.property_set["dqc_distribution"].ebits_per_link
         {'qpu0-qpu1': 1}
     """
+    approximate = [] if approximation is None else [DropNearIdentity(approximation)]
     return PassManager(
         [
             UnrollForDistribution(),
+            *approximate,
             ElideSwaps(),
             BuildInteractionGraph(),
             PartitionQubits(network, seed=seed),

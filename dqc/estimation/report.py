@@ -53,6 +53,9 @@ class Report:
         verdict: ``status`` (feasible / marginal / infeasible) and ``reasons``, each with
             its numbers (:meth:`dqc.estimation.verdict.Verdict.to_dict`); likewise.
         verification: what :func:`dqc.verify` found, when it was run.
+        approximation: what an approximated compile dropped (tolerance, gates by name,
+            error bound: :meth:`dqc.plan.approximation.Approximation.to_dict`); ``None``
+            for an exact compile.
     """
 
     ebits: int
@@ -76,6 +79,7 @@ class Report:
     schedule: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verdict: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verification: dict[str, Any] | None = None
+    approximation: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON types (lists, dicts, numbers, strings)."""
@@ -84,8 +88,9 @@ class Report:
             d[key] = list(d[key])
         d["teleports"] = [list(pair) for pair in self.teleports]
         d["links"] = [list(pair) for pair in self.links]
-        if d["verification"] is None:
-            del d["verification"]
+        for key in ("verification", "approximation"):
+            if d[key] is None:
+                del d[key]
         return d
 
     def to_json(self) -> str:
@@ -161,6 +166,7 @@ class Report:
             schedule=dict(d.get("schedule", NOT_COMPUTED)),
             verdict=dict(d.get("verdict", NOT_COMPUTED)),
             verification=d.get("verification"),
+            approximation=d.get("approximation"),
         )
 
     def __str__(self) -> str:
@@ -187,6 +193,12 @@ class Report:
             + (f"; {plural(self.embedded_flips, 'flip')} embedded"
                if self.embedded_flips else "") + ")"
         ]
+        if self.approximation:
+            a = self.approximation
+            lines.append(
+                f"approximation: dropped {plural(a['dropped_total'], 'near-identity gate')} "
+                f"(angle <= {a['tolerance']:.3g} rad); output within {a['error_bound']:.3g} "
+                "of the input (operator norm)")
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]
         if used:
             lines.append("per link: " + ", ".join(f"{k} {v}" for k, v in used))
