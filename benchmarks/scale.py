@@ -8,8 +8,10 @@ Each case ``QUBITS:TWO_QUBIT_GATES:QPUS`` is a seeded random circuit (CX between
 uniformly random pairs, an H on a random qubit after every other CX) compiled onto an
 all-to-all network with tight capacity and 2 comm qubits per QPU, in a fresh
 process so that its peak resident memory (``ru_maxrss``) is its own. Prints and
-writes ``PREFIX.md`` (default ``benchmarks/results/scale``). Verification is not
-timed here. Figures only: nothing asserts.
+writes ``PREFIX.md`` (default ``benchmarks/results/scale``): compile time, peak memory,
+the time to write the output (OpenQASM 3 and the JSON report) and the four longest
+compile stages (from ``dqc.compile``'s ``progress``). Verification is not timed here.
+Figures only: nothing asserts.
 
 ``--profile N`` runs each case under :mod:`cProfile` instead (slower; the
 figures are then not the benchmark's) and prints the N functions of largest
@@ -57,12 +59,22 @@ def measure(case: str, profile: int = 0) -> dict:
     qc = random_circuit(n, g)
     net = dqc.Network.all_to_all(k, data_qubits=math.ceil(n / k))
     profiler = cProfile.Profile() if profile else None
+    marks: list[tuple[str, float]] = []  # (stage starting, time)
+
+    def stage(name: str, done: int, total: int) -> None:
+        marks.append((name, time.perf_counter()))
+
     start = time.perf_counter()
     if profiler is not None:
-        result = profiler.runcall(dqc.compile, qc, net)
+        result = profiler.runcall(dqc.compile, qc, net, progress=stage)
     else:
-        result = dqc.compile(qc, net)
+        result = dqc.compile(qc, net, progress=stage)
     seconds = time.perf_counter() - start
+    write_start = time.perf_counter()
+    from qiskit import qasm3
+
+    written = len(qasm3.dumps(result.circuit)) + len(result.report.to_json())
+    write_s = time.perf_counter() - write_start
     if profiler is not None:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("cumulative").print_stats(profile)
@@ -71,7 +83,15 @@ def measure(case: str, profile: int = 0) -> dict:
     return {"qubits": n, "2q gates": g, "K": k, "ebits": result.report.ebits,
             "lower bound": result.report.ebits_lower_bound,
             "remote gates": result.report.remote_gates,
-            "compile s": round(seconds, 1), "peak MiB": round(peak_mib)}
+            "compile s": round(seconds, 1), "peak MiB": round(peak_mib),
+            "write s": round(write_s, 1), "written MB": round(written / 1e6, 1),
+            "stages s": _slowest(marks, 4)}
+
+
+def _slowest(marks: list[tuple[str, float]], count: int) -> str:
+    """The ``count`` longest stages, ``name seconds``, longest first."""
+    spans = [(end - begin, name) for (name, begin), (_, end) in zip(marks, marks[1:])]
+    return ", ".join(f"{name} {span:.1f}" for span, name in sorted(spans, reverse=True)[:count])
 
 
 def main(argv: list[str] | None = None) -> None:

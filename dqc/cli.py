@@ -32,6 +32,7 @@ from dqc.estimate import (
     tty_progress,
 )
 from dqc.estimation.plot import plot_schedule
+from dqc.estimation.render import StageProgress
 from dqc.estimation.report import Report
 from dqc.loading import load_circuit
 from dqc.network import Network
@@ -116,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="drop cp/crz/rzz gates within RAD radians of the identity; the "
                            "report lists them and bounds the error (default: exact)")
     comp.add_argument("--verify", action="store_true", help="verify the output before writing it")
+    comp.add_argument("-q", "--quiet", action="store_true",
+                      help="no progress line on the terminal (none is drawn when stderr is "
+                           "not a terminal or the compile takes under 2 s)")
     comp.add_argument("--max-sim-qubits", type=int, default=20,
                       help="simulate non-Clifford circuits up to this many qubits (default: 20)")
 
@@ -135,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     est.add_argument("--approximation", type=float, metavar="RAD",
                      help="as for compile: drop cp/crz/rzz gates within RAD radians of the "
                           "identity (not with --sweep or --requirements)")
+    est.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress line on the terminal")
     est.add_argument("--samples", type=int, default=0,
                      help="Monte Carlo draws of ebit generation times (default: 0, expected "
                           "times only)")
@@ -266,7 +272,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     network = _network(args, circuit.num_qubits)
     start = time.perf_counter()
     result = compile_circuit(circuit, network, seed=args.seed,
-                             approximation=args.approximation)
+                             approximation=args.approximation,
+                             progress=None if args.quiet else StageProgress.for_terminal())
     seconds = time.perf_counter() - start
     report = result.report
     qasm = qasm3.dumps(result.circuit)  # before writing anything: export errors surface first
@@ -322,9 +329,11 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     estimates: tuple[Estimate | SweepFailure, ...]
     # progress bars only on a terminal (stderr), never with --json
     if sweep is None:  # a circuit that cannot be compiled fails here (one error line)
-        bar = None if args.json else tty_progress("Monte Carlo samples")
+        quiet = args.json or args.quiet
+        bar = None if quiet else tty_progress("Monte Carlo samples")
         single = estimate(circuit, network, seed=args.seed, samples=args.samples, progress=bar,
-                          approximation=args.approximation)
+                          approximation=args.approximation,
+                          stages=None if quiet else StageProgress.for_terminal())
         if args.requirements:
             single = replace(single, requirements=requirements(
                 circuit, network, seed=args.seed, estimated=single))

@@ -8,13 +8,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from qiskit import QuantumCircuit
+from qiskit.transpiler import PassManager
 
 from dqc.adapter.layout import attach_layout
 from dqc.errors import CircuitInputError
+from dqc.estimation.render import StageCallback
 from dqc.estimation.report import Report
 from dqc.estimation.verdict import assess
 from dqc.network import Network
-from dqc.passes import generate_pass_manager
+from dqc.passes.pass_manager import compile_passes
 from dqc.plan.epr_order import lazy_epr_order
 from dqc.plan.partition import capacity_error
 from dqc.plan.proposals import Distribution
@@ -36,7 +38,7 @@ class CompileResult:
 
 def compile(  # noqa: A001 - the verb users look for
     circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
-    approximation: float | None = None,
+    approximation: float | None = None, progress: StageCallback | None = None,
 ) -> CompileResult:
     """Compile ``circuit`` into a circuit that runs on ``network``.
 
@@ -54,6 +56,9 @@ def compile(  # noqa: A001 - the verb users look for
         approximation: drop ``cp``/``crz``/``rzz`` gates within this many radians of the
             identity (:mod:`dqc.plan.approximation`; the report says what was dropped
             and bounds the error). ``None`` (the default): exact.
+        progress: called with ``(stage, stages done, stages)`` as each stage starts (a
+            pass, then ordering the Bell pairs, then the schedule) and once at the end
+            with ``done == stages`` (e.g. :class:`dqc.estimation.render.StageProgress`).
 
     Returns:
         The compiled circuit and its report.
@@ -80,7 +85,7 @@ def compile(  # noqa: A001 - the verb users look for
         raise capacity_error(circuit.num_qubits, network)
     seed = 0 if seed is None else int(seed)
     with _cyclic_gc_paused():
-        return _compile(circuit, network, seed, approximation)
+        return _compile(circuit, network, seed, approximation, progress or _silent)
 
 
 @contextmanager
@@ -100,17 +105,31 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _silent(stage: str, done: int, total: int) -> None:
+    """No progress display."""
+
+
 def _compile(circuit: QuantumCircuit, network: Network, seed: int,
-             approximation: float | None) -> CompileResult:
+             approximation: float | None, progress: StageCallback) -> CompileResult:
     """:func:`compile` after its checks: run the passes, order the Bell pairs, schedule."""
-    pm = generate_pass_manager(network, seed=seed, approximation=approximation)
-    ps_circuit = pm.run(circuit)
+    passes = compile_passes(network, seed=seed, approximation=approximation)
+    names = [type(p).__name__ for p in passes] + ["ordering Bell pairs", "scheduling"]
+    total = len(names)
+
+    def after_pass(**kwargs) -> None:
+        done = kwargs["count"] + 1  # (Qiskit counts passes from 0)
+        progress(names[done], done, total)
+
+    progress(names[0], 0, total)
+    pm = PassManager(passes)
+    ps_circuit = pm.run(circuit, callback=after_pass)
     dist: Distribution = pm.property_set["dqc_distribution"]
     out = lazy_epr_order(ps_circuit, set(dist.layout.comm_qubits),
                          feed_forward=dist.feed_forward)
     del ps_circuit  # (memory: only the ordered circuit is needed from here on)
     # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)
     out = attach_layout(out, dist.layout, circuit, inplace=True, transpile_layout=False)
+    progress(names[-1], total - 1, total)
     sched, verdict = assess(out, network, qubit_qpu=dist.layout.qubit_qpu,
                             comm_qubits=dist.layout.comm_qubits, remote_gates=dist.remote_gates)
     report = Report.from_distribution(
@@ -119,6 +138,7 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
                 "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
         seed=seed, partition_cost=pm.property_set["dqc_placement"].ebits,
         schedule=sched.to_dict(), verdict=verdict.to_dict())
+    progress("done", total, total)
     dropped = pm.property_set["dqc_approximation"]
     if dropped is not None:
         report = replace(report, approximation=dropped.to_dict())

@@ -38,7 +38,7 @@ from qiskit import QuantumCircuit
 
 from dqc.compile import compile as compile_circuit
 from dqc.errors import CapacityError
-from dqc.estimation.render import tty_progress
+from dqc.estimation.render import StageCallback, tty_progress
 from dqc.estimation.requirements import PARAMETERS, Requirements, find_requirements
 from dqc.estimation.sweep import (
     SWEEP_KEYS,
@@ -59,7 +59,8 @@ __all__ = ["SWEEP_KEYS", "Estimate", "Requirements", "SweepFailure", "estimate",
 def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
              samples: int = 0, epr_timing: str = "lazy",
              progress: Callable[[int, int], None] | None = None,
-             approximation: float | None = None) -> Estimate:
+             approximation: float | None = None,
+             stages: StageCallback | None = None) -> Estimate:
     """Compile ``circuit`` onto ``network``, schedule it, and judge the result.
 
     Args:
@@ -70,6 +71,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         epr_timing: ``"lazy"`` or ``"eager"`` (see :mod:`dqc.estimation.schedule`).
         progress: called with (samples drawn, samples) during the Monte Carlo draws.
         approximation: as for :func:`dqc.compile` (``None``: exact).
+        stages: the compile's stage progress (``progress`` of :func:`dqc.compile`).
 
     Returns:
         The :class:`Estimate`.
@@ -81,7 +83,8 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         >>> e.schedule.monte_carlo.samples, e.schedule.makespan_s > 1
         (100, True)
     """
-    result = compile_circuit(circuit, network, seed=seed, approximation=approximation)
+    result = compile_circuit(circuit, network, seed=seed, approximation=approximation,
+                             progress=stages)
     report = result.report
     sched, verdict = assess(result.circuit, network, qubit_qpu=report.qubit_qpu,
                             comm_qubits=report.comm_qubits, remote_gates=report.remote_gates,

@@ -11,6 +11,7 @@ from dqc.passes.plan_embedding import PlanEmbedding
 from dqc.passes.plan_teledata import PlanTeledata
 from dqc.passes.unroll_for_distribution import UnrollForDistribution
 from qiskit.transpiler import PassManager
+from qiskit.transpiler.basepasses import BasePass
 
 from dqc.network import Network
 
@@ -30,16 +31,25 @@ def generate_pass_manager(network: Network, *, seed: int | None = None,
         >>> pm.property_set["dqc_distribution"].ebits_per_link
         {'qpu0-qpu1': 1}
     """
+    return PassManager(compile_passes(network, seed=seed, approximation=approximation))
+
+
+def compile_passes(network: Network, *, seed: int | None = None,
+                   approximation: float | None = None) -> list[BasePass]:
+    """The passes of :func:`generate_pass_manager`, in order.
+
+    Examples:
+        >>> [type(p).__name__ for p in compile_passes(Network.line(2, data_qubits=1))][:3]
+        ['UnrollForDistribution', 'ElideSwaps', 'BuildInteractionGraph']
+    """
     approximate = [] if approximation is None else [DropNearIdentity(approximation)]
-    return PassManager(
-        [
-            UnrollForDistribution(),
-            *approximate,
-            ElideSwaps(),
-            BuildInteractionGraph(),
-            PartitionQubits(network, seed=seed),
-            PlanEmbedding(network),
-            PlanTeledata(network),
-            DistributeGates(network),
-        ]
-    )
+    return [
+        UnrollForDistribution(),
+        *approximate,
+        ElideSwaps(),
+        BuildInteractionGraph(),
+        PartitionQubits(network, seed=seed),
+        PlanEmbedding(network),
+        PlanTeledata(network),
+        DistributeGates(network),
+    ]

@@ -6,6 +6,8 @@ The table of a sweep (one line per value) is :func:`dqc.estimation.sweep.render_
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -161,3 +163,74 @@ def tty_progress(label: str, stream: TextIO | None = None
         out.flush()
 
     return draw
+
+
+#: Progress reports ``(stage starting, stages done, stages in all)``.
+StageCallback = Callable[[str, int, int], None]
+
+
+class StageProgress:
+    """A one-line display of a long job's stages on a terminal: ``dqc: <stage>
+    (<done>/<total>) <elapsed> s``, redrawn every ``interval`` seconds from a background
+    thread so the clock moves during a long stage, shown only once the job has run
+    ``delay`` seconds, and erased when the last stage ends.
+
+    Use :meth:`for_terminal` (None unless ``stream`` is a terminal); call the object
+    as a :data:`StageCallback`.
+
+    Examples:
+        >>> import io
+        >>> StageProgress.for_terminal(io.StringIO()) is None     # piped: nothing drawn
+        True
+    """
+
+    def __init__(self, stream: TextIO, *, delay: float = 2.0, interval: float = 0.5) -> None:
+        self.out, self.delay, self.interval = stream, delay, interval
+        self.start = time.monotonic()
+        self.state = ("starting", 0, 1)
+        self.drawn = 0  # width of the line on screen
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.ticker: threading.Thread | None = None
+
+    @classmethod
+    def for_terminal(cls, stream: TextIO | None = None, **kwargs) -> StageProgress | None:
+        """A display on ``stream`` (stderr) if it is a terminal, else None."""
+        out = sys.stderr if stream is None else stream
+        return cls(out, **kwargs) if out.isatty() else None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        with self.lock:
+            self.state = (stage, done, total)
+        if done >= total:
+            self.close()
+        elif self.ticker is None:
+            self.ticker = threading.Thread(target=self._tick, daemon=True)
+            self.ticker.start()
+
+    def _tick(self) -> None:
+        while not self.stop.wait(self.interval):
+            self.draw()
+
+    def draw(self) -> None:
+        """Redraw the line (once ``delay`` has passed)."""
+        elapsed = time.monotonic() - self.start
+        if elapsed < self.delay:
+            return
+        with self.lock:
+            stage, done, total = self.state
+            line = f"dqc: {stage} ({done + 1}/{total}) {elapsed:.0f} s"
+            self.out.write("\r" + line.ljust(self.drawn))
+            self.out.flush()
+            self.drawn = len(line)
+
+    def close(self) -> None:
+        """Stop redrawing and erase the line."""
+        self.stop.set()
+        if self.ticker is not None and self.ticker is not threading.current_thread():
+            self.ticker.join()
+        with self.lock:
+            if self.drawn:
+                self.out.write("\r" + " " * self.drawn + "\r")
+                self.out.flush()
+                self.drawn = 0
