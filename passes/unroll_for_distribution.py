@@ -11,6 +11,7 @@ from qiskit.transpiler.passes import BasisTranslator, HighLevelSynthesis
 
 from dqc.errors import CircuitInputError
 from dqc.gates import BASIS, BLOCKS, DIRECTIVES
+from dqc.plan.basis_changes import fold_hadamard_sandwiches
 from dqc.plan.predication import predicate
 
 
@@ -25,7 +26,9 @@ class UnrollForDistribution(TransformationPass):
     ``swap`` is kept for :class:`~dqc.passes.ElideSwaps` to turn into a relabelling.
     Classical control flow (``if_test``, ``if_else``, ``switch``, ``for_loop``) is
     flattened into one ``if_test`` per operation (:mod:`dqc.plan.predication`), before
-    and after the unrolling (which unrolls inside the bodies too).
+    and after the unrolling (which unrolls inside the bodies too). Hadamard sandwiches
+    (``h; cz; h``, ``h t; cx c, t; h t``) are folded into one gate
+    (:mod:`dqc.plan.basis_changes`).
 
     Property set read: none. Property set written: none.
 
@@ -51,7 +54,9 @@ class UnrollForDistribution(TransformationPass):
             raise CircuitInputError(
                 f"cannot translate the input into dqc's gate set {sorted(BASIS)}: {exc}"
             ) from exc
-        return _flattened(dag) if dynamic else dag
+        dag = _flattened(dag) if dynamic else dag
+        fold_hadamard_sandwiches(dag)
+        return dag
 
 
 def _flattened(dag: DAGCircuit) -> DAGCircuit:

@@ -177,3 +177,22 @@ def test_compile_picks_one_plan_and_verifies(seed, nonclifford_circuit, verified
     assert report.ebits_lower_bound <= report.planned_ebits <= report.ebits
 
 
+
+
+def z_through_cz_sandwich() -> QuantumCircuit:
+    """:func:`z_through_cx` with its CX written ``h q0; cz q1, q0; h q0``."""
+    qc = QuantumCircuit(4)
+    qc.cz(0, 2); qc.cz(1, 3); qc.h(0); qc.cz(1, 0); qc.h(0); qc.h(2); qc.cz(0, 2)  # noqa: E702
+    return qc
+
+
+def test_a_hadamard_sandwich_is_embedded_as_the_cx_it_is(fixed):
+    """Unrolling folds ``h; cz; h`` into the CX, so the embedding finds the same 2 ebits
+    (static 3) as for :func:`z_through_cx`."""
+    qc = dqc.passes.UnrollForDistribution()(z_through_cz_sandwich())
+    assert dict(qc.count_ops()) == dict(z_through_cx().count_ops())
+    plan = plan_embedding(circuit_to_dag(qc), [0, 0, 1, 1], TWO)
+    assert (plan.static_ebits, plan.ebits) == (3, 2)
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+    _, report = fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), embedding=plan)
+    assert report.ebits == 2

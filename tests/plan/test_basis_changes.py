@@ -1,0 +1,47 @@
+"""Hadamard sandwiches folded into the gate they surround (dqc.plan.basis_changes)."""
+
+from __future__ import annotations
+
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.converters import circuit_to_dag, dag_to_circuit
+from qiskit.quantum_info import Operator
+
+from dqc.plan.basis_changes import fold_hadamard_sandwiches
+
+
+def _folded(qc: QuantumCircuit) -> tuple[QuantumCircuit, int]:
+    dag = circuit_to_dag(qc)
+    count = fold_hadamard_sandwiches(dag)
+    return dag_to_circuit(dag), count
+
+
+@pytest.mark.parametrize("gate, sandwiched, expect", [
+    ("cz", 1, ("cx", [0, 1])),   # h q1; cz q0, q1; h q1 = cx q0, q1
+    ("cz", 0, ("cx", [1, 0])),   # h q0; cz q0, q1; h q0 = cx q1, q0
+    ("cx", 1, ("cz", [0, 1])),   # h t; cx c, t; h t = cz c, t
+])
+def test_each_sandwich_folds_into_one_gate_with_the_same_operator(gate, sandwiched, expect):
+    qc = QuantumCircuit(3)
+    qc.h(2)
+    qc.h(sandwiched)
+    getattr(qc, gate)(0, 1)
+    qc.h(sandwiched)
+    qc.cx(1, 2)
+    out, count = _folded(qc)
+    assert count == 1
+    names = [(i.name, [out.find_bit(q).index for q in i.qubits]) for i in out.data]
+    assert expect in names and len(names) == 3
+    assert Operator(out).equiv(Operator(qc))
+
+
+def test_a_cx_control_sandwich_and_a_half_sandwich_are_left_alone():
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cx(0, 1)  # H around the control: not a standard gate
+    qc.h(0)
+    qc.h(1)
+    qc.cz(0, 1)
+    qc.t(1)  # no second H
+    out, count = _folded(qc)
+    assert count == 0 and len(out.data) == len(qc.data)
