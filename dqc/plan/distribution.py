@@ -54,6 +54,14 @@ from qiskit.dagcircuit import DAGCircuit
 from dqc.errors import CapacityError, plural
 from dqc.gates import BLOCKS, EPRGate
 from dqc.network import Network
+from dqc.plan.comm_capacity import (
+    CommProblem,
+    embedding_mirrors,
+    fit_carriers,
+    lazy_order,
+    planned_uses,
+    walk_ranks,
+)
 from dqc.plan.cost_model import (
     SegmentCounter,
     TwoQubitGate,
@@ -103,14 +111,17 @@ MAX_REPLAN_GATES = 5_000
 def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
-               gates: list[TwoQubitGate] | None = None) -> tuple[Builder, QuantumCircuit | None]:
+               gates: list[TwoQubitGate] | None = None,
+               fit: bool = True) -> tuple[Builder, QuantumCircuit | None]:
     """One distribution with re-planning (see :class:`~dqc.passes.DistributeGates`); the
     cheapest run.
 
     Re-planning runs only for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit
     gates: each try is a full walk. With ``emit=False`` (a dry run) no circuit is built.
     ``embedding`` (segments through flips, :mod:`dqc.plan.embedding`) is used when there
-    are no moves. ``gates``: ``two_qubit_gates(dag)``, if at hand.
+    are no moves. ``gates``: ``two_qubit_gates(dag)``, if at hand. ``fit``: when copies
+    are still evicted, also try carriers and a walk order fitted to the comm qubits
+    (:func:`fit_to_comm`; not with moves).
     """
     permutation = permutation or tuple(range(dag.num_qubits()))
     if gates is None:
@@ -139,7 +150,61 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
+    if fit and replans and builder.total_ebits() > builder.planned_ebits and not moves:
+        builder = fit_to_comm(builder, embedding)
     return builder, builder.circuit() if emit else None
+
+
+#: Simulations of the comm qubits (:func:`dqc.plan.comm_capacity.simulate`) one
+#: :func:`fit_to_comm` may make, times remote gates.
+FIT_WORK = 30_000
+
+
+def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
+    """``builder``'s circuit re-distributed with carriers and a walk order fitted to the
+    comm qubits (:mod:`dqc.plan.comm_capacity`), when that emits fewer ebits; else
+    ``builder``.
+
+    The search runs on the exact replay of the comm qubits, in the plain walk order
+    and in the order that opens copies as late as it can; the better plan is
+    distributed and kept only if it emits fewer ebits than ``builder`` did.
+    """
+    net, dag, walk = builder.net, builder.dag, builder.walk
+    assert walk is not None
+    gates = list(embedding.gates) if embedding is not None else builder.gates
+    through = embedding.through if embedding is not None else frozenset()
+    k = len(net.qpus)
+    paths = {(a, b): tuple(builder._path(a, b)[0]) for a in range(k) for b in range(k) if a != b}
+    comm = [qpu.comm_qubits for qpu in net.qpus]
+    part = builder.initial_qpus
+    plain = CommProblem.of(gates, part, builder.dist, comm, embedding_mirrors(through, gates),
+                           paths)
+    if not plain.gates:
+        return builder
+    budget = max(4, FIT_WORK // len(plain.gates))
+    start = {g.position: walk.carriers[g.position] for g in plain.gates}
+    nodes = list(dag.topological_op_nodes())
+    index = {node: i for i, node in enumerate(nodes)}
+    order = lazy_order([[index[p] for p in dag.op_predecessors(node)] for node in nodes],
+                       plain, start)
+    rank = walk_ranks(order)
+    lazy = CommProblem.of(gates, part, builder.dist, comm,
+                          embedding_mirrors(through, gates, rank), paths, rank)
+    best: tuple[float, CommProblem, dict[int, int], tuple[int, ...] | None] | None = None
+    for problem, walk_order in ((plain, None), (lazy, order)):
+        fitted = fit_carriers(problem, [start], max_evaluations=budget // 2)
+        if best is None or fitted.ebits < best[0]:
+            best = (fitted.ebits, problem, fitted.carriers, walk_order)
+    assert best is not None
+    ebits, problem, carriers, walk_order = best
+    if ebits >= builder.total_ebits():
+        return builder
+    retry = Builder(net, dag, builder.gates, builder.partition, builder.permutation,
+                    embedding=embedding,
+                    fitted=FittedWalk(carriers, planned_uses(problem, carriers),
+                                      builder.planned_ebits, walk_order))
+    retry.build()
+    return retry if retry.total_ebits() < builder.total_ebits() else builder
 
 
 @dataclass(frozen=True)
@@ -208,6 +273,24 @@ def place_inputs(network: Network, partition: Sequence[str], out: OutputQubits
 
 
 @dataclass(frozen=True)
+class FittedWalk:
+    """Carriers fitted to the comm qubits (:mod:`dqc.plan.comm_capacity`), for a walk in
+    plain order without moves.
+
+    Attributes:
+        carriers: position of each remote gate -> the qubit that carries it.
+        uses: the planned uses of every copy (see :class:`WalkPlan`), mirrors included.
+        planned_ebits: the model of the plan it replaces (comm qubits unlimited).
+        order: node indices in walk order (default: topological).
+    """
+
+    carriers: dict[int, int]
+    uses: dict[tuple[int, str, int], list[tuple[int, int]]]
+    planned_ebits: int
+    order: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
 class WalkPlan:
     """What the walk follows: the order of operations, the moves and the carriers.
 
@@ -241,7 +324,8 @@ class Builder:
     def __init__(self, network: Network, dag: DAGCircuit, gates: list[TwoQubitGate],
                  partition: tuple[str, ...], permutation: tuple[int, ...],
                  moves: tuple[Move, ...] = (), weight=None,
-                 embedding: EmbeddingPlan | None = None) -> None:
+                 embedding: EmbeddingPlan | None = None,
+                 fitted: FittedWalk | None = None) -> None:
         n = dag.num_qubits()
         if len(partition) != n:
             raise CapacityError(f"partition has {plural(len(partition), 'entry', 'entries')} "
@@ -249,7 +333,9 @@ class Builder:
         # the input and how to plan it
         self.net, self.dag, self.gates, self.moves = network, dag, gates, moves
         self.permutation = permutation
+        self.partition = partition
         self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
+        self.fitted = None if moves else fitted  # carriers fitted to the comm qubits
         # segments continue through these flips, mirrored onto open copies (no moves)
         self.embedding = None if moves else embedding
         self.mirrors: dict[int, list[tuple[int, str]]] = {}
@@ -523,6 +609,12 @@ class Builder:
         batches: dict[int, list[tuple[int, int]]] = {}
         move_ranks: list[list[int]] = [[] for _ in range(n)]
         where = [list[tuple[int, int]]() for _ in range(n)]  # per qubit: (rank, QPU) from then
+        if self.fitted is not None:  # (no moves)
+            if self.fitted.order is not None:
+                order = self.fitted.order
+                rank = walk_ranks(order)
+            return WalkPlan(order, rank, batches, dict(self.fitted.carriers),
+                            self.fitted.planned_ebits, self.fitted.uses, move_ranks)
         if self.moves or self.weight is not None:  # (with embedding: no moves)
             timeline = Timeline.of(self.dag) if self.moves else _static_timeline(nodes)
             order, rank = timeline.order, timeline.rank

@@ -223,7 +223,7 @@ def fewest_emitted(network: Network, dag: DAGCircuit, part: np.ndarray,
     def emitted(p: np.ndarray) -> float:
         try:
             builder, _ = distribute(network, dag, tuple(network.qpus[k].name for k in p),
-                                    emit=False)
+                                    emit=False, fit=False)
         except DQCError:
             return math.inf
         return builder.total_ebits()

@@ -1,0 +1,491 @@
+"""Carrier plans that fit the comm qubits: count the copies open at once, search carriers.
+
+The cost model (:func:`dqc.plan.cost_model.plan_carriers`) counts one ebit per copy
+of a segment, as if every copy could stay open from its first gate to its last. A
+QPU holds only as many copies at once as it has comm qubits, and opening a copy
+also takes a comm qubit, for a moment, on the QPU it is copied from. When more
+would be open at once, :class:`~dqc.passes.DistributeGates` closes the open copy
+used farthest ahead (Belady's rule) and reopens it later: one more ebit.
+
+This module plans with that limit instead of discovering it:
+
+* :class:`CommProblem` lists, in walk order, the remote gates (each with the copies
+  that could carry it) and the mirrors of an embedding (which need the partner's
+  copy on every QPU where the flipped qubit has one open).
+* :func:`simulate` replays the distributor's comm qubits for a choice of carriers —
+  the same allocation, Belady evictions, reuse of an open copy of the other
+  carrier, fan-out from open copies and entanglement swapping on relays — and
+  returns the ebits it would emit, evictions included, without building a circuit.
+* :func:`fit_carriers` is a deterministic local search over the carriers on that
+  exact cost: move every gate of one copy to the gates' other carriers (a copy that
+  crowds a QPU gives way to shorter ones), or one gate alone, keeping each change
+  that emits fewer ebits.
+
+Examples:
+    Two QPUs of one comm qubit each: q0, q1 on QPU 0, q2, q3 on QPU 1. q0 and q2
+    meet twice (gates 0 and 3), q1 and q3 twice in between (gates 1 and 2); gate 3
+    waits only for gate 0, gate 2 only for gate 1::
+
+        q0 ─■──────────■─
+        q1 ─┼──■──■────┼─
+        q2 ─■──┼──┼────■─
+        q3 ────■──■──────
+
+    The minimum cover is one copy per pair: 2 ebits if both could be open at once.
+    In position order q0's copy must stay open across q1's gates, and with one
+    comm qubit it is evicted and reopened: 3. The order that opens each copy as late
+    as it can runs gate 3 right after gate 0, and the plan fits::
+
+    >>> from dqc.plan.cost_model import plan_carriers
+    >>> gates = [TwoQubitGate(p, qs, (("z", 0), ("z", 0)))
+    ...          for p, qs in enumerate([(0, 2), (1, 3), (1, 3), (0, 2)])]
+    >>> part, dist = [0, 0, 1, 1], np.array([[0, 1], [1, 0]])
+    >>> carriers = plan_carriers(gates, part, dist).carriers
+    >>> simulate(CommProblem.of(gates, part, dist, comm=(1, 1)), carriers)
+    3
+    >>> order = lazy_order([[], [], [1], [0]], CommProblem.of(gates, part, dist, (1, 1)),
+    ...                    carriers)
+    >>> order, simulate(CommProblem.of(gates, part, dist, (1, 1), rank=walk_ranks(order)),
+    ...                 carriers)
+    ((0, 3, 1, 2), 2)
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dqc.plan.cost_model import TwoQubitGate
+
+__all__ = ["CommProblem", "Fitted", "Mirror", "embedding_mirrors", "fit_carriers", "lazy_order",
+           "walk_ranks",
+           "planned_uses", "simulate"]
+
+Option = tuple[str, int]  # (basis, segment number)
+CopyKey = tuple[int, str, int]  # (qubit, basis, QPU it is copied to)
+
+_FREE, _DIRTY, _HOLD = 0, 1, 2  # comm qubit states, as the distributor's
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """A flip an embedding continues ``qubit``'s ``basis`` segment through, at walk
+    position ``rank``: every open copy of that segment gets the flip, which needs
+    ``partner``'s value (in ``option``) on the copy's QPU — a copy of the partner
+    where it does not live. ``partner`` is ``None`` for ``x``/``z`` flips."""
+
+    rank: int
+    qubit: int
+    basis: str
+    partner: int | None = None
+    option: Option | None = None
+
+
+@dataclass(frozen=True)
+class CommProblem:
+    """The remote gates and mirrors of one placement, in walk order, and the network.
+
+    Attributes:
+        gates: remote two-qubit gates (``position >= 0``), sorted by position.
+        mirrors: the embedding's flips that need a partner's value, by rank.
+        part: QPU index of every qubit.
+        dist: hop distances between QPUs.
+        comm: comm qubits per QPU.
+        paths: shortest path (QPU indices) between every pair, as the distributor takes.
+        rank: walk position of every op position (the walk order's inverse).
+    """
+
+    gates: tuple[TwoQubitGate, ...]
+    mirrors: tuple[Mirror, ...]
+    part: tuple[int, ...]
+    dist: np.ndarray
+    comm: tuple[int, ...]
+    paths: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
+    rank: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, gates: Sequence[TwoQubitGate], part: Sequence[int], dist: np.ndarray,
+           comm: Sequence[int], mirrors: Sequence[Mirror] = (),
+           paths: Mapping[tuple[int, int], Sequence[int]] | None = None,
+           rank: Sequence[int] | None = None) -> CommProblem:
+        """The problem of ``gates`` (forced mirror rows, negative positions, are left
+        out: :func:`planned_uses` derives them) on placement ``part``, walked in the
+        order whose ranks are ``rank`` (default: op positions; mirrors carry ranks).
+
+        ``paths`` defaults to a shortest path of ``dist`` towards lower indices first
+        (give the network's own paths to follow the distributor exactly).
+        """
+        part = tuple(int(k) for k in part)
+        remote_gates = [g for g in gates if g.position >= 0
+                        and part[g.qubits[0]] != part[g.qubits[1]]]
+        if rank is None:
+            rank = range(max((g.position for g in remote_gates), default=-1) + 1)
+        rank = tuple(rank)
+        remote = tuple(sorted(remote_gates, key=lambda g: rank[g.position]))
+        dist = np.asarray(dist)
+        table = {pair: tuple(path) for pair, path in (paths or {}).items()}
+        for a in range(len(dist)):
+            for b in range(len(dist)):
+                if a != b and (a, b) not in table:
+                    table[(a, b)] = _path(dist, a, b)
+        return cls(remote, tuple(sorted(mirrors, key=lambda m: m.rank)), part, dist,
+                   tuple(int(c) for c in comm), table, rank)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Carriers the search chose: ``carriers`` (position -> qubit) and the ``ebits``
+    :func:`simulate` gives them; ``evaluations`` made to find them."""
+
+    carriers: dict[int, int]
+    ebits: float
+    evaluations: int
+
+
+def _path(dist: np.ndarray, a: int, b: int) -> tuple[int, ...]:
+    """A shortest path from QPU a to b by hop distances (lowest next index first)."""
+    path = [a]
+    while path[-1] != b:
+        here = path[-1]
+        path.append(next(j for j in range(len(dist))
+                         if dist[here, j] == 1 and dist[j, b] == dist[here, b] - 1))
+    return tuple(path)
+
+
+def _copy(g: TwoQubitGate, side: int, part: Sequence[int]) -> tuple[CopyKey, int] | None:
+    """The copy that side ``side`` of ``g`` carries it on, and its segment; ``None``
+    when that side cannot carry it."""
+    option = g.segments[side]
+    if option is None:
+        return None
+    return (g.qubits[side], option[0], part[g.qubits[1 - side]]), option[1]
+
+
+def planned_uses(problem: CommProblem, carriers: Mapping[int, int]
+                 ) -> dict[CopyKey, list[tuple[int, int]]]:
+    """``(qubit, basis, QPU)`` -> sorted ``(rank, segment)`` of the gates ``carriers``
+    give that copy, and of the mirrors it serves: a mirror needs the partner's copy on
+    each QPU where the flipped segment has planned gates both before and after it
+    (the copy is open there then, unless evicted)."""
+    uses: dict[CopyKey, list[tuple[int, int]]] = {}
+    part = problem.part
+    for g in problem.gates:
+        found = _copy(g, g.qubits.index(carriers[g.position]), part)
+        assert found is not None, f"gate {g.position} cannot be carried by its carrier"
+        key, segment = found
+        uses.setdefault(key, []).append((problem.rank[g.position], segment))
+    for planned in uses.values():
+        planned.sort()
+    extra: dict[CopyKey, list[tuple[int, int]]] = {}
+    for m in problem.mirrors:
+        if m.partner is None or m.option is None:
+            continue
+        for k in range(len(problem.comm)):
+            if k == part[m.partner] or not _spans(uses.get((m.qubit, m.basis, k), []), m.rank):
+                continue
+            extra.setdefault((m.partner, m.option[0], k), []).append((m.rank, m.option[1]))
+    for key, more in extra.items():
+        uses[key] = sorted(uses.get(key, []) + more)
+    return uses
+
+
+def _spans(uses: list[tuple[int, int]], rank: int) -> bool:
+    """A copy with these planned uses is open at ``rank``: uses of one segment on
+    both sides."""
+    i = bisect.bisect_left(uses, (rank, -1))
+    j = bisect.bisect_right(uses, (rank, 1 << 62))
+    return 0 < i and j < len(uses) and uses[i - 1][1] == uses[j][1]
+
+
+class _Replay:
+    """The distributor's comm qubits, replayed for one choice of carriers."""
+
+    def __init__(self, problem: CommProblem, uses: dict[CopyKey, list[tuple[int, int]]]
+                 ) -> None:
+        self.problem, self.uses = problem, uses
+        self.pools: list[list[int]] = []
+        for c in problem.comm:
+            start = sum(len(p) for p in self.pools)
+            self.pools.append(list(range(start, start + c)))
+        total = sum(problem.comm)
+        self.state = [_FREE] * total
+        self.owner: list[CopyKey | None] = [None] * total
+        self.open: dict[CopyKey, tuple[int, int]] = {}  # copy -> (comm qubit, segment)
+        self.clock = 0
+        self.ebits = 0
+
+    def next_use(self, key: CopyKey) -> float:
+        """Rank of the next planned use of open copy ``key`` in its segment."""
+        uses = self.uses.get(key, [])
+        i = bisect.bisect_right(uses, (self.clock, 1 << 62))
+        if i < len(uses) and uses[i][1] == self.open[key][1]:
+            return uses[i][0]
+        return math.inf
+
+    def alloc(self, k: int, protect: set[int]) -> int:
+        """A comm qubit of QPU k, evicting the held copy used farthest ahead if none is free."""
+        pool, state = self.pools[k], self.state
+        free = [m for m in pool if state[m] != _HOLD and m not in protect]
+        if not free:
+            held = [m for m in pool if state[m] == _HOLD and m not in protect]
+            if not held:
+                raise _Infeasible
+            victim = max(held, key=lambda m: (self.next_use(self.owner[m]), -m))  # type: ignore[arg-type]
+            self.close(self.owner[victim])  # type: ignore[arg-type]
+            free = [victim]
+        fresh = [m for m in free if state[m] == _FREE]
+        m = fresh[0] if fresh else free[0]
+        state[m] = _DIRTY
+        protect.add(m)
+        return m
+
+    def bell_pair(self, a: int, b: int, protect: set[int]) -> tuple[int, int]:
+        """Comm qubits on QPUs a and b sharing a Bell pair, swapped along the path."""
+        path = self.problem.paths[(a, b)]
+        first = self.alloc(path[0], protect)
+        near = self.alloc(path[1], protect)
+        self.ebits += 1
+        for hop in range(1, len(path) - 1):
+            out = self.alloc(path[hop], protect)
+            far = self.alloc(path[hop + 1], protect)
+            self.ebits += 1
+            protect.discard(near)
+            protect.discard(out)
+            near = far
+        return first, near
+
+    def open_copy(self, key: CopyKey, segment: int, protect: set[int]) -> None:
+        """Open copy ``key`` from its qubit or its nearest open copy in the same basis."""
+        q, basis, k = key
+        dist = self.problem.dist
+        source_qpu, source = self.problem.part[q], -1
+        for j in range(len(self.pools)):
+            held = self.open.get((q, basis, j))
+            if held is not None and dist[j, k] < dist[source_qpu, k] and len(self.pools[j]) > 1:
+                source_qpu, source = j, held[0]
+        if source >= 0:
+            protect.add(source)
+        mine, theirs = self.bell_pair(source_qpu, k, protect)
+        protect.discard(source)
+        protect.discard(mine)
+        self.open[key] = (theirs, segment)
+        self.state[theirs] = _HOLD
+        self.owner[theirs] = key
+
+    def close(self, key: CopyKey) -> None:
+        """Close open copy ``key``: its comm qubit is free again."""
+        m, _ = self.open.pop(key)
+        self.state[m] = _DIRTY
+        self.owner[m] = None
+
+    def use(self, key: CopyKey, segment: int, protect: set[int]) -> None:
+        """Use copy ``key`` (opened if needed), closed after its last planned use."""
+        held = self.open.get(key)
+        if held is not None and held[1] != segment:
+            self.close(key)  # (the distributor ends a segment's copies with it)
+            held = None
+        if held is None:
+            self.open_copy(key, segment, protect)
+        if self.next_use(key) == math.inf:
+            self.close(key)
+
+    def gate(self, g: TwoQubitGate, carrier: int) -> None:
+        """A remote gate: its planned carrier's copy, or the other's when only that is open."""
+        part = self.problem.part
+        side = g.qubits.index(carrier)
+        found = _copy(g, side, part)
+        other = _copy(g, 1 - side, part)
+        assert found is not None
+        if found[0] not in self.open and other is not None and other[0] in self.open:
+            found = other
+        self.use(*found, set())
+
+    def mirror(self, m: Mirror) -> None:
+        """A flip mirrored onto every open copy of the flipped segment."""
+        if m.partner is None or m.option is None:
+            return
+        part = self.problem.part
+        copies = [(k, self.open.get((m.qubit, m.basis, k))) for k in range(len(self.pools))]
+        for k, held in copies:  # (the copies open when the mirror starts, as the distributor)
+            if held is None or part[m.partner] == k:
+                continue
+            self.use((m.partner, m.option[0], k), m.option[1], {held[0]})
+
+
+class _Infeasible(Exception):
+    """The comm qubits cannot carry an operation (the distributor raises CapacityError)."""
+
+
+def simulate(problem: CommProblem, carriers: Mapping[int, int]) -> float:
+    """Ebits the distributor emits for ``carriers`` (position -> carrier qubit) with the
+    problem's comm qubits, evictions included; ``inf`` when they cannot carry it."""
+    replay = _Replay(problem, planned_uses(problem, carriers))
+    mirrors = problem.mirrors
+    i = 0
+    rank = problem.rank
+    try:
+        for g in problem.gates:
+            r = rank[g.position]
+            while i < len(mirrors) and mirrors[i].rank < r:
+                replay.clock = mirrors[i].rank
+                replay.mirror(mirrors[i])
+                i += 1
+            replay.clock = r
+            replay.gate(g, carriers[g.position])
+        for m in mirrors[i:]:
+            replay.clock = m.rank
+            replay.mirror(m)
+    except _Infeasible:
+        return math.inf
+    return replay.ebits
+
+
+def fit_carriers(problem: CommProblem, starts: Sequence[Mapping[int, int]], *,
+                 max_evaluations: int = 2000) -> Fitted:
+    """Carriers that emit fewest ebits under the comm qubits, by local search.
+
+    From the best of ``starts``, two kinds of change are tried in a fixed order,
+    each kept when :func:`simulate` gives fewer ebits, until a full round keeps
+    none or ``max_evaluations`` simulations are spent: move every gate a copy
+    carries to the gates' other carriers; move one gate to its other carrier.
+    Deterministic.
+    """
+    evaluations = 0
+    best: tuple[float, dict[int, int]] | None = None
+    for start in starts:
+        carriers = {g.position: start[g.position] for g in problem.gates}
+        cost = simulate(problem, carriers)
+        evaluations += 1
+        if best is None or cost < best[0]:
+            best = (cost, carriers)
+    assert best is not None, "fit_carriers needs a start"
+    cost, carriers = best
+    improved = True
+    while improved and evaluations < max_evaluations:
+        improved = False
+        for trial in _changes(problem, carriers):
+            if evaluations >= max_evaluations:
+                break
+            evaluations += 1
+            trial_cost = simulate(problem, trial)
+            if trial_cost < cost:
+                cost, carriers, improved = trial_cost, trial, True
+                break
+    return Fitted(carriers, cost, evaluations)
+
+
+def _changes(problem: CommProblem, carriers: dict[int, int]):
+    """The changes :func:`fit_carriers` tries, each a new carrier dict (lazily): every
+    copy's gates moved to their other carriers, then every gate alone."""
+    part = problem.part
+    by_copy: dict[tuple[CopyKey, int], list[TwoQubitGate]] = {}
+    for g in problem.gates:
+        found = _copy(g, g.qubits.index(carriers[g.position]), part)
+        assert found is not None
+        by_copy.setdefault(found, []).append(g)
+    for _, gs in sorted(by_copy.items(), key=lambda item: (-len(item[1]), item[0])):
+        if len(gs) > 1 and all(g.segments[0] is not None and g.segments[1] is not None
+                               for g in gs):
+            trial = dict(carriers)
+            for g in gs:
+                trial[g.position] = _other(g, carriers[g.position])
+            yield trial
+    for g in problem.gates:
+        if g.segments[0] is not None and g.segments[1] is not None:
+            trial = dict(carriers)
+            trial[g.position] = _other(g, carriers[g.position])
+            yield trial
+
+
+def walk_ranks(order: Sequence[int]) -> tuple[int, ...]:
+    """``rank[t]``: the place of ``t`` in ``order`` (a permutation of ``range(len)``)."""
+    rank = [0] * len(order)
+    for r, t in enumerate(order):
+        rank[t] = r
+    return tuple(rank)
+
+
+def _other(g: TwoQubitGate, carrier: int) -> int:
+    """The other qubit of ``g``."""
+    return g.qubits[1] if carrier == g.qubits[0] else g.qubits[0]
+
+
+def embedding_mirrors(through: Iterable[tuple[int, int, str]],
+                      gates: Sequence[TwoQubitGate],
+                      rank: Sequence[int] | None = None) -> tuple[Mirror, ...]:
+    """The mirrors of the flips ``through`` (``(position, qubit, basis)``) that have a
+    partner: the flip's two-qubit gate in ``gates`` (an embedding's), at walk position
+    ``rank[position]`` (default: the position)."""
+    at = {g.position: g for g in gates if g.position >= 0}
+    out = []
+    for position, q, basis in sorted(through):
+        g = at.get(position)
+        if g is None:
+            continue  # an x or z flip: its mirror needs no partner
+        side = g.qubits.index(q)
+        out.append(Mirror(position if rank is None else rank[position], q, basis,
+                          g.qubits[1 - side], g.segments[1 - side]))
+    return tuple(sorted(out, key=lambda m: m.rank))
+
+
+def lazy_order(preds: Sequence[Sequence[int]], problem: CommProblem,
+               carriers: Mapping[int, int]) -> tuple[int, ...]:
+    """A topological order of the ops (``preds[t]``: the ops op t waits for) that opens
+    each copy as late as it can: an op that would open a copy runs only when nothing
+    else can (the lowest position first), so the copies open at once are few and
+    each is used in a burst. Deterministic."""
+
+    n = len(preds)
+    waiting = [len(p) for p in preds]
+    succs: list[list[int]] = [[] for _ in range(n)]
+    for t, ps in enumerate(preds):
+        for p in ps:
+            succs[p].append(t)
+    part = problem.part
+    needs: dict[int, tuple[CopyKey, int]] = {}
+    left: dict[tuple[CopyKey, int], int] = {}
+    for g in problem.gates:
+        found = _copy(g, g.qubits.index(carriers[g.position]), part)
+        assert found is not None
+        needs[g.position] = found
+        left[found] = left.get(found, 0) + 1
+    is_open: set[tuple[CopyKey, int]] = set()
+    runnable: list[int] = []
+    blocked: dict[tuple[CopyKey, int], list[int]] = {}
+
+    def ready(t: int) -> None:
+        copy = needs.get(t)
+        if copy is None or copy in is_open:
+            heapq.heappush(runnable, t)
+        else:
+            heapq.heappush(blocked.setdefault(copy, []), t)
+
+    for t in range(n):
+        if not waiting[t]:
+            ready(t)
+    order: list[int] = []
+    while runnable or blocked:
+        if runnable:
+            t = heapq.heappop(runnable)
+        else:
+            copy = min(blocked, key=lambda c: blocked[c][0])
+            is_open.add(copy)
+            for u in blocked.pop(copy):
+                heapq.heappush(runnable, u)
+            continue
+        order.append(t)
+        used = needs.get(t)
+        if used is not None:
+            left[used] -= 1
+            if not left[used]:
+                is_open.discard(used)
+        for u in succs[t]:
+            waiting[u] -= 1
+            if not waiting[u]:
+                ready(u)
+    return tuple(order)
