@@ -44,6 +44,9 @@ class DistributeGates(TransformationPass):
       distribution is redone (up to ``replans`` times, for circuits of at most
       5,000 two-qubit gates) with each copy weighted by
       how often it was opened (:mod:`dqc.plan.weighted_cover`); the cheapest run is kept.
+      When copies are still evicted (no moves), carriers and a walk order are fitted to
+      the comm qubits on an exact replay of them (:mod:`dqc.plan.comm_capacity`), and
+      that run is kept if it emits fewer ebits.
     * Teledata moves (``dqc_teledata``, see :class:`PlanTeledata`) teleport a qubit's
       state to another QPU before a slice of the circuit: Bell pair, Bell
       measurement of the data qubit with the near comm qubit, Pauli corrections on
