@@ -115,6 +115,8 @@ def _link(t: Mapping[str, Any], defaults: Mapping[str, Any], table: str, where: 
     """The link of one ``[[link]]`` table."""
     _check_keys(t, _LINK_KEYS, table, where)
     ends = t.get("qpus")
+    if ends is None:
+        raise NetworkError(f"{table}{where} has no 'qpus' (a list of two QPU names)")
     if (not isinstance(ends, list) or len(ends) != 2
             or not all(isinstance(e, str) for e in ends)):
         raise NetworkError(
