@@ -7,11 +7,11 @@ from benchmarks.fuzz import campaign, case_inputs, reason, summary
 
 
 def test_a_bounded_campaign_has_no_failures():
-    outcomes = campaign(120, seed=2026, jobs=1)
+    outcomes = campaign(60, seed=2026, jobs=1)
     result = summary(outcomes, 2026, 0.0)
     assert result["failures"] == 0, result["failure_cases"]
-    assert result["cases"] == 120
-    assert result["verified"] >= 100, result  # refusals are the exception, not the rule
+    assert result["cases"] == 60
+    assert result["verified"] >= 45, result  # refusals are the exception, not the rule
     assert all(o.kind in ("verified", "refused") for o in outcomes)
 
 
