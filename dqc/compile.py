@@ -15,6 +15,7 @@ from dqc.errors import CircuitInputError
 from dqc.estimation.render import StageCallback
 from dqc.estimation.report import Report
 from dqc.estimation.verdict import assess
+from dqc.gates import check_nesting
 from dqc.network import Network
 from dqc.passes.pass_manager import compile_passes
 from dqc.plan.epr_order import lazy_epr_order
@@ -83,6 +84,7 @@ def compile(  # noqa: A001 - the verb users look for
         )
     if circuit.num_qubits > network.total_data_qubits:
         raise capacity_error(circuit.num_qubits, network)
+    check_nesting(circuit)
     seed = 0 if seed is None else int(seed)
     with _cyclic_gc_paused():
         return _compile(circuit, network, seed, approximation, progress or _silent)

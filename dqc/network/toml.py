@@ -24,7 +24,7 @@ Examples:
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,11 +32,6 @@ from typing import Any, TypeVar
 from dqc.errors import NetworkError
 from dqc.network.parts import DIRECT_KEYS, PHYSICAL_KEYS, QPU, Link, link_default
 from dqc.network.physics import TECHNOLOGIES, TECHNOLOGY_FIELDS, Technology, is_int, is_real
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 __all__ = ["dumps", "from_dict", "read", "to_dict", "tomllib"]
 
@@ -115,6 +110,8 @@ def _link(t: Mapping[str, Any], defaults: Mapping[str, Any], table: str, where: 
     """The link of one ``[[link]]`` table."""
     _check_keys(t, _LINK_KEYS, table, where)
     ends = t.get("qpus")
+    if ends is None:
+        raise NetworkError(f"{table}{where} has no 'qpus' (a list of two QPU names)")
     if (not isinstance(ends, list) or len(ends) != 2
             or not all(isinstance(e, str) for e in ends)):
         raise NetworkError(
