@@ -30,8 +30,8 @@ from dqc.errors import NetworkError, plural
 from dqc.network import toml
 from dqc.network.parts import DEFAULT_FIDELITY, DEFAULT_LATENCY_S, DEFAULT_RATE_HZ, QPU, Link
 from dqc.network.physics import Technology
-from dqc.network.purification import Purified, purify
 from dqc.network.physics import technology as resolve_technology
+from dqc.network.purification import Purified, purify
 from dqc.network.topology import pairs, per_qpu, qpu_count, recognise
 
 if TYPE_CHECKING:
