@@ -82,8 +82,10 @@ class Fidelity:
 
 
 def link_log(prog: Program, network: Network) -> float:
-    """Σ over ebits of the log of their link's Bell-pair fidelity."""
-    return sum(math.log(network.links[prog.link[i]].fidelity)
+    """Σ over ebits of the log of the fidelity of the pair their link delivers (after its
+    purification rounds, :meth:`~dqc.network.Network.delivered`)."""
+    fidelity = [network.delivered(link).fidelity for link in network.links]
+    return sum(math.log(fidelity[prog.link[i]])
                for i in range(len(prog.names)) if prog.link[i] >= 0)
 
 
@@ -95,11 +97,17 @@ class ForcedHolds:
         exposure: Σ t_hold / T2 over halves (``Fidelity.memory_t2``).
         per_link: per link key, t_hold of each half of its ebits.
         per_qpu: per QPU index, t_hold of each half stored there.
+        waits: per link with a cutoff, the least time each half of its ebits waits
+            from the end of its ``epr`` to the start of its first use (the storage the
+            cutoff limits: a half in use is no longer a stored pair); a wait above the
+            cutoff means the pair is discarded before any schedule can use it (the
+            verdict's ``cutoff`` check).
     """
 
     exposure: float
     per_link: dict[str, list[float]]
     per_qpu: list[list[float]]
+    waits: dict[str, list[float]]
 
 
 def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
@@ -107,7 +115,7 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
     """t_hold of every ebit half: its chain from the end of its ``epr`` to what frees it."""
     techs = [q.profile for q in network.qpus]
     out = ForcedHolds(0.0, {link.key: [] for link in network.links},
-                      [[] for _ in network.qpus])
+                      [[] for _ in network.qpus], {})
     for i, li in enumerate(prog.link):
         if li < 0:
             continue
@@ -117,6 +125,10 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
         least = longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {}
         for q, (_, _, frees) in zip(prog.qubits[i], halves):
             hold = least.get(frees, 0.0) if frees is not None else 0.0
+            if network.links[li].cutoff_s is not None:
+                first = after[(i, q)][0]
+                wait = least.get(first, 0.0) - prog.duration[first] if first is not None else 0.0
+                out.waits.setdefault(network.links[li].key, []).append(max(0.0, wait))
             out.exposure += hold / techs[qpu_of[q]].t2_s
             out.per_link[network.links[li].key].append(hold)
             out.per_qpu[qpu_of[q]].append(hold)

@@ -15,7 +15,7 @@ from dqc.errors import plural
 from dqc.estimation.formatting import fmt_number, fmt_time
 from dqc.estimation.memory import halves_per_qpu
 from dqc.estimation.report import Report
-from dqc.estimation.result import Schedule
+from dqc.estimation.result import LinkModel, Schedule
 from dqc.estimation.verdict import Verdict
 from dqc.network import Network
 
@@ -78,7 +78,24 @@ def _link_table(net: Network, rep: Report, s: Schedule) -> list[str]:
             f"{link.rate_hz * link.channels:9.4g} {fmt_time(link.latency_s):>9s} "
             f"{link.fidelity:8.3g} {100 * s.link_busy[link.key]:5.0f}% "
             f"{fmt_time(s.link_bounds_s[link.key]):>9s}")
+    for key, model in s.link_models.items():
+        lines.append(f"  {key}: {_link_model_text(model)}")
     return lines
+
+
+def _link_model_text(model: LinkModel) -> str:
+    """What a link that purifies or has a cutoff delivers, in one line."""
+    d = model.delivered
+    parts = []
+    if d.rounds:
+        parts.append(
+            f"{d.scheme.upper()} x{d.rounds} delivers {fmt_number(d.rate_hz)}/s per channel "
+            f"at fidelity {fmt_number(d.fidelity)} ({fmt_number(d.raw_pairs)} raw pairs each, "
+            f"{plural(d.scratch, 'more comm qubit')} held at each end)")
+    if d.cutoff_s is not None:
+        parts.append(f"cutoff {fmt_time(d.cutoff_s)}, {plural(model.regenerated, 'pair')} "
+                     "made again")
+    return "; ".join(parts) + f"; {fmt_number(model.raw_pairs)} raw pairs in all"
 
 
 def _time_lines(s: Schedule) -> list[str]:
