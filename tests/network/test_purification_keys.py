@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from dqc.errors import NetworkError
 from dqc.network import Link, Network
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _QPUS = '[[qpu]]\nname = "a"\ndata_qubits = 2\n[[qpu]]\nname = "b"\ndata_qubits = 2\n'
 
