@@ -31,9 +31,10 @@ from dqc.estimate import (
     requirements,
     tty_progress,
 )
-from dqc.estimation.plot import plot_schedule
+from dqc.estimation.plot import plot_requirements, plot_schedule
 from dqc.estimation.render import StageProgress
 from dqc.estimation.report import Report
+from dqc.estimation.requirements import Requirements
 from dqc.loading import load_circuit
 from dqc.network import Network
 from dqc.network.parts import DEFAULT_LINKS_TEXT, DEFAULTS_TEXT
@@ -156,7 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     est.add_argument("--json", action="store_true", help="print JSON instead of a table")
     est.add_argument("--plot", metavar="FILE.png",
                      help="draw a Gantt chart of the schedule (needs matplotlib: "
-                          "pip install matplotlib); with --sweep, one file per value")
+                          "pip install matplotlib); with --sweep, one file per value; "
+                          "with --requirements, also the verdict against each parameter "
+                          "in FILE_requirements.png")
 
     _add_sweep_parser(sub)
     sub.add_parser("targets", help="list the network presets with their descriptions")
@@ -321,7 +324,10 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
                        "--sweep and --requirements")
     sweep = parse_sweep(args.sweep) if args.sweep is not None else None
     plots = _plot_paths(args.plot, sweep[1] if sweep else None) if args.plot else []
-    for path in plots:
+    req_plot = (str(Path(args.plot).with_name(f"{Path(args.plot).stem}_requirements"
+                                              f"{Path(args.plot).suffix}"))
+                if args.plot and args.requirements else None)
+    for path in plots + ([req_plot] if req_plot else []):
         _check_writable(path)
     circuit = load_circuit(args.input)
     network = _network(args, circuit.num_qubits)
@@ -352,6 +358,10 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
             title += f", {e.sweep[0]} = {e.sweep[1]:g}"
         plot_schedule(e.schedule, e.network, path, title=title)
         written.append(path)
+    if req_plot and single is not None and isinstance(single.requirements, Requirements):
+        plot_requirements(single.requirements, req_plot,
+                          title=f"{Path(args.input).name} on {network.name or network.summary()}")
+        written.append(req_plot)
     assumed = _assumed(args, network)
     if args.json:  # the assumption goes into every entry, after "network"
         entries = [_with_assumed(e.to_dict(), assumed) for e in estimates]
