@@ -118,8 +118,9 @@ class NoisyCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``simulation`` section of ``dqc estimate --json``."""
-        return {"model_fidelity": rounded(self.model), "simulated_fidelity": rounded(self.simulated),
-                "stderr": rounded(self.stderr), "shots": self.shots,
+        return {"model_fidelity": rounded(self.model),
+                "simulated_fidelity": rounded(self.simulated),
+                "stderr": rounded(self.stderr), "shots": self.shots, "figure": self.figure,
                 "before_readout": rounded(self.before_readout), "readout": rounded(self.readout),
                 "tolerance": rounded(self.tolerance), "agrees": self.agrees,
                 "method": self.method}
