@@ -127,8 +127,12 @@ class NoisyCheck:
 
     def summary(self) -> str:
         """One line: ``simulated fidelity X ± Y (N shots) vs model Z``."""
+        delta = abs(self.simulated - self.model)
         return (f"simulated fidelity {self.simulated:.4f} ± {self.stderr:.4f} "
-                f"({self.shots} shots) vs model {self.model:.4f}")
+                f"({self.shots} shots) vs model {self.model:.4f}\n"
+                f"  ({self.figure} fidelity x final readout {self.readout:.4f}, qiskit-aer; "
+                f"|difference| {delta:.4f} {'<=' if self.agrees else '>'} tolerance "
+                f"{self.tolerance:.4f}: {'agree' if self.agrees else 'DISAGREE'})")
 
 
 METHOD = ("qiskit-aer trajectories; Pauli channels: Werner ebits, gate depolarizing, "

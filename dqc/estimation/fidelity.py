@@ -34,8 +34,8 @@ def keep(exposure: float) -> float:
     error: log((1 + e^(−t/T2)) / 2) (module docstring).
 
     Examples:
-        >>> keep(0.0), round(math.exp(keep(1.0)), 4)        # (1 + e^-1) / 2
-        (0.0, 0.6839)
+        >>> keep(0.0) == 0.0, round(math.exp(keep(1.0)), 4)        # (1 + e^-1) / 2
+        (True, 0.6839)
     """
     return math.log1p(math.expm1(-exposure) / 2.0)
 
