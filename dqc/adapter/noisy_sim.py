@@ -61,6 +61,7 @@ from qiskit.circuit import IfElseOp, Instruction
 
 from dqc.adapter.aer import aer_simulator, marginal_counts
 from dqc.errors import CircuitInputError, DQCError
+from dqc.estimation.fidelity import keep
 from dqc.estimation.formatting import rounded
 from dqc.estimation.report import Report
 from dqc.estimation.result import Schedule
@@ -95,6 +96,8 @@ class NoisyCheck:
         before_readout: ⟨ψ|ρ|ψ⟩ of the data qubits before the final measurements.
         readout: Π (1 − ``error_measure``) over the final measurements.
         method: what was simulated, in words.
+        model_placed: the model's figure with the waits of the placed schedule (the
+            simulation's) instead of the least waits (:func:`placed_log_keep`).
     """
 
     model: float
@@ -105,6 +108,7 @@ class NoisyCheck:
     readout: float
     figure: str
     method: str
+    model_placed: float | None = None
 
     @property
     def tolerance(self) -> float:
@@ -122,6 +126,8 @@ class NoisyCheck:
                 "simulated_fidelity": rounded(self.simulated),
                 "stderr": rounded(self.stderr), "shots": self.shots, "figure": self.figure,
                 "before_readout": rounded(self.before_readout), "readout": rounded(self.readout),
+                "model_placed_fidelity": (None if self.model_placed is None
+                                          else rounded(self.model_placed)),
                 "tolerance": rounded(self.tolerance), "agrees": self.agrees,
                 "method": self.method}
 
@@ -185,10 +191,37 @@ def simulate_noisy(original: QuantumCircuit, compiled: QuantumCircuit, report: R
     state = zeros / shots
     readout = math.prod(1.0 - techs[compiled.find_bit(compiled.data[i].qubits[0]).index]
                         .error_measure for i in dropped)
-    return NoisyCheck(model=schedule.fidelity.total, simulated=state * readout,
+    f = schedule.fidelity
+    placed = f.total * math.exp(placed_log_keep(compiled, schedule, techs)
+                                - f.log_memory - f.log_idle)
+    return NoisyCheck(model=f.total, simulated=state * readout,
                       stderr=readout * math.sqrt(max(state * (1 - state), 0.0) / shots),
                       shots=shots, before_readout=state, readout=readout, figure=figure,
-                      method=METHOD)
+                      method=METHOD, model_placed=placed)
+
+
+def placed_log_keep(compiled: QuantumCircuit, schedule: Schedule,
+                    techs: Sequence[Technology]) -> float:
+    """The model's memory × idle factor (log) with the waits of the placed schedule instead
+    of the least (forced) ones: Σ :func:`~dqc.estimation.fidelity.keep` (t / T2) over every
+    *life* of a qubit (its operations up to a measurement or reset, or the end), t the
+    gaps between consecutive operations of that life.
+
+    This is what the simulation's dephasing amounts to at first order; the model's own
+    factors (the least wait any schedule forces, qubit by qubit) are at least as large.
+    """
+    last: dict[int, float] = {}
+    waited: dict[int, float] = {}
+    log_keep = 0.0
+    for op in sorted(schedule.operations, key=lambda o: o.index):
+        for q in op.qubits:
+            if q in last:
+                waited[q] = waited.get(q, 0.0) + max(0.0, op.start_s - last[q])
+            last[q] = op.end_s
+            if op.name in ("measure", "reset"):
+                log_keep += keep(waited.pop(q, 0.0) / techs[q].t2_s)
+                del last[q]
+    return log_keep + sum(keep(w / techs[q].t2_s) for q, w in waited.items())
 
 
 def fidelity_check(noisy: QuantumCircuit, ideal: QuantumCircuit, report: Report,

@@ -51,9 +51,11 @@ class Fidelity:
         idle: no dephasing error on waiting data qubits, Π (1 + exp(−t_idle / T2)) / 2.
         gates: product of (1 − error) over gates and measurements.
         log10_total: log10 of ``total``, exact even where ``total`` underflows to 0.
-        memory_t2: Σ t_hold / T2 over ebit halves (the exposure; ``memory`` is
-            at least exp(−memory_t2 / 2), equal to first order).
-        idle_t2: Σ t_idle / T2 over data qubits (likewise for ``idle``).
+        memory_t2: Σ t_hold / T2 over ebit halves (the storage the ``memory`` verdict
+            judges; the ``memory`` factor counts t_hold less the half's own busy time,
+            so it is at least exp(−memory_t2 / 2)).
+        idle_t2: Σ t_idle / T2 over data qubits (``idle`` is at least exp(−idle_t2 / 2),
+            equal to first order).
     """
 
     total: float
@@ -120,7 +122,8 @@ class ForcedHolds:
 
     Attributes:
         exposure: Σ t_hold / T2 over halves (``Fidelity.memory_t2``).
-        log_keep: Σ :func:`keep` (t_hold / T2) over halves (log of ``Fidelity.memory``).
+        log_keep: Σ :func:`keep` ((t_hold − busy) / T2) over halves (log of
+            ``Fidelity.memory``; busy: the half's own operations, :func:`forced_holds`).
         per_link: per link key, t_hold of each half of its ebits.
         per_qpu: per QPU index, t_hold of each half stored there.
         waits: per link with a cutoff, the least time each half of its ebits waits
@@ -138,8 +141,15 @@ class ForcedHolds:
 
 
 def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
-                 qpu_of: Sequence[int]) -> ForcedHolds:
-    """t_hold of every ebit half: its chain from the end of its ``epr`` to what frees it."""
+                 qpu_of: Sequence[int], ops_on: dict[int, list[int]] | None = None
+                 ) -> ForcedHolds:
+    """t_hold of every ebit half: its chain from the end of its ``epr`` to what frees it.
+
+    The memory factor (``log_keep``) counts t_hold less the half's own busy time (its
+    operations after the ``epr``, up to and including the one that frees it, from
+    ``ops_on``: :func:`~dqc.estimation.program.ops_by_qubit`), as ``idle`` does for data
+    qubits: errors during an operation are its gate or measurement error.
+    """
     techs = [q.profile for q in network.qpus]
     out = ForcedHolds(0.0, 0.0, {link.key: [] for link in network.links},
                       [[] for _ in network.qpus], {})
@@ -156,11 +166,19 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
                 first = after[(i, q)][0]
                 wait = least.get(first, 0.0) - prog.duration[first] if first is not None else 0.0
                 out.waits.setdefault(network.links[li].key, []).append(max(0.0, wait))
+            busy = _busy(prog, ops_on.get(q, []) if ops_on else [], i, frees)
             out.exposure += hold / techs[qpu_of[q]].t2_s
-            out.log_keep += keep(hold / techs[qpu_of[q]].t2_s)
+            out.log_keep += keep(max(0.0, hold - busy) / techs[qpu_of[q]].t2_s)
             out.per_link[network.links[li].key].append(hold)
             out.per_qpu[qpu_of[q]].append(hold)
     return out
+
+
+def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> float:
+    """Summed duration of the operations of ``ops`` after ``epr`` up to ``frees``."""
+    if frees is None:
+        return 0.0
+    return sum(prog.duration[j] for j in ops if epr < j <= frees)
 
 
 def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],

@@ -40,8 +40,10 @@ included), from a point of operation ``a`` to the end of operation ``b``: the le
 time between the two in **any** valid schedule.
 
 * ``link`` = Π over ebits of the link's Bell-pair fidelity;
-* ``memory`` = Π (1 + exp(−t_hold / T2)) / 2 over every half of every ebit (the
+* ``memory`` = Π (1 + exp(−t_wait / T2)) / 2 over every half of every ebit (the
   chance of no Z error of pure dephasing, p = (1 − exp(−t/T2)) / 2), with
+  t_wait = t_hold − the half's own busy time (its gates and the measurement that
+  frees it: their errors are the gates factor), and
   t_hold = chain(end of its ``epr`` → the measurement or reset that frees its comm
   qubit): the storage that the protocol itself forces (gates, measurements, classical
   messages, and ebits it waits for), T2 of the QPU holding it;
@@ -177,7 +179,7 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
     ops_on = ops_by_qubit(prog)
     after = after_eprs(prog, ops_on)
     data = [(q, ops) for q, ops in sorted(ops_on.items()) if q not in comm]
-    holds = forced_holds(prog, succ, after, network, qpu_of)
+    holds = forced_holds(prog, succ, after, network, qpu_of, ops_on)
     idle, idle_keep = idle_exposure(prog, succ, data, timing.asap_end, network, qpu_of)
     fidelity = Fidelity.from_logs(link_log(prog, network), holds.log_keep, idle_keep,
                                   sum(prog.logf), memory_t2=holds.exposure, idle_t2=idle)
