@@ -20,18 +20,30 @@ model's ``fidelity.total`` estimates:
   estimated): Z with probability p = (1 − exp(−t / T2)) / 2, T2 of its QPU. This is
   pure dephasing, the only decoherence the model counts (no T1 / amplitude damping).
   It covers stored Bell halves (from their ``epr`` to their measurement) and idle
-  data qubits (from their first operation to their last), and is harmless where a
-  qubit holds a basis state.
+  data qubits (from their first operation to their last: as in the model, an input
+  is taken to be ready when its first operation starts), and is harmless where a
+  qubit holds a basis state (after a measurement or reset).
 
-**The figure.** The model's ``total`` is a product of no-error probabilities, so the
-simulated figure is the probability that the run is right: the state fidelity
-⟨ψ|ρ|ψ⟩ of the data qubits at the end of the run (comm qubits traced out), ψ the
-ideal output of the original circuit without its final measurements, times
-Π (1 − ``error_measure``) over the final measurements (a readout flip is a classical
-error independent of the state, so this factor is exact). The fidelity is sampled
-by appending the inverse of the original circuit (noiselessly) to the qubits that
-hold its output (``final_layout``) and counting the shots that read all zeros:
-P(0…0) = ⟨ψ|ρ|ψ⟩, with binomial standard error.
+**The figure.** The model's ``total`` is a product of no-error probabilities: the
+probability that the run applies exactly the circuit's unitary, whatever the input.
+Its simulated counterpart (``figure="process"``, the default) is the entanglement
+(process) fidelity of the run: each input qubit starts in a Bell pair with a
+noiseless reference qubit, the noisy compiled circuit runs, the inverse of the
+original circuit (without its final measurements) is applied noiselessly to the qubits
+that hold its output (``final_layout``), the Bell pairs are undone, and the shots
+reading all zeros (comm qubits ignored, i.e. traced out) estimate
+⟨Φ|(U†∘E ⊗ I)(Φ)|Φ⟩, with binomial standard error. For Pauli errors on a Clifford
+circuit this is the probability that the errors multiply to the identity, which
+exceeds the model's figure only by second-order cancellations. ``figure="state"``
+gives instead the fidelity ⟨ψ|ρ|ψ⟩ of the output for the all-zeros input, which many
+errors leave untouched (a Z on a basis state), so it can lie well above the model.
+Either is multiplied by Π (1 − ``error_measure``) over the final measurements (a
+readout flip is a classical error independent of the state, so this factor is exact).
+
+:attr:`NoisyCheck.model_placed` is the model evaluated on the waits of the placed
+schedule (the ones simulated) instead of the least waits any schedule forces, qubit by
+qubit, which the model's own figure uses (:mod:`dqc.estimation.schedule`): the gap
+between the two is what the placement loses to its own idling.
 
 Only circuits whose measurements are all final (the last operation on their qubit)
 and that have no resets or control flow of their own are supported. qiskit-aer is
@@ -90,10 +102,11 @@ class NoisyCheck:
 
     Attributes:
         model: the model's estimate (``Schedule.fidelity.total``).
-        simulated: state fidelity × readout factor.
+        simulated: the simulated figure (process or state fidelity) × readout factor.
         stderr: standard error of ``simulated`` (binomial, from the shots).
         shots: number of shots.
-        before_readout: ⟨ψ|ρ|ψ⟩ of the data qubits before the final measurements.
+        before_readout: the simulated process or state fidelity, before readout.
+        figure: ``"process"`` or ``"state"`` (module docstring).
         readout: Π (1 − ``error_measure``) over the final measurements.
         method: what was simulated, in words.
         model_placed: the model's figure with the waits of the placed schedule (the
@@ -132,18 +145,20 @@ class NoisyCheck:
                 "method": self.method}
 
     def summary(self) -> str:
-        """One line: ``simulated fidelity X ± Y (N shots) vs model Z``."""
+        """``simulated fidelity X ± Y (N shots) vs model Z; ...``, then what was compared."""
         delta = abs(self.simulated - self.model)
         return (f"simulated fidelity {self.simulated:.4f} ± {self.stderr:.4f} "
-                f"({self.shots} shots) vs model {self.model:.4f}\n"
-                f"  ({self.figure} fidelity x final readout {self.readout:.4f}, qiskit-aer; "
+                f"({self.shots} shots) vs model {self.model:.4f}"
+                + (f"; model on the placed schedule's waits {self.model_placed:.4f}"
+                   if self.model_placed is not None else "")
+                + f"\n  ({self.figure} fidelity x final readout {self.readout:.4f}, qiskit-aer; "
                 f"|difference| {delta:.4f} {'<=' if self.agrees else '>'} tolerance "
                 f"{self.tolerance:.4f}: {'agree' if self.agrees else 'DISAGREE'})")
 
 
-METHOD = ("qiskit-aer trajectories; Pauli channels: Werner ebits, gate depolarizing, "
-          "readout flips, dephasing (1 - exp(-t/T2))/2 over scheduled gaps; "
-          "figure: state fidelity of the data qubits x final readout")
+METHOD = ("qiskit-aer trajectories; Pauli channels: Werner ebits, uniform gate errors, "
+          "readout flips, dephasing Z with (1 - exp(-t/T2))/2 over the scheduled gaps; "
+          "figure x final readout")
 
 
 def simulate_estimate(original: QuantumCircuit, estimated: Any, *, shots: int = 1000,
