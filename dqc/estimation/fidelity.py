@@ -47,7 +47,8 @@ class Fidelity:
     Attributes:
         total: product of the four factors.
         link: product of the Bell-pair fidelities of all ebits.
-        memory: no dephasing error on stored ebit halves, Π (1 + exp(−t_hold / T2)) / 2.
+        memory: no dephasing error on stored ebit halves, Π (1 + exp(−t_wait / T2)) / 2
+            (t_wait: t_hold less the half's own operations).
         idle: no dephasing error on waiting data qubits, Π (1 + exp(−t_idle / T2)) / 2.
         gates: product of (1 − error) over gates and measurements.
         log10_total: log10 of ``total``, exact even where ``total`` underflows to 0.
@@ -56,6 +57,8 @@ class Fidelity:
             so it is at least exp(−memory_t2 / 2)).
         idle_t2: Σ t_idle / T2 over data qubits (``idle`` is at least exp(−idle_t2 / 2),
             equal to first order).
+        log_memory: natural log of ``memory``, exact where it underflows.
+        log_idle: natural log of ``idle``, likewise.
     """
 
     total: float
