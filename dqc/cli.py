@@ -18,6 +18,7 @@ from pathlib import Path
 from qiskit import QuantumCircuit, qasm3
 
 import dqc.targets as targets
+from dqc.adapter.noisy_sim import simulate_estimate
 from dqc.compile import compile as compile_circuit
 from dqc.errors import DQCError, plural
 from dqc.estimate import (
@@ -154,6 +155,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="also find, per parameter (link rate, link fidelity, memory T2, "
                           "comm qubits per QPU), the least value at which the checks it "
                           "affects pass, for feasible and for marginal, the others held")
+    est.add_argument("--simulate", type=int, metavar="N",
+                     help="also run the compiled circuit N shots on qiskit-aer with the "
+                          "network's noise (Werner pairs, gate and readout errors, dephasing "
+                          "over the scheduled waits) and print its fidelity next to the "
+                          "model's (needs pip install \"dqc-compiler[sim]\"; not with --sweep)")
     est.add_argument("--json", action="store_true", help="print JSON instead of a table")
     est.add_argument("--plot", metavar="FILE.png",
                      help="draw a Gantt chart of the schedule (needs matplotlib: "
@@ -319,6 +325,9 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     if args.requirements and args.sweep is not None:
         raise CLIError("--requirements searches each parameter itself; give it without "
                        f"--sweep {args.sweep}")
+    if args.simulate is not None and (args.simulate < 1 or args.sweep is not None):
+        raise CLIError(f"--simulate takes a positive number of shots and one estimate (not "
+                       f"--sweep); got --simulate {args.simulate}")
     if args.approximation is not None and (args.requirements or args.sweep is not None):
         raise CLIError("--approximation applies to one estimate; give it without "
                        "--sweep and --requirements")
@@ -343,6 +352,9 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         if args.requirements:
             single = replace(single, requirements=requirements(
                 circuit, network, seed=args.seed, estimated=single))
+        if args.simulate is not None:
+            single = replace(single, simulation=simulate_estimate(
+                circuit, single, shots=args.simulate, seed=args.seed))
         estimates = (single,)
     else:
         # a value the circuit does not fit comes back as a SweepFailure; the rest go on

@@ -40,11 +40,14 @@ included), from a point of operation ``a`` to the end of operation ``b``: the le
 time between the two in **any** valid schedule.
 
 * ``link`` = Π over ebits of the link's Bell-pair fidelity;
-* ``memory`` = exp(−Σ t_hold / T2) over every half of every ebit, with
+* ``memory`` = Π (1 + exp(−t_wait / T2)) / 2 over every half of every ebit (the
+  chance of no Z error of pure dephasing, p = (1 − exp(−t/T2)) / 2), with
+  t_wait = t_hold − the half's own busy time (its gates and the measurement that
+  frees it: their errors are the gates factor), and
   t_hold = chain(end of its ``epr`` → the measurement or reset that frees its comm
   qubit): the storage that the protocol itself forces (gates, measurements, classical
   messages, and ebits it waits for), T2 of the QPU holding it;
-* ``idle`` = exp(−Σ t_idle / T2) over data qubits, with t_idle = chain(start of the
+* ``idle`` = Π (1 + exp(−t_idle / T2)) / 2 over data qubits, with t_idle = chain(start of the
   qubit's first operation → end of its last) − the qubit's own busy time: the least
   time it holds program state without being operated on, including every wait for
   ebits and messages on its dependency chain. (For circuits so large that these
@@ -176,10 +179,10 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
     ops_on = ops_by_qubit(prog)
     after = after_eprs(prog, ops_on)
     data = [(q, ops) for q, ops in sorted(ops_on.items()) if q not in comm]
-    holds = forced_holds(prog, succ, after, network, qpu_of)
-    idle = idle_exposure(prog, succ, data, timing.asap_end, network, qpu_of)
-    fidelity = Fidelity.from_logs(link_log(prog, network), -holds.exposure, -idle,
-                                  sum(prog.logf))
+    holds = forced_holds(prog, succ, after, network, qpu_of, ops_on)
+    idle, idle_keep = idle_exposure(prog, succ, data, timing.asap_end, network, qpu_of)
+    fidelity = Fidelity.from_logs(link_log(prog, network), holds.log_keep, idle_keep,
+                                  sum(prog.logf), memory_t2=holds.exposure, idle_t2=idle)
     mc = (monte_carlo(prog, network, samples, 0 if seed is None else int(seed), progress)
           if samples else None)
     models = _link_models(prog, network, after, timing, holds.waits)

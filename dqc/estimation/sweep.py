@@ -87,6 +87,8 @@ class Estimate:
         sweep: ``(key, value)`` when this estimate is one point of a sweep.
         requirements: the :class:`~dqc.estimation.requirements.Requirements` when asked
             for (:func:`dqc.estimate.requirements`), else None.
+        simulation: the :class:`~dqc.adapter.noisy_sim.NoisyCheck` when a noisy
+            simulation was asked for (``dqc estimate --simulate N``), else None.
     """
 
     network: Network
@@ -96,6 +98,7 @@ class Estimate:
     verdict: Verdict
     sweep: tuple[str, float] | None = None
     requirements: Section | None = None
+    simulation: Section | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``dqc estimate --json`` (with ``requirements`` when computed)."""
@@ -110,6 +113,8 @@ class Estimate:
         })
         if self.requirements is not None:
             d["requirements"] = self.requirements.to_dict()
+        if self.simulation is not None:
+            d["simulation"] = self.simulation.to_dict()
         return d
 
     def summary(self) -> str:
@@ -118,6 +123,8 @@ class Estimate:
         text = render_estimate(self.network, self.report, self.schedule, self.verdict)
         if self.requirements is not None:
             text += "\n" + self.requirements.summary()
+        if self.simulation is not None:
+            text += "\n" + self.simulation.summary()
         return text
 
 

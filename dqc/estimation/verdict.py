@@ -43,10 +43,10 @@ frees its comm qubit, i.e. the least time any valid schedule must store it
 factor, and not the storage time of the placed schedule (``ebit_storage_s``, which the
 table also shows), because:
 
-* coherence: ``memory`` says "a stored half keeps exp(−ratio) of its fidelity"; with
-  the forced hold that is exactly the fidelity model's figure (Σ over QPUs of
-  halves × ratio is ``fidelity.memory_t2``), so the check and the factor never
-  disagree;
+* coherence: ``memory`` says "a stored half escapes dephasing with probability
+  (1 + exp(−ratio)) / 2"; with the forced hold that is the fidelity model's figure
+  (Σ over QPUs of halves × ratio is ``fidelity.memory_t2``; the factor multiplies
+  the same expression per half), so the check and the factor never disagree;
 * a verdict judges the circuit on the network, not a placement choice: the placed
   storage changes with ``epr_timing`` (eager pre-generation stores pairs longer) and,
   in the lazy schedule, can even shrink when a link gets slower; the forced hold is a
@@ -80,6 +80,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dqc.errors import plural
+from dqc.estimation.fidelity import keep
 from dqc.estimation.formatting import fmt_number
 from dqc.estimation.memory import halves_per_qpu
 from dqc.estimation.schedule import Schedule, schedule
@@ -359,10 +360,10 @@ def check_memory(sched: Schedule, qpu: QPU, halves: int) -> Reason | None:
         "memory", qpu.name, status,
         f"{plural(n, 'ebit half', 'ebit halves')} must be held at least {fmt_number(mean)} s "
         f"on average (max {fmt_number(longest)} s) against T2 = {fmt_number(t2)} s: "
-        f"{fmt_number(ratio)} T2, a stored half keeps exp(-{fmt_number(ratio)}) = "
-        f"{fmt_number(math.exp(-ratio))} of its fidelity"
-        + (f" ({fmt_number(math.exp(-n * ratio), -n * ratio / math.log(10))} for all {n})"
-           if n > 1 else ""),
+        f"{fmt_number(ratio)} T2, a stored half escapes dephasing with probability "
+        f"(1 + exp(-{fmt_number(ratio)})) / 2 = {fmt_number(math.exp(keep(ratio)))}"
+        + (f" ({fmt_number(math.exp(n * keep(ratio)), n * keep(ratio) / math.log(10))} "
+           f"for all {n})" if n > 1 else ""),
         {"halves": n, "mean_hold_s": mean, "max_hold_s": longest, "t2_s": t2,
          "ratio": ratio})
 
