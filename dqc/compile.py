@@ -18,6 +18,7 @@ from dqc.estimation.verdict import assess
 from dqc.gates import check_nesting
 from dqc.network import Network
 from dqc.passes.pass_manager import compile_passes
+from dqc.plan.bounds import any_placement_bound
 from dqc.plan.epr_order import lazy_epr_order
 from dqc.plan.partition import capacity_error
 from dqc.plan.proposals import Distribution
@@ -139,7 +140,9 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
         inputs={"qubits": circuit.num_qubits, "clbits": circuit.num_clbits,
                 "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
         seed=seed, partition_cost=pm.property_set["dqc_placement"].ebits,
-        schedule=sched.to_dict(), verdict=verdict.to_dict())
+        schedule=sched.to_dict(), verdict=verdict.to_dict(),
+        any_placement=any_placement_bound(pm.property_set["dqc_interaction_graph"],
+                                          [q.data_qubits for q in network.qpus]))
     progress("done", total, total)
     dropped = pm.property_set["dqc_approximation"]
     if dropped is not None:
