@@ -197,7 +197,8 @@ class Report:
             >>> from qiskit import QuantumCircuit
             >>> bell = QuantumCircuit(2); _ = bell.h(0); _ = bell.cx(0, 1)
             >>> report = dqc.compile(bell, dqc.Network.line(2, data_qubits=1)).report
-            >>> print("\n".join(str(report).splitlines()[:2]))
+            >>> for line in str(report).splitlines()[:2]:
+            ...     print(line)
             ebits: 1 (lower bound for this placement 1; 1 remote two-qubit gate)
             lower bound for any placement: 1 (milp-optimal); optimal
             >>> str(report) == report.summary(), repr(report).startswith("Report(ebits=1, ")
