@@ -135,14 +135,16 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     progress(names[-1], total - 1, total)
     sched, verdict = assess(out, network, qubit_qpu=dist.layout.qubit_qpu,
                             comm_qubits=dist.layout.comm_qubits, remote_gates=dist.remote_gates)
+    ebits = int(out.count_ops().get("epr", 0))
     report = Report.from_distribution(
-        dist, network, ebits=int(out.count_ops().get("epr", 0)),
+        dist, network, ebits=ebits,
         inputs={"qubits": circuit.num_qubits, "clbits": circuit.num_clbits,
                 "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
         seed=seed, partition_cost=pm.property_set["dqc_placement"].ebits,
         schedule=sched.to_dict(), verdict=verdict.to_dict(),
         any_placement=any_placement_bound(pm.property_set["dqc_interaction_graph"],
-                                          [q.data_qubits for q in network.qpus]))
+                                          [q.data_qubits for q in network.qpus],
+                                          achieved=ebits))
     progress("done", total, total)
     dropped = pm.property_set["dqc_approximation"]
     if dropped is not None:

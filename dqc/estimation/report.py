@@ -200,7 +200,7 @@ class Report:
             >>> for line in str(report).splitlines()[:2]:
             ...     print(line)
             ebits: 1 (lower bound for this placement 1; 1 remote two-qubit gate)
-            lower bound for any placement: 1 (milp-optimal); optimal
+            lower bound for any placement: 1 (separator); optimal
             >>> str(report) == report.summary(), repr(report).startswith("Report(ebits=1, ")
             (True, True)
         """

@@ -72,7 +72,7 @@ MILP_MAX_SIZE = 40
 #: Branch-and-bound nodes HiGHS may explore (a node limit keeps the result deterministic).
 MILP_NODE_LIMIT = 300
 #: Components up to this many qubits get their vertex connectivity computed exactly.
-SEPARATOR_MAX_QUBITS = 200
+SEPARATOR_MAX_QUBITS = 128
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ def separator_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:
             continue
         spread = math.ceil(size / c) - 1
         sep = 0
-        if size <= SEPARATOR_MAX_QUBITS:
+        if spread < size - c and size <= SEPARATOR_MAX_QUBITS:
             kappa = nx.node_connectivity(graph.subgraph(nodes))
             sep = min(kappa, size - c)
         total += max(spread, sep)
@@ -224,25 +224,31 @@ def separator_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:
 
 def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
                         max_size: int = MILP_MAX_SIZE,
-                        node_limit: int = MILP_NODE_LIMIT) -> AnyPlacementBound:
+                        node_limit: int = MILP_NODE_LIMIT,
+                        achieved: int | None = None) -> AnyPlacementBound:
     """The best placement-independent lower bound dqc proves for ``graph``.
 
     ``graph``: the interaction graph (qubits ``0..n-1``, an edge per interacting pair,
     as :class:`~dqc.passes.BuildInteractionGraph` writes it); ``capacities``: data
     qubits per QPU. The integer program runs when (interacting qubits) × QPUs is at most
     ``max_size`` (:data:`MILP_MAX_SIZE`); the separator bound always; the larger
-    figure is reported with its method.
+    figure is reported with its method. ``achieved``: ebits of a plan already found
+    (an upper bound); when the separator bound reaches it, the program is skipped (it
+    could not prove more).
 
     Examples:
         >>> any_placement_bound(nx.Graph([(0, 1)]), [1, 1])
         AnyPlacementBound(ebits=1, method='milp-optimal')
         >>> any_placement_bound(nx.Graph([(0, 1)]), [2, 2])
         AnyPlacementBound(ebits=0, method='trivial')
+        >>> any_placement_bound(nx.complete_graph(8), [4, 4], achieved=4)  # no program
+        AnyPlacementBound(ebits=4, method='separator')
     """
     pairs = interacting_pairs(graph)
     sep = separator_bound(graph, capacities)
     active = sorted({q for pair in pairs for q in pair})
-    if not pairs or max(capacities) >= graph.number_of_nodes():
+    if not pairs or max(capacities) >= graph.number_of_nodes() or (
+            achieved is not None and sep >= achieved):
         return AnyPlacementBound(sep, "separator" if sep else "trivial")
     if len(active) * len(capacities) <= max_size:
         n = graph.number_of_nodes()

@@ -118,7 +118,8 @@ def test_star_hub_travels_once():
 def test_meeting_on_a_third_qpu_is_allowed():
     """a (forced onto A) and b (forced onto B) both talk to c1, c2, c3 on C and to each
     other: a and b each travel to C (2), cheaper than any cover that keeps each gate on one
-    of its own qubits' homes (3). Fillers f1, f2 pin a and b (cliques of 3 on QPUs of 3).
+    of its own qubits' homes (3). Fillers pin a and b (triangles on QPUs of 3); 2 is also
+    the spread bound (9 connected qubits on QPUs of 3 use 3 QPUs: >= 2).
 
         A: a f1 f2      B: b g1 g2      C: c1 c2 c3
         edges: a–b, a–ci, b–ci, a–f1, a–f2, f1–f2, b–g1, b–g2, g1–g2, c1–c2–c3–c1
@@ -130,7 +131,7 @@ def test_meeting_on_a_third_qpu_is_allowed():
                       ("b", "g1"), ("b", "g2"), ("g1", "g2")])
     g.add_edges_from(itertools.combinations(c, 2))
     g = nx.convert_node_labels_to_integers(g, ordering="sorted")
-    assert any_placement_bound(g, [3, 3, 3]).ebits <= 2
+    assert any_placement_bound(g, [3, 3, 3]) == AnyPlacementBound(2, "milp-optimal")
 
 
 def test_everything_fits_on_one_qpu_is_trivial():
@@ -187,6 +188,14 @@ def test_never_above_dqc_ebits(seed):
     assert report.bound_method in ("milp-optimal", "milp-dual", "separator", "trivial")
 
 
+def test_known_plan_skips_the_program_when_the_separator_reaches_it():
+    """K_8 on 4 + 4: 4 qubits must travel; a 4-ebit plan is then optimal."""
+    assert any_placement_bound(nx.complete_graph(8), [4, 4], achieved=4) == \
+        AnyPlacementBound(4, "separator")
+    assert any_placement_bound(nx.complete_graph(8), [4, 4]) == \
+        AnyPlacementBound(4, "milp-optimal")
+
+
 def test_deterministic():
     graph = interaction_graph(random_circuit(10, 30, 7))
     first = any_placement_bound(graph, [5, 5])
@@ -202,6 +211,6 @@ def test_report_says_optimal_and_round_trips():
     assert dqc.verify(bell, result.circuit, result.report).ok
     report = result.report
     assert (report.ebits_lower_bound_any_placement, report.bound_method, report.optimal) == \
-        (1, "milp-optimal", True)
-    assert "lower bound for any placement: 1 (milp-optimal); optimal" in str(report)
+        (1, "separator", True)
+    assert "lower bound for any placement: 1 (separator); optimal" in str(report)
     assert Report.from_dict(report.to_dict()) == report
