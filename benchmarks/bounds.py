@@ -27,8 +27,8 @@ from pathlib import Path
 
 import networkx as nx
 from dqc.passes import BuildInteractionGraph, ElideSwaps, UnrollForDistribution
-from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag
+from qiskit.dagcircuit import DAGCircuit
 
 import dqc
 from benchmarks.ebits import CIRCUITS, HERE, generated
@@ -43,9 +43,9 @@ COLUMNS = ["circuit", "qubits", "K", "topology", "ebits", "bound", "bound (any p
            "method", "gap"]
 
 
-def interaction_graph(circuit: QuantumCircuit) -> nx.Graph:
-    """The interaction graph ``dqc.compile`` partitions for ``circuit``."""
-    dag = circuit_to_dag(ElideSwaps()(UnrollForDistribution()(circuit)))
+def interaction_graph(dag: DAGCircuit) -> nx.Graph:
+    """The interaction graph ``dqc.compile`` partitions for ``dag`` (unrolled, swaps
+    elided)."""
     analysis = BuildInteractionGraph()
     analysis.run(dag)
     return analysis.property_set["dqc_interaction_graph"]
@@ -91,11 +91,12 @@ def main(argv: list[str] | None = None) -> None:
                 if name not in graphs:
                     circuit = (dqc.load_circuit(circuits[name]) if name in circuits
                                else made[name])
-                    graphs[name] = (circuit.num_qubits, interaction_graph(circuit))
-                n, graph = graphs[name]
+                    dag = circuit_to_dag(ElideSwaps()(UnrollForDistribution()(circuit)))
+                    graphs[name] = (circuit.num_qubits, interaction_graph(dag), dag)
+                n, graph, dag = graphs[name]
                 k, ebits = int(row["K"]), int(row["ebits"])
                 capacity = math.ceil(n / k) + args.spare
-                bound = any_placement_bound(graph, [capacity] * k, achieved=ebits,
+                bound = any_placement_bound(graph, [capacity] * k, dag=dag, achieved=ebits,
                                             max_size=args.max_size,
                                             node_limit=args.node_limit)
                 out = {"circuit": name, "qubits": n, "K": k, "topology": row["topology"],

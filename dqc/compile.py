@@ -144,6 +144,7 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
         schedule=sched.to_dict(), verdict=verdict.to_dict(),
         any_placement=any_placement_bound(pm.property_set["dqc_interaction_graph"],
                                           [q.data_qubits for q in network.qpus],
+                                          dag=pm.property_set["dqc_two_qubit_gates"][0],
                                           achieved=ebits))
     progress("done", total, total)
     dropped = pm.property_set["dqc_approximation"]

@@ -33,8 +33,9 @@ class Report:
         ebits_lower_bound_any_placement: no placement at all (nor carriers, embedding or
             teledata moves) needs fewer ebits for this circuit and these QPU capacities:
             the presence bound of :mod:`dqc.plan.bounds`.
-        bound_method: how that bound was proved: ``"milp-optimal"``, ``"milp-dual"``,
-            ``"separator"`` or ``"trivial"`` (:class:`dqc.plan.bounds.AnyPlacementBound`).
+        bound_method: how that bound was proved: ``"epoch-milp-optimal"``,
+            ``"epoch-milp-dual"``, ``"milp-optimal"``, ``"milp-dual"``, ``"separator"``
+            or ``"trivial"`` (:class:`dqc.plan.bounds.AnyPlacementBound`).
         optimal: ``ebits`` equals ``ebits_lower_bound_any_placement``: no plan of dqc's
             kinds uses fewer ebits.
         qubit_qpu: QPU name of every output qubit.

@@ -32,6 +32,9 @@ Two ways to compute it:
   figure is deterministic): the optimum (``milp-optimal``) or, when the node limit
   stops the search, the ceiling of HiGHS's proven dual bound (``milp-dual``). Used
   within a size rule (:data:`MILP_MAX_SIZE`).
+* :func:`epoch_milp` — the same model per *epoch* (the stretches between ops that end
+  every copy of a qubit, :class:`Epochs`): presence is paid again in each epoch, a move
+  carries over (``epoch-milp-optimal`` / ``epoch-milp-dual``); stronger, and larger.
 * :func:`separator_bound` — a combinatorial bound on the same model for any size
   (``separator``): per connected component C of the interaction graph larger than the
   biggest QPU, ``max(ceil(|C| / c_max) - 1, min(κ(C), |C| - c_max))`` (proof in its
@@ -57,14 +60,18 @@ Examples:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+from qiskit.dagcircuit import DAGCircuit
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
+
+from dqc.plan.cost_model import op_walk
 
 #: Size rule of the integer program: (qubits with an interaction) × QPUs at most this
 #: (e.g. 20 qubits on 2 QPUs, 10 on 4), so that it stays a fraction of a compile.
@@ -83,6 +90,8 @@ class AnyPlacementBound:
         ebits: no placement, carrier choice, embedding or teledata plan needs fewer.
         method: ``"milp-optimal"`` (the presence program solved to optimality),
             ``"milp-dual"`` (its proven dual bound when the node limit stopped it),
+            ``"epoch-milp-optimal"`` / ``"epoch-milp-dual"`` (the same per epoch,
+            :func:`epoch_milp`),
             ``"separator"`` (:func:`separator_bound`) or ``"trivial"`` (0, nothing
             better proved — e.g. everything fits on one QPU).
     """
@@ -99,6 +108,151 @@ def interacting_pairs(graph: nx.Graph) -> list[tuple[int, int]]:
         [(0, 1), (1, 2)]
     """
     return sorted({(min(u, v), max(u, v)) for u, v in graph.edges() if u != v})
+
+
+@dataclass(frozen=True)
+class Epochs:
+    """When each qubit's copies all expire, and which qubits must meet in which epochs.
+
+    An *epoch* of qubit q is a stretch of its timeline between two ops that are diagonal
+    on q in neither Z nor X (``h``, ``ry``, ``measure``, ``reset``, ...): such an op ends
+    q's Z and X segments alike, and no embedding continues through it (the flips of
+    :mod:`dqc.plan.embedding` are all diagonal in one basis), so every copy of q is
+    closed before it and q is on exactly one QPU there. Epochs without a meeting are
+    dropped (a move in one is charged to the epoch before, at the same cost).
+
+    Attributes:
+        counts: number of epochs of each qubit (at least 1: the first holds its home).
+        meetings: distinct ``(q, e, q', e')``: a gate or block joins q in its epoch e and
+            q' in its epoch e', so they share a QPU then.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.converters import circuit_to_dag
+        >>> qc = QuantumCircuit(3); _ = qc.cz(0, 1); _ = qc.h(0); _ = qc.cx(0, 2)
+        >>> _ = qc.cz(0, 1)
+        >>> epochs_of(circuit_to_dag(qc))
+        Epochs(counts=(2, 1, 1), meetings=((0, 0, 1, 0), (0, 1, 1, 0), (0, 1, 2, 0)))
+    """
+
+    counts: tuple[int, ...]
+    meetings: tuple[tuple[int, int, int, int], ...]
+
+    @property
+    def size(self) -> int:
+        """Number of (qubit, epoch) pairs."""
+        return sum(self.counts)
+
+
+def epochs_of(dag: DAGCircuit) -> Epochs:
+    """The :class:`Epochs` of ``dag`` (ops in dqc's topological order, as distributed)."""
+    n = dag.num_qubits()
+    raw = [0] * n
+    found: set[tuple[int, int, int, int]] = set()
+    for _, _, qs, dz, dx in op_walk(dag):
+        for a, b in itertools.combinations(qs, 2):
+            if a != b:
+                (u, eu), (v, ev) = sorted(((a, raw[a]), (b, raw[b])))
+                found.add((u, eu, v, ev))
+        for pos, q in enumerate(qs):
+            if pos not in dz and pos not in dx:
+                raw[q] += 1
+    used: list[set[int]] = [set() for _ in range(n)]
+    for u, eu, v, ev in found:
+        used[u].add(eu)
+        used[v].add(ev)
+    rank = [{e: i for i, e in enumerate(sorted(es))} for es in used]
+    meetings = sorted({(u, rank[u][eu], v, rank[v][ev]) for u, eu, v, ev in found})
+    return Epochs(tuple(max(1, len(es)) for es in used), tuple(meetings))
+
+
+def epoch_milp(epochs: Epochs, capacities: Sequence[int], *,
+               node_limit: int = MILP_NODE_LIMIT) -> tuple[int, bool]:
+    """The presence model per epoch as an integer program: ``(bound, optimal)``.
+
+    For qubit q and its epoch e: ``L[q,e,k]`` (q is on QPU k when the epoch starts) and
+    ``Y[q,e,k]`` (q is present on k during the epoch) binary, ``Y >= L``,
+    ``sum_k L[q,e,k] = 1``; the home ``L[q,0,.]`` fits the data qubits; where q is at the
+    next epoch's start it was present during this one (``L[q,e+1,k] <= Y[q,e,k]``);
+    every meeting shares a QPU (``z <= Y``, ``sum_k z >= 1``). Minimise
+    ``sum (Y) - (number of epochs)``: each presence beyond the epoch's start needs its
+    own ebit in that epoch (later capacities are left out, which only lowers the
+    minimum). With one epoch per qubit this is :func:`presence_milp`.
+
+    Examples:
+        q0 (QPU 0) meets q1 (QPU 1) before and after an H on q0; q1 keeps one epoch, so
+        one copy of q1 onto QPU 0 serves both (q0 would need one per epoch)::
+
+            q0 ─■──H──■─     QPU 0: q0
+            q1 ─■─────■─     QPU 1: q1
+
+        >>> epoch_milp(Epochs((2, 1), ((0, 0, 1, 0), (0, 1, 1, 0))), [1, 1])
+        (1, True)
+    """
+    k = len(capacities)
+    counts = epochs.counts
+    first = np.concatenate([[0], np.cumsum(counts)]).astype(int)  # (q, e) -> first[q] + e
+    slots = int(first[-1])
+    m = len(epochs.meetings)
+    size = 2 * slots * k + m * k
+
+    def li(q: int, e: int, j: int) -> int:
+        return (int(first[q]) + e) * k + j
+
+    def yi(q: int, e: int, j: int) -> int:
+        return slots * k + (int(first[q]) + e) * k + j
+
+    def zi(i: int, j: int) -> int:
+        return 2 * slots * k + i * k + j
+
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
+
+    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
+        for c, v in entries:
+            rows.append(len(lo))
+            cols.append(c)
+            vals.append(v)
+        lo.append(low)
+        hi.append(high)
+
+    for q, count in enumerate(counts):
+        for e in range(count):
+            row([(li(q, e, j), 1.0) for j in range(k)], 1, 1)
+            for j in range(k):
+                row([(li(q, e, j), 1.0), (yi(q, e, j), -1.0)], -np.inf, 0)
+                if e + 1 < count:
+                    row([(li(q, e + 1, j), 1.0), (yi(q, e, j), -1.0)], -np.inf, 0)
+    for j in range(k):
+        row([(li(q, 0, j), 1.0) for q in range(len(counts))], -np.inf, capacities[j])
+    for i, (u, eu, v, ev) in enumerate(epochs.meetings):
+        row([(zi(i, j), 1.0) for j in range(k)], 1, np.inf)
+        for j in range(k):
+            row([(zi(i, j), 1.0), (yi(u, eu, j), -1.0)], -np.inf, 0)
+            row([(zi(i, j), 1.0), (yi(v, ev, j), -1.0)], -np.inf, 0)
+    upper = np.ones(size)
+    if len(set(capacities)) == 1:
+        active = sorted({q for u, _, v, _ in epochs.meetings for q in (u, v)})
+        for r, q in enumerate(active):
+            for j in range(r + 1, k):
+                upper[li(q, 0, j)] = 0
+    cost = np.zeros(size)
+    cost[slots * k:2 * slots * k] = 1
+    integrality = np.zeros(size)
+    integrality[:2 * slots * k] = 1
+    matrix = coo_matrix((vals, (rows, cols)), shape=(len(lo), size)).tocsr()
+    res = milp(cost, constraints=LinearConstraint(matrix, lo, hi),
+               integrality=integrality, bounds=Bounds(np.zeros(size), upper),
+               options={"node_limit": node_limit, "mip_rel_gap": 0.0, "presolve": True})
+    if res.status == 0 and res.fun is not None:
+        return int(round(res.fun)) - slots, True
+    dual = getattr(res, "mip_dual_bound", None)
+    if dual is None or not np.isfinite(dual):
+        return 0, False
+    return max(0, math.ceil(dual - 1e-6) - slots), False
 
 
 def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence[int], *,
@@ -223,6 +377,7 @@ def separator_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:
 
 
 def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
+                        dag: DAGCircuit | None = None,
                         max_size: int = MILP_MAX_SIZE,
                         node_limit: int = MILP_NODE_LIMIT,
                         achieved: int | None = None) -> AnyPlacementBound:
@@ -230,9 +385,13 @@ def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
 
     ``graph``: the interaction graph (qubits ``0..n-1``, an edge per interacting pair,
     as :class:`~dqc.passes.BuildInteractionGraph` writes it); ``capacities``: data
-    qubits per QPU. The integer program runs when (interacting qubits) × QPUs is at most
-    ``max_size`` (:data:`MILP_MAX_SIZE`); the separator bound always; the larger
-    figure is reported with its method. ``achieved``: ebits of a plan already found
+    qubits per QPU; ``dag``: the circuit the graph was built from, for the epochs
+    (:func:`epochs_of`). The per-epoch program (:func:`epoch_milp`, methods
+    ``epoch-milp-optimal`` / ``epoch-milp-dual``) runs when ``dag`` is given and
+    (qubit-epochs) × QPUs is at most ``max_size`` (:data:`MILP_MAX_SIZE`); else the
+    timeless one (:func:`presence_milp`, ``milp-optimal`` / ``milp-dual``) when
+    (interacting qubits) × QPUs is; the separator bound always; the larger figure is
+    reported with its method. ``achieved``: ebits of a plan already found
     (an upper bound); when the separator bound reaches it, the program is skipped (it
     could not prove more).
 
@@ -250,7 +409,16 @@ def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
     if not pairs or max(capacities) >= graph.number_of_nodes() or (
             achieved is not None and sep >= achieved):
         return AnyPlacementBound(sep, "separator" if sep else "trivial")
-    if len(active) * len(capacities) <= max_size:
+    k = len(capacities)
+    if dag is not None and len(active) * k <= max_size:
+        epochs = epochs_of(dag)
+        if epochs.size * k <= max_size:
+            value, optimal = epoch_milp(epochs, capacities, node_limit=node_limit)
+            if optimal or value >= sep:
+                return AnyPlacementBound(
+                    value, "epoch-milp-optimal" if optimal else "epoch-milp-dual")
+            return AnyPlacementBound(sep, "separator" if sep else "trivial")
+    if len(active) * k <= max_size:
         n = graph.number_of_nodes()
         index = {q: i for i, q in enumerate(sorted(graph.nodes()))}
         value, optimal = presence_milp(
