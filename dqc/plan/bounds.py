@@ -25,6 +25,17 @@ the pairwise condition, so its edges in the interaction graph are treated like g
 (The model forgets *when* a qubit is present, which is what makes it hold through
 teledata; it is therefore weaker than the per-placement segment cover.)
 
+**Per epoch.** An op diagonal on q in neither Z nor X (``h``, ``ry``, ``measure``,
+``reset``...) ends q's Z and X segments, and no embedding continues through it (every
+flip of :mod:`dqc.plan.embedding` is diagonal in one basis), so every copy of q is
+closed there and q is on one QPU, its location. Between two such ops (an *epoch*
+``e``), let ``P_e(q)`` be the QPUs q is present on; each one besides the location at
+the epoch's start needs an ebit consumed in that epoch (a copy does not outlive it; a
+move to k puts k in ``P_e(q)``, and the next epoch starts in ``P_e(q)``). An ebit is
+consumed once, so ``ebits >= sum_{q,e} (|P_e(q)| - 1)``; every gate still meets in
+the epochs it joins, and the first epoch starts on the home. Capacities after the
+start are left out, which only lowers the minimum. :func:`epoch_milp` minimises this.
+
 Two ways to compute it:
 
 * :func:`presence_milp` — the model as an integer program, solved by SciPy's
@@ -376,6 +387,19 @@ def separator_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:
     return total
 
 
+def _cliques(graph: nx.Graph) -> bool:
+    """Every connected component of ``graph`` is complete: then :func:`separator_bound`
+    is the timeless model's exact minimum (the qubits left at home all share one QPU, the
+    others travel once to it), and :func:`presence_milp` cannot prove more.
+
+    Examples:
+        >>> _cliques(nx.complete_graph(5)), _cliques(nx.path_graph(3))
+        (True, False)
+    """
+    return all(graph.subgraph(c).number_of_edges() == len(c) * (len(c) - 1) // 2
+               for c in nx.connected_components(graph))
+
+
 def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
                         dag: DAGCircuit | None = None,
                         max_size: int = MILP_MAX_SIZE,
@@ -396,7 +420,7 @@ def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
     could not prove more).
 
     Examples:
-        >>> any_placement_bound(nx.Graph([(0, 1)]), [1, 1])
+        >>> any_placement_bound(nx.path_graph(4), [2, 2])
         AnyPlacementBound(ebits=1, method='milp-optimal')
         >>> any_placement_bound(nx.Graph([(0, 1)]), [2, 2])
         AnyPlacementBound(ebits=0, method='trivial')
@@ -418,7 +442,7 @@ def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
                 return AnyPlacementBound(
                     value, "epoch-milp-optimal" if optimal else "epoch-milp-dual")
             return AnyPlacementBound(sep, "separator" if sep else "trivial")
-    if len(active) * k <= max_size:
+    if len(active) * k <= max_size and not _cliques(graph):
         n = graph.number_of_nodes()
         index = {q: i for i, q in enumerate(sorted(graph.nodes()))}
         value, optimal = presence_milp(

@@ -191,12 +191,15 @@ def test_never_above_dqc_ebits(seed):
                                    "milp-dual", "separator", "trivial")
 
 
-def test_known_plan_skips_the_program_when_the_separator_reaches_it():
-    """K_8 on 4 + 4: 4 qubits must travel; a 4-ebit plan is then optimal."""
+def test_the_program_is_skipped_where_it_cannot_prove_more():
+    """K_8 on 4 + 4: 4 qubits must travel (the separator bound, exact on cliques); the
+    program agrees. A 4-ebit plan is then optimal without running it."""
     assert any_placement_bound(nx.complete_graph(8), [4, 4], achieved=4) == \
         AnyPlacementBound(4, "separator")
     assert any_placement_bound(nx.complete_graph(8), [4, 4]) == \
-        AnyPlacementBound(4, "milp-optimal")
+        AnyPlacementBound(4, "separator")
+    pairs = list(itertools.combinations(range(8), 2))
+    assert presence_milp(8, pairs, [4, 4]) == (4, True)
 
 
 def test_epochs_pay_again_after_an_h():
