@@ -3,7 +3,7 @@
 Usage::
 
     python -m benchmarks.bounds [CSV ...] [--folder FOLDER] [--spare 0]
-                                [--max-size 40] [--node-limit 300] [--out PREFIX]
+                                [--max-size 80] [--node-limit 300] [--out PREFIX]
 
 For every row of each CSV written by :mod:`benchmarks.ebits` (default
 ``results/ebits_free_comm.csv``), rebuilds the circuit's interaction graph (as
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folder", type=Path, default=CIRCUITS)
     parser.add_argument("--spare", type=int, default=0)
     parser.add_argument("--max-size", type=int, default=MILP_MAX_SIZE,
-                        help="interacting qubits x QPUs up to which the program runs")
+                        help="qubit-epochs (or qubits) x QPUs^2 up to which a program runs")
     parser.add_argument("--node-limit", type=int, default=MILP_NODE_LIMIT)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "bounds")
     args = parser.parse_args(argv)

@@ -84,9 +84,10 @@ from scipy.sparse import coo_matrix
 
 from dqc.plan.cost_model import op_walk
 
-#: Size rule of the integer program: (qubits with an interaction) × QPUs at most this
-#: (e.g. 20 qubits on 2 QPUs, 10 on 4), so that it stays a fraction of a compile.
-MILP_MAX_SIZE = 40
+#: Size rule of the integer programs: (qubit-epochs, or qubits with an interaction)
+#: × QPUs² at most this (e.g. 20 qubits on 2 QPUs, 5 on 4), so that it stays a
+#: fraction of a compile (HiGHS's time grows quickly with the QPUs: symmetry).
+MILP_MAX_SIZE = 80
 #: Branch-and-bound nodes HiGHS may explore (a node limit keeps the result deterministic).
 MILP_NODE_LIMIT = 300
 #: Components up to this many qubits get their vertex connectivity computed exactly.
@@ -412,9 +413,10 @@ def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
     qubits per QPU; ``dag``: the circuit the graph was built from, for the epochs
     (:func:`epochs_of`). The per-epoch program (:func:`epoch_milp`, methods
     ``epoch-milp-optimal`` / ``epoch-milp-dual``) runs when ``dag`` is given and
-    (qubit-epochs) × QPUs is at most ``max_size`` (:data:`MILP_MAX_SIZE`); else the
+    (qubit-epochs) × QPUs² is at most ``max_size`` (:data:`MILP_MAX_SIZE`); else the
     timeless one (:func:`presence_milp`, ``milp-optimal`` / ``milp-dual``) when
-    (interacting qubits) × QPUs is; the separator bound always; the larger figure is
+    (interacting qubits) × QPUs² is, unless every component is a clique; the separator
+    bound always; the larger figure is
     reported with its method. ``achieved``: ebits of a plan already found
     (an upper bound); when the separator bound reaches it, the program is skipped (it
     could not prove more).
@@ -434,15 +436,15 @@ def any_placement_bound(graph: nx.Graph, capacities: Sequence[int], *,
             achieved is not None and sep >= achieved):
         return AnyPlacementBound(sep, "separator" if sep else "trivial")
     k = len(capacities)
-    if dag is not None and len(active) * k <= max_size:
+    if dag is not None and len(active) * k * k <= max_size:
         epochs = epochs_of(dag)
-        if epochs.size * k <= max_size:
+        if epochs.size * k * k <= max_size:
             value, optimal = epoch_milp(epochs, capacities, node_limit=node_limit)
             if optimal or value >= sep:
                 return AnyPlacementBound(
                     value, "epoch-milp-optimal" if optimal else "epoch-milp-dual")
             return AnyPlacementBound(sep, "separator" if sep else "trivial")
-    if len(active) * k <= max_size and not _cliques(graph):
+    if len(active) * k * k <= max_size and not _cliques(graph):
         n = graph.number_of_nodes()
         index = {q: i for i, q in enumerate(sorted(graph.nodes()))}
         value, optimal = presence_milp(
