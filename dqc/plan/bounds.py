@@ -36,7 +36,7 @@ consumed once, so ``ebits >= sum_{q,e} (|P_e(q)| - 1)``; every gate still meets 
 the epochs it joins, and the first epoch starts on the home. Capacities after the
 start are left out, which only lowers the minimum. :func:`epoch_milp` minimises this.
 
-Two ways to compute it:
+Three ways to compute it (:func:`any_placement_bound` picks):
 
 * :func:`presence_milp` — the model as an integer program, solved by SciPy's
   :func:`~scipy.optimize.milp` (HiGHS) with a node limit (never a time limit, so the
