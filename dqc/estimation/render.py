@@ -40,7 +40,7 @@ def render_estimate(network: Network, report: Report, sched: Schedule,
         technology: trapped_ion (qpu0, qpu1)
         ebits: 1 (1 remote two-qubit gates)
         ...
-        fidelity: 0.932 = links 0.94 x memory 0.999 x idle 0.999 x gates 0.993
+        fidelity: 0.933 = links 0.94 x memory 1 x idle 1 x gates 0.993
         verdict: MARGINAL
           marginal   ebit_rate qpu0-qpu1: needs 1.52e+03 ebits/s ...
     """
