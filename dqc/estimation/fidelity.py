@@ -115,7 +115,7 @@ def link_log(prog: Program, network: Network) -> float:
     """Σ over ebits of the log of the fidelity of the pair their link delivers (after its
     purification rounds, :meth:`~dqc.network.Network.delivered`)."""
     fidelity = [network.delivered(link).fidelity for link in network.links]
-    return sum(math.log(fidelity[prog.link[i]])
+    return math.fsum(math.log(fidelity[prog.link[i]])
                for i in range(len(prog.names)) if prog.link[i] >= 0)
 
 
@@ -181,7 +181,7 @@ def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> flo
     """Summed duration of the operations of ``ops`` after ``epr`` up to ``frees``."""
     if frees is None:
         return 0.0
-    return sum(prog.duration[j] for j in ops if epr < j <= frees)
+    return math.fsum(prog.duration[j] for j in ops if epr < j <= frees)
 
 
 def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
@@ -203,7 +203,7 @@ def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
     techs = [q.profile for q in network.qpus]
     exposure, log_keep = 0.0, 0.0
     for (q, ops), life in zip(data, lifetimes):
-        busy = sum(prog.duration[i] for i in ops)
+        busy = math.fsum(prog.duration[i] for i in ops)
         ratio = max(0.0, life - busy) / techs[qpu_of[q]].t2_s
         exposure += ratio
         log_keep += keep(ratio)

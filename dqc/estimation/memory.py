@@ -140,6 +140,6 @@ def occupancy(names: Sequence[str], reserved: list[list[tuple[float, float]]],
     peak, mean = {}, {}
     for k, name in enumerate(names):
         peak[name] = peak_level(reserved[k])
-        total = sum(e - s for s, e in reserved[k])
+        total = math.fsum(e - s for s, e in reserved[k])
         mean[name] = total / makespan if makespan > 0 else 0.0
     return peak, mean

@@ -5,6 +5,7 @@ The table of a sweep (one line per value) is :func:`dqc.estimation.sweep.render_
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -130,7 +131,7 @@ def _memory_lines(net: Network, rep: Report, s: Schedule) -> list[str]:
     ]
     halves = halves_per_qpu(net, rep.ebits_per_link)
     if sum(halves.values()):
-        forced = sum(halves[q] * s.qpu_hold_s.get(q, (0.0, 0.0))[0] for q in halves)
+        forced = math.fsum(halves[q] * s.qpu_hold_s.get(q, (0.0, 0.0))[0] for q in halves)
         longest = max(v[1] for v in s.qpu_hold_s.values())
         lines.append(f"  any schedule must hold them {fmt_time(forced / sum(halves.values()))} "
                      f"on average (max {fmt_time(longest)}): the figure of the memory factor "

@@ -97,6 +97,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 
 from qiskit import QuantumCircuit
@@ -182,7 +183,7 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
     holds = forced_holds(prog, succ, after, network, qpu_of, ops_on)
     idle, idle_keep = idle_exposure(prog, succ, data, timing.asap_end, network, qpu_of)
     fidelity = Fidelity.from_logs(link_log(prog, network), holds.log_keep, idle_keep,
-                                  sum(prog.logf), memory_t2=holds.exposure, idle_t2=idle)
+                                  math.fsum(prog.logf), memory_t2=holds.exposure, idle_t2=idle)
     mc = (monte_carlo(prog, network, samples, 0 if seed is None else int(seed), progress)
           if samples else None)
     models = _link_models(prog, network, after, timing, holds.waits)
@@ -225,7 +226,7 @@ def _epr_qubits(circuit: QuantumCircuit) -> set[int]:
 
 def _mean_max(values: list[float]) -> tuple[float, float]:
     """``(mean, max)`` of ``values``; ``(0.0, 0.0)`` for none."""
-    return (sum(values) / len(values), max(values)) if values else (0.0, 0.0)
+    return (math.fsum(values) / len(values), max(values)) if values else (0.0, 0.0)
 
 
 def _operations(prog: Program, network: Network, timing: Timing) -> tuple[ScheduledOp, ...]:

@@ -147,6 +147,6 @@ def link_use(prog: Program, network: Network, makespan: float
         pairs = math.ceil(len(chain) / link.channels)
         bounds[link.key] = (pairs * network.delivered(link).time_s if link.purification_rounds
                             else pairs / link.rate_hz)
-        generating = sum(prog.duration[i] for i in chain)
+        generating = math.fsum(prog.duration[i] for i in chain)
         busy[link.key] = generating / (makespan * link.channels) if makespan > 0 else 0.0
     return bounds, busy
