@@ -31,7 +31,7 @@ from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 
 import dqc
-from benchmarks.ebits import CIRCUITS, HERE, generated
+from benchmarks.ebits import CIRCUITS, HERE, generated, write_table
 from dqc.plan.bounds import (
     MILP_MAX_SIZE,
     MILP_NODE_LIMIT,
@@ -110,16 +110,7 @@ def main(argv: list[str] | None = None) -> None:
                f"on {proved}; spare data qubits per QPU: {args.spare}; program size rule "
                f"{args.max_size}, node limit {args.node_limit}")
     print(summary)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]
-    args.out.with_suffix(".md").write_text(summary + "\n\n" + "\n".join(lines) + "\n",
-                                           encoding="utf-8")
-    print(f"wrote {args.out.with_suffix('.md')} and .csv")
+    write_table(rows, COLUMNS, summary, args.out)
 
 
 if __name__ == "__main__":

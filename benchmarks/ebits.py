@@ -146,16 +146,21 @@ def main(argv: list[str] | None = None) -> None:
     summary += (f"; gap to the any-placement bound known on {len(bounded)} rows, "
                 f"optimal on {proved}")
     print(summary)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+    write_table(rows, COLUMNS, summary, args.out)
+
+
+def write_table(rows: list[dict], columns: list[str], summary: str, out: Path) -> None:
+    """Write ``rows`` as ``out.csv`` and as ``out.md`` (the summary, then a table)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]
-    args.out.with_suffix(".md").write_text(summary + "\n\n" + "\n".join(lines) + "\n",
-                                           encoding="utf-8")
-    print(f"wrote {args.out.with_suffix('.md')} and .csv")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(r[c]) for c in columns) + " |" for r in rows]
+    out.with_suffix(".md").write_text(summary + "\n\n" + "\n".join(lines) + "\n",
+                                      encoding="utf-8")
+    print(f"wrote {out.with_suffix('.md')} and .csv")
 
 
 if __name__ == "__main__":
