@@ -6,6 +6,7 @@ Usage::
     python -m benchmarks.fuzz --cases N [--seed S] [--jobs J] [--out PREFIX]
     python -m benchmarks.fuzz --case SEED     # one case again: its circuit, network, outcome
     python -m benchmarks.fuzz --shrink SEED   # a failing case cut down to a reproducer
+    python -m benchmarks.fuzz --merge A.json B.json [--out PREFIX]   # one summary of several
 
 Every case is drawn from its own seed (``S * 1_000_003 + i``), so any case can be rerun
 alone. A case is a circuit — a Clifford mix (stim-verified, up to 24 qubits) or a
@@ -301,9 +302,38 @@ def summary(outcomes: list[Outcome], seed: int, seconds: float) -> dict:
     }
 
 
+def merged(results: list[dict]) -> dict:
+    """One summary of several campaigns (their seeds listed; counts added).
+
+    Examples:
+        >>> a = {"cases": 2, "seed": 1, "seconds": 1.0, "verified": 2, "refused": 0,
+        ...      "failures": 0, "verified_by_method": {"stim-flows": 2},
+        ...      "refused_by_reason": {}, "failure_cases": [], "versions": {}}
+        >>> b = dict(a, seed=2, verified_by_method={"stim-flows": 1, "statevector": 1})
+        >>> m = merged([a, b])
+        >>> m["cases"], m["seed"], m["verified_by_method"]
+        (4, '1, 2', {'stim-flows': 3, 'statevector': 1})
+    """
+    out = {"cases": 0, "seed": ", ".join(str(r["seed"]) for r in results), "seconds": 0.0,
+           "verified": 0, "refused": 0, "failures": 0, "failure_cases": [],
+           "versions": results[0]["versions"] if results else versions()}
+    tallies: dict[str, Counter[str]] = {"verified_by_method": Counter(),
+                                        "refused_by_reason": Counter()}
+    for r in results:
+        for key in ("cases", "seconds", "verified", "refused", "failures"):
+            out[key] += r[key]
+        out["failure_cases"] += r["failure_cases"]
+        for key, tally in tallies.items():
+            tally.update(r[key])
+    out["seconds"] = round(out["seconds"], 1)
+    out.update({key: dict(tally.most_common()) for key, tally in tallies.items()})
+    return out
+
+
 def markdown(result: dict) -> str:
     """The summary as a Markdown page."""
-    lines = [f"# Fuzzing campaign: {result['cases']:,} cases (seed {result['seed']})", "",
+    seeds = "seeds" if ", " in str(result["seed"]) else "seed"
+    lines = [f"# Fuzzing campaign: {result['cases']:,} cases ({seeds} {result['seed']})", "",
              f"{result['verified']:,} verified, {result['refused']:,} refused, "
              f"{result['failures']:,} failures, in {result['seconds']:,} s.", "",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()), "",
@@ -334,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--case", type=int, help="rerun one case by its seed")
     parser.add_argument("--shrink", type=int, help="shrink a failing case to a reproducer")
+    parser.add_argument("--merge", type=Path, nargs="+", metavar="JSON",
+                        help="merge the summaries of earlier campaigns into --out")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "fuzz")
     args = parser.parse_args(argv)
     if args.case is not None:
@@ -344,9 +376,12 @@ def main(argv: list[str] | None = None) -> int:
         print(case_inputs(args.shrink)[1].to_toml())
         print(" ".join(check(small, case_inputs(args.shrink)[1], args.shrink % 997)))
         return 1
-    start = time.perf_counter()
-    outcomes = campaign(args.cases, args.seed, args.jobs)
-    result = summary(outcomes, args.seed, time.perf_counter() - start)
+    if args.merge:
+        result = merged([json.loads(p.read_text(encoding="utf-8")) for p in args.merge])
+    else:
+        start = time.perf_counter()
+        outcomes = campaign(args.cases, args.seed, args.jobs)
+        result = summary(outcomes, args.seed, time.perf_counter() - start)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     page = markdown(result)
