@@ -75,6 +75,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -251,20 +252,9 @@ def epoch_milp(epochs: Epochs, capacities: Sequence[int], *,
         for r, q in enumerate(active):
             for j in range(r + 1, k):
                 upper[li(q, 0, j)] = 0
-    cost = np.zeros(size)
-    cost[slots * k:2 * slots * k] = 1
-    integrality = np.zeros(size)
-    integrality[:2 * slots * k] = 1
-    matrix = coo_matrix((vals, (rows, cols)), shape=(len(lo), size)).tocsr()
-    res = milp(cost, constraints=LinearConstraint(matrix, lo, hi),
-               integrality=integrality, bounds=Bounds(np.zeros(size), upper),
-               options={"node_limit": node_limit, "mip_rel_gap": 0.0, "presolve": True})
-    if res.status == 0 and res.fun is not None:
-        return int(round(res.fun)) - slots, True
-    dual = getattr(res, "mip_dual_bound", None)
-    if dual is None or not np.isfinite(dual):
-        return 0, False
-    return max(0, math.ceil(dual - 1e-6) - slots), False
+    return _minimise(size, slice(slots * k, 2 * slots * k), 2 * slots * k,
+                     coo_matrix((vals, (rows, cols)), shape=(len(lo), size)).tocsr(),
+                     lo, hi, upper, node_limit, offset=slots)
 
 
 def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence[int], *,
@@ -333,20 +323,29 @@ def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence
         for rank, q in enumerate(sorted({q for pair in pairs for q in pair})):
             for j in range(rank + 1, k):
                 upper[xi(q, j)] = 0
+    return _minimise(size, slice(nx_, nx_ + ny), nx_ + ny,
+                     coo_matrix((vals, (rows, cols)), shape=(len(lo), size)).tocsr(),
+                     lo, hi, upper, node_limit, offset=n)
+
+
+def _minimise(size: int, counted: slice, integers: int, matrix: Any, lo: Any, hi: Any,
+              upper: Any, node_limit: int, *, offset: int) -> tuple[int, bool]:
+    """Minimise the number of variables in ``counted`` set to 1 (the first ``integers``
+    variables integral) with HiGHS; ``(minimum - offset, True)`` when solved, else the
+    proven dual bound minus ``offset`` (0 without one) and False."""
     cost = np.zeros(size)
-    cost[nx_:nx_ + ny] = 1
+    cost[counted] = 1
     integrality = np.zeros(size)
-    integrality[:nx_ + ny] = 1
-    matrix = coo_matrix((vals, (rows, cols)), shape=(len(lo), size)).tocsr()
+    integrality[:integers] = 1
     res = milp(cost, constraints=LinearConstraint(matrix, lo, hi),
                integrality=integrality, bounds=Bounds(np.zeros(size), upper),
                options={"node_limit": node_limit, "mip_rel_gap": 0.0, "presolve": True})
     if res.status == 0 and res.fun is not None:
-        return int(round(res.fun)) - n, True
+        return int(round(res.fun)) - offset, True
     dual = getattr(res, "mip_dual_bound", None)
     if dual is None or not np.isfinite(dual):
         return 0, False
-    return max(0, math.ceil(dual - 1e-6) - n), False
+    return max(0, math.ceil(dual - 1e-6) - offset), False
 
 
 def separator_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:
