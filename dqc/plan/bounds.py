@@ -218,19 +218,8 @@ def epoch_milp(epochs: Epochs, capacities: Sequence[int], *,
     def zi(i: int, j: int) -> int:
         return 2 * slots * k + i * k + j
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-
-    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
-        for c, v in entries:
-            rows.append(len(lo))
-            cols.append(c)
-            vals.append(v)
-        lo.append(low)
-        hi.append(high)
+    program = _Rows()
+    row = program.add
 
     for q, count in enumerate(counts):
         for e in range(count):
@@ -252,9 +241,8 @@ def epoch_milp(epochs: Epochs, capacities: Sequence[int], *,
         for r, q in enumerate(active):
             for j in range(r + 1, k):
                 upper[li(q, 0, j)] = 0
-    return _minimise(size, slice(slots * k, 2 * slots * k), 2 * slots * k,
-                     coo_matrix((vals, (rows, cols)), shape=(len(lo), size)).tocsr(),
-                     lo, hi, upper, node_limit, offset=slots)
+    return _minimise(size, slice(slots * k, 2 * slots * k), 2 * slots * k, program, upper,
+                     node_limit, offset=slots)
 
 
 def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence[int], *,
@@ -292,20 +280,8 @@ def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence
     def zi(e: int, j: int) -> int:
         return nx_ + ny + e * k + j
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-
-    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
-        r = len(lo)
-        for c, v in entries:
-            rows.append(r)
-            cols.append(c)
-            vals.append(v)
-        lo.append(low)
-        hi.append(high)
+    program = _Rows()
+    row = program.add
 
     for q in range(n):
         row([(xi(q, j), 1.0) for j in range(k)], 1, 1)
@@ -323,13 +299,38 @@ def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence
         for rank, q in enumerate(sorted({q for pair in pairs for q in pair})):
             for j in range(rank + 1, k):
                 upper[xi(q, j)] = 0
-    return _minimise(size, slice(nx_, nx_ + ny), nx_ + ny,
-                     coo_matrix((vals, (rows, cols)), shape=(len(lo), size)).tocsr(),
-                     lo, hi, upper, node_limit, offset=n)
+    return _minimise(size, slice(nx_, nx_ + ny), nx_ + ny, program, upper, node_limit,
+                     offset=n)
 
 
-def _minimise(size: int, counted: slice, integers: int, matrix: Any, lo: Any, hi: Any,
-              upper: Any, node_limit: int, *, offset: int) -> tuple[int, bool]:
+class _Rows:
+    """Linear constraints ``low <= sum(v * x[c]) <= high``, one row at a time."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def add(self, entries: list[tuple[int, float]], low: float, high: float) -> None:
+        """One row: ``entries`` are ``(variable, coefficient)``."""
+        r = len(self.lo)
+        for c, v in entries:
+            self.rows.append(r)
+            self.cols.append(c)
+            self.vals.append(v)
+        self.lo.append(low)
+        self.hi.append(high)
+
+    def constraint(self, size: int) -> LinearConstraint:
+        """The rows over ``size`` variables, for ``milp``."""
+        matrix = coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.lo), size))
+        return LinearConstraint(matrix.tocsr(), self.lo, self.hi)
+
+
+def _minimise(size: int, counted: slice, integers: int, program: _Rows, upper: Any,
+              node_limit: int, *, offset: int) -> tuple[int, bool]:
     """Minimise the number of variables in ``counted`` set to 1 (the first ``integers``
     variables integral) with HiGHS; ``(minimum - offset, True)`` when solved, else the
     proven dual bound minus ``offset`` (0 without one) and False."""
@@ -337,7 +338,7 @@ def _minimise(size: int, counted: slice, integers: int, matrix: Any, lo: Any, hi
     cost[counted] = 1
     integrality = np.zeros(size)
     integrality[:integers] = 1
-    res = milp(cost, constraints=LinearConstraint(matrix, lo, hi),
+    res = milp(cost, constraints=program.constraint(size),
                integrality=integrality, bounds=Bounds(np.zeros(size), upper),
                options={"node_limit": node_limit, "mip_rel_gap": 0.0, "presolve": True})
     if res.status == 0 and res.fun is not None:
