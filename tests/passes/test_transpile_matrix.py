@@ -79,9 +79,11 @@ def test_level_0_names_the_argument_to_add_and_works_with_it(kind, tmp_path, cli
 
 
 def test_a_network_where_vf2_runs_out_of_calls_still_transpiles():
-    """ring(4, 5 data, 2 comm) and a 20-qubit two-layer QAOA (3-regular graph, seed 0): on
+    """ring(4, 5 data, 2 comm) and a 20-qubit two-layer QAOA (3-regular graph, seed 2): on
     seed 0's distribution Qiskit's VF2Layout exhausts its calls; the init stage keeps the
-    next seed whose layout the default stage keeps, so level 2 succeeds unaided."""
+    next seed whose layout the default stage keeps (seed 3), so level 2 succeeds unaided.
+    (Not every circuit has such a seed: with the graph of seed 0 all eight distributions
+    exhaust the calls, and the error names ``layout_method="dqc"``.)"""
     import networkx as nx
     from qiskit import QuantumCircuit
 
@@ -90,7 +92,7 @@ def test_a_network_where_vf2_runs_out_of_calls_still_transpiles():
     qc = QuantumCircuit(20)
     qc.h(range(20))
     for _ in range(2):
-        for a, b in nx.random_regular_graph(3, 20, seed=0).edges:
+        for a, b in nx.random_regular_graph(3, 20, seed=2).edges:
             qc.rzz(0.3, a, b)
         qc.rx(0.2, range(20))
     pm = generate_preset_pass_manager(2, target=target, init_method="dqc", seed_transpiler=0)
