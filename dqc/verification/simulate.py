@@ -39,7 +39,7 @@ class _Plan:
     total: int  # simulator qubits
 
 
-def _final_measurements(circuit: QuantumCircuit, bits=None) -> dict[int, int]:
+def final_measurements(circuit: QuantumCircuit, bits=None) -> dict[int, int]:
     """Instruction index -> qubit, for measurements that are the last op on their qubit.
 
     With ``bits``, only measurements into those clbits count (protocol
@@ -116,7 +116,7 @@ def _plan(compiled: QuantumCircuit, rep: Report, width: int) -> _Plan:
 
 def simulation_qubits(original: QuantumCircuit, compiled: QuantumCircuit, rep: Report) -> int:
     """How many qubits :func:`check_by_statevector` would simulate."""
-    finals = _final_measurements(original)
+    finals = final_measurements(original)
     width = original.num_qubits + len(deferred_events(original, finals))
     return _plan(compiled, rep, width).total
 
@@ -127,8 +127,8 @@ def check_by_statevector(
     """Compare ``compiled`` with ``original`` on ``runs`` random inputs; raise on mismatch."""
     n = original.num_qubits
     in_bits = input_clbits(original, compiled)
-    final_o = _final_measurements(original)
-    final_c = _final_measurements(compiled, in_bits)
+    final_o = final_measurements(original)
+    final_c = final_measurements(compiled, in_bits)
     map_o = {original.find_bit(original.data[i].clbits[0]).index: q for i, q in final_o.items()}
     holder_end = {p: i for i, p in enumerate(rep.final_layout)}
     map_c = {in_bits[compiled.data[i].clbits[0]]: holder_end.get(p, -1)
