@@ -22,12 +22,12 @@ import csv
 import time
 from pathlib import Path
 
+from dqc.passes import UnrollForDistribution
 from qiskit import QuantumCircuit
 
 import dqc
 from benchmarks.ebits import CIRCUITS, HERE, generated
 from dqc.cli import TOPOLOGIES
-from dqc.passes import UnrollForDistribution
 from dqc.verification.deferral import Wires
 from dqc.verification.stim_translation import NonClifford, Translator
 

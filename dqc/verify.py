@@ -38,17 +38,17 @@ from dqc.estimation.report import Report
 from dqc.gates import BLOCKS
 from dqc.passes import UnrollForDistribution
 from dqc.plan.approximation import drop_near_identity
+from dqc.verification import qcec_check
 from dqc.verification.branches import branches, deferrable, read_writes, resolve
 from dqc.verification.contract import check_contract
 from dqc.verification.deferral import input_clbits
-from dqc.verification.qcec_check import METHOD as QCEC_METHOD
 from dqc.verification.qcec_check import (
     INSTALL_HINT,
     NotProved,
     check_by_qcec,
-    qcec_available,
     require_qcec,
 )
+from dqc.verification.qcec_check import METHOD as QCEC_METHOD
 from dqc.verification.simulate import check_by_statevector, simulation_qubits
 from dqc.verification.stim_check import NonClifford, Verification, check_stim
 
@@ -178,7 +178,7 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
     if settings.method == "auto" and width <= settings.max_sim_qubits:
         sim = check_by_statevector(unrolled, compiled, rep, runs=2, seed=seed)
         return "statevector", f"{sim}; {skeleton}"
-    if settings.method == "qcec" or qcec_available():
+    if settings.method == "qcec" or qcec_check.qcec_available():
         try:
             proof = check_by_qcec(unrolled, compiled, rep, timeout=settings.qcec_timeout)
             return QCEC_METHOD, f"{proof}; {skeleton}"

@@ -36,9 +36,20 @@ measurement outcome is uniform and independent of the data), so a "not equivalen
 answer names a real difference unless a measured qubit had to be copied (then it is
 reported as no proof, and the caller falls back).
 
-Only ``equivalent`` and ``equivalent_up_to_global_phase`` count as a proof. Every other
-answer (``no_information``, ``probably_equivalent``, a timeout, an unsupported gate)
-is :class:`NotProved`: the caller falls back to another method and says so.
+Only ``equivalent`` and ``equivalent_up_to_global_phase`` from a decision-diagram
+checker count as a proof. Every other answer (``no_information``, ``probably_equivalent``,
+a timeout, an unsupported gate) is :class:`NotProved`: the caller falls back to another
+method and says so. When no checker proves it, QCEC's simulation checker runs on
+:data:`SIMULATIONS` random single-qubit basis states (seeded): a difference it finds is a
+counterexample (:class:`~dqc.errors.VerificationError`), its "probably equivalent" is
+no proof.
+
+**Numerical limits.** The answer is within floating-point tolerances (:data:`TOLERANCE`
+for diagram weights, QCEC's ``trace_threshold`` 1e-8 for the identity test). A wrong
+angle off by 1e-6 in a QFT-26 on 3 QPUs is caught; but a correction swapped with a
+``cp(θ)`` for ``θ ≈ 1e-4`` (a difference of order ``θ`` in the ancillas' amplitudes) was
+accepted there, while the same swap with ``θ ≥ 0.2`` is caught. "Proved" means: equal up
+to errors of that order.
 
 The decision-diagram checker is used: the *alternating* one (``G · G'^-1`` kept close to
 the identity) when only the compiled circuit acts on ancillary qubits, the
@@ -91,6 +102,11 @@ TOLERANCE = 1e-9
 #: one keeps the diagrams small depends on the circuit (proportional: QFT-29 on 4 QPUs in
 #: 0.7 s where lookahead runs past 60 s; lookahead: QFT-25 on 2 in 0.2 s, proportional 5 s).
 SCHEMES = ("proportional", "lookahead")
+#: When neither proves it: QCEC's simulation checker on this many random single-qubit basis
+#: states (seeded): a difference it finds is a counterexample; "probably equivalent" is
+#: no proof.
+SIMULATIONS = 16
+SEED = 20250101
 
 
 class QcecMissing(DQCError):
@@ -446,17 +462,15 @@ def _aligned_order(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Repo
     rank = [-1] * len(unrolled.data)
     wires = Wires({p: i for i, p in enumerate(rep.initial_layout)}, rep.teleports)
     claimed = 0
-    for j, inst in enumerate(compiled.data):
+    for inst in compiled.data:
         name = inst.operation.name
         ps = [compiled.find_bit(q).index for q in inst.qubits]
         if name == "swap":
             wires.swap(*ps)
         held = [w for w in map(wires.wire, ps) if w is not None]
-        if name == "measure" and inst.clbits and not held:
-            continue
-        if name == "measure" and ps and inst.clbits[0].__class__ is Clbit and _is_protocol(
-                compiled, inst.clbits[0], rep):
-            wires.measured(ps[0])
+        if name == "measure":
+            if _is_protocol(compiled, inst.clbits[0], rep):
+                wires.measured(ps[0])
             continue
         for w in held[:1]:
             queue = pending[(name, w)]
@@ -552,6 +566,7 @@ def check_by_qcec(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Repor
     pair = defer_pair(unrolled, compiled, rep)
     attempts = [("construction", "proportional")] if pair.aux else [
         ("alternating", scheme) for scheme in SCHEMES]
+    attempts.append(("simulation", "proportional"))  # can refute, never prove
     what = (f"QCEC decision diagrams on {plural(pair.width, 'qubit')} "
             f"({pair.inputs} input, {pair.aux} auxiliary, "
             f"{pair.width - pair.inputs - pair.aux} comm/measured lives), "
@@ -564,15 +579,18 @@ def check_by_qcec(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Repor
         begun = time.perf_counter()
         answer = _run_qcec(pair, checker, scheme, share)
         seconds = time.perf_counter() - begun
-        if answer in PROOFS:
+        if answer in PROOFS and checker != "simulation":
             return (f"{what}, {checker} checker ({scheme} scheme): "
                     f"{answer.replace('_', ' ')} (every input |x>, ancillas |0>; numerical "
                     f"tolerance {TOLERANCE:g}; {seconds:.1f} s)")
         if answer == "not_equivalent" and not pair.copies:
-            raise VerificationError(f"{what}: not equivalent (every input |x>, ancillas |0>; "
-                                    "angles included)")
+            how = (f"{SIMULATIONS} simulations of random single-qubit basis states (seeded)"
+                   if checker == "simulation" else f"{checker} checker")
+            raise VerificationError(f"{what}: not equivalent ({how}; ancillas |0>; angles "
+                                    "included)")
         timed_out = share is not None and seconds >= share
-        answers.append(f"{scheme}: {answer}" + (f" after {seconds:.0f} s" if timed_out else ""))
+        name = checker if checker == "simulation" else scheme
+        answers.append(f"{name}: {answer}" + (f" after {seconds:.0f} s" if timed_out else ""))
     if pair.copies and any("not_equivalent" in a for a in answers):
         raise NotProved(f"QCEC answered not_equivalent, but {plural(pair.copies, 'measured qubit')}"
                         " had to be copied, so that is no proof of a difference")
@@ -583,7 +601,12 @@ def check_by_qcec(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Repor
 def _run_qcec(pair: Deferred, checker: str, scheme: str, timeout: float | None) -> str:
     """QCEC's answer (an ``EquivalenceCriterion`` name) for ``pair``."""
     from mqt.core import load
-    from mqt.qcec.pyqcec import ApplicationScheme, Configuration, EquivalenceCheckingManager
+    from mqt.qcec.pyqcec import (
+        ApplicationScheme,
+        Configuration,
+        EquivalenceCheckingManager,
+        StateType,
+    )
 
     try:
         circuits = [load(pair.original), load(pair.compiled)]
@@ -596,7 +619,10 @@ def _run_qcec(pair: Deferred, checker: str, scheme: str, timeout: float | None) 
     execution = config.execution
     execution.run_alternating_checker = checker == "alternating"
     execution.run_construction_checker = checker == "construction"
-    execution.run_simulation_checker = False
+    execution.run_simulation_checker = checker == "simulation"
+    config.simulation.max_sims = SIMULATIONS
+    config.simulation.seed = SEED
+    config.simulation.state_type = StateType.random_1q_basis
     execution.run_zx_checker = False
     execution.parallel = False
     execution.timeout = float(timeout or 0.0)
