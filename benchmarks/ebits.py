@@ -5,22 +5,24 @@ Usage::
     python -m benchmarks.ebits [--folder FOLDER] [--qpus 2 4 8]
                                [--topology all-to-all line] [--comm-qubits 2|data]
                                [--max-sim-qubits 16] [--no-generated] [--spare 0]
-                               [--out PREFIX]
+                               [--max-qubits N] [--out PREFIX]
 
 Circuits: every ``.qasm`` in FOLDER (default ``benchmarks/circuits``: the 30 QASMBench
 circuits, provenance in its README) and generated ones — QFT-32/64/96
 (Qiskit's ``QFTGate``), quantum volume 32 (seeds 0, 1, 2) and a random 30-qubit
-Clifford (seed 0). Capacity is tight: ``ceil(n / K)`` data qubits per QPU (plus
-``--spare``). ``--comm-qubits data`` gives each QPU as many comm qubits as data
-qubits, so that comm qubits hardly ever limit (the tools of
-``benchmarks/data/PEERS.md`` count ebits without such a limit).
+Clifford (seed 0); ``--max-qubits N`` keeps circuits of at most N qubits. Capacity is
+tight: ``ceil(n / K)`` data qubits per QPU (plus ``--spare``). ``--comm-qubits data``
+gives each QPU as many comm qubits as data qubits, so that comm qubits hardly ever limit
+(the tools of ``benchmarks/data/PEERS.md`` count ebits without such a limit).
 
 Columns: ``2q gates`` after unrolling (swaps are relabelled, not counted);
 ``ebits`` emitted by dqc; ``naive`` = one ebit per remote two-qubit gate (times hops)
 on METIS's own placement; ``bound`` = the lower bound dqc reports for its placement;
-``model`` = the cost model's prediction (equal to ``ebits`` unless comm qubits ran
-out); ``moves`` = teledata moves; compile seconds; verification method. Prints rows
-as it goes, then writes ``PREFIX.md`` and ``PREFIX.csv`` (default
+``bound (any placement)`` = the placement-independent lower bound of the report
+(:mod:`dqc.plan.bounds`) with its method; ``gap`` = ebits / that bound - 1, or
+"optimal" when they are equal; ``model`` = the cost model's prediction (equal to
+``ebits`` unless comm qubits ran out); ``moves`` = teledata moves; compile seconds;
+verification method. Prints rows as it goes, then writes ``PREFIX.md`` and ``PREFIX.csv`` (default
 ``benchmarks/results/ebits``). Figures only: nothing here asserts.
 """
 
@@ -46,7 +48,7 @@ from dqc.cli import TOPOLOGIES
 HERE = Path(__file__).resolve().parent
 CIRCUITS = HERE / "circuits"
 COLUMNS = ["circuit", "qubits", "2q gates", "K", "topology", "ebits", "naive", "bound",
-           "model", "moves", "compile s", "verified"]
+           "bound (any placement)", "gap", "model", "moves", "compile s", "verified"]
 
 
 def generated() -> list[tuple[str, QuantumCircuit]]:
@@ -88,6 +90,10 @@ def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int
         result = dqc.compile(circuit, net)
         row["compile s"] = f"{time.perf_counter() - start:.2f}"
         outcome = dqc.verify(circuit, result.circuit, result.report, max_sim_qubits=max_sim)
+        report = result.report
+        row["bound (any placement)"] = (f"{report.ebits_lower_bound_any_placement} "
+                                        f"({report.bound_method})")
+        row["gap"] = report.gap_text()
         row.update(ebits=result.report.ebits, bound=result.report.ebits_lower_bound,
                    model=result.report.planned_ebits, moves=result.report.moves,
                    verified=outcome.method if outcome.ok else f"FAILED: {outcome.detail}")
@@ -109,11 +115,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-generated", action="store_true")
     parser.add_argument("--spare", type=int, default=0,
                         help="extra data qubits per QPU beyond ceil(n/K) (default 0: tight)")
+    parser.add_argument("--max-qubits", type=int, default=None,
+                        help="only circuits of at most this many qubits")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "ebits")
     args = parser.parse_args(argv)
     circuits = [(p.stem, dqc.load_circuit(p)) for p in sorted(args.folder.glob("*.qasm"))]
     if not args.no_generated:
         circuits += generated()
+    if args.max_qubits is not None:
+        circuits = [(n, c) for n, c in circuits if c.num_qubits <= args.max_qubits]
     print(" | ".join(COLUMNS))
     rows = []
     for name, circuit in circuits:
@@ -131,17 +141,26 @@ def main(argv: list[str] | None = None) -> None:
                f"with naive > 0: {gmean:.3f} ({both_zero} rows need no ebits at all); "
                f"comm qubits per QPU: {args.comm_qubits}; spare data qubits per QPU: "
                f"{args.spare}")
+    bounded = [r for r in rows if r["gap"] not in ("–", "unbounded")]
+    proved = sum(1 for r in rows if r["gap"] == "optimal")
+    summary += (f"; gap to the any-placement bound known on {len(bounded)} rows, "
+                f"optimal on {proved}")
     print(summary)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+    write_table(rows, COLUMNS, summary, args.out)
+
+
+def write_table(rows: list[dict], columns: list[str], summary: str, out: Path) -> None:
+    """Write ``rows`` as ``out.csv`` and as ``out.md`` (the summary, then a table)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]
-    args.out.with_suffix(".md").write_text(summary + "\n\n" + "\n".join(lines) + "\n",
-                                           encoding="utf-8")
-    print(f"wrote {args.out.with_suffix('.md')} and .csv")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(r[c]) for c in columns) + " |" for r in rows]
+    out.with_suffix(".md").write_text(summary + "\n\n" + "\n".join(lines) + "\n",
+                                      encoding="utf-8")
+    print(f"wrote {out.with_suffix('.md')} and .csv")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 from qiskit import QuantumCircuit, qasm3
 
 import dqc.targets as targets
+from dqc.adapter.noisy_sim import simulate_estimate
 from dqc.compile import compile as compile_circuit
 from dqc.errors import DQCError, plural
 from dqc.estimate import (
@@ -31,9 +32,10 @@ from dqc.estimate import (
     requirements,
     tty_progress,
 )
-from dqc.estimation.plot import plot_schedule
+from dqc.estimation.plot import plot_requirements, plot_schedule
 from dqc.estimation.render import StageProgress
 from dqc.estimation.report import Report
+from dqc.estimation.requirements import Requirements
 from dqc.loading import load_circuit
 from dqc.network import Network
 from dqc.network.parts import DEFAULT_LINKS_TEXT, DEFAULTS_TEXT
@@ -168,10 +170,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="also find, per parameter (link rate, link fidelity, memory T2, "
                           "comm qubits per QPU), the least value at which the checks it "
                           "affects pass, for feasible and for marginal, the others held")
+    est.add_argument("--simulate", type=int, metavar="N",
+                     help="also run the compiled circuit N shots on qiskit-aer with the "
+                          "network's noise (Werner pairs, gate and readout errors, dephasing "
+                          "over the scheduled waits) and print its fidelity next to the "
+                          "model's (needs pip install \"dqc-compiler[sim]\"; not with --sweep)")
     est.add_argument("--json", action="store_true", help="print JSON instead of a table")
     est.add_argument("--plot", metavar="FILE.png",
                      help="draw a Gantt chart of the schedule (needs matplotlib: "
-                          "pip install matplotlib); with --sweep, one file per value")
+                          "pip install matplotlib); with --sweep, one file per value; "
+                          "with --requirements, also the verdict against each parameter "
+                          "in FILE_requirements.png")
 
     _add_sweep_parser(sub)
     sub.add_parser("targets", help="list the network presets with their descriptions")
@@ -331,12 +340,18 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     if args.requirements and args.sweep is not None:
         raise CLIError("--requirements searches each parameter itself; give it without "
                        f"--sweep {args.sweep}")
+    if args.simulate is not None and (args.simulate < 1 or args.sweep is not None):
+        raise CLIError(f"--simulate takes a positive number of shots and one estimate (not "
+                       f"--sweep); got --simulate {args.simulate}")
     if args.approximation is not None and (args.requirements or args.sweep is not None):
         raise CLIError("--approximation applies to one estimate; give it without "
                        "--sweep and --requirements")
     sweep = parse_sweep(args.sweep) if args.sweep is not None else None
     plots = _plot_paths(args.plot, sweep[1] if sweep else None) if args.plot else []
-    for path in plots:
+    req_plot = (str(Path(args.plot).with_name(f"{Path(args.plot).stem}_requirements"
+                                              f"{Path(args.plot).suffix}"))
+                if args.plot and args.requirements else None)
+    for path in plots + ([req_plot] if req_plot else []):
         _check_writable(path)
     circuit = load_circuit(args.input)
     network = _network(args, circuit.num_qubits)
@@ -352,6 +367,9 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         if args.requirements:
             single = replace(single, requirements=requirements(
                 circuit, network, seed=args.seed, estimated=single))
+        if args.simulate is not None:
+            single = replace(single, simulation=simulate_estimate(
+                circuit, single, shots=args.simulate, seed=args.seed))
         estimates = (single,)
     else:
         # a value the circuit does not fit comes back as a SweepFailure; the rest go on
@@ -367,6 +385,10 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
             title += f", {e.sweep[0]} = {e.sweep[1]:g}"
         plot_schedule(e.schedule, e.network, path, title=title)
         written.append(path)
+    if req_plot and single is not None and isinstance(single.requirements, Requirements):
+        plot_requirements(single.requirements, req_plot,
+                          title=f"{Path(args.input).name} on {network.name or network.summary()}")
+        written.append(req_plot)
     assumed = _assumed(args, network)
     if args.json:  # the assumption goes into every entry, after "network"
         entries = [_with_assumed(e.to_dict(), assumed) for e in estimates]

@@ -15,8 +15,10 @@ from dqc.errors import CircuitInputError
 from dqc.estimation.render import StageCallback
 from dqc.estimation.report import Report
 from dqc.estimation.verdict import assess
+from dqc.gates import check_nesting
 from dqc.network import Network
 from dqc.passes.pass_manager import compile_passes
+from dqc.plan.bounds import any_placement_bound
 from dqc.plan.epr_order import lazy_epr_order
 from dqc.plan.partition import capacity_error
 from dqc.plan.proposals import Distribution
@@ -83,6 +85,7 @@ def compile(  # noqa: A001 - the verb users look for
         )
     if circuit.num_qubits > network.total_data_qubits:
         raise capacity_error(circuit.num_qubits, network)
+    check_nesting(circuit)
     seed = 0 if seed is None else int(seed)
     with _cyclic_gc_paused():
         return _compile(circuit, network, seed, approximation, progress or _silent)
@@ -132,12 +135,17 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     progress(names[-1], total - 1, total)
     sched, verdict = assess(out, network, qubit_qpu=dist.layout.qubit_qpu,
                             comm_qubits=dist.layout.comm_qubits, remote_gates=dist.remote_gates)
+    ebits = int(out.count_ops().get("epr", 0))
     report = Report.from_distribution(
-        dist, network, ebits=int(out.count_ops().get("epr", 0)),
+        dist, network, ebits=ebits,
         inputs={"qubits": circuit.num_qubits, "clbits": circuit.num_clbits,
                 "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
         seed=seed, partition_cost=pm.property_set["dqc_placement"].ebits,
-        schedule=sched.to_dict(), verdict=verdict.to_dict())
+        schedule=sched.to_dict(), verdict=verdict.to_dict(),
+        any_placement=any_placement_bound(pm.property_set["dqc_interaction_graph"],
+                                          [q.data_qubits for q in network.qpus],
+                                          dag=pm.property_set["dqc_two_qubit_gates"][0],
+                                          achieved=ebits))
     progress("done", total, total)
     dropped = pm.property_set["dqc_approximation"]
     if dropped is not None:

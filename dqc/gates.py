@@ -7,10 +7,16 @@ as ``h a; cx a, b`` on two fresh comm qubits, i.e. it prepares the Bell pair
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
 from qiskit.circuit import Gate, Instruction, QuantumCircuit
+from qiskit.circuit.library import get_standard_gate_name_mapping
+
+from dqc.errors import CircuitInputError
+
+_STANDARD = frozenset(get_standard_gate_name_mapping()) | {"measure", "reset", "barrier", "delay"}
 
 #: Gates the distributor accepts after unrolling (Qiskit standard-gate names).
 ONE_QUBIT_BASIS: tuple[str, ...] = (
@@ -27,6 +33,55 @@ DIRECTIVES: tuple[str, ...] = ("measure", "reset", "barrier", "delay")
 BASIS: tuple[str, ...] = ONE_QUBIT_BASIS + TWO_QUBIT_BASIS + RELABELLED + DIRECTIVES
 #: Control flow kept as it is (not flattened): its qubits must share one QPU, where it runs.
 BLOCKS: tuple[str, ...] = ("while_loop",)
+
+
+#: The deepest nesting of gate definitions and control-flow blocks an input may have
+#: (published circuits nest a handful of levels; Qiskit's copying recurses per level).
+MAX_NESTING = 100
+
+
+def check_nesting(circuit: QuantumCircuit, source: str = "the circuit") -> QuantumCircuit:
+    """Return ``circuit`` if its custom gates and blocks nest at most :data:`MAX_NESTING`
+    levels deep; raise ``CircuitInputError`` naming the depth otherwise.
+
+    Standard gates are not opened (their definitions are shallow). Each level is
+    visited once per distinct sub-circuit, so the check is one pass over the input.
+
+    Examples:
+        >>> inner = QuantumCircuit(1); _ = inner.x(0)
+        >>> for _ in range(150):
+        ...     outer = QuantumCircuit(1); _ = outer.append(inner.to_gate(), [0]); inner = outer
+        >>> try:
+        ...     check_nesting(outer, "deep.qasm")
+        ... except Exception as exc:
+        ...     print(exc)
+        deep.qasm nests gate definitions or blocks more than 100 levels deep; dqc reads at most 100
+    """
+    level, depth = [circuit], 0
+    while level:
+        if depth > MAX_NESTING:
+            raise CircuitInputError(
+                f"{source} nests gate definitions or blocks more than {MAX_NESTING} levels "
+                f"deep; dqc reads at most {MAX_NESTING}")
+        seen: dict[int, QuantumCircuit] = {}
+        for body in level:
+            for sub in _sub_circuits(body):
+                seen.setdefault(id(sub), sub)
+        level, depth = list(seen.values()), depth + 1
+    return circuit
+
+
+def _sub_circuits(circuit: QuantumCircuit) -> Iterator[QuantumCircuit]:
+    """The blocks of control flow and the definitions of custom gates in ``circuit``."""
+    for instruction in circuit.data:
+        op = instruction.operation
+        if op.name in _STANDARD:
+            continue
+        blocks = getattr(op, "blocks", None)
+        if blocks:
+            yield from blocks
+        elif isinstance(op, Instruction) and op.definition is not None:
+            yield op.definition
 
 
 class EPRGate(Gate):

@@ -323,9 +323,8 @@ def test_missing_input_file(capsys, tmp_path, outs):
 def test_malformed_qasm2_names_line(capsys, tmp_path, outs):
     src = write(tmp_path / "bad2.qasm",
                 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncx q[0] q[1];\n')
-    msg = compile_err(capsys, src, outs, "--qpus", "2",
-                      contains=("malformed OpenQASM 2", "bad2.qasm"))
-    assert re.search(r"\b4,\d+", msg), msg  # the parser's line number (line 4)
+    compile_err(capsys, src, outs, "--qpus", "2",
+                contains=("malformed OpenQASM 2", "bad2.qasm", "line 4, column "))
 
 
 def test_malformed_qasm3_names_line(capsys, tmp_path, outs):

@@ -297,6 +297,56 @@ def test_cli_plot(capsys, ghz24: Path, tmp_path: Path) -> None:
     assert (tmp_path / "gantt_10.png").exists() and (tmp_path / "gantt_100.png").exists()
 
 
+def test_cli_requirements_plot_draws_the_verdict_per_parameter(capsys, ghz24: Path,
+                                                                tmp_path: Path) -> None:
+    import matplotlib  # noqa: F401 - in the [test] extra: fail loudly, never skip
+    target = tmp_path / "chart.png"
+    rc, out, err = run(capsys, "estimate", ghz24, "--target", "lab2", "--requirements",
+                       "--plot", target)
+    assert rc == 0, err
+    figure = tmp_path / "chart_requirements.png"
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.splitlines()[-1] == f"wrote {target}, {figure}"
+
+
+def test_verdict_levels_follow_the_least_passing_values() -> None:
+    from dqc.estimation.plot import verdict_levels
+    from dqc.estimation.requirements import Bound, Requirement
+
+    found = Bound("feasible", "found", 0.9, (), ())
+    never = Bound("marginal", "unreachable", None, ("fidelity",), ())
+    rate = Requirement("link.fidelity", "value", 0.8, ("fidelity",), found, never)
+    assert verdict_levels(rate, [0.6, 0.89, 0.9, 1.0]) == [0, 0, 2, 2]
+    # a fidelity factor scales the infidelity: smaller passes
+    factor = Requirement("link.fidelity", "factor", 1.0, ("fidelity",),
+                         Bound("feasible", "found", 0.5, (), ()),
+                         Bound("marginal", "any", None, (), ()))
+    assert verdict_levels(factor, [0.1, 0.5, 0.6, 2.0]) == [2, 2, 1, 1]
+
+
+def test_gantt_bars_of_short_operations_stay_visible(ghz24: Path, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    import matplotlib.axes
+
+    import dqc
+    from dqc.estimation.plot import MIN_BAR, plot_schedule
+    widths: list[float] = []
+    original = matplotlib.axes.Axes.broken_barh
+
+    def record(self, spans, *args, **kwargs):
+        widths.extend(w for _, w in spans)
+        return original(self, spans, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "broken_barh", record)
+    est = dqc.estimate(dqc.load_circuit(ghz24), dqc.targets.load("metro4"))
+    plot_schedule(est.schedule, est.network, tmp_path / "g.png")
+    makespan = est.schedule.makespan_s
+    axis = makespan * (1e6 if makespan < 1e-3 else 1e3 if makespan < 1 else 1)  # its unit
+    assert min(widths) >= MIN_BAR * axis * (1 - 1e-9)
+    assert any(op.end_s - op.start_s < MIN_BAR * est.schedule.makespan_s
+               for op in est.schedule.operations)  # some would have been invisible
+
+
 def test_compile_report_has_schedule_and_verdict(capsys, ghz24: Path, tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     rc, out, err = run(capsys, "compile", ghz24, "--target", "metro4", "--report", report)

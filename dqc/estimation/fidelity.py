@@ -1,5 +1,13 @@
 """The fidelity model: link, memory, idle and gate factors (first-order, independent).
 
+Every factor is a probability that no error happens at one place: a Bell pair is
+exact (its fidelity), a gate or measurement does not err (1 − error), and a qubit
+stored for t does not suffer the Z error of pure dephasing, whose probability is
+p = (1 − e^(−t/T2)) / 2 (the same channel :mod:`dqc.network.purification` uses), so
+it keeps 1 − p = (1 + e^(−t/T2)) / 2 (:func:`keep`). The product is the entanglement
+(process) fidelity of the run when every error is a distinct Pauli error;
+:mod:`dqc.adapter.noisy_sim` checks it against a noisy simulation.
+
 The model and its monotonicity argument are in :mod:`dqc.estimation.schedule`; the
 figures (Bell-pair fidelities, T2, error rates) come from :mod:`dqc.network.physics`,
 which cites their sources.
@@ -18,7 +26,18 @@ from dqc.estimation.paths import chain, longest_paths, searches_exceed_budget, t
 from dqc.estimation.program import Edges, Program
 from dqc.network import Network
 
-__all__ = ["Fidelity", "ForcedHolds", "forced_holds", "idle_exposure", "link_log"]
+__all__ = ["Fidelity", "ForcedHolds", "forced_holds", "idle_exposure", "keep", "link_log"]
+
+
+def keep(exposure: float) -> float:
+    """log of the chance that a qubit stored for t = ``exposure`` × T2 suffers no dephasing
+    error: log((1 + e^(−t/T2)) / 2) (module docstring).
+
+    Examples:
+        >>> keep(0.0) == 0.0, round(math.exp(keep(1.0)), 4)        # (1 + e^-1) / 2
+        (True, 0.6839)
+    """
+    return math.log1p(math.expm1(-exposure) / 2.0)
 
 
 @dataclass(frozen=True)
@@ -28,12 +47,18 @@ class Fidelity:
     Attributes:
         total: product of the four factors.
         link: product of the Bell-pair fidelities of all ebits.
-        memory: decoherence of stored ebit halves, exp(−Σ t_hold / T2).
-        idle: decoherence of waiting data qubits, exp(−Σ t_idle / T2).
+        memory: no dephasing error on stored ebit halves, Π (1 + exp(−t_wait / T2)) / 2
+            (t_wait: t_hold less the half's own operations).
+        idle: no dephasing error on waiting data qubits, Π (1 + exp(−t_idle / T2)) / 2.
         gates: product of (1 − error) over gates and measurements.
         log10_total: log10 of ``total``, exact even where ``total`` underflows to 0.
-        memory_t2: Σ t_hold / T2 over ebit halves (``memory`` = exp(−memory_t2)).
-        idle_t2: Σ t_idle / T2 over data qubits (``idle`` = exp(−idle_t2)).
+        memory_t2: Σ t_hold / T2 over ebit halves (the storage the ``memory`` verdict
+            judges; the ``memory`` factor counts t_hold less the half's own busy time,
+            so it is at least exp(−memory_t2 / 2)).
+        idle_t2: Σ t_idle / T2 over data qubits (``idle`` is at least exp(−idle_t2 / 2),
+            equal to first order).
+        log_memory: natural log of ``memory``, exact where it underflows.
+        log_idle: natural log of ``idle``, likewise.
     """
 
     total: float
@@ -45,9 +70,13 @@ class Fidelity:
     memory_t2: float = 0.0
     idle_t2: float = 0.0
 
+    log_memory: float = 0.0
+    log_idle: float = 0.0
+
     @classmethod
-    def from_logs(cls, link: float, memory: float, idle: float, gates: float) -> Fidelity:
-        """Build from natural logs of the four factors.
+    def from_logs(cls, link: float, memory: float, idle: float, gates: float, *,
+                  memory_t2: float = 0.0, idle_t2: float = 0.0) -> Fidelity:
+        """Build from natural logs of the four factors (and the two exposures).
 
         Examples:
             >>> Fidelity.from_logs(0.0, -1.0, 0.0, 0.0).memory == math.exp(-1)
@@ -56,7 +85,8 @@ class Fidelity:
         log_total = link + memory + idle + gates
         return cls(total=math.exp(log_total), link=math.exp(link), memory=math.exp(memory),
                    idle=math.exp(idle), gates=math.exp(gates),
-                   log10_total=log_total / math.log(10), memory_t2=-memory, idle_t2=-idle)
+                   log10_total=log_total / math.log(10), memory_t2=memory_t2,
+                   idle_t2=idle_t2, log_memory=memory, log_idle=idle)
 
     @property
     def log10_memory(self) -> float:
@@ -66,12 +96,12 @@ class Fidelity:
             >>> round(Fidelity.from_logs(0.0, -math.log(100), 0.0, 0.0).log10_memory, 9)
             -2.0
         """
-        return -self.memory_t2 / math.log(10)
+        return self.log_memory / math.log(10)
 
     @property
     def log10_idle(self) -> float:
         """log10 of ``idle``, exact even where it underflows to 0."""
-        return -self.idle_t2 / math.log(10)
+        return self.log_idle / math.log(10)
 
     def to_dict(self) -> dict[str, Any]:
         """Factors as a plain dict."""
@@ -82,8 +112,10 @@ class Fidelity:
 
 
 def link_log(prog: Program, network: Network) -> float:
-    """Σ over ebits of the log of their link's Bell-pair fidelity."""
-    return sum(math.log(network.links[prog.link[i]].fidelity)
+    """Σ over ebits of the log of the fidelity of the pair their link delivers (after its
+    purification rounds, :meth:`~dqc.network.Network.delivered`)."""
+    fidelity = [network.delivered(link).fidelity for link in network.links]
+    return math.fsum(math.log(fidelity[prog.link[i]])
                for i in range(len(prog.names)) if prog.link[i] >= 0)
 
 
@@ -93,21 +125,37 @@ class ForcedHolds:
 
     Attributes:
         exposure: Σ t_hold / T2 over halves (``Fidelity.memory_t2``).
+        log_keep: Σ :func:`keep` ((t_hold − busy) / T2) over halves (log of
+            ``Fidelity.memory``; busy: the half's own operations, :func:`forced_holds`).
         per_link: per link key, t_hold of each half of its ebits.
         per_qpu: per QPU index, t_hold of each half stored there.
+        waits: per link with a cutoff, the least time each half of its ebits waits
+            from the end of its ``epr`` to the start of its first use (the storage the
+            cutoff limits: a half in use is no longer a stored pair); a wait above the
+            cutoff means the pair is discarded before any schedule can use it (the
+            verdict's ``cutoff`` check).
     """
 
     exposure: float
+    log_keep: float
     per_link: dict[str, list[float]]
     per_qpu: list[list[float]]
+    waits: dict[str, list[float]]
 
 
 def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
-                 qpu_of: Sequence[int]) -> ForcedHolds:
-    """t_hold of every ebit half: its chain from the end of its ``epr`` to what frees it."""
+                 qpu_of: Sequence[int], ops_on: dict[int, list[int]] | None = None
+                 ) -> ForcedHolds:
+    """t_hold of every ebit half: its chain from the end of its ``epr`` to what frees it.
+
+    The memory factor (``log_keep``) counts t_hold less the half's own busy time (its
+    operations after the ``epr``, up to and including the one that frees it, from
+    ``ops_on``: :func:`~dqc.estimation.program.ops_by_qubit`), as ``idle`` does for data
+    qubits: errors during an operation are its gate or measurement error.
+    """
     techs = [q.profile for q in network.qpus]
-    out = ForcedHolds(0.0, {link.key: [] for link in network.links},
-                      [[] for _ in network.qpus])
+    out = ForcedHolds(0.0, 0.0, {link.key: [] for link in network.links},
+                      [[] for _ in network.qpus], {})
     for i, li in enumerate(prog.link):
         if li < 0:
             continue
@@ -117,15 +165,30 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
         least = longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {}
         for q, (_, _, frees) in zip(prog.qubits[i], halves):
             hold = least.get(frees, 0.0) if frees is not None else 0.0
+            if network.links[li].cutoff_s is not None:
+                first = after[(i, q)][0]
+                wait = least.get(first, 0.0) - prog.duration[first] if first is not None else 0.0
+                out.waits.setdefault(network.links[li].key, []).append(max(0.0, wait))
+            busy = _busy(prog, ops_on.get(q, []) if ops_on else [], i, frees)
             out.exposure += hold / techs[qpu_of[q]].t2_s
+            out.log_keep += keep(max(0.0, hold - busy) / techs[qpu_of[q]].t2_s)
             out.per_link[network.links[li].key].append(hold)
             out.per_qpu[qpu_of[q]].append(hold)
     return out
 
 
+def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> float:
+    """Summed duration of the operations of ``ops`` after ``epr`` up to ``frees``."""
+    if frees is None:
+        return 0.0
+    return math.fsum(prog.duration[j] for j in ops if epr < j <= frees)
+
+
 def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
-                  asap_end: Sequence[float], network: Network, qpu_of: Sequence[int]) -> float:
-    """Σ t_idle / T2 over the data qubits ``data`` (each with its operations).
+                  asap_end: Sequence[float], network: Network, qpu_of: Sequence[int]
+                  ) -> tuple[float, float]:
+    """Σ t_idle / T2 and Σ :func:`keep` (t_idle / T2) over the data qubits ``data`` (each
+    with its operations).
 
     t_idle is the chain from the start of the qubit's first operation to the end of
     its last, less its own busy time; past :data:`~dqc.estimation.paths.CHAIN_SEARCH_BUDGET`
@@ -138,8 +201,10 @@ def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
     else:
         lifetimes = [chain(prog, succ, ops[0], ops[-1], from_end=False)[0] for _, ops in data]
     techs = [q.profile for q in network.qpus]
-    exposure = 0.0
+    exposure, log_keep = 0.0, 0.0
     for (q, ops), life in zip(data, lifetimes):
-        busy = sum(prog.duration[i] for i in ops)
-        exposure += max(0.0, life - busy) / techs[qpu_of[q]].t2_s
-    return exposure
+        busy = math.fsum(prog.duration[i] for i in ops)
+        ratio = max(0.0, life - busy) / techs[qpu_of[q]].t2_s
+        exposure += ratio
+        log_keep += keep(ratio)
+    return exposure, log_keep

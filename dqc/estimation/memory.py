@@ -8,6 +8,7 @@ end of its link.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from dqc.estimation.program import Program
 from dqc.network import Network
 
 __all__ = ["After", "EbitStorage", "after_eprs", "halves_per_qpu", "occupancy", "peak_level",
-           "placed_storage"]
+           "placed_storage", "regenerations"]
 
 #: For an ``epr`` and one of its qubits: (next op, next measure or reset, op that frees it).
 After = dict[tuple[int, int], tuple[int | None, int | None, int | None]]
@@ -106,6 +107,30 @@ def placed_storage(prog: Program, after: After, start: Sequence[float],
             out.holds.append(max(0.0, released - end[i]))
             out.waits.append(max(0.0, first_use - end[i]))
             out.reserved[qpu_of[q]].append((start[i], released))
+        for q in prog.scratch.get(i, ()):  # comm qubits a purification holds meanwhile
+            out.reserved[qpu_of[q]].append((start[i], end[i]))
+    return out
+
+
+def regenerations(prog: Program, after: After, start: Sequence[float], end: Sequence[float],
+                  network: Network) -> dict[str, int]:
+    """Per link with a cutoff: pairs made again because they waited longer than the
+    cutoff before their first use at the placed times.
+
+    A pair that must wait w > cutoff c is made, held c, discarded and made again (each
+    time taking its ``epr``'s duration T) until one arrives within c of its use:
+    ceil((w − c) / (c + T)) regenerations.
+    """
+    out: dict[str, int] = {}
+    for i, li in enumerate(prog.link):
+        link = network.links[li] if li >= 0 else None
+        if link is None or link.cutoff_s is None:
+            continue
+        c = link.cutoff_s
+        wait = max((start[f] - end[i] for f, _, _ in (after[(i, q)] for q in prog.qubits[i])
+                    if f is not None), default=0.0)
+        extra = math.ceil((wait - c) / (c + prog.duration[i]) - 1e-12) if wait > c else 0
+        out[link.key] = out.get(link.key, 0) + max(0, extra)
     return out
 
 
@@ -115,6 +140,6 @@ def occupancy(names: Sequence[str], reserved: list[list[tuple[float, float]]],
     peak, mean = {}, {}
     for k, name in enumerate(names):
         peak[name] = peak_level(reserved[k])
-        total = sum(e - s for s, e in reserved[k])
+        total = math.fsum(e - s for s, e in reserved[k])
         mean[name] = total / makespan if makespan > 0 else 0.0
     return peak, mean

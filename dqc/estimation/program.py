@@ -5,11 +5,20 @@ QPU, link, duration, log-fidelity, the predecessors it waits for (with the class
 latency of each bit it reads), the ``epr`` its link must finish first (round-robin
 channels) and, for an ``epr``, the earlier use of its comm qubits. Every later step of
 :func:`dqc.estimation.schedule.schedule` works on these arrays.
+
+An ``epr`` takes the time its link needs to deliver one pair
+(:meth:`dqc.network.Network.delivered`: 1 / rate, or the expected time of its
+purification rounds). A link that purifies with r rounds also holds r more comm qubits
+at each end while it makes the pair (:mod:`dqc.network.purification`): the ``epr``
+borrows r comm qubits of each end that are free at that point of the program (measured
+or reset, or never used; those freed longest ago first), waits for their last
+operation, and the next operation on each waits for the ``epr``. Where fewer are free,
+:attr:`Program.scratch_short` records it (the verdict's ``purification`` check).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +50,9 @@ class Program:
     eprs_by_link: list[list[int]]
     memory: list[frozenset[int]] = field(default_factory=list)  # an epr's comm-qubit predecessors
     messages: set[tuple[int, int]] = field(default_factory=set)  # (writer op, reading QPU)
+    scratch: dict[int, tuple[int, ...]] = field(default_factory=dict)  # epr -> borrowed qubits
+    scratch_short: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # (epr, QPU index, comm qubits needed, comm qubits free) where too few were free
 
 
 _NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
@@ -50,7 +62,7 @@ class _Builder:
     """Reads a circuit operation by operation into a :class:`Program`."""
 
     def __init__(self, circuit: QuantumCircuit, network: Network,
-                 qubit_qpu: Sequence[str]) -> None:
+                 qubit_qpu: Sequence[str], comm: Collection[int] = ()) -> None:
         self.network = network
         self.qpu_of = [network.index(name) for name in qubit_qpu]
         self.names_of = network.qpu_names
@@ -67,6 +79,9 @@ class _Builder:
         # reads, once per operation (DistributeGates shares one if_test among the
         # corrections of a bit)
         self.control: dict[tuple[int, int], tuple[Instruction, float, float, list[Clbit]]] = {}
+        # comm qubits free at this point of the program, with the op that freed them (-1)
+        self.free: dict[int, int] = dict.fromkeys(comm, -1)
+        self.comm = frozenset(comm)
 
     def add(self, i: int, inst: Any) -> None:
         """Append operation ``i`` (a ``CircuitInstruction``) with its dependencies."""
@@ -80,6 +95,9 @@ class _Builder:
             link = -1
             here, duration, logf, reads = self._local(i, inst, name, where)
         deps, memory = self._dependencies(i, qs, link, reads, here)
+        if link >= 0:
+            memory = self._borrow(i, qs, link, deps, memory)
+        self._track_free(i, name, qs)
         for c in inst.clbits:  # (a while_loop's body may write the bits it reads)
             if c not in reads or name == "while_loop":
                 self.writer[c] = i
@@ -106,7 +124,8 @@ class _Builder:
         found = self.network.link(a, b)
         if found is None:
             raise DQCError(f"epr #{i} joins QPUs '{a}' and '{b}', which share no link")
-        return self.link_index[found.key], qpu_of[qs[0]], 1.0 / found.rate_hz, 0.0, []
+        delivered = self.network.delivered(found)
+        return self.link_index[found.key], qpu_of[qs[0]], delivered.time_s, 0.0, []
 
     def _local(self, i: int, inst: Any, name: str, where: list[int]
                ) -> tuple[int, float, float, list[Clbit]]:
@@ -146,6 +165,42 @@ class _Builder:
                     deps[w] = lag
         return deps, memory
 
+    def _track_free(self, i: int, name: str, qs: tuple[int, ...]) -> None:
+        """A comm qubit is free after a measure or reset, busy after anything else."""
+        for q in qs:
+            if q not in self.comm:
+                continue
+            if name in ("measure", "reset"):
+                self.free[q] = i
+            else:
+                self.free.pop(q, None)
+
+    def _borrow(self, i: int, qs: tuple[int, ...], link: int, deps: dict[int, float],
+                memory: frozenset[int]) -> frozenset[int]:
+        """Comm qubits the purification of ``epr`` ``i`` holds (module docstring)."""
+        need = self.network.delivered(self.network.links[link]).scratch
+        if not need:
+            return memory
+        borrowed: list[int] = []
+        for q in qs:
+            here = self.qpu_of[q]
+            free = sorted((at, c) for c, at in self.free.items()
+                          if self.qpu_of[c] == here and c not in qs)
+            taken = [c for _, c in free[:need]]
+            if len(taken) < need:
+                self.prog.scratch_short.append((i, here, need, len(taken)))
+            borrowed += taken
+        extra = set()
+        for c in borrowed:
+            if c in self.last_on_qubit:
+                j = self.last_on_qubit[c]
+                deps[j] = max(deps.get(j, 0.0), 0.0)
+                extra.add(j)
+            self.last_on_qubit[c] = i
+            self.free[c] = i
+        self.prog.scratch[i] = tuple(borrowed)
+        return memory | extra
+
     def _link_order(self, i: int, link: int) -> int:
         """The ``epr`` of the same link that op ``i`` waits for (channels), -1 if none."""
         if link < 0:
@@ -158,8 +213,9 @@ class _Builder:
 
 
 def build_program(circuit: QuantumCircuit, network: Network,
-                  qubit_qpu: Sequence[str]) -> Program:
-    """Read ``circuit`` (qubit ``k`` on QPU ``qubit_qpu[k]``) into a :class:`Program`.
+                  qubit_qpu: Sequence[str], comm: Collection[int] = ()) -> Program:
+    """Read ``circuit`` (qubit ``k`` on QPU ``qubit_qpu[k]``, ``comm`` its comm qubits)
+    into a :class:`Program`.
 
     Raises:
         DQCError: if ``qubit_qpu`` does not fit the circuit, an operation other than
@@ -176,7 +232,7 @@ def build_program(circuit: QuantumCircuit, network: Network,
         raise DQCError(
             f"qubit_qpu names {plural(len(qubit_qpu), 'QPU')} but the circuit has "
             f"{plural(circuit.num_qubits, 'qubit')}")
-    builder = _Builder(circuit, network, qubit_qpu)
+    builder = _Builder(circuit, network, qubit_qpu, comm)
     for i, inst in enumerate(circuit.data):
         builder.add(i, inst)
     return builder.prog

@@ -5,6 +5,7 @@ The table of a sweep (one line per value) is :func:`dqc.estimation.sweep.render_
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -15,7 +16,7 @@ from dqc.errors import plural
 from dqc.estimation.formatting import fmt_number, fmt_time
 from dqc.estimation.memory import halves_per_qpu
 from dqc.estimation.report import Report
-from dqc.estimation.result import Schedule
+from dqc.estimation.result import LinkModel, Schedule
 from dqc.estimation.verdict import Verdict
 from dqc.network import Network
 
@@ -40,7 +41,7 @@ def render_estimate(network: Network, report: Report, sched: Schedule,
         technology: trapped_ion (qpu0, qpu1)
         ebits: 1 (1 remote two-qubit gates)
         ...
-        fidelity: 0.932 = links 0.94 x memory 0.999 x idle 0.999 x gates 0.993
+        fidelity: 0.933 = links 0.94 x memory 1 x idle 1 x gates 0.993
         verdict: MARGINAL
           marginal   ebit_rate qpu0-qpu1: needs 1.52e+03 ebits/s ...
     """
@@ -78,7 +79,24 @@ def _link_table(net: Network, rep: Report, s: Schedule) -> list[str]:
             f"{link.rate_hz * link.channels:9.4g} {fmt_time(link.latency_s):>9s} "
             f"{link.fidelity:8.3g} {100 * s.link_busy[link.key]:5.0f}% "
             f"{fmt_time(s.link_bounds_s[link.key]):>9s}")
+    for key, model in s.link_models.items():
+        lines.append(f"  {key}: {_link_model_text(model)}")
     return lines
+
+
+def _link_model_text(model: LinkModel) -> str:
+    """What a link that purifies or has a cutoff delivers, in one line."""
+    d = model.delivered
+    parts = []
+    if d.rounds:
+        parts.append(
+            f"{d.scheme.upper()} x{d.rounds} delivers {fmt_number(d.rate_hz)}/s per channel "
+            f"at fidelity {fmt_number(d.fidelity)} ({fmt_number(d.raw_pairs)} raw pairs each, "
+            f"{plural(d.scratch, 'more comm qubit')} held at each end)")
+    if d.cutoff_s is not None:
+        parts.append(f"cutoff {fmt_time(d.cutoff_s)}, {plural(model.regenerated, 'pair')} "
+                     "made again")
+    return "; ".join(parts) + f"; {fmt_number(model.raw_pairs)} raw pairs in all"
 
 
 def _time_lines(s: Schedule) -> list[str]:
@@ -113,7 +131,7 @@ def _memory_lines(net: Network, rep: Report, s: Schedule) -> list[str]:
     ]
     halves = halves_per_qpu(net, rep.ebits_per_link)
     if sum(halves.values()):
-        forced = sum(halves[q] * s.qpu_hold_s.get(q, (0.0, 0.0))[0] for q in halves)
+        forced = math.fsum(halves[q] * s.qpu_hold_s.get(q, (0.0, 0.0))[0] for q in halves)
         longest = max(v[1] for v in s.qpu_hold_s.values())
         lines.append(f"  any schedule must hold them {fmt_time(forced / sum(halves.values()))} "
                      f"on average (max {fmt_time(longest)}): the figure of the memory factor "

@@ -9,6 +9,7 @@ from typing import Any
 from dqc.errors import DQCError, plural
 from dqc.estimation.formatting import fmt_time
 from dqc.network import Network
+from dqc.plan.bounds import AnyPlacementBound
 from dqc.plan.proposals import Distribution
 
 #: What a report built without a schedule says (``dqc.compile`` always computes one:
@@ -29,6 +30,14 @@ class Report:
             move; without moves, of the segments continued through every flip, so no
             embedding goes lower either). ``ebits`` exceeds it when comm qubits run
             out or Bell pairs are swapped over several links.
+        ebits_lower_bound_any_placement: no placement at all (nor carriers, embedding or
+            teledata moves) needs fewer ebits for this circuit and these QPU capacities:
+            the presence bound of :mod:`dqc.plan.bounds`.
+        bound_method: how that bound was proved: ``"epoch-milp-optimal"``,
+            ``"epoch-milp-dual"``, ``"milp-optimal"``, ``"milp-dual"``, ``"separator"``
+            or ``"trivial"`` (:class:`dqc.plan.bounds.AnyPlacementBound`).
+        optimal: ``ebits`` equals ``ebits_lower_bound_any_placement``: no plan of dqc's
+            kinds uses fewer ebits.
         qubit_qpu: QPU name of every output qubit.
         comm_qubits: indices of the output qubits that are comm qubits.
         initial_layout: for input qubit i, the output qubit holding it at the start.
@@ -80,6 +89,9 @@ class Report:
     verdict: dict[str, Any] = field(default_factory=lambda: dict(NOT_COMPUTED))
     verification: dict[str, Any] | None = None
     approximation: dict[str, Any] | None = None
+    ebits_lower_bound_any_placement: int = 0
+    bound_method: str = "trivial"
+    optimal: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON types (lists, dicts, numbers, strings)."""
@@ -102,7 +114,8 @@ class Report:
                           ebits: int, inputs: dict[str, int], seed: int = 0,
                           partition_cost: int = 0,
                           schedule: dict[str, Any] | None = None,
-                          verdict: dict[str, Any] | None = None) -> Report:
+                          verdict: dict[str, Any] | None = None,
+                          any_placement: AnyPlacementBound | None = None) -> Report:
         """The report of a distribution — the one place a report is built.
 
         Args:
@@ -114,6 +127,8 @@ class Report:
             seed: the compile's seed.
             partition_cost: the partitioner's modelled ebits.
             schedule, verdict: their ``to_dict()`` (not computed when ``None``).
+            any_placement: the placement-independent bound
+                (:func:`dqc.plan.bounds.any_placement_bound`; trivial 0 when ``None``).
 
         Raises:
             DQCError: the per-link counts disagree with ``ebits`` (an internal error).
@@ -126,6 +141,7 @@ class Report:
         used = dict.fromkeys(network.qpu_names, 0)
         for name in plan.placement:
             used[name] += 1
+        bound = any_placement or AnyPlacementBound(0, "trivial")
         return cls(
             ebits=ebits, ebits_per_link=per_link, remote_gates=distribution.remote_gates,
             ebits_lower_bound=int(plan.lower_bound), qubit_qpu=layout.qubit_qpu,
@@ -139,7 +155,9 @@ class Report:
             moves=len(plan.moves), planned_ebits=int(plan.ebits),
             embedded_flips=len(plan.embedding.through) if plan.embedding else 0,
             schedule=dict(NOT_COMPUTED) if schedule is None else schedule,
-            verdict=dict(NOT_COMPUTED) if verdict is None else verdict)
+            verdict=dict(NOT_COMPUTED) if verdict is None else verdict,
+            ebits_lower_bound_any_placement=bound.ebits, bound_method=bound.method,
+            optimal=ebits == bound.ebits)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:
@@ -167,6 +185,9 @@ class Report:
             verdict=dict(d.get("verdict", NOT_COMPUTED)),
             verification=d.get("verification"),
             approximation=d.get("approximation"),
+            ebits_lower_bound_any_placement=d.get("ebits_lower_bound_any_placement", 0),
+            bound_method=d.get("bound_method", "trivial"),
+            optimal=d.get("optimal", False),
         )
 
     def __str__(self) -> str:
@@ -177,12 +198,32 @@ class Report:
             >>> from qiskit import QuantumCircuit
             >>> bell = QuantumCircuit(2); _ = bell.h(0); _ = bell.cx(0, 1)
             >>> report = dqc.compile(bell, dqc.Network.line(2, data_qubits=1)).report
-            >>> print(str(report).splitlines()[0])
+            >>> for line in str(report).splitlines()[:2]:
+            ...     print(line)
             ebits: 1 (lower bound for this placement 1; 1 remote two-qubit gate)
+            lower bound for any placement: 1 (separator); optimal
             >>> str(report) == report.summary(), repr(report).startswith("Report(ebits=1, ")
             (True, True)
         """
         return self.summary()
+
+    def gap_text(self) -> str:
+        """``ebits / any-placement bound - 1`` as a percentage, ``"optimal"`` when they
+        are equal, ``"unbounded"`` when the bound is 0 and ebits are not.
+
+        Examples:
+            >>> import dataclasses
+            >>> r = Report(3, {}, 0, 0, (), (), (), (), {}, (), {}, 0, 0,
+            ...            ebits_lower_bound_any_placement=2)
+            >>> r.gap_text(), dataclasses.replace(r, optimal=True).gap_text()
+            ('+50%', 'optimal')
+        """
+        bound = self.ebits_lower_bound_any_placement
+        if self.optimal:
+            return "optimal"
+        if bound == 0:
+            return "unbounded"
+        return f"+{100 * (self.ebits / bound - 1):.0f}%"
 
     def summary(self) -> str:
         """A few human lines: ebits, per link, QPU use."""
@@ -193,6 +234,10 @@ class Report:
             + (f"; {plural(self.embedded_flips, 'flip')} embedded"
                if self.embedded_flips else "") + ")"
         ]
+        lines.append(
+            f"lower bound for any placement: {self.ebits_lower_bound_any_placement} "
+            f"({self.bound_method})" + ("; optimal" if self.optimal else
+                                        f"; gap {self.gap_text()}"))
         if self.approximation:
             a = self.approximation
             lines.append(

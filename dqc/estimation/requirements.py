@@ -65,7 +65,8 @@ from dqc.estimation.sweep import sweep_network
 from dqc.estimation.verdict import Reason, Verdict
 from dqc.network import Network
 
-__all__ = ["DEPENDS", "FIDELITY_TOLERANCE", "PARAMETERS", "RELATIVE_TOLERANCE", "Bound",
+__all__ = ["DEPENDS", "DEPENDS_PURIFYING", "FIDELITY_TOLERANCE", "PARAMETERS",
+           "RELATIVE_TOLERANCE", "Bound", "depends",
            "Requirement", "Requirements", "find_requirements", "render_requirements"]
 
 #: The parameters searched, in report order.
@@ -77,6 +78,36 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "qpu.t2_s": ("memory", "fidelity"),
     "qpu.comm_qubits": ("compile", "ebit_rate", "buffering", "memory", "fidelity"),
 }
+#: The checks each parameter also changes on a network whose links purify or have a
+#: cutoff (:mod:`dqc.network.purification`): the delivered rate and the purification
+#: waits depend on the raw rate, on the raw fidelity (through the success
+#: probabilities) and on T2 (through the dephasing of waiting pairs); the free comm
+#: qubits the rounds hold depend on the comm qubits.
+DEPENDS_PURIFYING: dict[str, tuple[str, ...]] = {
+    "link.rate_hz": ("purification", "cutoff"),
+    "link.fidelity": ("ebit_rate", "buffering", "memory", "cutoff"),
+    "qpu.t2_s": ("purification", "ebit_rate", "buffering", "cutoff"),
+    "qpu.comm_qubits": ("purification", "cutoff"),
+}
+
+
+def depends(key: str, network: Network) -> tuple[str, ...]:
+    """The checks parameter ``key`` can change on ``network``: :data:`DEPENDS`, and
+    :data:`DEPENDS_PURIFYING` where a link purifies or has a cutoff.
+
+    Examples:
+        >>> net = Network.line(2, data_qubits=1)
+        >>> depends("link.fidelity", net)
+        ('fidelity',)
+        >>> net = Network(net.qpus, (net.links[0].evolve(cutoff_s=0.1),))
+        >>> depends("link.fidelity", net)
+        ('fidelity', 'ebit_rate', 'buffering', 'memory', 'cutoff')
+    """
+    if any(link.purification_rounds or link.cutoff_s is not None for link in network.links):
+        return DEPENDS[key] + DEPENDS_PURIFYING[key]
+    return DEPENDS[key]
+
+
 #: Relative tolerance of the rate and T2 bisections.
 RELATIVE_TOLERANCE = 1e-3
 #: Absolute tolerance of the link-fidelity bisection.
@@ -220,6 +251,7 @@ class _Probe:
         self.ref = (max(values) if key == "qpu.comm_qubits" else
                     min(values) if key == "link.fidelity" else values[0])
         self.cache: dict[float, Verdict] = {}
+        self.checks = depends(key, network)
 
     def network_at(self, t: float) -> Network:
         if self.homogeneous:
@@ -244,7 +276,7 @@ class _Probe:
         return self.cache[t]
 
     def passes(self, t: float, level: str) -> bool:
-        return not _failing(self.verdict(t), level, DEPENDS[self.key])
+        return not _failing(self.verdict(t), level, self.checks)
 
 
 def _bisect(probe: _Probe, level: str, lo: float, hi: float, log: bool, tol: float) -> float:
@@ -301,13 +333,13 @@ def _requirement(network: Network, key: str, evaluate: Evaluate, base: Verdict) 
     for level in LEVELS:
         search = _search_count if key == "qpu.comm_qubits" else _search_continuous
         status, t, end = search(probe, level)
-        failing = _failing(probe.verdict(end), level, DEPENDS[key]) if status == "unreachable" \
+        failing = _failing(probe.verdict(end), level, probe.checks) if status == "unreachable" \
             else ()
         bounds[level] = Bound(level, status, None if t is None else probe.reported(t), failing,
-                              _failing(base, level, DEPENDS[key], depends=False))
+                              _failing(base, level, probe.checks, depends=False))
     scope = "value" if probe.homogeneous else "factor"
     current = probe.ref if scope == "value" else 1.0
-    return Requirement(key, scope, current, DEPENDS[key], bounds["feasible"],
+    return Requirement(key, scope, current, probe.checks, bounds["feasible"],
                        bounds["marginal"])
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from dqc.estimation.fidelity import Fidelity
 from dqc.estimation.formatting import rounded
 from dqc.estimation.monte_carlo import MonteCarlo
+from dqc.network.purification import Purified
 
-__all__ = ["Schedule", "ScheduledOp"]
+__all__ = ["LinkModel", "Schedule", "ScheduledOp"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,50 @@ class ScheduledOp:
     start_s: float
     end_s: float
 
+
+
+@dataclass(frozen=True)
+class LinkModel:
+    """A link that purifies or has a cutoff: what it delivers and what the run costs it.
+
+    Attributes:
+        delivered: the pair it delivers (:meth:`dqc.network.Network.delivered`).
+        ebits: delivered pairs the run uses.
+        regenerated: pairs that wait longer than the cutoff before their first use in
+            the placed schedule, discarded and made again (counted as
+            ceil((wait − cutoff) / (cutoff + pair time)) each: made, held for the
+            cutoff, discarded, made again until one arrives in time). Their time is
+            not added to the makespan (it assumes the link has the idle time).
+        raw_pairs: expected raw pairs the run consumes, (ebits + regenerated) ×
+            ``delivered.raw_pairs``.
+        wait_s: the longest least wait of a half before its first use (0 without a
+            cutoff): what no schedule can shorten.
+        over_cutoff: halves whose least wait exceeds the cutoff.
+        scratch_short: ``(epr index, QPU, comm qubits needed, free)`` where the
+            purification found fewer free comm qubits at an end than it holds.
+    """
+
+    delivered: Purified
+    ebits: int
+    regenerated: int
+    raw_pairs: float
+    wait_s: float
+    over_cutoff: int
+    scratch_short: tuple[tuple[int, str, int, int], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for reports (the link's settings first)."""
+        d = self.delivered
+        return {"purification": d.scheme, "purification_rounds": d.rounds,
+                "cutoff_s": d.cutoff_s, "fidelity": rounded(d.fidelity),
+                "rate_hz": rounded(d.rate_hz), "raw_pairs_per_pair": rounded(d.raw_pairs),
+                "round_fidelity": [rounded(f) for f in d.fidelities],
+                "round_success": [rounded(p) for p in d.success],
+                "round_wait_s": [rounded(w) for w in d.waits_s],
+                "scratch_comm_qubits": d.scratch, "ebits": self.ebits,
+                "raw_pairs": rounded(self.raw_pairs), "regenerated": self.regenerated,
+                "wait_s": rounded(self.wait_s), "over_cutoff": self.over_cutoff,
+                "scratch_short": len(self.scratch_short)}
 
 
 @dataclass(frozen=True)
@@ -69,6 +114,7 @@ class Schedule:
             operations (``gates_s``) and classical messages (``classical_s``).
         classical_messages: per pair of QPUs ``"a-b"``, the measured bits sent from one
             to the other (protocol corrections and the input's own conditions).
+        link_models: per link that purifies or has a cutoff, its :class:`LinkModel`.
     """
 
     operations: tuple[ScheduledOp, ...]
@@ -90,6 +136,7 @@ class Schedule:
     monte_carlo: MonteCarlo | None = None
     critical_path_split: dict[str, float] = field(default_factory=dict)
     classical_messages: dict[str, int] = field(default_factory=dict)
+    link_models: dict[str, LinkModel] = field(default_factory=dict)
 
     @property
     def lower_bounds(self) -> dict[str, float]:
@@ -138,6 +185,8 @@ class Schedule:
             "fidelity": self.fidelity.to_dict(),
             "technology": dict(self.technology),
         }
+        if self.link_models:
+            d["purification"] = {k: m.to_dict() for k, m in self.link_models.items()}
         if self.monte_carlo is not None:
             d["monte_carlo"] = self.monte_carlo.to_dict()
         return d

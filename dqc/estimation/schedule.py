@@ -40,11 +40,14 @@ included), from a point of operation ``a`` to the end of operation ``b``: the le
 time between the two in **any** valid schedule.
 
 * ``link`` = Π over ebits of the link's Bell-pair fidelity;
-* ``memory`` = exp(−Σ t_hold / T2) over every half of every ebit, with
+* ``memory`` = Π (1 + exp(−t_wait / T2)) / 2 over every half of every ebit (the
+  chance of no Z error of pure dephasing, p = (1 − exp(−t/T2)) / 2), with
+  t_wait = t_hold − the half's own busy time (its gates and the measurement that
+  frees it: their errors are the gates factor), and
   t_hold = chain(end of its ``epr`` → the measurement or reset that frees its comm
   qubit): the storage that the protocol itself forces (gates, measurements, classical
   messages, and ebits it waits for), T2 of the QPU holding it;
-* ``idle`` = exp(−Σ t_idle / T2) over data qubits, with t_idle = chain(start of the
+* ``idle`` = Π (1 + exp(−t_idle / T2)) / 2 over data qubits, with t_idle = chain(start of the
   qubit's first operation → end of its last) − the qubit's own busy time: the least
   time it holds program state without being operated on, including every wait for
   ebits and messages on its dependency chain. (For circuits so large that these
@@ -94,6 +97,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 
 from qiskit import QuantumCircuit
@@ -103,7 +107,7 @@ from dqc.estimation.check import check_schedule
 from dqc.estimation.costs import op_cost
 from dqc.estimation.fidelity import Fidelity, forced_holds, idle_exposure, link_log
 from dqc.estimation.formatting import fmt_time
-from dqc.estimation.memory import After, after_eprs, occupancy, placed_storage
+from dqc.estimation.memory import After, after_eprs, occupancy, placed_storage, regenerations
 from dqc.estimation.monte_carlo import MonteCarlo, monte_carlo
 from dqc.estimation.paths import CHAIN_SEARCH_BUDGET
 from dqc.estimation.program import (
@@ -113,7 +117,7 @@ from dqc.estimation.program import (
     ops_by_qubit,
     successors,
 )
-from dqc.estimation.result import Schedule, ScheduledOp
+from dqc.estimation.result import LinkModel, Schedule, ScheduledOp
 from dqc.estimation.timing import EPR_TIMINGS, Timing, check_timing, link_use, place
 from dqc.network import Network
 
@@ -168,22 +172,44 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
     """
     check_timing(epr_timing)
     _check_samples(samples)
-    prog = build_program(circuit, network, qubit_qpu)
+    comm = set(comm_qubits) if comm_qubits is not None else _epr_qubits(circuit)
+    prog = build_program(circuit, network, qubit_qpu, comm)
     succ = successors(prog)
     timing = place(prog, succ, epr_timing)
     qpu_of = [network.index(name) for name in qubit_qpu]
     ops_on = ops_by_qubit(prog)
     after = after_eprs(prog, ops_on)
-    comm = set(comm_qubits) if comm_qubits is not None else _epr_qubits(prog)
     data = [(q, ops) for q, ops in sorted(ops_on.items()) if q not in comm]
-    holds = forced_holds(prog, succ, after, network, qpu_of)
-    idle = idle_exposure(prog, succ, data, timing.asap_end, network, qpu_of)
-    fidelity = Fidelity.from_logs(link_log(prog, network), -holds.exposure, -idle,
-                                  sum(prog.logf))
+    holds = forced_holds(prog, succ, after, network, qpu_of, ops_on)
+    idle, idle_keep = idle_exposure(prog, succ, data, timing.asap_end, network, qpu_of)
+    fidelity = Fidelity.from_logs(link_log(prog, network), holds.log_keep, idle_keep,
+                                  math.fsum(prog.logf), memory_t2=holds.exposure, idle_t2=idle)
     mc = (monte_carlo(prog, network, samples, 0 if seed is None else int(seed), progress)
           if samples else None)
+    models = _link_models(prog, network, after, timing, holds.waits)
     return _result(prog, network, qpu_of, timing, after, holds.per_link, holds.per_qpu,
-                   fidelity, epr_timing, mc)
+                   fidelity, epr_timing, mc, models)
+
+
+def _link_models(prog: Program, network: Network, after: After, timing: Timing,
+                 waits: dict[str, list[float]]) -> dict[str, LinkModel]:
+    """A :class:`LinkModel` for every link that purifies or has a cutoff."""
+    regenerated = regenerations(prog, after, timing.start, timing.end, network)
+    names = network.qpu_names
+    out = {}
+    for li, link in enumerate(network.links):
+        if not (link.purification_rounds or link.cutoff_s is not None):
+            continue
+        delivered = network.delivered(link)
+        ebits = len(prog.eprs_by_link[li])
+        again = regenerated.get(link.key, 0)
+        held = waits.get(link.key, [])
+        short = tuple((i, names[k], need, free) for i, k, need, free in prog.scratch_short
+                      if prog.link[i] == li)
+        cutoff = link.cutoff_s if link.cutoff_s is not None else float("inf")
+        out[link.key] = LinkModel(delivered, ebits, again, (ebits + again) * delivered.raw_pairs,
+                                  max(held, default=0.0), sum(w > cutoff for w in held), short)
+    return out
 
 
 def _check_samples(samples: object) -> None:
@@ -192,14 +218,15 @@ def _check_samples(samples: object) -> None:
         raise DQCError(f"samples={samples!r}; it must be a non-negative integer")
 
 
-def _epr_qubits(prog: Program) -> set[int]:
+def _epr_qubits(circuit: QuantumCircuit) -> set[int]:
     """The qubits some ``epr`` acts on (the comm qubits, when none are given)."""
-    return {q for i, qs in enumerate(prog.qubits) if prog.link[i] >= 0 for q in qs}
+    return {circuit.find_bit(q).index for inst in circuit.data if inst.name == "epr"
+            for q in inst.qubits}
 
 
 def _mean_max(values: list[float]) -> tuple[float, float]:
     """``(mean, max)`` of ``values``; ``(0.0, 0.0)`` for none."""
-    return (sum(values) / len(values), max(values)) if values else (0.0, 0.0)
+    return (math.fsum(values) / len(values), max(values)) if values else (0.0, 0.0)
 
 
 def _operations(prog: Program, network: Network, timing: Timing) -> tuple[ScheduledOp, ...]:
@@ -215,7 +242,8 @@ def _operations(prog: Program, network: Network, timing: Timing) -> tuple[Schedu
 
 def _result(prog: Program, network: Network, qpu_of: list[int], timing: Timing,
             after: After, per_link: dict[str, list[float]], per_qpu: list[list[float]],
-            fidelity: Fidelity, epr_timing: str, mc: MonteCarlo | None) -> Schedule:
+            fidelity: Fidelity, epr_timing: str, mc: MonteCarlo | None,
+            models: dict[str, LinkModel]) -> Schedule:
     """The :class:`Schedule`: link use, placed storage, comm-qubit occupancy, figures."""
     names = network.qpu_names
     makespan = timing.makespan
@@ -244,4 +272,5 @@ def _result(prog: Program, network: Network, qpu_of: list[int], timing: Timing,
         monte_carlo=mc,
         critical_path_split=timing.split,
         classical_messages=classical_messages(prog, names),
+        link_models=models,
     )

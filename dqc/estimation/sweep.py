@@ -8,6 +8,8 @@ Sweep keys (:data:`SWEEP_KEYS`) set one field of **every** link or QPU:
   ``link.efficiency``, ``link.electronics_s``: need physical links (rate and latency are
   re-derived, :mod:`dqc.network.physics`);
 * ``link.fidelity``, ``link.channels``;
+* ``link.purification_rounds`` (links that name a ``purification`` scheme) and
+  ``link.cutoff_s`` (:mod:`dqc.network.purification`);
 * ``qpu.comm_qubits`` (the circuit is recompiled: comm qubits change the distribution);
 * ``qpu.t2_s`` and every other technology figure (``qpu.gate_2q_s``, ``qpu.error_2q``, ...):
   a QPU without a technology gets the default profile with that figure changed.
@@ -48,7 +50,8 @@ class Section(Protocol):
 __all__ = ["SWEEP_KEYS", "Estimate", "SweepFailure", "check_key", "parse_sweep",
            "render_sweep", "sweep_network"]
 
-_LINK_DIRECT = ("rate_hz", "latency_s", "fidelity", "channels")
+_LINK_DIRECT = ("rate_hz", "latency_s", "fidelity", "channels", "purification_rounds",
+                "cutoff_s")
 _LINK_PHYSICAL = ("length_km", "loss_db_per_km", "attempt_rate_hz", "efficiency",
                   "electronics_s")
 #: Every key :func:`sweep_network` accepts.
@@ -57,7 +60,7 @@ SWEEP_KEYS: tuple[str, ...] = (
     "qpu.comm_qubits",
     *(f"qpu.{k}" for k in TECHNOLOGY_FIELDS),
 )
-_INTEGER_KEYS = ("link.channels", "qpu.comm_qubits")
+_INTEGER_KEYS = ("link.channels", "link.purification_rounds", "qpu.comm_qubits")
 
 
 def _head(network: Network, sweep: tuple[str, float] | None) -> dict[str, Any]:
@@ -84,6 +87,8 @@ class Estimate:
         sweep: ``(key, value)`` when this estimate is one point of a sweep.
         requirements: the :class:`~dqc.estimation.requirements.Requirements` when asked
             for (:func:`dqc.estimate.requirements`), else None.
+        simulation: the :class:`~dqc.adapter.noisy_sim.NoisyCheck` when a noisy
+            simulation was asked for (``dqc estimate --simulate N``), else None.
     """
 
     network: Network
@@ -93,6 +98,7 @@ class Estimate:
     verdict: Verdict
     sweep: tuple[str, float] | None = None
     requirements: Section | None = None
+    simulation: Section | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``dqc estimate --json`` (with ``requirements`` when computed)."""
@@ -107,6 +113,8 @@ class Estimate:
         })
         if self.requirements is not None:
             d["requirements"] = self.requirements.to_dict()
+        if self.simulation is not None:
+            d["simulation"] = self.simulation.to_dict()
         return d
 
     def summary(self) -> str:
@@ -115,6 +123,8 @@ class Estimate:
         text = render_estimate(self.network, self.report, self.schedule, self.verdict)
         if self.requirements is not None:
             text += "\n" + self.requirements.summary()
+        if self.simulation is not None:
+            text += "\n" + self.simulation.summary()
         return text
 
 
@@ -218,6 +228,11 @@ def sweep_network(network: Network, key: str, value: float) -> Network:
                     f"sweeping {key} needs physical links, but link {link.key} is given "
                     f"directly (rate_hz={link.rate_hz:g}); give it length_km, "
                     "attempt_rate_hz and efficiency (e.g. --target metro_ring)")
+            if name == "purification_rounds" and value and link.purification == "none":
+                raise NetworkError(
+                    f"sweeping {key} needs links that name a purification scheme, but link "
+                    f"{link.key} has purification='none'; set purification = \"bbpssw\" or "
+                    "\"dejmps\" in its [[link]] table")
             links.append(link.evolve(**{name: value}))
         return Network(network.qpus, tuple(links), network.name)
     if name == "comm_qubits":

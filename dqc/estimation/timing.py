@@ -139,11 +139,14 @@ def place(prog: Program, succ: Edges, epr_timing: str) -> Timing:
 
 def link_use(prog: Program, network: Network, makespan: float
              ) -> tuple[dict[str, float], dict[str, float]]:
-    """Per link: the bound ``ceil(ebits / channels) / rate_hz`` and the busy fraction."""
+    """Per link: the bound ``ceil(ebits / channels) × pair time`` (1 / ``rate_hz``, or the
+    expected time of a purified pair) and the busy fraction."""
     bounds, busy = {}, {}
     for li, link in enumerate(network.links):
         chain = prog.eprs_by_link[li]
-        bounds[link.key] = math.ceil(len(chain) / link.channels) / link.rate_hz
-        generating = sum(prog.duration[i] for i in chain)
+        pairs = math.ceil(len(chain) / link.channels)
+        bounds[link.key] = (pairs * network.delivered(link).time_s if link.purification_rounds
+                            else pairs / link.rate_hz)
+        generating = math.fsum(prog.duration[i] for i in chain)
         busy[link.key] = generating / (makespan * link.channels) if makespan > 0 else 0.0
     return bounds, busy

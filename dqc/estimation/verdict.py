@@ -18,7 +18,18 @@ check               rule                                                        
                                                                                    ≥ 1 infeasible
 ``fidelity``        link × memory × idle factors (what distribution costs)          < 0.9 marginal,
                                                                                    < 0.5 infeasible
+``purification``    per link that purifies: the comm qubits its rounds hold were   infeasible;
+                    free at every ``epr`` (the circuit leaves them: r at each      marginal if
+                    end), and the delivered fidelity exceeds the raw one           no gain
+``cutoff``          per link with a cutoff: every purification round's wait and    infeasible;
+                    every half's least wait before its first use fit in the       marginal if
+                    cutoff                                                         regenerated
 ==================  =============================================================  ============
+
+A link that purifies delivers fewer, better pairs (:mod:`dqc.network.purification`):
+``ebit_rate`` and ``buffering`` use its delivered rate, ``fidelity`` its delivered
+fidelity. ``cutoff`` is ``marginal`` when pairs of the placed schedule wait longer than
+the cutoff and are made again (their time is not in the makespan).
 
 ``compute_s`` (:class:`~dqc.estimation.schedule.Schedule`) is the run time with free, instant
 ebits and unlimited comm qubits, so both rates above are what the program would draw
@@ -32,10 +43,10 @@ frees its comm qubit, i.e. the least time any valid schedule must store it
 factor, and not the storage time of the placed schedule (``ebit_storage_s``, which the
 table also shows), because:
 
-* coherence: ``memory`` says "a stored half keeps exp(−ratio) of its fidelity"; with
-  the forced hold that is exactly the fidelity model's figure (Σ over QPUs of
-  halves × ratio is ``fidelity.memory_t2``), so the check and the factor never
-  disagree;
+* coherence: ``memory`` says "a stored half escapes dephasing with probability
+  (1 + exp(−ratio)) / 2"; with the forced hold that is the fidelity model's figure
+  (Σ over QPUs of halves × ratio is ``fidelity.memory_t2``; the factor multiplies
+  the same expression per half), so the check and the factor never disagree;
 * a verdict judges the circuit on the network, not a placement choice: the placed
   storage changes with ``epr_timing`` (eager pre-generation stores pairs longer) and,
   in the lazy schedule, can even shrink when a link gets slower; the forced hold is a
@@ -69,6 +80,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dqc.errors import plural
+from dqc.estimation.fidelity import keep
 from dqc.estimation.formatting import fmt_number
 from dqc.estimation.memory import halves_per_qpu
 from dqc.estimation.schedule import Schedule, schedule
@@ -76,7 +88,8 @@ from dqc.network import QPU, Link, Network
 
 __all__ = ["FIDELITY_INFEASIBLE", "FIDELITY_MARGINAL", "MEMORY_INFEASIBLE",
            "MEMORY_MARGINAL", "Reason", "Verdict", "assess", "check_buffering",
-           "check_ebit_rate", "check_fidelity", "check_memory", "check_remote_fraction",
+           "check_cutoff", "check_ebit_rate", "check_fidelity", "check_memory",
+           "check_purification", "check_remote_fraction",
            "ebits_per_link", "judge", "program_two_qubit_gates"]
 
 #: Distribution fidelity (link × memory × idle) below which a run is infeasible.
@@ -158,6 +171,11 @@ def judge(sched: Schedule, network: Network, *, remote_gates: int,
     reasons = [check_ebit_rate(sched, link, ebits[link.key]) for link in used]
     reasons.append(check_remote_fraction(sched, network, remote_gates, two_qubit_gates))
     reasons += [check_buffering(sched, network, link, ebits[link.key]) for link in used]
+    for link in used:
+        if link.purification_rounds:
+            reasons.append(check_purification(sched, link))
+        if link.cutoff_s is not None:
+            reasons.append(check_cutoff(sched, link))
     halves = halves_per_qpu(network, ebits)
     reasons += [check_memory(sched, qpu, halves[qpu.name]) for qpu in network.qpus]
     reasons.append(check_fidelity(sched))
@@ -184,9 +202,77 @@ def ebits_per_link(sched: Schedule, network: Network) -> dict[str, int]:
     return ebits
 
 
-def _capacity_hz(link: Link) -> float:
-    """Ebits per second a link can make on all its channels."""
-    return link.rate_hz * link.channels
+def _capacity_hz(sched: Schedule, link: Link) -> float:
+    """Ebits per second a link can deliver on all its channels (after purification)."""
+    model = sched.link_models.get(link.key)
+    if model is None or not model.delivered.rounds:
+        return link.rate_hz * link.channels
+    return model.delivered.rate_hz * link.channels
+
+
+def check_purification(sched: Schedule, link: Link) -> Reason:
+    """``purification``: the comm qubits the rounds hold, and whether they gain fidelity."""
+    model = sched.link_models[link.key]
+    d = model.delivered
+    rounds = plural(d.rounds, "round")
+    figures = {"rounds": d.rounds, "raw_fidelity": link.fidelity, "fidelity": d.fidelity,
+               "raw_rate_hz": link.rate_hz, "rate_hz": d.rate_hz,
+               "raw_pairs_per_pair": d.raw_pairs, "scratch_comm_qubits": d.scratch,
+               "short": len(model.scratch_short)}
+    head = (f"{d.scheme.upper()} {rounds}: fidelity {fmt_number(link.fidelity)} -> "
+            f"{fmt_number(d.fidelity)}, rate {fmt_number(link.rate_hz)} -> "
+            f"{fmt_number(d.rate_hz)}/s per channel ({fmt_number(d.raw_pairs)} raw pairs each; "
+            f"success {', '.join(fmt_number(p) for p in d.success)})")
+    if model.scratch_short:
+        i, qpu, need, free = model.scratch_short[0]
+        return Reason(
+            "purification", link.key, "infeasible",
+            f"{head}; the rounds hold {plural(need, 'more comm qubit')} at each end, but at "
+            f"epr #{i} QPU {qpu} has {free} free (the circuit holds the others; "
+            f"{plural(len(model.scratch_short), 'epr')} short): give the QPUs more comm "
+            "qubits or purify less", figures)
+    if d.fidelity <= link.fidelity:
+        return Reason(
+            "purification", link.key, "marginal",
+            f"{head}: purification does not raise the fidelity here (waiting pairs "
+            "decohere more than the rounds gain)", figures)
+    return Reason("purification", link.key, "ok",
+                  f"{head}; {plural(d.scratch, 'more comm qubit')} held at each end", figures)
+
+
+def check_cutoff(sched: Schedule, link: Link) -> Reason:
+    """``cutoff``: the waits that must fit in the link's storage cutoff."""
+    model = sched.link_models[link.key]
+    d = model.delivered
+    cutoff = d.cutoff_s if d.cutoff_s is not None else math.inf
+    figures = {"cutoff_s": cutoff, "wait_s": model.wait_s, "over_cutoff": model.over_cutoff,
+               "regenerated": model.regenerated, "raw_pairs": model.raw_pairs}
+    if d.cutoff_round:
+        r = d.cutoff_round
+        wait = d.waits_s[r - 1]
+        figures.update(round=r, round_wait_s=wait)
+        return Reason(
+            "cutoff", link.key, "infeasible",
+            f"purification round {r}: the first pair waits {fmt_number(wait)} s for its "
+            f"partner and the round trip, longer than the cutoff {fmt_number(cutoff)} s: "
+            "it is always discarded first", figures)
+    if model.over_cutoff:
+        return Reason(
+            "cutoff", link.key, "infeasible",
+            f"{plural(model.over_cutoff, 'ebit half', 'ebit halves')} must wait up to "
+            f"{fmt_number(model.wait_s)} s before first use in any schedule, longer than the "
+            f"cutoff {fmt_number(cutoff)} s: discarded before use, regenerating cannot help",
+            figures)
+    if model.regenerated:
+        return Reason(
+            "cutoff", link.key, "marginal",
+            f"{plural(model.regenerated, 'pair')} of this schedule wait longer than the cutoff "
+            f"{fmt_number(cutoff)} s and are made again ({fmt_number(model.raw_pairs)} raw "
+            "pairs in all; the makespan assumes the link has the time)", figures)
+    return Reason(
+        "cutoff", link.key, "ok",
+        f"halves wait at most {fmt_number(model.wait_s)} s before use, within the cutoff "
+        f"{fmt_number(cutoff)} s", figures)
 
 
 def check_ebit_rate(sched: Schedule, link: Link, ebits: int) -> Reason | None:
@@ -194,7 +280,7 @@ def check_ebit_rate(sched: Schedule, link: Link, ebits: int) -> Reason | None:
     them? None for a link without ebits."""
     if not ebits:
         return None
-    capacity = _capacity_hz(link)
+    capacity = _capacity_hz(sched, link)
     required = ebits / sched.compute_s if sched.compute_s > 0 else math.inf
     ratio = required / capacity
     if ratio <= 1:
@@ -241,7 +327,7 @@ def check_buffering(sched: Schedule, network: Network, link: Link,
     if not ebits:
         return None
     hold = sched.link_hold_s[link.key]
-    capacity = _capacity_hz(link)
+    capacity = _capacity_hz(sched, link)
     drawn = min(capacity, ebits / sched.compute_s if sched.compute_s > 0 else capacity)
     needed = math.ceil(drawn * hold - 1e-12)
     ends = [network.qpu(link.a).comm_qubits, network.qpu(link.b).comm_qubits]
@@ -274,10 +360,10 @@ def check_memory(sched: Schedule, qpu: QPU, halves: int) -> Reason | None:
         "memory", qpu.name, status,
         f"{plural(n, 'ebit half', 'ebit halves')} must be held at least {fmt_number(mean)} s "
         f"on average (max {fmt_number(longest)} s) against T2 = {fmt_number(t2)} s: "
-        f"{fmt_number(ratio)} T2, a stored half keeps exp(-{fmt_number(ratio)}) = "
-        f"{fmt_number(math.exp(-ratio))} of its fidelity"
-        + (f" ({fmt_number(math.exp(-n * ratio), -n * ratio / math.log(10))} for all {n})"
-           if n > 1 else ""),
+        f"{fmt_number(ratio)} T2, a stored half escapes dephasing with probability "
+        f"(1 + exp(-{fmt_number(ratio)})) / 2 = {fmt_number(math.exp(keep(ratio)))}"
+        + (f" ({fmt_number(math.exp(n * keep(ratio)), n * keep(ratio) / math.log(10))} "
+           f"for all {n})" if n > 1 else ""),
         {"halves": n, "mean_hold_s": mean, "max_hold_s": longest, "t2_s": t2,
          "ratio": ratio})
 

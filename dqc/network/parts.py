@@ -37,6 +37,7 @@ from dqc.network.physics import (
     link_rate_hz,
 )
 from dqc.network.physics import technology as resolve_technology
+from dqc.network.purification import SCHEMES
 
 __all__ = ["DEFAULTS_TEXT", "DEFAULT_FIDELITY", "DEFAULT_LATENCY_S", "DEFAULT_LINKS_TEXT",
            "DEFAULT_RATE_HZ", "QPU", "Link"]
@@ -63,6 +64,8 @@ DEFAULTS_TEXT = f"{DEFAULT_TECHNOLOGY.name} QPUs joined by {DEFAULT_LINKS_TEXT}"
 DIRECT_KEYS = ("rate_hz", "latency_s")
 PHYSICAL_KEYS = ("length_km", "loss_db_per_km", "attempt_rate_hz", "efficiency",
                  "electronics_s", "heralding")
+#: The figures of purification and storage (:mod:`dqc.network.purification`).
+PURIFICATION_KEYS = ("purification", "purification_rounds", "cutoff_s")
 #: The figures of a physical link: the rule each follows.
 _PHYSICAL_RULES: tuple[tuple[str, Rule], ...] = (
     ("length_km", AT_LEAST_ZERO),
@@ -185,6 +188,13 @@ class Link:
         electronics_s: Classical latency added to the fibre flight (detection, control).
         heralding: ``"midpoint"`` (a Bell-state station half way; attempt period
             >= L / c) or ``"sender_receiver"`` (>= 2 L / c).
+        purification: ``"none"`` (default), ``"bbpssw"`` or ``"dejmps"``: the recurrence
+            scheme of :mod:`dqc.network.purification` (Bennett et al. 1996, Deutsch et
+            al. 1996).
+        purification_rounds: recurrence rounds per delivered pair, an integer >= 0
+            (default 0; more than 0 needs a scheme).
+        cutoff_s: storage cutoff: a stored half older than this is discarded and its
+            pair regenerated; positive and finite, or None (default: no cutoff).
 
     Raises:
         NetworkError: On a bad figure, a half-given physical description, or a
@@ -210,6 +220,9 @@ class Link:
     efficiency: float | None = None
     electronics_s: float = 1e-3
     heralding: str = "midpoint"
+    purification: str = "none"
+    purification_rounds: int = 0
+    cutoff_s: float | None = None
 
     def __post_init__(self) -> None:
         for end in (self.a, self.b):
@@ -229,6 +242,24 @@ class Link:
                 says += " and finite"
             object.__setattr__(self, attr, check_number(f"link {self.key}", attr, value,
                                                         (ok, says)))
+        self._check_purification()
+
+    def _check_purification(self) -> None:
+        """The scheme, its rounds and the cutoff (:mod:`dqc.network.purification`)."""
+        owner = f"link {self.key}"
+        if self.purification not in SCHEMES:
+            raise NetworkError(
+                f"{owner} has purification={self.purification!r}; "
+                f"it must be one of {', '.join(map(repr, SCHEMES))}")
+        rounds = check_count(owner, "purification_rounds", self.purification_rounds, 0)
+        object.__setattr__(self, "purification_rounds", rounds)
+        if rounds and self.purification == "none":
+            raise NetworkError(
+                f"{owner} has purification_rounds={rounds} but purification='none'; "
+                "name a scheme ('bbpssw' or 'dejmps')")
+        if self.cutoff_s is not None:
+            object.__setattr__(self, "cutoff_s", check_number(owner, "cutoff_s", self.cutoff_s,
+                                                              POSITIVE))
 
     def _resolve_direct(self) -> None:
         """A direct link: no physical figure set; rate and latency default."""

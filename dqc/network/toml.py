@@ -24,26 +24,32 @@ Examples:
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from dqc.errors import NetworkError
-from dqc.network.parts import DIRECT_KEYS, PHYSICAL_KEYS, QPU, Link, link_default
+from dqc.network.parts import (
+    DIRECT_KEYS,
+    PHYSICAL_KEYS,
+    PURIFICATION_KEYS,
+    QPU,
+    Link,
+    link_default,
+)
 from dqc.network.physics import TECHNOLOGIES, TECHNOLOGY_FIELDS, Technology, is_int, is_real
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 __all__ = ["dumps", "from_dict", "read", "to_dict", "tomllib"]
 
 _QPU_KEYS = ("name", "data_qubits", "comm_qubits", "technology", *TECHNOLOGY_FIELDS)
-_LINK_KEYS = ("qpus", "rate_hz", "fidelity", "latency_s", "channels", *PHYSICAL_KEYS)
+_LINK_KEYS = ("qpus", "rate_hz", "fidelity", "latency_s", "channels", *PHYSICAL_KEYS,
+              *PURIFICATION_KEYS)
 _DEFAULT_KEYS = ("data_qubits", "comm_qubits", "rate_hz", "fidelity", "latency_s", "channels",
-                 *PHYSICAL_KEYS, "technology", *TECHNOLOGY_FIELDS)
+                 *PHYSICAL_KEYS, *PURIFICATION_KEYS, "technology", *TECHNOLOGY_FIELDS)
+#: The kind of every link key that is not a float.
+_LINK_KINDS = {"channels": int, "heralding": str, "purification": str,
+               "purification_rounds": int}
 _TOP_KEYS = ("name", "description", "defaults", "qpu", "link")
 
 N = TypeVar("N")
@@ -115,6 +121,8 @@ def _link(t: Mapping[str, Any], defaults: Mapping[str, Any], table: str, where: 
     """The link of one ``[[link]]`` table."""
     _check_keys(t, _LINK_KEYS, table, where)
     ends = t.get("qpus")
+    if ends is None:
+        raise NetworkError(f"{table}{where} has no 'qpus' (a list of two QPU names)")
     if (not isinstance(ends, list) or len(ends) != 2
             or not all(isinstance(e, str) for e in ends)):
         raise NetworkError(
@@ -126,9 +134,11 @@ def _link(t: Mapping[str, Any], defaults: Mapping[str, Any], table: str, where: 
         skip = DIRECT_KEYS
     elif any(k in t for k in DIRECT_KEYS):
         skip = PHYSICAL_KEYS
-    kinds = {"channels": int, "heralding": str}
+    # the purification keys' type errors name the link too
+    named = f"{table} (link {ends[0]}-{ends[1]})"
     args = {
-        k: _value(t, {} if k in skip else defaults, k, table, where, kinds.get(k, float))
+        k: _value(t, {} if k in skip else defaults, k, named if k in PURIFICATION_KEYS else table,
+                  where, _LINK_KINDS.get(k, float))
         for k in _LINK_KEYS[1:]
     }
     return _wrap(Link, where, *ends,
@@ -194,6 +204,9 @@ def _link_dict(link: Link) -> dict[str, Any]:
         d.update(rate_hz=link.rate_hz, fidelity=link.fidelity, latency_s=link.latency_s)
     if link.channels != 1:
         d["channels"] = link.channels
+    for key in PURIFICATION_KEYS:
+        if getattr(link, key) != link_default(key):
+            d[key] = getattr(link, key)
     return d
 
 

@@ -27,7 +27,7 @@ from dqc.errors import NetworkError, plural
 from dqc.network.physics import Technology, is_int
 
 if TYPE_CHECKING:
-    from typing_extensions import Required
+    from typing import Required
 
 __all__ = ["TOPOLOGIES", "TopologyOptions", "pairs", "per_qpu", "qpu_count", "recognise"]
 

@@ -49,7 +49,8 @@ def columns(keys: tuple[str, ...], compute: Compute) -> list[tuple[str, str]]:
     """
     cols = [("point", "int"), ("circuit", "str"), ("qubits", "int"), ("network", "str"),
             ("seed", "int")]
-    cols += [(k, "int" if k in ("link.channels", "qpu.comm_qubits") else "float")
+    cols += [(k, "int" if k in ("link.channels", "link.purification_rounds", "qpu.comm_qubits")
+             else "float")
              for k in keys]
     cols += list(_FIGURES)
     if compute.schedule:

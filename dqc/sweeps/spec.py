@@ -77,7 +77,7 @@ __all__ = ["CircuitSource", "Compute", "NetworkSource", "Spec", "SpecError", "lo
 FAMILIES = ("qft", "qv", "ghz")
 _FACTORY_OPTIONS = ("qpus", "data_qubits", "comm_qubits", "rate_hz", "fidelity", "latency_s",
                     "technology", "name")
-_INTEGER_KEYS = ("link.channels", "qpu.comm_qubits")
+_INTEGER_KEYS = ("link.channels", "link.purification_rounds", "qpu.comm_qubits")
 
 
 class SpecError(DQCError):

@@ -64,7 +64,7 @@ def read_writes(circuit: QuantumCircuit, in_bits: Mapping[Clbit, int]) -> list[t
     for inst in circuit.data:
         conditional = _input_condition(inst, in_bits)
         if conditional:
-            for bit in _condition_bits(inst.operation.condition):
+            for bit in condition_bits(inst.operation.condition):
                 read.update(possible.get(in_bits[bit], ()))
         for i in _written(inst, in_bits):
             key = (i, count.get(i, 0))
@@ -203,7 +203,14 @@ def _expr(node: expr.Expr, value: Callable[[Clbit], bool]):
     raise VerificationError(f"cannot evaluate the condition {node}")
 
 
-def _condition_bits(condition) -> list[Clbit]:
+def condition_bits(condition) -> list[Clbit]:
+    """The bits a condition reads: a ``(bit or register, value)`` pair or an expression.
+
+    Examples:
+        >>> qc = QuantumCircuit(1, 2)
+        >>> condition_bits((qc.clbits[1], 1)) == [qc.clbits[1]]
+        True
+    """
     if isinstance(condition, tuple):
         target = condition[0]
         return [target] if isinstance(target, Clbit) else list(target)

@@ -81,7 +81,7 @@ from qiskit.circuit import Clbit, Gate
 from dqc.errors import DQCError, VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.verification.deferral import Wires, deferred_events, input_clbits
-from dqc.verification.simulate import final_measurements
+from dqc.verification.simulate import matched_final_measurements
 
 __all__ = ["INSTALL_HINT", "METHOD", "NotProved", "QcecMissing", "check_by_qcec",
            "defer_pair", "qcec_available", "require_qcec"]
@@ -176,12 +176,12 @@ def defer_pair(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report) 
         >>> sorted(pair.compiled.count_ops().items())
         [('cx', 5), ('h', 7), ('t', 1)]
     """
-    finals_o = final_measurements(unrolled)
+    finals_o, finals_c = matched_final_measurements(unrolled, compiled, rep)
     keys = deferred_events(unrolled, finals_o)
     n = unrolled.num_qubits
     aux = {key: n + k for k, key in enumerate(keys)}
-    _same_final_measurements(unrolled, compiled, rep, finals_o)
-    builder = _CompiledDeferral(compiled, rep, n, aux, input_clbits(unrolled, compiled))
+    builder = _CompiledDeferral(compiled, rep, n, aux, input_clbits(unrolled, compiled),
+                                set(finals_c))
     out = builder.run()
     order = _aligned_order(unrolled, compiled, rep)
     original, ends = _defer_original(unrolled, aux, finals_o, out.num_qubits, order)
@@ -240,24 +240,6 @@ def _relabelled(circuit: QuantumCircuit, position: list[int]) -> QuantumCircuit:
     return out
 
 
-def _same_final_measurements(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,
-                             finals_o: dict[int, int]) -> None:
-    """Bit by bit, the final measurements read the same input qubits in the same order."""
-    in_bits = input_clbits(unrolled, compiled)
-    finals_c = final_measurements(compiled, in_bits)
-    holder_end = {p: i for i, p in enumerate(rep.final_layout)}
-    read_o: dict[int, list[int]] = defaultdict(list)
-    for i, q in finals_o.items():
-        read_o[unrolled.find_bit(unrolled.data[i].clbits[0]).index].append(q)
-    read_c: dict[int, list[int]] = defaultdict(list)
-    for i, p in finals_c.items():
-        read_c[in_bits[compiled.data[i].clbits[0]]].append(holder_end.get(p, -1))
-    if read_o != read_c:
-        raise VerificationError(
-            f"final measurements differ: input measures {dict(read_o)} (clbit: qubits), "
-            f"compiled measures {dict(read_c)} (-1: a qubit holding no input qubit)")
-
-
 def _defer_original(unrolled: QuantumCircuit, aux: dict, finals: dict[int, int],
                     width: int, order: list[int]) -> tuple[QuantumCircuit, list[int]]:
     """The input with its measurements and resets deferred onto ``aux``, ``width`` wide,
@@ -299,6 +281,7 @@ class _CompiledDeferral:
     n: int
     aux: dict
     in_bits: dict[Clbit, int]
+    finals: set[int]  # indices of the final measurements (skipped: deferred to the end)
     ops: list = field(default_factory=list)  # (operation, qcec qubits)
     life: dict[int, int] = field(default_factory=dict)  # physical qubit -> qcec qubit now
     fresh: set[int] = field(default_factory=set)  # qcec qubits not acted on yet
@@ -313,7 +296,7 @@ class _CompiledDeferral:
         self.life = {p: i for i, p in enumerate(rep.initial_layout)}
         self.width = self.n + len(self.aux)
         in_bits = self.in_bits
-        finals = final_measurements(c, in_bits)
+        finals = self.finals
         touched_after = _touched_after_measurement(c)
         wires = Wires({p: i for i, p in enumerate(rep.initial_layout)}, rep.teleports)
         writes: Counter[int] = Counter()

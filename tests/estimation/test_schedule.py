@@ -165,9 +165,14 @@ def test_one_remote_cx():
     held = sorted([T2 + TM, T2 + TM + L + T1 + T2 + T1 + TM])
     assert s.ebit_storage_s == pytest.approx((sum(held) / 2, held[1]))
     assert s.fidelity.link == pytest.approx(net.links[0].fidelity)
-    assert s.fidelity.memory == pytest.approx(math.exp(-sum(held) / 0.5))
+    # each half escapes the Z error of dephasing with probability (1 + exp(-t / T2)) / 2,
+    # t its hold less its own operations: qpu0 none (cx, measure); qpu1 waits for
+    # qpu0's cx and measurement and the message (t2 + tm + L)
+    assert s.fidelity.memory == pytest.approx((1 + math.exp(-(T2 + TM + L) / 0.5)) / 2)
+    assert s.fidelity.memory_t2 == pytest.approx(sum(held) / 0.5)
     # q0 waits for the disentangle bit between its cx and its Z correction
-    assert s.fidelity.idle == pytest.approx(math.exp(-(TM + L + 2 * T1 + T2 + TM + L) / 0.5))
+    idle = (TM + L + 2 * T1 + T2 + TM + L) / 0.5
+    assert s.fidelity.idle == pytest.approx((1 + math.exp(-idle)) / 2)
     assert s.fidelity.gates == pytest.approx((1 - 1e-4) ** 3 * (1 - 1e-3) ** 2 * (1 - 1e-2) ** 2)
     assert s.fidelity.total == pytest.approx(
         s.fidelity.link * s.fidelity.memory * s.fidelity.idle * s.fidelity.gates)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import tomllib
 
 import networkx
 import numpy as np
@@ -12,12 +12,6 @@ from hypothesis import strategies as st
 
 from dqc.errors import DQCError, NetworkError
 from dqc.network import QPU, Link, Network
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 
 def net3(**kw: object) -> Network:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -21,11 +21,6 @@ from dqc.network.physics import (
     success_probability,
     technology,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 # --------------------------------------------------------------------- formulas

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from dqc.errors import NetworkError
 from dqc.network import QPU, Link, Network
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 
 def test_dict_and_toml_round_trip() -> None:

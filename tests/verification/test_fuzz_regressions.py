@@ -1,0 +1,33 @@
+"""Failures the fuzzing campaign (``benchmarks.fuzz``) found, shrunk to reproducers."""
+
+from __future__ import annotations
+
+from qiskit import QuantumCircuit
+from qiskit.circuit.library import C3SXGate, XXMinusYYGate, XXPlusYYGate
+
+import dqc
+from dqc.network import QPU, Link, Network
+
+
+def test_a_qubit_moved_after_its_final_measurement_verifies():
+    """Case 1000008 of seed 1: q7 is measured first (nothing else touches it), then the
+    teledata planner moves it to make room. The output is right, but the simulation check
+    took the measurement for a mid-circuit one ("final measurements differ: input measures
+    {7: 7}, compiled measures {}"); it now follows the wire through the move."""
+    qc = QuantumCircuit(9, 9)
+    qc.append(XXPlusYYGate(0.098175, 0.011216), [5, 1])
+    qc.append(C3SXGate(), [2, 8, 0, 3])
+    qc.cswap(8, 4, 2)
+    qc.cp(3.118278, 6, 4)
+    qc.dcx(5, 2)
+    qc.rxx(0.392699, 3, 4)
+    qc.ccz(5, 2, 3)
+    qc.append(XXMinusYYGate(0.024544, 0.785398), [1, 3])
+    qc.measure(7, 7)
+    network = Network((QPU("q0", 4, 3), QPU("q1", 5, 3)), (Link("q0", "q1"),))
+    result = dqc.compile(qc, network, seed=1000008 % 997)
+    moved = {a for a, _ in result.report.teleports}
+    assert result.report.initial_layout[7] in moved  # the situation of the finding
+    outcome = dqc.verify(qc, result.circuit, result.report, max_sim_qubits=16, seed=1)
+    assert outcome.ok, outcome.detail
+    assert outcome.method == "statevector"
