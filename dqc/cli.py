@@ -42,7 +42,8 @@ from dqc.network.parts import DEFAULT_LINKS_TEXT, DEFAULTS_TEXT
 from dqc.network.physics import DEFAULT_TECHNOLOGY, TECHNOLOGIES
 from dqc.network.topology import TOPOLOGIES as TOPOLOGY_PAIRS
 from dqc.sweeps import sweep, tty_bar
-from dqc.verify import verify
+from dqc.verification.qcec_check import INSTALL_HINT
+from dqc.verify import METHODS, QCEC_TIMEOUT, verify
 
 #: ``--topology`` choices: the network factories of :data:`dqc.network.topology.TOPOLOGIES`.
 TOPOLOGIES = {name: partial(Network.from_topology, name) for name in TOPOLOGY_PAIRS}
@@ -100,6 +101,18 @@ def _add_network_options(sub: argparse.ArgumentParser) -> None:
                           f"the generated network's defaults: {DEFAULTS_TEXT})")
 
 
+def _add_verify_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--method", choices=METHODS, default="auto",
+        help="auto: stim flows for Clifford circuits, simulation up to --max-sim-qubits, "
+             "QCEC (if installed) above; qcec: QCEC for every non-Clifford circuit "
+             f'(needs {INSTALL_HINT}) (default: auto)')
+    parser.add_argument(
+        "--qcec-timeout", type=float, default=QCEC_TIMEOUT, metavar="S",
+        help=f"seconds QCEC may take; reaching it is no proof, the check falls back to the "
+             f"Clifford skeleton and says so; 0: no limit (default: {QCEC_TIMEOUT:g})")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dqc", description="Distributed quantum circuit compiler.", epilog=EPILOG,
@@ -124,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
                            "not a terminal or the compile takes under 2 s)")
     comp.add_argument("--max-sim-qubits", type=int, default=20,
                       help="simulate non-Clifford circuits up to this many qubits (default: 20)")
+    _add_verify_options(comp)
 
     ver = sub.add_parser("verify", help="check a compiled circuit against its input")
     ver.add_argument("input", help="the original circuit")
@@ -131,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--report", required=True, help="the JSON report written by `dqc compile`")
     ver.add_argument("--max-sim-qubits", type=int, default=20,
                      help="simulate non-Clifford circuits up to this many qubits (default: 20)")
+    _add_verify_options(ver)
 
     est = sub.add_parser(
         "estimate", help="latency, memory, fidelity and a verdict for a circuit on a network")
@@ -295,7 +310,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     status = 0
     if args.verify:
         start = time.perf_counter()
-        outcome = verify(circuit, result.circuit, report, max_sim_qubits=args.max_sim_qubits)
+        outcome = verify(circuit, result.circuit, report, **_verify_options(args))
         print(f"{outcome} [{time.perf_counter() - start:.2f} s]")
         report = Report(**{**report.__dict__, "verification": outcome.to_dict()})
         if not outcome.ok:
@@ -399,6 +414,14 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_options(args: argparse.Namespace) -> dict:
+    """``verify``'s keyword arguments from the command line."""
+    if args.qcec_timeout < 0:
+        raise CLIError(f"--qcec-timeout must be 0 (no limit) or more, got {args.qcec_timeout:g}")
+    return {"max_sim_qubits": args.max_sim_qubits, "method": args.method,
+            "qcec_timeout": args.qcec_timeout or None}
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     original = load_circuit(args.input)
     compiled = load_circuit(args.compiled)
@@ -415,7 +438,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except (json.JSONDecodeError, TypeError, ValueError, AttributeError) as exc:
         raise CLIError(f"'{report_path}' is not a dqc report: {exc}") from None
     start = time.perf_counter()
-    outcome = verify(original, compiled, report, max_sim_qubits=args.max_sim_qubits)
+    outcome = verify(original, compiled, report, **_verify_options(args))
     print(f"{outcome} [{time.perf_counter() - start:.2f} s]")
     return 0 if outcome.ok else 1
 

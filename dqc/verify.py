@@ -19,8 +19,16 @@ Three methods, chosen automatically and always named in the result:
   simulation: both circuits run on random input states with Qiskit's
   ``Statevector`` (teleportation measurements sampled, feed-forward applied),
   final measurements compared as a map and the states compared by fidelity.
+* ``qcec-dd`` — non-Clifford circuits above ``max_sim_qubits`` when ``mqt.qcec`` is
+  installed (the ``verify`` extra), or any non-Clifford circuit with
+  ``method="qcec"``: the skeleton check *and* an exact equivalence check by MQT QCEC's
+  decision diagrams, measurements deferred and every comm-qubit life a fresh ancilla
+  (:mod:`dqc.verification.qcec_check`), angles included. When QCEC gives no proof (no
+  information, a timeout) the result is ``clifford-skeleton`` and its detail says why.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag, dag_to_circuit
@@ -30,13 +38,28 @@ from dqc.estimation.report import Report
 from dqc.gates import BLOCKS
 from dqc.passes import UnrollForDistribution
 from dqc.plan.approximation import drop_near_identity
+from dqc.verification import qcec_check
 from dqc.verification.branches import branches, deferrable, read_writes, resolve
 from dqc.verification.contract import check_contract
 from dqc.verification.deferral import input_clbits
+from dqc.verification.qcec_check import (
+    INSTALL_HINT,
+    NotProved,
+    check_by_qcec,
+    require_qcec,
+)
+from dqc.verification.qcec_check import METHOD as QCEC_METHOD
 from dqc.verification.simulate import check_by_statevector, simulation_qubits
 from dqc.verification.stim_check import NonClifford, Verification, check_stim
 
-__all__ = ["Verification", "check_contract", "verify"]
+__all__ = ["METHODS", "Verification", "check_contract", "verify"]
+
+#: What ``method=`` takes: ``auto`` picks by size (module docstring); ``qcec`` proves every
+#: non-Clifford circuit with QCEC whatever its size (Clifford ones get ``stim-flows``,
+#: exact at any size) and needs ``mqt.qcec``.
+METHODS = ("auto", "qcec")
+#: QCEC's time limit per check, in seconds (``qcec_timeout``): reaching it is no proof.
+QCEC_TIMEOUT = 60.0
 
 
 def verify(
@@ -47,6 +70,8 @@ def verify(
     max_sim_qubits: int = 20,
     shots: int = 256,
     seed: int = 0,
+    method: str = "auto",
+    qcec_timeout: float | None = QCEC_TIMEOUT,
 ) -> Verification:
     """Check ``compiled`` against ``original`` using the layouts in ``report``.
 
@@ -57,6 +82,11 @@ def verify(
         max_sim_qubits: largest qubit count simulated for non-Clifford circuits.
         shots: random measurement branches for the sign check / simulation.
         seed: seed of those random branches.
+        method: ``"auto"`` or ``"qcec"`` (:data:`METHODS`); ``"qcec"`` raises
+            :class:`~dqc.verification.qcec_check.QcecMissing` when ``mqt.qcec`` is not
+            installed (``pip install "dqc-compiler[verify]"``).
+        qcec_timeout: seconds QCEC may take per check (None: no limit). Running out is
+            never a pass: the result falls back to ``clifford-skeleton`` and says so.
 
     Returns:
         A :class:`Verification`; ``ok`` is False with the reason in ``detail``
@@ -70,6 +100,10 @@ def verify(
         verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and
         signs on 256 random measurement branches
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if method == "qcec":
+        require_qcec()
     rep = report if isinstance(report, Report) else Report.from_dict(report)
     try:
         contract = check_contract(original, compiled, rep)
@@ -81,12 +115,12 @@ def verify(
             unrolled, contract = _approximated(unrolled, rep.approximation, contract)
         except VerificationError as exc:
             return Verification(False, "approximation", str(exc))
-    settings = (max_sim_qubits, shots, seed)
+    settings = _Settings(max_sim_qubits, shots, seed, method, qcec_timeout)
     try:
         stand_ins = "+stand-ins" if any(inst.name in BLOCKS for inst in unrolled.data) else ""
         if not any(inst.name == "if_else" for inst in unrolled.data):
-            method, detail = _equivalence(unrolled, compiled, rep, *settings)
-            return Verification(True, method + stand_ins, f"{contract}; {detail}")
+            name, detail = _equivalence(unrolled, compiled, rep, settings)
+            return Verification(True, name + stand_ins, f"{contract}; {detail}")
         in_bits = {c: i for i, c in enumerate(unrolled.clbits)}
         if deferrable(unrolled, in_bits):
             try:
@@ -96,8 +130,8 @@ def verify(
                                     f"{contract}; input feed-forward deferred; {detail}")
             except NonClifford:
                 pass
-        method, detail = _by_branches(unrolled, compiled, rep, in_bits, *settings)
-        return Verification(True, method + stand_ins, f"{contract}; {detail}")
+        name, detail = _by_branches(unrolled, compiled, rep, in_bits, settings)
+        return Verification(True, name + stand_ins, f"{contract}; {detail}")
     except VerificationError as exc:
         return Verification(False, "equivalence", str(exc))
 
@@ -116,10 +150,20 @@ def _approximated(unrolled: QuantumCircuit, recorded: dict, contract: str
         f"{plural(again.count, 'near-identity gate')} (error <= {again.error_bound:.3g})")
 
 
+@dataclass(frozen=True)
+class _Settings:
+    max_sim_qubits: int
+    shots: int
+    seed: int
+    method: str
+    qcec_timeout: float | None
+
+
 def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,
-                 max_sim_qubits: int, shots: int, seed: int) -> tuple[str, str]:
+                 settings: _Settings) -> tuple[str, str]:
     """Method and detail of the check of a circuit without input conditions; raises
     VerificationError when it fails."""
+    shots, seed = settings.shots, settings.seed
     try:
         return "stim-flows", check_stim(unrolled, compiled, rep, skeleton=False, shots=shots,
                                         seed=seed)
@@ -131,31 +175,38 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
             f"{skeleton} (rotation angles not checked: the simulator does not run a "
             "while_loop)")
     width = simulation_qubits(unrolled, compiled, rep)
-    if width <= max_sim_qubits:
+    if settings.method == "auto" and width <= settings.max_sim_qubits:
         sim = check_by_statevector(unrolled, compiled, rep, runs=2, seed=seed)
         return "statevector", f"{sim}; {skeleton}"
+    if settings.method == "qcec" or qcec_check.qcec_available():
+        try:
+            proof = check_by_qcec(unrolled, compiled, rep, timeout=settings.qcec_timeout)
+            return QCEC_METHOD, f"{proof}; {skeleton}"
+        except NotProved as exc:
+            return "clifford-skeleton", (
+                f"{skeleton} (rotation angles not checked: QCEC gave no proof, {exc})")
     return "clifford-skeleton", (
         f"{skeleton} (rotation angles not checked: simulating would take "
-        f"{plural(width, 'qubit')} > max_sim_qubits={max_sim_qubits})")
+        f"{plural(width, 'qubit')} > max_sim_qubits={settings.max_sim_qubits}; for an "
+        f"exact check install mqt.qcec: {INSTALL_HINT})")
 
 
 #: Methods from the strongest to the weakest: a set of branches is named by its weakest.
-_STRENGTH = ("stim-flows", "statevector", "clifford-skeleton")
+_STRENGTH = ("stim-flows", "statevector", QCEC_METHOD, "clifford-skeleton")
 
 
 def _by_branches(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,
-                 in_bits: dict, max_sim_qubits: int, shots: int, seed: int
-                 ) -> tuple[str, str]:
+                 in_bits: dict, settings: _Settings) -> tuple[str, str]:
     """Check every classical branch (:mod:`dqc.verification.branches`) as a static pair."""
     keys = read_writes(unrolled, in_bits)
-    chosen, total = branches(keys, seed)
+    chosen, total = branches(keys, settings.seed)
     compiled_bits = input_clbits(unrolled, compiled)
     methods, detail = set(), ""
     for branch in chosen:
         try:
             method, detail = _equivalence(resolve(unrolled, in_bits, branch),
                                           resolve(compiled, compiled_bits, branch), rep,
-                                          max_sim_qubits, shots, seed)
+                                          settings)
         except VerificationError as exc:
             raise VerificationError(f"on classical branch {_name(branch, unrolled)}: {exc}") \
                 from None

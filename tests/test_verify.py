@@ -126,9 +126,10 @@ def test_skeleton_catches_missing_correction():
     qc = QuantumCircuit(24)
     qc.append(QFTGate(24), range(24))
     result = dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=12))
-    assert dqc.verify(qc, result.circuit, result.report).method == "clifford-skeleton"
+    assert dqc.verify(qc, result.circuit, result.report,
+                      qcec_timeout=1e-9).method == "clifford-skeleton"
     i = next(i for i, inst in enumerate(result.circuit.data) if inst.operation.name == "if_else")
-    assert not dqc.verify(qc, without(result.circuit, i), result.report).ok
+    assert not dqc.verify(qc, without(result.circuit, i), result.report, qcec_timeout=1e-9).ok
 
 
 def test_contract_cross_qpu_gate_rejected(clifford_case):

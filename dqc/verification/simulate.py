@@ -40,7 +40,7 @@ class _Plan:
     total: int  # simulator qubits
 
 
-def _final_measurements(circuit: QuantumCircuit, bits=None) -> dict[int, int]:
+def final_measurements(circuit: QuantumCircuit, bits=None) -> dict[int, int]:
     """Instruction index -> qubit, for measurements that are the last op on their qubit.
 
     With ``bits``, only measurements into those clbits count (protocol
@@ -165,9 +165,28 @@ def _plan(compiled: QuantumCircuit, rep: Report, width: int) -> _Plan:
 
 def simulation_qubits(original: QuantumCircuit, compiled: QuantumCircuit, rep: Report) -> int:
     """How many qubits :func:`check_by_statevector` would simulate."""
-    finals = _final_measurements(original)
+    finals = final_measurements(original)
     width = original.num_qubits + len(deferred_events(original, finals))
     return _plan(compiled, rep, width).total
+
+
+def matched_final_measurements(original: QuantumCircuit, compiled: QuantumCircuit, rep: Report
+                               ) -> tuple[dict[int, int], dict[int, int]]:
+    """The final measurements of both circuits (instruction index -> qubit), checked to
+    read the same input qubit into each bit; raises VerificationError when they differ.
+
+    What counts as final in the compiled circuit: :func:`_final_in_compiled`.
+    """
+    in_bits = input_clbits(original, compiled)
+    final_o = final_measurements(original)
+    map_o = {original.find_bit(original.data[i].clbits[0]).index: q for i, q in final_o.items()}
+    final_c, map_c = _final_in_compiled(compiled, in_bits, rep, set(map_o))
+    if map_o != map_c:
+        raise VerificationError(
+            f"final measurements differ: input measures {map_o} (clbit: qubit), "
+            f"compiled measures {map_c}"
+        )
+    return final_o, final_c
 
 
 def check_by_statevector(
@@ -176,14 +195,7 @@ def check_by_statevector(
     """Compare ``compiled`` with ``original`` on ``runs`` random inputs; raise on mismatch."""
     n = original.num_qubits
     in_bits = input_clbits(original, compiled)
-    final_o = _final_measurements(original)
-    map_o = {original.find_bit(original.data[i].clbits[0]).index: q for i, q in final_o.items()}
-    final_c, map_c = _final_in_compiled(compiled, in_bits, rep, set(map_o))
-    if map_o != map_c:
-        raise VerificationError(
-            f"final measurements differ: input measures {map_o} (clbit: qubit), "
-            f"compiled measures {map_c}"
-        )
+    final_o, final_c = matched_final_measurements(original, compiled, rep)
     keys = deferred_events(original, final_o)
     aux = {key: n + k for k, key in enumerate(keys)}
     width = n + len(keys)
@@ -204,9 +216,10 @@ def check_by_statevector(
             raise VerificationError(
                 f"compiled state differs from the input's on random input {run}: fidelity {fid:.6f}"
             )
+    bits = len({original.data[i].clbits[0] for i in final_o})
     return (f"{plural(runs, 'random input state')} simulated ({plural(plan.total, 'qubit')}), "
-            f"fidelity 1 within 1e-6; {plural(len(map_o), 'final measurement')} map"
-            f"{'s' if len(map_o) == 1 else ''} to the same bits")
+            f"fidelity 1 within 1e-6; {plural(bits, 'final measurement')} map"
+            f"{'s' if bits == 1 else ''} to the same bits")
 
 
 def _overlap(target: np.ndarray, full: np.ndarray, width: int) -> float:
