@@ -160,9 +160,12 @@ class _Settings:
 
 
 def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,
-                 settings: _Settings) -> tuple[str, str]:
+                 settings: _Settings, branch: bool = False) -> tuple[str, str]:
     """Method and detail of the check of a circuit without input conditions; raises
-    VerificationError when it fails."""
+    VerificationError when it fails. ``branch``: the pair is one classical branch of
+    circuits with input feed-forward (:func:`_by_branches`), where QCEC is not used:
+    its rewrite called 8 of 60 correct fuzz cases "not equivalent" there (statevector
+    simulation of the same branches proves them), cause not yet found."""
     shots, seed = settings.shots, settings.seed
     try:
         return "stim-flows", check_stim(unrolled, compiled, rep, skeleton=False, shots=shots,
@@ -178,17 +181,18 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
     if settings.method == "auto" and width <= settings.max_sim_qubits:
         sim = check_by_statevector(unrolled, compiled, rep, runs=2, seed=seed)
         return "statevector", f"{sim}; {skeleton}"
-    if settings.method == "qcec" or qcec_check.qcec_available():
+    if not branch and (settings.method == "qcec" or qcec_check.qcec_available()):
         try:
             proof = check_by_qcec(unrolled, compiled, rep, timeout=settings.qcec_timeout)
             return QCEC_METHOD, f"{proof}; {skeleton}"
         except NotProved as exc:
             return "clifford-skeleton", (
                 f"{skeleton} (rotation angles not checked: QCEC gave no proof, {exc})")
+    exact = ("QCEC is not used on classical branches" if branch else
+             f"for an exact check install mqt.qcec: {INSTALL_HINT}")
     return "clifford-skeleton", (
         f"{skeleton} (rotation angles not checked: simulating would take "
-        f"{plural(width, 'qubit')} > max_sim_qubits={settings.max_sim_qubits}; for an "
-        f"exact check install mqt.qcec: {INSTALL_HINT})")
+        f"{plural(width, 'qubit')} > max_sim_qubits={settings.max_sim_qubits}; {exact})")
 
 
 #: Methods from the strongest to the weakest: a set of branches is named by its weakest.
@@ -206,7 +210,7 @@ def _by_branches(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
         try:
             method, detail = _equivalence(resolve(unrolled, in_bits, branch),
                                           resolve(compiled, compiled_bits, branch), rep,
-                                          settings)
+                                          settings, branch=True)
         except VerificationError as exc:
             raise VerificationError(f"on classical branch {_name(branch, unrolled)}: {exc}") \
                 from None
