@@ -35,13 +35,12 @@ def test_a_qubit_moved_after_its_final_measurement_verifies():
 
 def test_a_classical_branch_case_is_not_refuted_by_qcec():
     """Fuzz case 2026006096 (7 qubits, 4 QPUs, input feed-forward on c[0]): QCEC's rewrite
-    called its branches "not equivalent"; statevector simulation at 18 qubits proves all
-    four. Branches are not given to QCEC (dqc.verify._equivalence)."""
+    called its branches "not equivalent"; statevector simulation at 18 qubits
+    (``max_sim_qubits=26``, 25 s here) proved all four when it was found. Branches are not
+    given to QCEC (dqc.verify._equivalence)."""
     from benchmarks.fuzz import case_inputs
 
     circuit, network = case_inputs(2026006096)
     result = dqc.compile(circuit, network, seed=2026006096 % 997)
     small = dqc.verify(circuit, result.circuit, result.report, max_sim_qubits=16, shots=64)
-    assert small.ok and small.method.endswith("+branches"), small
-    big = dqc.verify(circuit, result.circuit, result.report, max_sim_qubits=26, shots=64)
-    assert big.ok and big.method == "statevector+branches", big
+    assert small.ok and small.method == "clifford-skeleton+branches", small
