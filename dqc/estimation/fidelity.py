@@ -15,6 +15,7 @@ which cites their sources.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -178,10 +179,19 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
 
 
 def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> float:
-    """Summed duration of the operations of ``ops`` after ``epr`` up to ``frees``."""
+    """Summed duration of the operations of ``ops`` (ascending) after ``epr`` up to
+    ``frees``; found by bisection: a comm qubit's ``ops`` span every ebit it ever held.
+
+    Examples:
+        >>> from types import SimpleNamespace
+        >>> prog = SimpleNamespace(duration=[1.0, 2.0, 4.0, 8.0, 16.0])
+        >>> _busy(prog, [0, 1, 3, 4], 1, 3), _busy(prog, [0, 1, 3, 4], 1, None)
+        (8.0, 0.0)
+    """
     if frees is None:
         return 0.0
-    return math.fsum(prog.duration[j] for j in ops if epr < j <= frees)
+    lo, hi = bisect.bisect_right(ops, epr), bisect.bisect_right(ops, frees)
+    return math.fsum(prog.duration[j] for j in ops[lo:hi])
 
 
 def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
