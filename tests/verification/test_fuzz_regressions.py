@@ -44,3 +44,26 @@ def test_a_classical_branch_case_is_not_refuted_by_qcec():
     result = dqc.compile(circuit, network, seed=2026006096 % 997)
     small = dqc.verify(circuit, result.circuit, result.report, max_sim_qubits=16, shots=64)
     assert small.ok and small.method == "clifford-skeleton+branches", small
+
+
+def test_qcec_no_refutation_with_mid_circuit_measurements():
+    """The same case without its ``if``: QCEC's stricter check (every measured life ends in
+    |+>) fails although the output is right (statevector at 18 qubits and Aer sampling
+    agree); with mid-circuit measurements in the input that answer is no proof."""
+    import pytest
+
+    from benchmarks.fuzz import case_inputs
+    from dqc.verification import qcec_check
+
+    pytest.importorskip("mqt.qcec")
+    circuit, network = case_inputs(2026006096)
+    static = circuit.copy_empty_like()
+    for inst in circuit.data:
+        if inst.operation.name != "if_else":
+            static.append(inst)
+    result = dqc.compile(static, network, seed=2026006096 % 997)
+    outcome = dqc.verify(static, result.circuit, result.report, method="qcec", qcec_timeout=20)
+    assert outcome.ok and outcome.method == "clifford-skeleton", outcome
+    assert "no proof of a difference" in outcome.detail
+    with pytest.raises(qcec_check.NotProved):
+        qcec_check.check_by_qcec(static, result.circuit, result.report, timeout=20)
