@@ -305,7 +305,8 @@ def check_remote_fraction(sched: Schedule, network: Network, remote_gates: int,
     if not (two_qubit_gates > 0 and remote_gates > 0):
         return None
     fraction = remote_gates / two_qubit_gates
-    used = [q for q in network.qpus if q.name in {op.qpu for op in sched.operations}]
+    busy = {op.qpu for op in sched.operations}
+    used = [q for q in network.qpus if q.name in busy]
     tech = min((q.profile for q in used or network.qpus), key=lambda t: t.remote_fraction)
     status = "ok" if fraction <= tech.remote_fraction else "marginal"
     text = ("communication dominates the run time" if status != "ok"
