@@ -1,18 +1,21 @@
-"""Exact verification of the non-Clifford rows of ``benchmarks.ebits`` with MQT QCEC.
+"""Exact verification of the non-Clifford rows of ``benchmarks.ebits``.
 
 Usage::
 
-    python -m benchmarks.verify_exact [--qpus 2 4 8] [--topology all-to-all line]
-                                      [--timeout 60] [--only NAME ...] [--out PREFIX]
+    python -m benchmarks.verify_exact [--method auto|pauli|qcec] [--qpus 2 4 8]
+                                      [--topology all-to-all line] [--timeout 60]
+                                      [--only NAME ...] [--out PREFIX]
 
 Every circuit of :mod:`benchmarks.ebits` (its folder and its generated ones), compiled
 as that benchmark compiles it (``ceil(n / K)`` data qubits and 2 comm qubits per QPU),
-then ``dqc.verify(..., method="qcec", qcec_timeout=TIMEOUT)``. Clifford rows are
-``stim-flows`` already (exact at any size) and are left out; so are rows the compiler
-rejects. Prints one line per row — circuit, qubits, gates (of the compiled circuit), K,
-topology, method, result, seconds — then the share proved by ``qcec-dd``, and writes
-``PREFIX.md`` / ``PREFIX.csv`` (default ``benchmarks/results/verify_exact``). Needs
-``pip install "dqc-compiler[verify]"``.
+then ``dqc.verify(..., method=METHOD, max_sim_qubits=0, qcec_timeout=TIMEOUT)``: with
+``auto`` (the default) the Pauli-rotation proof first and QCEC when it gives none, never
+the simulator. Clifford rows are ``stim-flows`` already (exact at any size) and are left
+out of the share; so are rows the compiler rejects. Prints one line per row — circuit,
+qubits, gates (of the compiled circuit), K, topology, method, result, seconds (of the
+verification) — then the share proved exactly (``pauli-rotations`` or ``qcec-dd``)
+within the time limit, and writes ``PREFIX.md`` / ``PREFIX.csv`` (default
+``benchmarks/results/verify_exact``). QCEC needs ``pip install "dqc-compiler[verify]"``.
 """
 
 from __future__ import annotations
@@ -48,8 +51,13 @@ def is_clifford(circuit: QuantumCircuit) -> bool:
     return True
 
 
-def run_row(name: str, circuit: QuantumCircuit, k: int, topology: str, timeout: float) -> dict:
-    """Compile one row as ``benchmarks.ebits`` does and verify it with QCEC."""
+#: Methods that prove angles exactly.
+EXACT = ("pauli-rotations", "qcec-dd")
+
+
+def run_row(name: str, circuit: QuantumCircuit, k: int, topology: str, timeout: float,
+            method: str = "auto") -> dict:
+    """Compile one row as ``benchmarks.ebits`` does and verify it exactly."""
     data = -(-circuit.num_qubits // k)
     net = TOPOLOGIES[topology](k, data_qubits=data, comm_qubits=2)
     row: dict = {"circuit": name, "qubits": circuit.num_qubits, "K": k, "topology": topology}
@@ -60,8 +68,8 @@ def run_row(name: str, circuit: QuantumCircuit, k: int, topology: str, timeout: 
                    seconds="–")
         return row
     start = time.perf_counter()
-    outcome = dqc.verify(circuit, result.circuit, result.report, method="qcec",
-                         qcec_timeout=timeout)
+    outcome = dqc.verify(circuit, result.circuit, result.report, method=method,
+                         max_sim_qubits=0, qcec_timeout=timeout)
     row["seconds"] = f"{time.perf_counter() - start:.1f}"
     row["gates"] = result.circuit.size()
     row["method"] = outcome.method
@@ -69,7 +77,7 @@ def run_row(name: str, circuit: QuantumCircuit, k: int, topology: str, timeout: 
         row["result"] = "Clifford: stim-flows (exact)"
     elif not outcome.ok:
         row["result"] = f"FAILED: {outcome.detail}"
-    elif outcome.method.startswith("qcec"):
+    elif outcome.method in EXACT:
         row["result"] = "proved"
     else:
         row["result"] = "not proved: " + outcome.detail.rsplit("(", 1)[-1].rstrip(")")
@@ -78,11 +86,13 @@ def run_row(name: str, circuit: QuantumCircuit, k: int, topology: str, timeout: 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--method", default="auto", choices=["auto", "pauli", "qcec"])
     parser.add_argument("--qpus", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--topology", nargs="+", default=["all-to-all", "line"],
                         choices=sorted(TOPOLOGIES))
     parser.add_argument("--timeout", type=float, default=60.0,
-                        help="seconds QCEC may take per row (default 60)")
+                        help="seconds a row's verification may take (QCEC's limit; "
+                             "default 60)")
     parser.add_argument("--only", nargs="+", help="only these circuits (names)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "verify_exact")
     args = parser.parse_args(argv)
@@ -97,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         for topology in args.topology:
             for k in args.qpus:
-                row = run_row(name, circuit, k, topology, args.timeout)
+                row = run_row(name, circuit, k, topology, args.timeout, args.method)
                 rows.append(row)
                 print(" | ".join(str(row[c]) for c in COLUMNS), flush=True)
     compiled = [r for r in rows if not str(r["result"]).startswith(("rejected", "Clifford"))]
@@ -105,9 +115,12 @@ def main(argv: list[str] | None = None) -> None:
               and float(r["seconds"]) <= args.timeout]
     failed = [r for r in compiled if str(r["result"]).startswith("FAILED")]
     share = len(proved) / len(compiled) if compiled else float("nan")
+    by = {m: sum(r["method"] == m for r in proved) for m in EXACT}
     summary = (f"{len(compiled)} non-Clifford rows compiled ({len(rows) - len(compiled)} "
-               f"rejected by the compiler or Clifford); proved by qcec-dd within "
-               f"{args.timeout:g} s: {len(proved)} ({share:.0%}); failed: {len(failed)}")
+               f"rejected by the compiler or Clifford); proved exactly (method "
+               f"{args.method}) within {args.timeout:g} s: {len(proved)} ({share:.0%}: "
+               f"{by['pauli-rotations']} pauli-rotations, {by['qcec-dd']} qcec-dd); "
+               f"failed: {len(failed)}")
     print(summary)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:

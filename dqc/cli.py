@@ -105,8 +105,10 @@ def _add_verify_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method", choices=METHODS, default="auto",
         help="auto: stim flows for Clifford circuits, simulation up to --max-sim-qubits, "
-             "QCEC (if installed) above; qcec: QCEC for every non-Clifford circuit "
-             f'(needs {INSTALL_HINT}) (default: auto)')
+             "above it the exact Pauli-rotation proof, then QCEC (if installed) when that "
+             "gives none; pauli: the Pauli-rotation proof for every non-Clifford circuit; "
+             f"qcec: QCEC for every non-Clifford circuit (needs {INSTALL_HINT}) "
+             "(default: auto)")
     parser.add_argument(
         "--qcec-timeout", type=float, default=QCEC_TIMEOUT, metavar="S",
         help=f"seconds QCEC may take; reaching it is no proof, the check falls back to the "

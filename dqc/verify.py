@@ -1,6 +1,6 @@
 """Check that a compiled circuit obeys the output contract and equals its input.
 
-Three methods, chosen automatically and always named in the result:
+Methods, tried in this order and always named in the result:
 
 * ``stim-flows`` — the circuit is Clifford: exact for every measurement outcome.
   Measurements into the input's registers and resets of data qubits are deferred
@@ -10,21 +10,28 @@ Three methods, chosen automatically and always named in the result:
   ``P → U P U†`` (``stim.Circuit.has_all_flows(unsigned=True)``), and signs are
   checked on random measurement branches with a Choi state in
   ``stim.TableauSimulator``.
-* ``clifford-skeleton`` — non-Clifford circuits: ``stim-flows`` on both circuits
-  with every non-Clifford rotation replaced by a Clifford one at the same place
-  (diagonal gates stay diagonal). It exercises every telegate, swap and
-  correction the compiler emitted, on every measurement branch, but not the
-  rotation angles.
-* ``statevector`` — small non-Clifford circuits get the skeleton check *and* a
-  simulation: both circuits run on random input states with Qiskit's
-  ``Statevector`` (teleportation measurements sampled, feed-forward applied),
-  final measurements compared as a map and the states compared by fidelity.
-* ``qcec-dd`` — non-Clifford circuits above ``max_sim_qubits`` when ``mqt.qcec`` is
-  installed (the ``verify`` extra), or any non-Clifford circuit with
-  ``method="qcec"``: the skeleton check *and* an exact equivalence check by MQT QCEC's
-  decision diagrams, measurements deferred and every comm-qubit life a fresh ancilla
-  (:mod:`dqc.verification.qcec_check`), angles included. When QCEC gives no proof (no
-  information, a timeout) the result is ``clifford-skeleton`` and its detail says why.
+* ``clifford-skeleton`` — every non-Clifford circuit gets it, and keeps this name when
+  nothing below proves the angles: ``stim-flows`` on both circuits with every
+  non-Clifford rotation replaced by a Clifford one at the same place (diagonal gates stay
+  diagonal). It exercises every telegate, swap and correction the compiler emitted, on
+  every measurement branch, but not the rotation angles.
+* ``pauli-rotations`` — non-Clifford circuits, any size, no extra dependency: the
+  skeleton check *and* an exact proof: measurements deferred, every comm-qubit life a
+  fresh ancilla, every rotation of ``U† V`` pulled to the start as a Pauli rotation and
+  merged until none is left, the Clifford remainder checked with stim
+  (:mod:`dqc.verification.pauli_check`). It proves or gives no proof; it never refutes.
+* ``statevector`` — when ``pauli-rotations`` gives no proof and the circuit fits in
+  ``max_sim_qubits``: the skeleton check *and* a simulation: both circuits run on random
+  input states with Qiskit's ``Statevector`` (teleportation measurements sampled,
+  feed-forward applied), final measurements compared as a map and the states compared by
+  fidelity (within 1e-6, which an angle off by 1e-3 rad can pass: the Pauli-rotation
+  proof, within 1e-9 rad, goes first).
+* ``qcec-dd`` — when neither proves it and ``mqt.qcec`` is installed (the ``verify``
+  extra), or for any non-Clifford circuit with ``method="qcec"``: the
+  skeleton check *and* an exact equivalence check by MQT QCEC's decision diagrams on the
+  same deferred pair (:mod:`dqc.verification.qcec_check`), angles included. When neither
+  proves it (left-over rotations, no information, a timeout) the result is
+  ``clifford-skeleton`` and its detail says why.
 """
 from __future__ import annotations
 
@@ -42,22 +49,20 @@ from dqc.verification import qcec_check
 from dqc.verification.branches import branches, deferrable, read_writes, resolve
 from dqc.verification.contract import check_contract
 from dqc.verification.deferral import input_clbits
-from dqc.verification.qcec_check import (
-    INSTALL_HINT,
-    NotProved,
-    check_by_qcec,
-    require_qcec,
-)
+from dqc.verification.pauli_check import METHOD as PAULI_METHOD
+from dqc.verification.pauli_check import check_by_pauli_rotations
+from dqc.verification.qcec_check import INSTALL_HINT, check_by_qcec, require_qcec
 from dqc.verification.qcec_check import METHOD as QCEC_METHOD
 from dqc.verification.simulate import check_by_statevector, simulation_qubits
 from dqc.verification.stim_check import NonClifford, Verification, check_stim
+from dqc.verification.unitary_pair import NotProved
 
 __all__ = ["METHODS", "Verification", "check_contract", "verify"]
 
-#: What ``method=`` takes: ``auto`` picks by size (module docstring); ``qcec`` proves every
-#: non-Clifford circuit with QCEC whatever its size (Clifford ones get ``stim-flows``,
-#: exact at any size) and needs ``mqt.qcec``.
-METHODS = ("auto", "qcec")
+#: What ``method=`` takes: ``auto`` picks by size (module docstring); ``pauli`` and ``qcec``
+#: prove every non-Clifford circuit with that method whatever its size (Clifford ones get
+#: ``stim-flows``, exact at any size); ``qcec`` needs ``mqt.qcec``.
+METHODS = ("auto", "pauli", "qcec")
 #: QCEC's time limit per check, in seconds (``qcec_timeout``): reaching it is no proof.
 QCEC_TIMEOUT = 60.0
 
@@ -82,7 +87,7 @@ def verify(
         max_sim_qubits: largest qubit count simulated for non-Clifford circuits.
         shots: random measurement branches for the sign check / simulation.
         seed: seed of those random branches.
-        method: ``"auto"`` or ``"qcec"`` (:data:`METHODS`); ``"qcec"`` raises
+        method: ``"auto"``, ``"pauli"`` or ``"qcec"`` (:data:`METHODS`); ``"qcec"`` raises
             :class:`~dqc.verification.qcec_check.QcecMissing` when ``mqt.qcec`` is not
             installed (``pip install "dqc-compiler[verify]"``).
         qcec_timeout: seconds QCEC may take per check (None: no limit). Running out is
@@ -163,9 +168,10 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
                  settings: _Settings, branch: bool = False) -> tuple[str, str]:
     """Method and detail of the check of a circuit without input conditions; raises
     VerificationError when it fails. ``branch``: the pair is one classical branch of
-    circuits with input feed-forward (:func:`_by_branches`), where QCEC is not used:
-    its rewrite called 8 of 60 correct fuzz cases "not equivalent" there (statevector
-    simulation of the same branches proves them), cause not yet found."""
+    circuits with input feed-forward (:func:`_by_branches`), where QCEC is not used (it
+    called 8 of 60 correct fuzz cases "not equivalent" there: see
+    :mod:`dqc.verification.unitary_pair`); the Pauli-rotation check only ever proves, so
+    it is used there too."""
     shots, seed = settings.shots, settings.seed
     try:
         return "stim-flows", check_stim(unrolled, compiled, rep, skeleton=False, shots=shots,
@@ -177,26 +183,34 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
         return "clifford-skeleton", (
             f"{skeleton} (rotation angles not checked: the simulator does not run a "
             "while_loop)")
+    why = []
+    if settings.method != "qcec":
+        try:
+            return PAULI_METHOD, f"{check_by_pauli_rotations(unrolled, compiled, rep)}; {skeleton}"
+        except NotProved as exc:
+            why.append(f"Pauli rotations gave no proof ({exc})")
     width = simulation_qubits(unrolled, compiled, rep)
-    if settings.method == "auto" and width <= settings.max_sim_qubits:
-        sim = check_by_statevector(unrolled, compiled, rep, runs=2, seed=seed)
-        return "statevector", f"{sim}; {skeleton}"
-    if not branch and (settings.method == "qcec" or qcec_check.qcec_available()):
+    if settings.method == "auto":
+        if width <= settings.max_sim_qubits:
+            sim = check_by_statevector(unrolled, compiled, rep, runs=2, seed=seed)
+            return "statevector", f"{sim}; {skeleton}; {why[0]}"
+        why.append(f"simulating would take {plural(width, 'qubit')} > max_sim_qubits="
+                   f"{settings.max_sim_qubits}")
+    if not branch and settings.method != "pauli" and (
+            settings.method == "qcec" or qcec_check.qcec_available()):
         try:
             proof = check_by_qcec(unrolled, compiled, rep, timeout=settings.qcec_timeout)
             return QCEC_METHOD, f"{proof}; {skeleton}"
         except NotProved as exc:
-            return "clifford-skeleton", (
-                f"{skeleton} (rotation angles not checked: QCEC gave no proof, {exc})")
-    exact = ("QCEC is not used on classical branches" if branch else
-             f"for an exact check install mqt.qcec: {INSTALL_HINT}")
-    return "clifford-skeleton", (
-        f"{skeleton} (rotation angles not checked: simulating would take "
-        f"{plural(width, 'qubit')} > max_sim_qubits={settings.max_sim_qubits}; {exact})")
+            why.append(f"QCEC gave no proof ({exc})")
+    elif settings.method == "auto":
+        why.append("QCEC is not used on classical branches" if branch else
+                   f"for QCEC install mqt.qcec: {INSTALL_HINT}")
+    return "clifford-skeleton", f"{skeleton} (rotation angles not checked: {'; '.join(why)})"
 
 
 #: Methods from the strongest to the weakest: a set of branches is named by its weakest.
-_STRENGTH = ("stim-flows", "statevector", QCEC_METHOD, "clifford-skeleton")
+_STRENGTH = ("stim-flows", PAULI_METHOD, "statevector", QCEC_METHOD, "clifford-skeleton")
 
 
 def _by_branches(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report,

@@ -80,19 +80,12 @@ def random_circuit(n: int, gates: int, seed: int) -> QuantumCircuit:
 
 def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: int = 0,
                        expect: str | None = None) -> dqc.CompileResult:
-    """Compile, verify, and fail the test unless verification passed (by ``expect``).
-
-    ``expect="clifford-skeleton"`` (a non-Clifford circuit above the simulator's limit)
-    gives QCEC next to no time, so that these tests stay quick, and accepts ``qcec-dd``
-    (which runs the skeleton check too); ``tests/verification/test_qcec.py`` tests QCEC.
-    """
+    """Compile, verify, and fail the test unless verification passed (by ``expect``)."""
     result = dqc.compile(circuit, network, seed=seed)
-    skeleton = expect == "clifford-skeleton"
-    outcome = dqc.verify(circuit, result.circuit, result.report,
-                         **({"qcec_timeout": 1e-6} if skeleton else {}))
+    outcome = dqc.verify(circuit, result.circuit, result.report)
     assert outcome.ok, str(outcome)
     if expect is not None:
-        assert outcome.method in ((expect, "qcec-dd") if skeleton else (expect,)), str(outcome)
+        assert outcome.method == expect, str(outcome)
     return result
 
 

@@ -186,13 +186,13 @@ def test_verify_flag_clifford(capsys, tmp_path, ghz6):
                                       "detail": report["verification"]["detail"]}
 
 
-def test_verify_flag_nonclifford_uses_statevector(capsys, tmp_path):
+def test_verify_flag_nonclifford_is_proved(capsys, tmp_path):
     src = write(tmp_path / "nc.qasm", qasm2.dumps(nonclifford()))
     stdout, _, report, out, rep = compile_ok(capsys, tmp_path, src, "--qpus", "2", "--verify")
-    assert "verified (statevector)" in stdout
-    assert report["verification"]["method"] == "statevector"
+    assert "verified (pauli-rotations)" in stdout
+    assert report["verification"]["method"] == "pauli-rotations"
     stdout = verify_ok(capsys, src, out, rep)
-    assert "(statevector)" in stdout
+    assert "(pauli-rotations)" in stdout
 
 
 def test_openqasm3_input(capsys, tmp_path):

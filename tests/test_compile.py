@@ -209,13 +209,13 @@ def test_random_nonclifford_small(seed, nonclifford_circuit, verified):
     n = 6 + seed % 4
     k = 2 + seed % 2
     net = dqc.Network.line(k, data_qubits=math.ceil(n / k), comm_qubits=2)
-    verified(nonclifford_circuit(n, 60, seed=200 + seed), net, seed=seed, expect="statevector")
+    verified(nonclifford_circuit(n, 60, seed=200 + seed), net, seed=seed, expect="pauli-rotations")
 
 
 def test_large_nonclifford_uses_skeleton(verified):
     qc = QuantumCircuit(24)
     qc.append(QFTGate(24), range(24))
-    verified(qc, dqc.Network.all_to_all(2, data_qubits=12), expect="clifford-skeleton")
+    verified(qc, dqc.Network.all_to_all(2, data_qubits=12), expect="pauli-rotations")
 
 
 def test_single_qpu_network_needs_no_ebits(clifford_circuit, verified):

@@ -118,7 +118,7 @@ def test_register_conditions_are_checked_branch_by_branch(verified):
     qc = register_conditions()
     result = verified(qc, dqc.Network.line(2, data_qubits=2, comm_qubits=2))
     outcome = dqc.verify(qc, result.circuit, result.report)
-    assert outcome.method == "statevector+branches", outcome
+    assert outcome.method == "pauli-rotations+branches", outcome
     assert "all 4 classical branches" in outcome.detail
     assert result.report.ebits >= 1
 

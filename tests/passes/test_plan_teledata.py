@@ -42,5 +42,5 @@ def test_quantum_volume_32_on_two_qpus_beats_the_static_plan(verified):
     pm.run(qc)
     teledata = pm.property_set["dqc_teledata"]
     static = pm.property_set["dqc_placement"].ebits
-    res = verified(qc, net, expect="clifford-skeleton")
+    res = verified(qc, net, expect="pauli-rotations")
     assert teledata.moves and res.report.ebits == teledata.ebits < static / 2

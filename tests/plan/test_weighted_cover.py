@@ -18,7 +18,7 @@ def test_qft_with_a_spare_qubit_costs_n_over_2_minus_1(verified):
     when the model is not met and keeps the one that emits fewest ebits.
     """
     net = dqc.Network.all_to_all(2, data_qubits=6, comm_qubits=1)
-    res = verified(qft(10), net, expect="statevector")
+    res = verified(qft(10), net, expect="pauli-rotations")
     assert res.report.ebits == res.report.ebits_lower_bound == 4
 
 
@@ -56,7 +56,7 @@ def test_qft_on_four_qpus_prefers_short_lived_copies(verified, pass_verified):
     qc = qft(32)
     thrashing = _pipeline(pass_verified, net, qc, dry_run=False, replans=0)
     assert _pipeline(pass_verified, net, qc, dry_run=False, replans=3) <= 54 < thrashing
-    res = verified(qc, net, expect="clifford-skeleton")  # with the dry runs too: 42
+    res = verified(qc, net, expect="pauli-rotations")  # with the dry runs too: 42
     assert res.report.ebits <= 42
 
 
@@ -64,5 +64,5 @@ def test_qft_32_with_one_spare_qubit_meets_n_over_2_minus_1(verified):
     """Issue 4's target for QFT-32 on two QPUs: at most n/2 - 1 = 15 ebits (here with
     one spare data qubit per QPU, as DISQCO's figure; tight capacity gives n/2)."""
     net = dqc.Network.all_to_all(2, data_qubits=17, comm_qubits=2)
-    res = verified(qft(32), net, expect="clifford-skeleton")
+    res = verified(qft(32), net, expect="pauli-rotations")
     assert res.report.ebits == 15

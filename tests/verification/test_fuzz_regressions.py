@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dqc.passes import UnrollForDistribution
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import C3SXGate, XXMinusYYGate, XXPlusYYGate
 
 import dqc
 from dqc.network import QPU, Link, Network
+from dqc.verification.simulate import check_by_statevector
 
 
 def test_a_qubit_moved_after_its_final_measurement_verifies():
@@ -30,20 +32,22 @@ def test_a_qubit_moved_after_its_final_measurement_verifies():
     assert result.report.initial_layout[7] in moved  # the situation of the finding
     outcome = dqc.verify(qc, result.circuit, result.report, max_sim_qubits=16, seed=1)
     assert outcome.ok, outcome.detail
-    assert outcome.method == "statevector"
+    # the simulator itself (dqc.verify proves it by Pauli rotations first)
+    assert check_by_statevector(UnrollForDistribution()(qc), result.circuit, result.report,
+                                runs=2, seed=1)
 
 
 def test_a_classical_branch_case_is_not_refuted_by_qcec():
     """Fuzz case 2026006096 (7 qubits, 4 QPUs, input feed-forward on c[0]): QCEC's rewrite
     called its branches "not equivalent"; statevector simulation at 18 qubits
     (``max_sim_qubits=26``, 25 s here) proved all four when it was found. Branches are not
-    given to QCEC (dqc.verify._equivalence)."""
+    given to QCEC (dqc.verify._equivalence); the Pauli-rotation check proves every branch."""
     from benchmarks.fuzz import case_inputs
 
     circuit, network = case_inputs(2026006096)
     result = dqc.compile(circuit, network, seed=2026006096 % 997)
     small = dqc.verify(circuit, result.circuit, result.report, max_sim_qubits=16, shots=64)
-    assert small.ok and small.method == "clifford-skeleton+branches", small
+    assert small.ok and small.method == "pauli-rotations+branches", small
 
 
 def test_qcec_no_refutation_with_mid_circuit_measurements():

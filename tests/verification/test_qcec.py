@@ -9,6 +9,7 @@ from qiskit.circuit.library import QFTGate
 import dqc
 from dqc.verification import qcec_check
 from tests.helpers import without
+from tests.verification.mutations import MUTATIONS
 
 pytest.importorskip("mqt.qcec")
 
@@ -35,20 +36,9 @@ def qft10():
     return qc, dqc.compile(qc, dqc.Network.all_to_all(3, data_qubits=4))
 
 
-def _replaced(circuit: QuantumCircuit, index: int, inst) -> QuantumCircuit:
-    out = circuit.copy_empty_like()
-    for i, old in enumerate(circuit.data):
-        out._append(inst if i == index else old)
-    return out
-
-
-def _rotations(circuit: QuantumCircuit, names=("cp", "p", "rz", "crz")) -> list[int]:
-    return [i for i, inst in enumerate(circuit.data) if inst.operation.name in names]
-
-
 def test_proves_qft26_on_3_qpus(qft26):
     qc, result = qft26
-    outcome = dqc.verify(qc, result.circuit, result.report)
+    outcome = dqc.verify(qc, result.circuit, result.report, method="qcec")
     assert outcome.ok and outcome.method == "qcec-dd", outcome
     assert "equivalent" in outcome.detail and "Clifford skeleton" in outcome.detail
 
@@ -57,7 +47,7 @@ def test_forced_method_below_the_simulator_limit():
     qc = qft(6)
     qc.t(2)
     result = dqc.compile(qc, dqc.Network.line(2, data_qubits=3))
-    assert dqc.verify(qc, result.circuit, result.report).method == "statevector"
+    assert dqc.verify(qc, result.circuit, result.report).method == "pauli-rotations"
     forced = dqc.verify(qc, result.circuit, result.report, method="qcec")
     assert forced.ok and forced.method == "qcec-dd"
 
@@ -79,66 +69,24 @@ def test_mid_circuit_measurement_and_reset_use_the_construction_checker():
     assert "construction checker" in outcome.detail
 
 
-def test_catches_rotation_moved_to_another_qubit(qft10):
+@pytest.mark.parametrize("mutation", [m for m in MUTATIONS if m != "correction swapped"])
+def test_catches_mutation(qft10, mutation):
     qc, result = qft10
-    circuit = result.circuit
-    i = [i for i in _rotations(circuit) if circuit.data[i].operation.name == "cp"][-3]
-    inst = circuit.data[i]
-    a, b = inst.qubits
-    # another data qubit of the same QPU as b, so that the output contract still holds
-    qpu = result.report.qubit_qpu[circuit.find_bit(b).index]
-    other = next(circuit.qubits[p] for p in result.report.initial_layout
-                 if result.report.qubit_qpu[p] == qpu and circuit.qubits[p] not in (a, b))
-    moved = _replaced(circuit, i, inst.replace(qubits=(a, other)))
-    _refuted_by_qcec(qc, moved, result.report)
-    assert not dqc.verify(qc, moved, result.report, method="qcec").ok
-
-
-def test_catches_wrong_angle(qft10):
-    qc, result = qft10
-    circuit = result.circuit
-    i = _rotations(circuit)[len(_rotations(circuit)) // 2]
-    inst = circuit.data[i]
-    op = inst.operation.copy()
-    op.params = [float(op.params[0]) + 1e-3]
-    wrong = _replaced(circuit, i, inst.replace(operation=op))
-    _refuted_by_qcec(qc, wrong, result.report)
-    outcome = dqc.verify(qc, wrong, result.report, method="qcec")
-    assert not outcome.ok and outcome.method == "equivalence", outcome
+    for wrong in MUTATIONS[mutation](result):
+        _refuted_by_qcec(qc, wrong, result.report)
+        outcome = dqc.verify(qc, wrong, result.report, method="qcec")
+        assert not outcome.ok and outcome.method == "equivalence", outcome
 
 
 def test_catches_rotation_swapped_with_a_correction():
-    """The X correction on a telegate's receiving comm qubit does not commute with the
-    controlled phase that follows it (``X_b CP(θ) X_b = P_t(θ) CP(-θ)``): swapped, the
-    circuit differs. (A QFT-8: in the QFT-26 every such phase is below 0.01.)"""
+    """A QFT-8 on 2 QPUs (in the QFT-26 every phase after such a correction is below 0.01;
+    with ``cp(θ)`` for ``θ ~ 1e-4`` the difference, about θ/2 on ancilla amplitudes, stays
+    under QCEC's identity threshold: see qcec_check's docstring)."""
     qc = qft(8)
     result = dqc.compile(qc, dqc.Network.all_to_all(2, data_qubits=4))
-    circuit = result.circuit
-    pairs = [(i, j) for i, inst in enumerate(circuit.data) if inst.operation.name == "if_else"
-             and inst.operation.blocks[0].data[0].operation.name == "x"
-             for j in [_next_on(circuit, i)] if j is not None
-             and circuit.data[j].operation.name == "cp"
-             and float(circuit.data[j].operation.params[0]) > 0.1]
-    assert pairs
-    # a large angle: with cp(θ) for θ ~ 1e-4 the difference (~θ/2 on ancilla amplitudes)
-    # stays under QCEC's identity threshold (see qcec_check's docstring)
-    i, j = pairs[-1]
-    swapped = circuit.copy_empty_like()
-    for k, inst in enumerate(circuit.data):
-        if k == i:
-            continue
-        swapped._append(inst)
-        if k == j:
-            swapped._append(circuit.data[i])
-    _refuted_by_qcec(qc, swapped, result.report)
-    assert not dqc.verify(qc, swapped, result.report, method="qcec").ok
-
-
-def _next_on(circuit: QuantumCircuit, i: int) -> int | None:
-    """The first instruction after ``i`` on the (first) qubit of instruction ``i``."""
-    qubit = circuit.data[i].qubits[0]
-    return next((j for j in range(i + 1, len(circuit.data))
-                 if qubit in circuit.data[j].qubits), None)
+    for wrong in MUTATIONS["correction swapped"](result):
+        _refuted_by_qcec(qc, wrong, result.report)
+        assert not dqc.verify(qc, wrong, result.report, method="qcec").ok
 
 
 def _refuted_by_qcec(qc: QuantumCircuit, circuit: QuantumCircuit, report) -> None:
@@ -147,25 +95,6 @@ def _refuted_by_qcec(qc: QuantumCircuit, circuit: QuantumCircuit, report) -> Non
 
     with pytest.raises(dqc.VerificationError, match="not equivalent"):
         qcec_check.check_by_qcec(UnrollForDistribution()(qc), circuit, report, timeout=120)
-
-
-def test_catches_dropped_classical_condition(qft10):
-    qc, result = qft10
-    circuit = result.circuit
-    ifs = [i for i, inst in enumerate(circuit.data) if inst.operation.name == "if_else"]
-    for i in ifs[-2:]:
-        inst = circuit.data[i]
-        body = inst.operation.blocks[0]
-        unconditional = circuit.copy_empty_like()
-        for j, old in enumerate(circuit.data):
-            if j != i:
-                unconditional._append(old)
-                continue
-            for b in body.data:
-                unconditional.append(b.operation,
-                                     [inst.qubits[body.find_bit(q).index] for q in b.qubits])
-        _refuted_by_qcec(qc, unconditional, result.report)
-        assert not dqc.verify(qc, unconditional, result.report, method="qcec").ok
 
 
 def test_deleted_correction_is_caught(qft26):
@@ -177,7 +106,7 @@ def test_deleted_correction_is_caught(qft26):
 def test_no_information_is_not_a_proof(monkeypatch, qft26):
     qc, result = qft26
     monkeypatch.setattr(qcec_check, "_run_qcec", lambda *args: "no_information")
-    outcome = dqc.verify(qc, result.circuit, result.report)
+    outcome = dqc.verify(qc, result.circuit, result.report, method="qcec")
     assert outcome.ok and outcome.method == "clifford-skeleton"
     assert "QCEC gave no proof" in outcome.detail and "no_information" in outcome.detail
 
@@ -187,20 +116,28 @@ def test_no_information_is_not_a_proof(monkeypatch, qft26):
 def test_only_equivalent_answers_prove(monkeypatch, qft26, answer):
     qc, result = qft26
     monkeypatch.setattr(qcec_check, "_run_qcec", lambda *args: answer)
-    outcome = dqc.verify(qc, result.circuit, result.report)
+    outcome = dqc.verify(qc, result.circuit, result.report, method="qcec")
     assert outcome.method == "clifford-skeleton" and answer in outcome.detail
 
 
 def test_timeout_falls_back():
     qc = qft(24)
     result = dqc.compile(qc, dqc.Network.line(4, data_qubits=6))
-    outcome = dqc.verify(qc, result.circuit, result.report, qcec_timeout=1e-6)
+    outcome = dqc.verify(qc, result.circuit, result.report, method="qcec", qcec_timeout=1e-6)
     assert outcome.ok and outcome.method == "clifford-skeleton", outcome
     assert "QCEC gave no proof" in outcome.detail
 
 
 def test_missing_qcec_names_the_extra(monkeypatch):
+    """Named when the Pauli-rotation check gives no proof and QCEC is not installed."""
+    from dqc.verification import pauli_check
+    from dqc.verification.unitary_pair import NotProved
+
+    def no_proof(pair):
+        raise NotProved("stand-in")
+
     monkeypatch.setattr(qcec_check, "qcec_available", lambda: False)
+    monkeypatch.setattr(pauli_check, "prove_pair", no_proof)
     qc = qft(3)
     result = dqc.compile(qc, dqc.Network.line(2, data_qubits=2))
     with pytest.raises(qcec_check.QcecMissing, match=r'pip install "dqc-compiler\[verify\]"'):
