@@ -75,14 +75,19 @@ def test_correction_pauli_swapped_is_caught(clifford_case):
     assert not dqc.verify(qc, bad, result.report).ok
 
 
-def test_sign_error_caught_by_sign_check(clifford_case):
-    """An extra Z on a data qubit keeps every unsigned flow but flips a sign."""
+@pytest.mark.parametrize(("extra", "flipped"), [("z", "X"), ("x", "Z"), ("y", "Z")])
+def test_sign_error_caught_by_sign_check(clifford_case, extra, flipped):
+    """An extra Pauli on input qubit 0 before everything keeps every unsigned flow but
+    flips the sign of its flows it anticommutes with (Z flips the X flow, X the Z flow:
+    each of the two runs of the sign check catches one kind)."""
     qc, result = clifford_case
-    q = result.circuit.qubits[result.report.final_layout[0]]
-    bad = result.circuit.copy()
-    bad.z(q)
+    q = result.circuit.qubits[result.report.initial_layout[0]]
+    bad = result.circuit.copy_empty_like()
+    getattr(bad, extra)(q)
+    for inst in result.circuit.data:
+        bad._append(inst)
     outcome = dqc.verify(qc, bad, result.report)
-    assert not outcome.ok and "sign" in outcome.detail
+    assert not outcome.ok and f"sign error: input {flipped} on qubit 0" in outcome.detail
 
 
 def test_wrong_measurement_bit_caught(clifford_case):

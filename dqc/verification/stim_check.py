@@ -132,7 +132,8 @@ def check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, s
             f"{len(bad)} of {plural(len(flows), 'stabilizer flow')} fail"
             f"{'s' if len(bad) == 1 else ''}, first: {bad[0]}"
         )
-    _check_signs(s_comp, expected, width_c, in_index, shots, seed)
+    _check_signs(s_comp, _undo(s_orig.circuit, out_index, width_o), expected, width_c,
+                 in_index, out_index, shots, seed)
     what = "Clifford skeleton: " if skeleton else ""
     blocks = _count_blocks(unrolled)
     kept = (f"; {plural(blocks, 'while_loop')}: the same body on the same input qubits, "
@@ -162,34 +163,56 @@ def _same_blocks(original: list, compiled: list) -> None:
                 f"as it is (found '{op_c.name}' on input qubits {list(wires_c)})")
 
 
-def _check_signs(s_comp, expected, width_c, in_index, shots, seed) -> None:
-    """Signs of every flow on every measurement branch, via a Choi state.
+def _undo(original: stim.Circuit, out_index, width_o: int) -> stim.Circuit:
+    """The input's (unitary) circuit inverted, its qubit ``j`` moved to ``out_index(j)``:
+    appended to the compiled circuit it takes every output back to its input."""
+    position = [out_index(j) for j in range(width_o)]
+    undo = stim.Circuit()
+    for inst in original.inverse().flattened():
+        targets = [stim.GateTarget(position[t.value]) if t.is_qubit_target else t
+                   for t in inst.targets_copy()]
+        undo.append(inst.name, targets, inst.gate_args_copy())
+    return undo
 
-    Bell pairs join reference qubits to the compiled circuit's inputs; after the
-    circuit, each expected stabilizer (reference Pauli ⊗ image, with its sign) is
-    measured with ``MPP`` and declared a ``DETECTOR``. The reference sample must
-    show +1 for every stabilizer (the signs on one branch), and stim's frame
-    simulator over ``shots`` random branches must fire no detector: a stabilizer
-    whose sign depends on a measurement outcome fires with probability 1/2 a shot.
+
+def _check_signs(s_comp, undo, expected, width_c, in_index, out_index, shots, seed) -> None:
+    """Signs of every flow on every measurement branch.
+
+    ``undo`` (:func:`_undo`), the input's circuit inverted on the output qubits, follows
+    the compiled circuit, so that a correct flow takes each input Pauli to the same Pauli
+    on the output qubit of that input, with sign +.
+
+    One branch: stim's reference sample (random outcomes taken as 0) of the compiled
+    circuit and ``undo`` on ``|0...0>`` must read 0 on every output qubit (the signs of
+    the ``Z`` flows), and on ``|+...+>`` (``H`` before and after) the same (the ``X``
+    flows). Two runs on the circuit's own width instead of one on a Choi state twice as
+    wide: the tableau simulation costs the square of the width per random measurement
+    (0.7 ms at 1,016 qubits, 6.5 ms at 3,000 here).
+
+    Every branch: a Choi state — Bell pairs join reference qubits to the inputs, each
+    flow's Pauli is measured on the reference and the output qubit with ``MPP`` and
+    declared a ``DETECTOR`` — and stim's frame simulator over ``shots`` random branches
+    must fire no detector: a stabilizer whose sign depends on a measurement outcome fires
+    with probability 1/2 a shot. (The frame simulator needs no reference sample.)
     """
     n_in = len(expected) // 2
+    ins = " ".join(str(in_index(j)) for j in range(n_in))
+    outs = " ".join(str(out_index(j)) for j in range(n_in))
+    for pauli, before, after in (("Z", "", ""), ("X", f"H {ins}", f"H {outs}")):
+        run = stim.Circuit(before) + s_comp + undo + stim.Circuit(f"{after}\nM {outs}")
+        wrong = np.flatnonzero(run.reference_sample()[-n_in:])
+        if len(wrong):
+            j = int(wrong[0])
+            out = next(o for k, p, o in expected if k == j and p == pauli)
+            raise VerificationError(
+                f"sign error: input {pauli} on qubit {j} comes out as {-out} instead of {out}")
     refs = [width_c + j for j in range(n_in)]
-    lines = []
-    for j in range(n_in):
-        lines.append(f"H {refs[j]}\nCX {refs[j]} {in_index(j)}")
-    for j, pauli, out in expected:
-        terms = [f"{'!' if out.sign == -1 else ''}{pauli}{refs[j]}"]
-        terms += [f"{'_XYZ'[out[k]]}{k}" for k in out.pauli_indices()]
-        lines.append("MPP " + "*".join(terms))
+    lines = [f"H {refs[j]}\nCX {refs[j]} {in_index(j)}" for j in range(n_in)]
+    finals = [f"MPP {pauli}{refs[j]}*{pauli}{out_index(j)}" for j, pauli, _ in expected]
     count = len(expected)
-    lines += [f"DETECTOR rec[{-count + k}]" for k in range(count)]
-    choi = stim.Circuit("\n".join(lines[:n_in])) + s_comp + stim.Circuit("\n".join(lines[n_in:]))
-    reference = choi.reference_sample()[-count:]
-    if reference.any():
-        j, pauli, out = expected[int(np.flatnonzero(reference)[0])]
-        raise VerificationError(
-            f"sign error: input {pauli} on qubit {j} comes out as {-out} instead of {out}"
-        )
+    finals += [f"DETECTOR rec[{-count + k}]" for k in range(count)]
+    choi = (stim.Circuit("\n".join(lines)) + s_comp + undo
+            + stim.Circuit("\n".join(finals)))
     fired = choi.compile_detector_sampler(seed=seed).sample(shots).any(axis=0)
     if fired.any():
         j, pauli, out = expected[int(np.flatnonzero(fired)[0])]
