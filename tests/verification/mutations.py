@@ -1,8 +1,8 @@
-"""Wrong compiled circuits for the exact checkers to catch: ``from tests.verification.mutations
-import MUTATIONS``.
+"""Cases for the exact checkers: ``from tests.verification.mutations import MUTATIONS``.
 
 Each mutation takes a compile result of a QFT (``dqc.compile``) and returns compiled
-circuits that differ from a correct one in one way the Clifford skeleton cannot see.
+circuits that differ from a correct one in one way the Clifford skeleton cannot see;
+:func:`measured_and_reset` is an input with mid-circuit measurement and reset.
 """
 
 from __future__ import annotations
@@ -10,6 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qiskit import QuantumCircuit
+
+
+def measured_and_reset() -> QuantumCircuit:
+    """Four qubits with rotations before and after a mid-circuit measurement and reset."""
+    qc = QuantumCircuit(4, 2)
+    for q in range(4):
+        qc.h(q)
+    qc.cp(0.3, 0, 3)
+    qc.measure(1, 0)
+    qc.reset(1)
+    qc.rx(0.7, 1)
+    qc.crz(0.2, 1, 2)
+    qc.cp(1.1, 3, 1)
+    qc.measure(0, 1)
+    return qc
 
 
 def _replaced(circuit: QuantumCircuit, index: int, inst) -> QuantumCircuit:

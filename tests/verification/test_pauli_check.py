@@ -17,7 +17,7 @@ from dqc.verification.pauli_check import (
 )
 from dqc.verification.unitary_pair import Deferred, NotProved
 from tests.helpers import qft, without
-from tests.verification.mutations import MUTATIONS
+from tests.verification.mutations import MUTATIONS, measured_and_reset
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +45,7 @@ def test_goes_before_the_simulator(qft10):
 
 
 def test_mid_circuit_measurement_and_reset():
-    qc = QuantumCircuit(4, 2)
-    for q in range(4):
-        qc.h(q)
-    qc.cp(0.3, 0, 3)
-    qc.measure(1, 0)
-    qc.reset(1)
-    qc.rx(0.7, 1)
-    qc.crz(0.2, 1, 2)
-    qc.cp(1.1, 3, 1)
-    qc.measure(0, 1)
+    qc = measured_and_reset()
     result = dqc.compile(qc, dqc.Network.line(2, data_qubits=2))
     outcome = dqc.verify(qc, result.circuit, result.report, method="pauli")
     assert outcome.ok and outcome.method == "pauli-rotations", outcome

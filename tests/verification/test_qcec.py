@@ -9,7 +9,7 @@ from qiskit.circuit.library import QFTGate
 import dqc
 from dqc.verification import qcec_check
 from tests.helpers import without
-from tests.verification.mutations import MUTATIONS
+from tests.verification.mutations import MUTATIONS, measured_and_reset
 
 pytest.importorskip("mqt.qcec")
 
@@ -53,16 +53,7 @@ def test_forced_method_below_the_simulator_limit():
 
 
 def test_mid_circuit_measurement_and_reset_use_the_construction_checker():
-    qc = QuantumCircuit(4, 2)
-    for q in range(4):
-        qc.h(q)
-    qc.cp(0.3, 0, 3)
-    qc.measure(1, 0)
-    qc.reset(1)
-    qc.rx(0.7, 1)
-    qc.crz(0.2, 1, 2)
-    qc.cp(1.1, 3, 1)
-    qc.measure(0, 1)
+    qc = measured_and_reset()
     result = dqc.compile(qc, dqc.Network.line(2, data_qubits=2))
     outcome = dqc.verify(qc, result.circuit, result.report, method="qcec")
     assert outcome.ok and outcome.method == "qcec-dd", outcome
