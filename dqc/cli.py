@@ -104,9 +104,10 @@ def _add_network_options(sub: argparse.ArgumentParser) -> None:
 def _add_verify_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method", choices=METHODS, default="auto",
-        help="auto: stim flows for Clifford circuits, simulation up to --max-sim-qubits, "
-             "above it the exact Pauli-rotation proof, then QCEC (if installed) when that "
-             "gives none; pauli: the Pauli-rotation proof for every non-Clifford circuit; "
+        help="auto: stim flows for Clifford circuits; for the others the exact "
+             "Pauli-rotation proof, and when it gives none a simulation up to "
+             "--max-sim-qubits, then QCEC (if installed); pauli: the Pauli-rotation proof "
+             "alone; "
              f"qcec: QCEC for every non-Clifford circuit (needs {INSTALL_HINT}) "
              "(default: auto)")
     parser.add_argument(
