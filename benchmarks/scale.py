@@ -2,7 +2,8 @@
 
 Usage::
 
-    python -m benchmarks.scale [--cases 1000:100000:8 10000:100000:64 ...] [--out PREFIX]
+    python -m benchmarks.scale [--cases 1000:100000:8 10000:100000:64 ...] [--verify]
+                               [--out PREFIX]
 
 Each case ``QUBITS:TWO_QUBIT_GATES:QPUS`` is a seeded random circuit (CX between
 uniformly random pairs, an H on a random qubit after every other CX) compiled onto an
@@ -10,7 +11,8 @@ all-to-all network with tight capacity and 2 comm qubits per QPU, in a fresh
 process so that its peak resident memory (``ru_maxrss``) is its own. Prints and
 writes ``PREFIX.md`` (default ``benchmarks/results/scale``): compile time, peak memory,
 the time to write the output (OpenQASM 3 and the JSON report) and the four longest
-compile stages (from ``dqc.compile``'s ``progress``). Verification is not timed here.
+compile stages (from ``dqc.compile``'s ``progress``); with ``--verify``, the time of
+``dqc.verify`` on the output too (the random circuits are Clifford: ``stim-flows``).
 Figures only: nothing asserts.
 
 ``--profile N`` runs each case under :mod:`cProfile` instead (slower; the
@@ -51,8 +53,9 @@ def random_circuit(n: int, gates: int, seed: int = 1):
     return qc
 
 
-def measure(case: str, profile: int = 0) -> dict:
-    """Run one case in this process and return its figures (``profile``: see module doc)."""
+def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
+    """Run one case in this process and return its figures (``profile``: see module doc;
+    ``verify``: also time ``dqc.verify`` of the output, after the peak memory is read)."""
     import dqc
 
     n, g, k = (int(x) for x in case.split(":"))
@@ -80,12 +83,18 @@ def measure(case: str, profile: int = 0) -> dict:
         stats.sort_stats("cumulative").print_stats(profile)
         stats.sort_stats("tottime").print_stats(profile)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"qubits": n, "2q gates": g, "K": k, "ebits": result.report.ebits,
-            "lower bound": result.report.ebits_lower_bound,
-            "remote gates": result.report.remote_gates,
-            "compile s": round(seconds, 1), "peak MiB": round(peak_mib),
-            "write s": round(write_s, 1), "written MB": round(written / 1e6, 1),
-            "stages s": _slowest(marks, 4)}
+    row = {"qubits": n, "2q gates": g, "K": k, "ebits": result.report.ebits,
+           "lower bound": result.report.ebits_lower_bound,
+           "remote gates": result.report.remote_gates,
+           "compile s": round(seconds, 1), "peak MiB": round(peak_mib),
+           "write s": round(write_s, 1), "written MB": round(written / 1e6, 1),
+           "stages s": _slowest(marks, 4)}
+    if verify:
+        verify_start = time.perf_counter()
+        outcome = dqc.verify(qc, result.circuit, result.report)
+        row["verify s"] = round(time.perf_counter() - verify_start, 1)
+        row["verified by"] = outcome.method if outcome.ok else f"FAILED ({outcome.method})"
+    return row
 
 
 def _slowest(marks: list[tuple[str, float]], count: int) -> str:
@@ -99,16 +108,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", nargs="+", default=DEFAULT)
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale")
+    parser.add_argument("--verify", action="store_true",
+                        help="also time dqc.verify of each output (stim-flows: the circuits "
+                             "are Clifford)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile each case and print its N costliest functions (to stdout)")
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(measure(args.one, args.profile)))
+        print(json.dumps(measure(args.one, args.profile, args.verify)))
         return
     rows = []
     for case in args.cases:
         done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--one", case,
-                               "--profile", str(args.profile)],
+                               "--profile", str(args.profile)]
+                              + (["--verify"] if args.verify else []),
                               capture_output=True, text=True, cwd=HERE.parent)
         if args.profile:
             print(done.stderr.strip(), flush=True)
