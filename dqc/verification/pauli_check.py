@@ -89,8 +89,9 @@ def check_by_pauli_rotations(unrolled: QuantumCircuit, compiled: QuantumCircuit,
 
 
 def prove_pair(pair: Deferred) -> str:
-    """Prove ``pair.compiled |x, 0> = pair.original |x, 0>`` for every ``x`` (module
-    docstring), or raise :class:`NotProved`."""
+    """Prove ``pair.compiled |x, 0> = (pair.original |x>) ⊗ |g>`` for every ``x`` and one
+    state ``|g>`` of the comm/measured lives (module docstring), or raise
+    :class:`NotProved`."""
     basic = _clifford_rz(pair.compiled).compose(_clifford_rz(pair.original).inverse())
     fresh = sorted(set(pair.ancillas) - set(pair.aux_qubits))
     frame = _Frame(pair.width, set(fresh))
@@ -142,7 +143,10 @@ class _Frame:
         if name in _SKIPPED:
             return
         if name == "rz":
-            theta = float(params[0])
+            try:
+                theta = float(params[0])
+            except TypeError:  # an unbound parameter
+                raise NotProved(f"a rotation by {params[0]}, not a number") from None
             quarter = theta / (math.pi / 2)
             k = round(quarter)
             if abs(quarter - k) * math.pi / 2 < ANGLE_TOLERANCE:
