@@ -73,7 +73,7 @@ from qiskit.circuit import IfElseOp, Instruction
 
 from dqc.adapter.aer import aer_simulator, marginal_counts
 from dqc.errors import CircuitInputError, DQCError
-from dqc.estimation.fidelity import keep
+from dqc.estimation.fidelity import placed_keep
 from dqc.estimation.formatting import rounded
 from dqc.estimation.report import Report
 from dqc.estimation.result import Schedule
@@ -225,18 +225,11 @@ def placed_log_keep(compiled: QuantumCircuit, schedule: Schedule,
     This is what the simulation's dephasing amounts to at first order; the model's own
     factors (the least wait any schedule forces, qubit by qubit) are at least as large.
     """
-    last: dict[int, float] = {}
-    waited: dict[int, float] = {}
-    log_keep = 0.0
+    ops_on: dict[int, list[tuple[str, float, float]]] = {}
     for op in sorted(schedule.operations, key=lambda o: o.index):
         for q in op.qubits:
-            if q in last:
-                waited[q] = waited.get(q, 0.0) + max(0.0, op.start_s - last[q])
-            last[q] = op.end_s
-            if op.name in ("measure", "reset"):
-                log_keep += keep(waited.pop(q, 0.0) / techs[q].t2_s)
-                del last[q]
-    return log_keep + sum(keep(w / techs[q].t2_s) for q, w in waited.items())
+            ops_on.setdefault(q, []).append((op.name, op.start_s, op.end_s))
+    return placed_keep((techs[q].t2_s, ops) for q, ops in ops_on.items())
 
 
 def fidelity_check(noisy: QuantumCircuit, ideal: QuantumCircuit, report: Report,

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from dqc.estimation.formatting import rounded
@@ -27,7 +27,8 @@ from dqc.estimation.paths import chain, longest_paths, searches_exceed_budget, t
 from dqc.estimation.program import Edges, Program
 from dqc.network import Network
 
-__all__ = ["Fidelity", "ForcedHolds", "forced_holds", "idle_exposure", "keep", "link_log"]
+__all__ = ["Fidelity", "ForcedHolds", "forced_holds", "idle_exposure", "keep", "link_log",
+           "placed_keep"]
 
 
 def keep(exposure: float) -> float:
@@ -135,6 +136,7 @@ class ForcedHolds:
             cutoff limits: a half in use is no longer a stored pair); a wait above the
             cutoff means the pair is discarded before any schedule can use it (the
             verdict's ``cutoff`` check).
+        late: the ``epr`` operations with such a half.
     """
 
     exposure: float
@@ -142,6 +144,7 @@ class ForcedHolds:
     per_link: dict[str, list[float]]
     per_qpu: list[list[float]]
     waits: dict[str, list[float]]
+    late: set[int] = field(default_factory=set)
 
 
 def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
@@ -166,10 +169,13 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
         least = longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {}
         for q, (_, _, frees) in zip(prog.qubits[i], halves):
             hold = least.get(frees, 0.0) if frees is not None else 0.0
-            if network.links[li].cutoff_s is not None:
+            cutoff = network.links[li].cutoff_s
+            if cutoff is not None:
                 first = after[(i, q)][0]
                 wait = least.get(first, 0.0) - prog.duration[first] if first is not None else 0.0
                 out.waits.setdefault(network.links[li].key, []).append(max(0.0, wait))
+                if wait > cutoff:
+                    out.late.add(i)
             busy = _busy(prog, ops_on.get(q, []) if ops_on else [], i, frees)
             out.exposure += hold / techs[qpu_of[q]].t2_s
             out.log_keep += keep(max(0.0, hold - busy) / techs[qpu_of[q]].t2_s)
@@ -218,3 +224,32 @@ def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
         exposure += ratio
         log_keep += keep(ratio)
     return exposure, log_keep
+
+
+def placed_keep(lives: Iterable[tuple[float, Iterable[tuple[str, float, float]]]]) -> float:
+    """Σ :func:`keep` over the *lives* of qubits at placed times: the memory × idle
+    factor (log) of one schedule, where :class:`Fidelity` counts the least waits.
+
+    ``lives`` gives, per qubit, its T2 and its operations ``(name, start, end)`` in
+    program order. A life runs from an operation to the next ``measure`` or ``reset``
+    of the qubit (or its last operation); its wait is the sum of the gaps between
+    consecutive operations. This is what a noisy simulation of that schedule dephases
+    (:mod:`dqc.adapter.noisy_sim`), to first order.
+
+    Examples:
+        >>> ops = [("h", 0.0, 1.0), ("cx", 3.0, 4.0), ("measure", 4.0, 5.0), ("h", 9.0, 10.0)]
+        >>> placed_keep([(2.0, ops)]) == keep(1.0)    # gap 2 in the first life, none after
+        True
+    """
+    total = 0.0
+    for t2, ops in lives:
+        waited, last = 0.0, math.nan
+        for name, start, end in ops:
+            if start > last:
+                waited += start - last
+            last = end
+            if name in ("measure", "reset"):
+                total += keep(waited / t2)
+                waited, last = 0.0, math.nan
+        total += keep(waited / t2)
+    return total

@@ -9,17 +9,20 @@ end of its link.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dqc.estimation.program import Program
 from dqc.network import Network
 
-__all__ = ["After", "EbitStorage", "after_eprs", "halves_per_qpu", "occupancy", "peak_level",
-           "placed_storage", "regenerations"]
+__all__ = ["After", "EbitStorage", "Limits", "after_eprs", "cutoff_limits", "halves_per_qpu",
+           "occupancy", "peak_level", "placed_storage", "regenerations"]
 
 #: For an ``epr`` and one of its qubits: (next op, next measure or reset, op that frees it).
 After = dict[tuple[int, int], tuple[int | None, int | None, int | None]]
+
+#: Per ``epr`` on a link with a cutoff: (the cutoff, the first operations on its halves).
+Limits = dict[int, tuple[float, tuple[int, ...]]]
 
 
 def peak_level(spans: Iterable[tuple[float, float]], tol: float = 0.0) -> int:
@@ -131,6 +134,21 @@ def regenerations(prog: Program, after: After, start: Sequence[float], end: Sequ
                     if f is not None), default=0.0)
         extra = math.ceil((wait - c) / (c + prog.duration[i]) - 1e-12) if wait > c else 0
         out[link.key] = out.get(link.key, 0) + max(0, extra)
+    return out
+
+
+def cutoff_limits(prog: Program, after: After, network: Network,
+                  late: Collection[int] = ()) -> Limits:
+    """The storage limit of every ``epr`` on a link with a cutoff: its halves must be used
+    within the cutoff of its end. ``late``: eprs no schedule can keep within it (left out:
+    the verdict's ``cutoff`` check says so)."""
+    out: Limits = {}
+    for i, li in enumerate(prog.link):
+        if li < 0 or i in late or network.links[li].cutoff_s is None:
+            continue
+        firsts = tuple(f for f, _, _ in (after[(i, q)] for q in prog.qubits[i]) if f is not None)
+        if firsts:
+            out[i] = (float(network.links[li].cutoff_s), firsts)  # type: ignore[arg-type]
     return out
 
 

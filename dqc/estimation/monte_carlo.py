@@ -9,12 +9,14 @@ pairs); with a cutoff, a first input whose partner (plus the local operations an
 round trip) takes longer than the cutoff is discarded and the partner waits in its
 place. A pair that no draw can deliver within :data:`MAX_TRIES` tries of a round takes
 an infinite time (the makespan statistics are then infinite). Every draw is scheduled
-as soon as possible with the same dependencies and link order.
+as soon as possible with the same dependencies and link order, and with the expected
+schedule's hold-backs: a pair the schedule holds back to keep within its link's cutoff
+(:func:`~dqc.estimation.timing.hold_back`) is not started before its release there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -68,12 +70,14 @@ class MonteCarlo:
                 "min_s": value(self.min_s), "max_s": value(self.max_s)}
 
 
-def asap_samples(prog: Program, durations: np.ndarray) -> np.ndarray:
-    """Makespan of every sample: ``durations`` has shape (ops, samples)."""
+def asap_samples(prog: Program, durations: np.ndarray,
+                 release: Sequence[float] = ()) -> np.ndarray:
+    """Makespan of every sample: ``durations`` has shape (ops, samples); ``release``: the
+    earliest start of every op (none: 0)."""
     n, samples = durations.shape
     end = np.zeros_like(durations)
     for i in range(n):
-        s = np.zeros(samples)
+        s = np.full(samples, release[i] if release else 0.0)
         for j, lag in prog.deps[i]:
             np.maximum(s, end[j] + lag, out=s)
         r = prog.resource[i]
@@ -142,8 +146,10 @@ def _level(link: Link, delivered: Purified, r: int, after: float,
 
 
 def monte_carlo(prog: Program, network: Network, samples: int, seed: int,
-                progress: Callable[[int, int], None] | None = None) -> MonteCarlo:
-    """Draw ebit generation times (mean 1 / rate each) and schedule every draw."""
+                progress: Callable[[int, int], None] | None = None,
+                release: Sequence[float] = ()) -> MonteCarlo:
+    """Draw ebit generation times (mean 1 / rate each) and schedule every draw
+    (``release``: the expected schedule's hold-backs, module docstring)."""
     rng = np.random.default_rng(seed)
     makespans = []
     for first in range(0, samples, BATCH):
@@ -155,7 +161,7 @@ def monte_carlo(prog: Program, network: Network, samples: int, seed: int,
                 delivered = network.delivered(link)
                 durations[i] = (draw_delivered(link, delivered, rng, size)
                                 if delivered.rounds else _draw(link, rng, size))
-        makespans.append(asap_samples(prog, durations))
+        makespans.append(asap_samples(prog, durations, release))
         if progress is not None:
             progress(first + size, samples)
     values = np.concatenate(makespans)

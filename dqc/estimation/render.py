@@ -94,8 +94,10 @@ def _link_model_text(model: LinkModel) -> str:
             f"at fidelity {fmt_number(d.fidelity)} ({fmt_number(d.raw_pairs)} raw pairs each, "
             f"{plural(d.scratch, 'more comm qubit')} held at each end)")
     if d.cutoff_s is not None:
-        parts.append(f"cutoff {fmt_time(d.cutoff_s)}, {plural(model.regenerated, 'pair')} "
-                     "made again")
+        held = (f"{plural(model.held_back, 'pair')} held back"
+                + (f" (+{fmt_time(model.delay_s)} makespan)" if model.delay_s > 0 else ""))
+        parts.append(f"cutoff {fmt_time(d.cutoff_s)}, {held}, "
+                     f"{plural(model.regenerated, 'pair')} made again")
     return "; ".join(parts) + f"; {fmt_number(model.raw_pairs)} raw pairs in all"
 
 

@@ -44,11 +44,11 @@ class LinkModel:
     Attributes:
         delivered: the pair it delivers (:meth:`dqc.network.Network.delivered`).
         ebits: delivered pairs the run uses.
-        regenerated: pairs that wait longer than the cutoff before their first use in
-            the placed schedule, discarded and made again (counted as
-            ceil((wait − cutoff) / (cutoff + pair time)) each: made, held for the
-            cutoff, discarded, made again until one arrives in time). Their time is
-            not added to the makespan (it assumes the link has the idle time).
+        regenerated: pairs that still wait longer than the cutoff before their first use
+            in the placed schedule (where holding pairs back did not settle), discarded
+            and made again (counted as ceil((wait − cutoff) / (cutoff + pair time)) each:
+            made, held for the cutoff, discarded, made again until one arrives in time).
+            Their time is not added to the makespan.
         raw_pairs: expected raw pairs the run consumes, (ebits + regenerated) ×
             ``delivered.raw_pairs``.
         wait_s: the longest least wait of a half before its first use (0 without a
@@ -56,6 +56,10 @@ class LinkModel:
         over_cutoff: halves whose least wait exceeds the cutoff.
         scratch_short: ``(epr index, QPU, comm qubits needed, free)`` where the
             purification found fewer free comm qubits at an end than it holds.
+        held_back: pairs the schedule starts later than the link could make them, so
+            that none waits longer than the cutoff (:func:`~dqc.estimation.timing.hold_back`).
+        delay_s: what holding pairs back adds to the makespan (every cutoff of the
+            network together).
     """
 
     delivered: Purified
@@ -65,6 +69,8 @@ class LinkModel:
     wait_s: float
     over_cutoff: int
     scratch_short: tuple[tuple[int, str, int, int], ...]
+    held_back: int = 0
+    delay_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for reports (the link's settings first)."""
@@ -78,6 +84,7 @@ class LinkModel:
                 "scratch_comm_qubits": d.scratch, "ebits": self.ebits,
                 "raw_pairs": rounded(self.raw_pairs), "regenerated": self.regenerated,
                 "wait_s": rounded(self.wait_s), "over_cutoff": self.over_cutoff,
+                "held_back": self.held_back, "delay_s": rounded(self.delay_s),
                 "scratch_short": len(self.scratch_short)}
 
 

@@ -19,10 +19,13 @@ qubit on one QPU, ``epr`` the only operation that crosses QPUs) and the
   ``epr`` of a link in program order starts after the (k − channels)-th has ended
   (round-robin channels, program order).
 * **Lazy timing** (``epr_timing="lazy"``, the default): after the ASAP pass every
-  operation that has a successor is moved, last first, as late as its successors
+  operation is moved, last first, as late as its successors (or the makespan) allow,
+  and the last operations are pulled back to the earliest their predecessors then
   allow. Bell pairs are then made just in time and stored as briefly as the schedule
   permits, and a data qubit is not touched long before the ebit it waits for; the
-  last operations keep their times, so the makespan does not change. ``"eager"``
+  makespan does not change. Then :func:`dqc.estimation.waits.settle` keeps, of this and
+  other placements with the same makespan (for small programs, the one a linear program
+  finds with the least Σ life / T2), the one whose waits dephase least. ``"eager"``
   keeps everything as early as possible (Bell pairs pre-generated as soon as comm
   qubits and the link are free, up to the memory budget).
 
@@ -105,9 +108,21 @@ from qiskit import QuantumCircuit
 from dqc.errors import DQCError
 from dqc.estimation.check import check_schedule
 from dqc.estimation.costs import op_cost
-from dqc.estimation.fidelity import Fidelity, forced_holds, idle_exposure, link_log
+from dqc.estimation.fidelity import (
+    Fidelity,
+    forced_holds,
+    idle_exposure,
+    link_log,
+)
 from dqc.estimation.formatting import fmt_time
-from dqc.estimation.memory import After, after_eprs, occupancy, placed_storage, regenerations
+from dqc.estimation.memory import (
+    After,
+    after_eprs,
+    cutoff_limits,
+    occupancy,
+    placed_storage,
+    regenerations,
+)
 from dqc.estimation.monte_carlo import MonteCarlo, monte_carlo
 from dqc.estimation.paths import CHAIN_SEARCH_BUDGET
 from dqc.estimation.program import (
@@ -119,6 +134,7 @@ from dqc.estimation.program import (
 )
 from dqc.estimation.result import LinkModel, Schedule, ScheduledOp
 from dqc.estimation.timing import EPR_TIMINGS, Timing, check_timing, link_use, place
+from dqc.estimation.waits import settle
 from dqc.network import Network
 
 __all__ = [
@@ -175,17 +191,21 @@ def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[s
     comm = set(comm_qubits) if comm_qubits is not None else _epr_qubits(circuit)
     prog = build_program(circuit, network, qubit_qpu, comm)
     succ = successors(prog)
-    timing = place(prog, succ, epr_timing)
     qpu_of = [network.index(name) for name in qubit_qpu]
     ops_on = ops_by_qubit(prog)
     after = after_eprs(prog, ops_on)
-    data = [(q, ops) for q, ops in sorted(ops_on.items()) if q not in comm]
     holds = forced_holds(prog, succ, after, network, qpu_of, ops_on)
+    limits = cutoff_limits(prog, after, network, holds.late)
+    timing = place(prog, succ, epr_timing, limits)
+    if epr_timing == "lazy":
+        settle(prog, succ, timing, ops_on,
+               {q: network.qpus[qpu_of[q]].profile.t2_s for q in ops_on}, limits)
+    data = [(q, ops) for q, ops in sorted(ops_on.items()) if q not in comm]
     idle, idle_keep = idle_exposure(prog, succ, data, timing.asap_end, network, qpu_of)
     fidelity = Fidelity.from_logs(link_log(prog, network), holds.log_keep, idle_keep,
                                   math.fsum(prog.logf), memory_t2=holds.exposure, idle_t2=idle)
-    mc = (monte_carlo(prog, network, samples, 0 if seed is None else int(seed), progress)
-          if samples else None)
+    mc = (monte_carlo(prog, network, samples, 0 if seed is None else int(seed), progress,
+                      timing.release) if samples else None)
     models = _link_models(prog, network, after, timing, holds.waits)
     return _result(prog, network, qpu_of, timing, after, holds.per_link, holds.per_qpu,
                    fidelity, epr_timing, mc, models)
@@ -208,7 +228,9 @@ def _link_models(prog: Program, network: Network, after: After, timing: Timing,
                       if prog.link[i] == li)
         cutoff = link.cutoff_s if link.cutoff_s is not None else float("inf")
         out[link.key] = LinkModel(delivered, ebits, again, (ebits + again) * delivered.raw_pairs,
-                                  max(held, default=0.0), sum(w > cutoff for w in held), short)
+                                  max(held, default=0.0), sum(w > cutoff for w in held), short,
+                                  sum(prog.link[i] == li for i in timing.held_back),
+                                  max(0.0, timing.makespan - timing.unheld_makespan))
     return out
 
 

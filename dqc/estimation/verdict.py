@@ -23,13 +23,18 @@ check               rule                                                        
                     end), and the delivered fidelity exceeds the raw one           no gain
 ``cutoff``          per link with a cutoff: every purification round's wait and    infeasible;
                     every half's least wait before its first use fit in the       marginal if
-                    cutoff                                                         regenerated
+                    cutoff                                                         held back
+                                                                                   pairs delay
+                                                                                   the run
 ==================  =============================================================  ============
 
 A link that purifies delivers fewer, better pairs (:mod:`dqc.network.purification`):
 ``ebit_rate`` and ``buffering`` use its delivered rate, ``fidelity`` its delivered
-fidelity. ``cutoff`` is ``marginal`` when pairs of the placed schedule wait longer than
-the cutoff and are made again (their time is not in the makespan).
+fidelity. With a cutoff, the schedule starts a pair no earlier than its first use less
+the cutoff and its generation time (:func:`~dqc.estimation.timing.hold_back`; making it
+earlier would only have it discarded and made again), which can delay the link's next
+pairs: ``cutoff`` is ``marginal`` when that delays the run (the delay is in the
+makespan), or when pairs still wait longer and are made again.
 
 ``compute_s`` (:class:`~dqc.estimation.schedule.Schedule`) is the run time with free, instant
 ebits and unlimited comm qubits, so both rates above are what the program would draw
@@ -263,12 +268,22 @@ def check_cutoff(sched: Schedule, link: Link) -> Reason:
             f"{fmt_number(model.wait_s)} s before first use in any schedule, longer than the "
             f"cutoff {fmt_number(cutoff)} s: discarded before use, regenerating cannot help",
             figures)
+    figures.update(held_back=model.held_back, delay_s=model.delay_s)
     if model.regenerated:
         return Reason(
             "cutoff", link.key, "marginal",
             f"{plural(model.regenerated, 'pair')} of this schedule wait longer than the cutoff "
             f"{fmt_number(cutoff)} s and are made again ({fmt_number(model.raw_pairs)} raw "
             "pairs in all; the makespan assumes the link has the time)", figures)
+    if model.held_back:
+        held = (f"{plural(model.held_back, 'pair')} started later than the link could make "
+                f"{'it' if model.held_back == 1 else 'them'}, so that none waits longer than "
+                f"the cutoff {fmt_number(cutoff)} s before use")
+        if model.delay_s > 0:
+            return Reason("cutoff", link.key, "marginal",
+                          f"{held}: the cutoffs add {fmt_number(model.delay_s)} s to the "
+                          "makespan", figures)
+        return Reason("cutoff", link.key, "ok", f"{held}, without delaying the run", figures)
     return Reason(
         "cutoff", link.key, "ok",
         f"halves wait at most {fmt_number(model.wait_s)} s before use, within the cutoff "

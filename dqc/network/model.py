@@ -180,7 +180,8 @@ class Network:
 
         Rounds wait a classical round trip (2 × ``latency_s``) and the slower end's local
         operations (a one-qubit rotation, a two-qubit gate, a measurement); waiting pairs
-        dephase with the T2 of each end's technology.
+        dephase with the T2 of each end's technology, and each end's operations err with
+        its technology's error rates (:func:`~dqc.network.purification.noisy_round`).
 
         Examples:
             >>> net = Network.line(2, data_qubits=1, rate_hz=100.0, latency_s=1e-3)
@@ -190,7 +191,7 @@ class Network:
             >>> net = Network(net.qpus, (link,))
             >>> d = net.delivered(link)
             >>> round(d.fidelity, 4), round(d.raw_pairs, 3), d.scratch
-            (0.9519, 2.18, 1)
+            (0.9447, 2.177, 1)
         """
         cache = self._cache.setdefault("delivered", {})
         if link not in cache:
@@ -199,7 +200,9 @@ class Network:
             cache[link] = purify(link.fidelity, link.purification, link.purification_rounds,
                                  pair_s=1.0 / link.rate_hz, round_trip_s=2.0 * link.latency_s,
                                  local_s=local, t2_s=[t.t2_s for t in ends],
-                                 cutoff_s=link.cutoff_s)
+                                 cutoff_s=link.cutoff_s,
+                                 errors=[(t.error_1q, t.error_2q, t.error_measure)
+                                         for t in ends])
         return cache[link]  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------- paths

@@ -35,6 +35,21 @@ other end; the source pair is kept when the outcomes agree. Two schemes (values 
   later rounds gain more (tests/estimation/test_purification.py checks both schemes
   against a density-matrix simulation of the protocol).
 
+**Local operations err.** Each end's operations in a round err as the technology's
+gates do elsewhere in dqc (uniform Pauli errors, :mod:`dqc.adapter.noisy_sim`): the
+CNOT with probability ``e2`` one of the 15 two-qubit Paulis after it, each DEJMPS
+rotation with ``e1`` one of X, Y, Z after it, and the measurement reports the wrong
+outcome with ``em``. A Pauli on either half of a Bell pair permutes the four Bell
+states, and the bilateral CNOT maps pairs of Bell states to pairs of Bell states (bit
+flips go from source to target, phase flips from target to source), so a round with
+these errors stays exact on the 4 × 4 distribution of Bell labels (:func:`noisy_round`;
+with no errors it is the formulas above; ``tests/estimation/test_purification.py``
+checks it against a density-matrix simulation with the same errors). The model of
+noisy local operations follows Briegel, Dür, Cirac and Zoller, "Quantum repeaters
+based on entanglement purification", PRL 81, 5932 (1998) (gate noise after the gate,
+flipped measurement outcomes), with uniform Pauli rather than depolarising gate noise.
+BBPSSW's twirl is taken as free of errors.
+
 **Raw pairs are Werner states** of the link's fidelity. **Storage dephases**: a half
 held for t on a memory of coherence time T2 suffers a Z error with probability
 ``(1 − e^(−t/T2)) / 2`` (pure dephasing), which swaps Φ+ ↔ Φ− and Ψ+ ↔ Ψ−
@@ -75,14 +90,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SCHEMES", "Purified", "bbpssw", "dejmps", "dephase", "dephasing_flip",
-           "purify", "werner"]
+__all__ = ["NO_ERRORS", "SCHEMES", "Purified", "bbpssw", "dejmps", "dephase", "dephasing_flip",
+           "noisy_round", "purify", "werner"]
 
 #: Purification schemes a link may declare (``"none"``: raw pairs).
 SCHEMES = ("none", "bbpssw", "dejmps")
 
 #: A Bell-diagonal state: weights of Φ+, Ψ−, Ψ+, Φ− (Deutsch et al.'s A, B, C, D).
 Bell = tuple[float, float, float, float]
+
+#: Error probabilities of one end's local operations: (one-qubit gate, two-qubit gate,
+#: measurement).
+Errors = tuple[float, float, float]
+
+#: Local operations without errors, at both ends.
+NO_ERRORS: tuple[Errors, Errors] = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
+
+# Bell labels as 2 bits (x: bit flip, z: phase flip): Φ+ 0, Φ− 1, Ψ+ 2, Ψ− 3. A Pauli X,
+# Z, Y on either half adds 2, 1, 3 (XOR). Where each weight of a Bell tuple goes, without
+# DEJMPS's rotations (also how an output is read) and with them (they exchange Ψ− and Φ−).
+_LABELS = (0, 3, 2, 1)
+_ROTATED = (0, 1, 2, 3)
 
 
 def werner(fidelity: float) -> Bell:
@@ -210,7 +238,8 @@ class Purified:
 def purify(fidelity: float, scheme: str, rounds: int, *, pair_s: float,
            round_trip_s: float, local_s: float = 0.0,
            t2_s: Sequence[float] = (math.inf, math.inf),
-           cutoff_s: float | None = None) -> Purified:
+           cutoff_s: float | None = None,
+           errors: Sequence[Errors] = NO_ERRORS) -> Purified:
     """A link's delivered pair after ``rounds`` of ``scheme`` (module docstring).
 
     Args:
@@ -222,6 +251,8 @@ def purify(fidelity: float, scheme: str, rounds: int, *, pair_s: float,
         local_s: duration of a round's local operations (bilateral CNOT, measurement).
         t2_s: memory T2 at the two ends (dephasing of waiting pairs).
         cutoff_s: storage cutoff (None: none).
+        errors: per end, the error probabilities of a one-qubit gate, a two-qubit gate
+            and a measurement (:func:`noisy_round`).
 
     Raises:
         ValueError: an unknown scheme, negative rounds, rounds with ``none``, or BBPSSW
@@ -252,7 +283,7 @@ def purify(fidelity: float, scheme: str, rounds: int, *, pair_s: float,
             cutoff_round = r
         # the first input waits for its partner; then both wait for the outcomes
         first = dephase(state, *(dephasing_flip(time, t) for t in t2_s))
-        state, p = _round(scheme, first, state)
+        state, p = _round(scheme, first, state, errors)
         state = dephase(state, *(dephasing_flip(local_s + round_trip_s, t) for t in t2_s))
         time = (2.0 * time + local_s + round_trip_s) / p
         raw = 2.0 * raw / p
@@ -263,9 +294,69 @@ def purify(fidelity: float, scheme: str, rounds: int, *, pair_s: float,
                     time, tuple(waits), rounds, cutoff_s, cutoff_round)
 
 
-def _round(scheme: str, s1: Bell, s2: Bell) -> tuple[Bell, float]:
+def _round(scheme: str, s1: Bell, s2: Bell,
+           errors: Sequence[Errors] = NO_ERRORS) -> tuple[Bell, float]:
     """One round of ``scheme`` (BBPSSW twirls its inputs and output to Werner states)."""
+    if any(any(end) for end in errors):
+        state, p = noisy_round(scheme, s1, s2, errors)
+        return (werner(state[0]) if scheme == "bbpssw" else state), p
     if scheme == "dejmps":
         return dejmps(s1, s2)
     f, p = bbpssw(s1[0], s2[0])
     return werner(f), p
+
+
+def noisy_round(scheme: str, s1: Bell, s2: Bell,
+                errors: Sequence[Errors] = NO_ERRORS) -> tuple[Bell, float]:
+    """One round of ``scheme`` with erring local operations at the two ends (module
+    docstring): ``(kept pair's Bell weights, success probability)``; ``errors`` per end.
+
+    Examples:
+        >>> state, p = noisy_round("bbpssw", werner(0.9), werner(0.9))
+        >>> round(state[0], 12) == round(bbpssw(0.9)[0], 12)        # no errors: the formula
+        True
+        >>> noisy = noisy_round("bbpssw", werner(0.9), werner(0.9), ((0, 0, 0.01), (0, 0, 0)))
+        >>> round(noisy[0][0], 4), round(noisy[1], 4)                # a flipped outcome
+        (0.9254, 0.868)
+    """
+    order = _ROTATED if scheme == "dejmps" else _LABELS
+    pairs = []
+    for state in (s1, s2):
+        labels = [0.0] * 4
+        for weight, label in zip(state, order):
+            labels[label] = weight
+        if scheme == "dejmps":  # each end rotates its half of each pair
+            for e1, _, _ in errors:
+                labels = _xor(labels, [1.0 - e1, e1 / 3, e1 / 3, e1 / 3])
+        pairs.append(labels)
+    # joint: index 2 * source label + target x bit, after the bilateral CNOT
+    joint = [0.0] * 8
+    for src in range(4):
+        for tgt in range(4):
+            x_s, x_t, z_t = src >> 1, tgt >> 1, tgt & 1
+            joint[2 * (src ^ z_t) + (x_t ^ x_s)] += pairs[0][src] * pairs[1][tgt]
+    for _, e2, em in errors:
+        joint = _xor(joint, _end_kernel(e2, em))
+    p = math.fsum(joint[2 * src] for src in range(4))
+    kept = [joint[2 * label] / p for label in _LABELS]
+    return (kept[0], kept[1], kept[2], kept[3]), p
+
+
+def _end_kernel(e2: float, em: float) -> list[float]:
+    """XOR kernel over (source label, target x bit) of one end's CNOT and measurement."""
+    gate = [0.0] * 8
+    gate[0] = 1.0 - e2
+    for pauli in range(16):  # (P on the source half, Q on the target half), not both I
+        if pauli:
+            gate[2 * (pauli >> 2) + ((pauli & 3) >> 1)] += e2 / 15
+    return _xor(gate, [1.0 - em, em] + [0.0] * 6)
+
+
+def _xor(dist: Sequence[float], kernel: Sequence[float]) -> list[float]:
+    """The distribution of a ⊕ b for independent a ~ ``dist``, b ~ ``kernel``."""
+    out = [0.0] * len(dist)
+    for a, pa in enumerate(dist):
+        if pa:
+            for b, pb in enumerate(kernel):
+                out[a ^ b] += pa * pb
+    return out

@@ -3,15 +3,15 @@
 Tolerance (stated once, :data:`dqc.adapter.noisy_sim.ABSOLUTE_TOLERANCE`):
 |simulated − model| ≤ max(0.03, 3σ), σ the binomial standard error of the shots.
 
-* The model evaluated on the waits of the placed schedule (``model_placed``, the waits
-  the simulation dephases for) must agree with the simulation within the tolerance on
-  every case: GHZ, Bernstein–Vazirani and a QFT, 2–3 QPUs, trapped-ion and
-  superconducting QPUs, link fidelities 0.9 and 0.99, each technology's T2 and a tenth
-  of it.
 * The model's own figure (``model``, which counts the least wait any schedule forces,
-  qubit by qubit) is never below ``model_placed``; it agrees with the simulation within
-  the tolerance plus that gap (model − model_placed), the part a placed schedule that
-  idles qubits longer than forced loses.
+  qubit by qubit) must agree with the simulation within the tolerance on every case:
+  GHZ, Bernstein–Vazirani and a QFT, 2–3 QPUs, trapped-ion and superconducting QPUs,
+  link fidelities 0.9 and 0.99, each technology's T2 and a tenth of it.
+* So must the model evaluated on the waits of the placed schedule (``model_placed``,
+  the waits the simulation dephases for); on these circuits the placement that
+  dephases least (:mod:`dqc.estimation.waits`) reaches the least waits, so the two
+  figures are equal. (Before that placement, the lazy schedule idled qubits longer:
+  the model stood up to 0.26 above the simulation, GHZ-6 with T2 = 8.9 us.)
 """
 
 from __future__ import annotations
@@ -73,15 +73,13 @@ def test_model_and_simulation_agree(name: str, tech: str, fidelity: float,
                                     t2_scale: float) -> None:
     check = _check(name, tech, fidelity, t2_scale)
     assert check.model_placed is not None
+    assert abs(check.simulated - check.model) <= check.tolerance, check.summary()
     assert abs(check.simulated - check.model_placed) <= check.tolerance, check.summary()
-    assert check.model >= check.model_placed - 1e-12
-    gap = check.model - check.model_placed
-    assert abs(check.simulated - check.model) <= check.tolerance + gap, check.summary()
+    assert check.model_placed == pytest.approx(check.model, rel=1e-9)
 
 
 def test_twelve_qubit_ghz_on_three_qpus() -> None:
-    """12 data qubits, 3 QPUs (stabilizer simulation): forced and placed waits coincide
-    closely enough that the model's own figure agrees."""
+    """12 data qubits, 3 QPUs (stabilizer simulation): the model's own figure agrees."""
     qc = ghz(12)
     net = dqc.Network.line(3, data_qubits=4, technology="trapped_ion", fidelity=0.95,
                            **LINKS["trapped_ion"])

@@ -17,7 +17,7 @@ from dqc.estimation.sweep import parse_sweep, sweep_network
 from dqc.estimation.verdict import assess
 from dqc.network import Network
 from dqc.network.physics import technology
-from dqc.network.purification import bbpssw, dejmps, dephase, purify, werner
+from dqc.network.purification import bbpssw, dejmps, dephase, noisy_round, purify, werner
 
 # --------------------------------------------------------------- the protocol, simulated
 _S = math.sqrt(0.5)
@@ -29,10 +29,36 @@ def _rx(theta: float) -> np.ndarray:
     return np.array([[c, -1j * s], [-1j * s, c]])
 
 
-def _simulate(s1, s2, *, rotate: bool):
+_PAULIS = [np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]),
+           np.diag([1.0, -1.0])]
+
+
+def _on(ops: dict[int, np.ndarray]) -> np.ndarray:
+    """The 16 × 16 operator acting with ``ops[k]`` on qubit k (order a1 b1 a2 b2)."""
+    out = np.eye(1)
+    for k in range(4):
+        out = np.kron(out, ops.get(k, np.eye(2)))
+    return out
+
+
+def _pauli_channel(rho: np.ndarray, qubits: tuple[int, ...], error: float) -> np.ndarray:
+    """Each non-identity Pauli on ``qubits`` with probability error / (4^len − 1)."""
+    if not error:
+        return rho
+    terms = list(np.ndindex(*(4,) * len(qubits)))[1:]
+    out = (1 - error) * rho
+    for term in terms:
+        u = _on({q: _PAULIS[t] for q, t in zip(qubits, term)})
+        out = out + error / len(terms) * (u @ rho @ u.conj().T)
+    return out
+
+
+def _simulate(s1, s2, *, rotate: bool, errors=((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))):
     """One round on density matrices: qubits a1 b1 (source) a2 b2 (target); Alice holds
-    a1 a2, Bob b1 b2. Returns the kept pair's Bell weights (Φ+, Ψ−, Ψ+, Φ−) and the
-    success probability."""
+    a1 a2, Bob b1 b2. ``errors``: per end (Alice, Bob), a uniform Pauli error after each
+    rotation and after the CNOT, and a flipped measurement outcome, with these
+    probabilities. Returns the kept pair's Bell weights (Φ+, Ψ−, Ψ+, Φ−) and the success
+    probability."""
     def state(c):
         return sum(w * np.outer(b, b) for w, b in zip(c, _BELL))
     rho = np.kron(state(s1), state(s2)).astype(complex)
@@ -40,6 +66,9 @@ def _simulate(s1, s2, *, rotate: bool):
         u = np.kron(np.kron(_rx(math.pi / 2), _rx(-math.pi / 2)),
                     np.kron(_rx(math.pi / 2), _rx(-math.pi / 2)))
         rho = u @ rho @ u.conj().T
+        for end, (e1, _, _) in enumerate(errors):
+            for qubit in (end, end + 2):
+                rho = _pauli_channel(rho, (qubit,), e1)
 
     def bits(x):
         return [(x >> (3 - k)) & 1 for k in range(4)]
@@ -53,10 +82,17 @@ def _simulate(s1, s2, *, rotate: bool):
         b[3] ^= b[1]
         cnots[index(b), x] = 1
     rho = cnots @ rho @ cnots.T
+    for end, (_, e2, _) in enumerate(errors):
+        rho = _pauli_channel(rho, (end, end + 2), e2)
     kept = np.zeros((4, 4), complex)
-    for m in (0, 1):
-        proj = np.diag([1.0 if bits(x)[2] == m and bits(x)[3] == m else 0.0 for x in range(16)])
-        kept += np.einsum("ijkj->ik", (proj @ rho @ proj).reshape(4, 4, 4, 4))
+    flips = [errors[0][2], errors[1][2]]
+    for ma, mb in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        # kept when the reported outcomes agree: each is flipped with its end's probability
+        weight = sum((flips[0] if fa else 1 - flips[0]) * (flips[1] if fb else 1 - flips[1])
+                     for fa in (0, 1) for fb in (0, 1) if ma ^ fa == mb ^ fb)
+        proj = np.diag([1.0 if bits(x)[2] == ma and bits(x)[3] == mb else 0.0
+                        for x in range(16)])
+        kept += weight * np.einsum("ijkj->ik", (proj @ rho @ proj).reshape(4, 4, 4, 4))
     p = kept.trace().real
     kept /= p
     return [float((b @ kept @ b).real) for b in _BELL], p
@@ -94,6 +130,39 @@ def test_dejmps_formula_is_the_simulated_protocol(s1, s2):
     assert p == pytest.approx(p_sim) and list(state) == pytest.approx(simulated)
 
 
+@pytest.mark.parametrize("scheme", ["bbpssw", "dejmps"])
+@pytest.mark.parametrize("errors", [
+    ((0.0, 0.0, 0.02), (0.0, 0.0, 0.0)),               # one end misreads
+    ((0.0, 0.03, 0.0), (0.0, 0.01, 0.0)),              # noisy CNOTs
+    ((0.01, 0.02, 0.03), (0.005, 0.04, 0.01)),          # everything errs
+])
+def test_a_round_with_erring_local_operations_is_the_simulated_protocol(scheme, errors):
+    """The label calculation of noisy_round against density matrices with the same
+    Pauli errors (after the rotations and the CNOT) and flipped outcomes."""
+    s1, s2 = (0.7, 0.1, 0.15, 0.05), (0.8, 0.05, 0.1, 0.05)
+    if scheme == "bbpssw":
+        s1, s2 = werner(0.85), werner(0.9)
+    state, p = noisy_round(scheme, s1, s2, errors)
+    simulated, p_sim = _simulate(s1, s2, rotate=scheme == "dejmps", errors=errors)
+    assert p == pytest.approx(p_sim, abs=1e-12)
+    assert list(state) == pytest.approx(simulated, abs=1e-12)
+    assert state[0] < noisy_round(scheme, s1, s2)[0][0]        # errors cost fidelity
+
+
+def test_measurement_error_by_hand():
+    """BBPSSW, one end misreads with probability m: kept when the true outcomes agree and
+    the report is right, or disagree and it is wrong; the kept pair is Φ+ from (Φ+, Φ+),
+    (Φ−, Φ−) in the first case and (Φ+, Ψ+), (Φ−, Ψ−) in the second."""
+    f, m = 0.9, 0.02
+    e = (1 - f) / 3
+    agree = (f + e) ** 2 + 4 * e * e
+    p = (1 - m) * agree + m * (1 - agree)
+    state, success = noisy_round("bbpssw", werner(f), werner(f), ((0, 0, m), (0, 0, 0)))
+    assert success == pytest.approx(p, abs=1e-15)
+    assert state[0] == pytest.approx(((1 - m) * (f * f + e * e) + m * (f * e + e * e)) / p,
+                                     abs=1e-15)
+
+
 def test_dejmps_on_werner_input_leaves_a_bell_diagonal_state_and_beats_bbpssw():
     one = purify(0.8, "dejmps", 1, pair_s=1.0, round_trip_s=0.0)
     assert one.fidelity == pytest.approx(bbpssw(0.8)[0])       # first round: the same
@@ -112,6 +181,7 @@ def test_dephasing_swaps_phi_plus_and_phi_minus():
 
 # ----------------------------------------------------------- the link in a schedule
 _FOREVER = technology("trapped_ion").evolve(t2_s=1e12)  # no dephasing worth counting
+_PERFECT = _FOREVER.evolve(error_1q=0.0, error_2q=0.0, error_measure=0.0)
 
 
 def _net(comm: int = 2, technology=_FOREVER, **link) -> Network:
@@ -134,7 +204,10 @@ def _estimate(net: Network, **options):
 
 
 def test_one_round_lowers_the_rate_by_the_success_probability_and_two_pairs():
-    raw, net = _net(), _net(purification="bbpssw", purification_rounds=1)
+    """Error-free local operations (the formula's assumption); with the technology's
+    errors the round keeps less (the next test)."""
+    raw = _net(technology=_PERFECT)
+    net = _net(technology=_PERFECT, purification="bbpssw", purification_rounds=1)
     f, p = bbpssw(0.9)
     delivered = net.delivered(net.links[0])
     local = _FOREVER.gate_1q_s + _FOREVER.gate_2q_s + _FOREVER.measure_s
@@ -153,6 +226,20 @@ def test_one_round_lowers_the_rate_by_the_success_probability_and_two_pairs():
     # the purification holds a second comm qubit at each end while the pair is made
     assert after.schedule.peak_comm_qubits == {"qpu0": 2, "qpu1": 2}
     assert before.schedule.peak_comm_qubits == {"qpu0": 1, "qpu1": 1}
+
+
+def test_the_technology_errors_of_a_round_lower_the_delivered_pair():
+    """Trapped-ion gate and readout errors in the round: the delivered pair is
+    noisy_round's, below the error-free formula, and the schedule's link factor uses it."""
+    net = _net(purification="bbpssw", purification_rounds=1)
+    tech = _FOREVER
+    errors = [(tech.error_1q, tech.error_2q, tech.error_measure)] * 2
+    state, p = noisy_round("bbpssw", werner(0.9), werner(0.9), errors)
+    delivered = net.delivered(net.links[0])
+    assert delivered.fidelity == pytest.approx(state[0], abs=1e-12)
+    assert delivered.fidelity < bbpssw(0.9)[0]
+    assert delivered.success == pytest.approx((p,), abs=1e-12)
+    assert _estimate(net).schedule.fidelity.link == pytest.approx(state[0], abs=1e-9)
 
 
 def test_round_trip_is_waited_per_round():

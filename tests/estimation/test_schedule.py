@@ -22,6 +22,7 @@ from qiskit.circuit import ClassicalRegister, QuantumRegister
 
 import dqc
 from dqc.estimation.schedule import check_schedule, schedule
+from dqc.estimation.verdict import check_cutoff
 from dqc.gates import EPRGate
 from dqc.network import QPU, Link, Network
 from dqc.network.physics import Technology
@@ -231,12 +232,15 @@ def test_chain_through_a_swap():
     assert s.makespan_s == pytest.approx(0.1 + 4 * L + 2 * T2 + 2 * TM + 3 * T1, rel=1e-12)
     eprs = [op for op in s.operations if op.name == "epr"]
     assert [op.link for op in eprs] == ["qpu0-qpu1", "qpu1-qpu2"]
-    # lazy timing: the swap at qpu1 only has to finish its corrections at qpu2 when the
-    # cat-entangle bit arrives there (2 L after it was measured), so the faster pair
-    # (25 Hz: 40 ms) and the Bell measurement slide late by L - 2 t1
+    # lazy timing would slide the faster pair (25 Hz: 40 ms) and the Bell measurement late
+    # by L - 2 t1 (the swap's corrections at qpu2 are needed only when the cat-entangle bit
+    # arrives there, 2 L after it was measured), splitting the wait between the halves at
+    # qpu1 and qpu2; the placement that dephases least (dqc.estimation.waits) makes both
+    # pairs by 0.1 s and leaves the whole wait on the half at qpu2: (1 + e^-x) / 2 is
+    # convex, so one wait of 2 x dephases less than two of x
     assert eprs[0].end_s == pytest.approx(0.1)
-    assert eprs[1].end_s == pytest.approx(0.1 + L - 2 * T1)
-    assert eprs[1].start_s == pytest.approx(0.1 + L - 2 * T1 - 0.04)
+    assert eprs[1].end_s == pytest.approx(0.1)
+    assert eprs[1].start_s == pytest.approx(0.1 - 0.04)
     eager = scheduled(out, net, report, epr_timing="eager")
     assert eager.makespan_s == s.makespan_s
     assert [op.start_s for op in eager.operations if op.name == "epr"] == [0.0, 0.0]
@@ -553,3 +557,54 @@ def test_fewer_comm_qubits_never_help_the_same_program(clifford_circuit, nonclif
         assert s.fidelity.log10_total <= ref.fidelity.log10_total + 1e-12
         checked += 1
     assert checked >= 15
+
+
+# ----------------------------------------------------------------- cutoffs
+def test_a_cutoff_holds_a_pair_back_and_the_makespan_says_what_it_costs():
+    """Two pairs on one channel (T = 1/r = 100 us): pair 1 serves cx(0, 3) after 500 local
+    gates (D = 500 t2 = 5 ms), pair 2 serves cx(2, 4) at once, then 1,000 gates on q4.
+
+    Without a cutoff pair 1 is made at [0, T] and its far half waits until D + t2 + tm + L.
+    With a cutoff c = 3 ms it is held back so that half waits exactly c: released at
+    D + t2 + tm + L − c − T = 4.01 ms. Pair 2 (next on the channel) follows it, and the run,
+    whose critical path goes through pair 2, ends later by that release::
+
+        delay = D + t2 + tm + L − c − T = 5 + 0.01 + 0.1 + 2 − 3 − 0.1 ms = 4.01 ms
+    """
+    cutoff = 3e-3
+    plain = line(2, data=3, rates=(1e4,))
+    net = Network(plain.qpus, (plain.links[0].evolve(cutoff_s=cutoff),))
+    hand = Hand(net, ("qpu0",) * 3 + ("qpu1",) * 3, bits=4)
+    pairs = [(hand.m("qpu0", j), hand.m("qpu1", j)) for j in range(2)]
+    for mine, theirs in pairs:
+        hand.epr(mine, theirs)
+    wide = QuantumCircuit(6)
+    for _ in range(500):
+        hand.out.cx(hand.q(0), hand.q(1))
+        wide.cx(0, 1)
+    for (control, target), (mine, theirs) in zip(((0, 3), (2, 4)), pairs):
+        hand.out.cx(hand.q(control), mine)
+        hand.fix(hand.measure(mine), "x", theirs)
+        hand.out.cx(theirs, hand.q(target))
+        hand.out.h(theirs)
+        hand.fix(hand.measure(theirs), "z", hand.q(control))
+        wide.cx(control, target)
+    for _ in range(1000):
+        hand.out.cx(hand.q(4), hand.q(5))
+        wide.cx(4, 5)
+    out, report = hand.verified(wide)
+    before, after = scheduled(out, plain, report), scheduled(out, net, report)
+    delay = 500 * T2 + T2 + TM + L - cutoff - 1e-4
+    assert after.makespan_s - before.makespan_s == pytest.approx(delay, rel=1e-9)
+    eprs = [op for op in after.operations if op.name == "epr"]
+    assert eprs[0].start_s == pytest.approx(delay, rel=1e-9)
+    assert eprs[1].start_s == pytest.approx(delay + 1e-4, rel=1e-9)
+    model = after.link_models["qpu0-qpu1"]
+    assert (model.held_back, model.regenerated, model.over_cutoff) == (1, 0, 0)
+    assert model.delay_s == pytest.approx(delay, rel=1e-9)
+    assert after.ebit_wait_s[1] <= cutoff * (1 + 1e-9)    # no half waits past the cutoff
+    reason = check_cutoff(after, net.links[0])
+    assert reason.status == "marginal" and "the cutoffs add 0.00401 s" in reason.message
+    # Monte Carlo keeps the hold-back: no draw starts pair 1 before its release
+    drawn = scheduled(out, net, report, samples=64, seed=1)
+    assert drawn.monte_carlo is not None and drawn.monte_carlo.min_s >= delay
