@@ -28,8 +28,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qiskit import qasm3
-
 import dqc
 from benchmarks.ebits import CIRCUITS, generated
 
@@ -56,7 +54,7 @@ def digests(qpus: list[int], quick: bool) -> dict[str, str]:
             network = dqc.Network.all_to_all(k, data_qubits=data, comm_qubits=2)
             try:
                 result = dqc.compile(circuit, network, seed=0)  # type: ignore[arg-type]
-                text = qasm3.dumps(result.circuit) + "\0" + result.report.to_json()
+                text = dqc.to_qasm3(result.circuit) + "\0" + result.report.to_json()
             except dqc.DQCError as exc:
                 text = f"refused: {exc}"
             out[f"{name}/K={k}"] = hashlib.sha256(text.encode()).hexdigest()[:16]

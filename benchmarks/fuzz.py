@@ -44,7 +44,7 @@ from importlib import metadata
 from pathlib import Path
 
 import networkx as nx
-from qiskit import QuantumCircuit, qasm3
+from qiskit import QuantumCircuit
 from qiskit.circuit import Gate
 from qiskit.circuit.library import get_standard_gate_name_mapping
 
@@ -230,8 +230,8 @@ def check(circuit: QuantumCircuit, network: Network, seed: int,
             return "failure", f"verification ({verdict.method}): {verdict.detail}"
         if repeat:
             again = dqc.compile(circuit, network, seed=seed)
-            if (qasm3.dumps(first.circuit), first.report.to_json()) != (
-                    qasm3.dumps(again.circuit), again.report.to_json()):
+            if (dqc.to_qasm3(first.circuit), first.report.to_json()) != (
+                    dqc.to_qasm3(again.circuit), again.report.to_json()):
                 return "failure", "a second compile with the same seed differs"
         return "verified", verdict.method
     except dqc.DQCError as exc:
@@ -356,7 +356,7 @@ def markdown(result: dict) -> str:
 def show_case(seed: int) -> int:
     """Print one case's circuit, network and outcome; 1 if it fails."""
     circuit, network = case_inputs(seed)
-    print(qasm3.dumps(circuit))
+    print(dqc.to_qasm3(circuit))
     print(network.to_toml())
     result = run_case(seed)
     print(f"{result.kind}: {result.detail}")
@@ -378,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         return show_case(args.case)
     if args.shrink is not None:
         small = shrink(args.shrink)
-        print(qasm3.dumps(small))
+        print(dqc.to_qasm3(small))
         print(case_inputs(args.shrink)[1].to_toml())
         print(" ".join(check(small, case_inputs(args.shrink)[1], args.shrink % 997)))
         return 1

@@ -74,9 +74,7 @@ def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
         result = dqc.compile(qc, net, progress=stage)
     seconds = time.perf_counter() - start
     write_start = time.perf_counter()
-    from qiskit import qasm3
-
-    written = len(qasm3.dumps(result.circuit)) + len(result.report.to_json())
+    written = len(dqc.to_qasm3(result.circuit)) + len(result.report.to_json())
     write_s = time.perf_counter() - write_start
     if profiler is not None:
         stats = pstats.Stats(profiler, stream=sys.stderr)

@@ -29,6 +29,7 @@ Examples:
 
 from dqc import _aliases, passes, targets  # noqa: F401 - dqc.passes and dqc.targets after `import dqc`
 from dqc.adapter.backend import DistributedBackend
+from dqc.adapter.qasm3_out import dumps as to_qasm3
 from dqc.compile import CompileResult, compile
 from dqc.errors import (
     CapacityError,
@@ -70,6 +71,7 @@ __all__ = [
     "load_circuit",
     "requirements",
     "sweep",
+    "to_qasm3",
     "verify",
 ]
 

@@ -15,10 +15,11 @@ from functools import partial
 from importlib import metadata
 from pathlib import Path
 
-from qiskit import QuantumCircuit, qasm3
+from qiskit import QuantumCircuit
 
 import dqc.targets as targets
 from dqc.adapter.noisy_sim import simulate_estimate
+from dqc.adapter.qasm3_out import dumps as to_qasm3
 from dqc.compile import compile as compile_circuit
 from dqc.errors import DQCError, plural
 from dqc.estimate import (
@@ -303,7 +304,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
                              progress=None if args.quiet else StageProgress.for_terminal())
     seconds = time.perf_counter() - start
     report = result.report
-    qasm = qasm3.dumps(result.circuit)  # before writing anything: export errors surface first
+    qasm = to_qasm3(result.circuit)  # before writing anything: export errors surface first
     print(_header(args.input, circuit, network))
     assumed = _assumed(args, network)
     if assumed:

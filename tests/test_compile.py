@@ -189,7 +189,7 @@ def test_deterministic_byte_identical(clifford_circuit, verified):
 def test_output_reads_back_and_verifies(clifford_circuit):
     qc = clifford_circuit(9, 80, seed=2)
     result = dqc.compile(qc, dqc.Network.star(3, data_qubits=3))
-    back = qasm3.loads(qasm3.dumps(result.circuit))
+    back = qasm3.loads(dqc.to_qasm3(result.circuit))
     assert dqc.verify(qc, back, result.report.to_dict()).ok
 
 
