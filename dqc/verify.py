@@ -7,9 +7,10 @@ Methods, tried in this order and always named in the result:
   (``CX`` onto / ``SWAP`` with an auxiliary qubit) in both circuits, which turns the
   input into a unitary ``U``; then for every input and auxiliary qubit and
   ``P ∈ {X, Z}`` the compiled circuit must have the stabilizer flow
-  ``P → U P U†`` (``stim.Circuit.has_all_flows(unsigned=True)``), and signs are
-  checked on random measurement branches with a Choi state in
-  ``stim.TableauSimulator``.
+  ``P → U P U†`` with sign +, on every measurement branch: one ``stim.TableauSimulator``
+  run on a Choi state with the protocol's measurements deferred
+  (:mod:`dqc.verification.stim_deferred`; where that rewrite does not apply,
+  ``stim.Circuit.has_all_flows(unsigned=True)`` and signs on random branches).
 * ``clifford-skeleton`` — every non-Clifford circuit gets it, and keeps this name when
   nothing below proves the angles: ``stim-flows`` on both circuits with every
   non-Clifford rotation replaced by a Clifford one at the same place (diagonal gates stay
@@ -102,8 +103,8 @@ def verify(
         >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
         >>> res = dqc.compile(qc, dqc.Network.line(2, data_qubits=1))
         >>> print(verify(qc, res.circuit, res.report))
-        verified (stim-flows): output contract holds (1 epr); 4 flows exact (unsigned) and
-        signs on 256 random measurement branches
+        verified (stim-flows): output contract holds (1 epr); 4 flows exact with their signs
+        on every measurement branch (measurements deferred)
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")

@@ -34,10 +34,11 @@ def check_contract(original: QuantumCircuit, compiled: QuantumCircuit, rep: Repo
     clean = {m: True for m in comm}
     per_link: Counter[str] = Counter()
     link_key = {frozenset(pair): f"{pair[0]}-{pair[1]}" for pair in rep.links}
+    index = {q: k for k, q in enumerate(compiled.qubits)}
+    qpu_of = rep.qubit_qpu
     for inst in compiled.data:
-        qs = [compiled.find_bit(q).index for q in inst.qubits]
+        qs = [index[q] for q in inst.qubits]
         name = inst.operation.name
-        qpus = {rep.qubit_qpu[q] for q in qs}
         if name == "epr":
             a, b = qs
             if a not in comm or b not in comm:
@@ -50,12 +51,12 @@ def check_contract(original: QuantumCircuit, compiled: QuantumCircuit, rep: Repo
             if not (clean[a] and clean[b]):
                 raise VerificationError(f"epr on comm qubit {a if not clean[a] else b} not reset")
             per_link[link_key[pair]] += 1
-        elif len(qpus) > 1:
+        elif len(qs) > 1 and any(qpu_of[q] != qpu_of[qs[0]] for q in qs):
             raise VerificationError(
-                f"'{name}' on qubits {qs} spans QPUs {sorted(qpus)}; only epr may cross QPUs"
-            )
+                f"'{name}' on qubits {qs} spans QPUs {sorted({qpu_of[q] for q in qs})}; only "
+                "epr may cross QPUs")
         for q in qs:
-            if q in comm:
+            if q in clean:
                 clean[q] = name == "reset"
     total = sum(per_link.values())
     if total != rep.ebits:

@@ -21,6 +21,7 @@ from dqc.errors import VerificationError, plural
 from dqc.estimation.report import Report
 from dqc.gates import BLOCKS
 from dqc.verification.deferral import Wires, deferred_events, input_clbits
+from dqc.verification.stim_deferred import Unsupported, deferred_choi
 from dqc.verification.stim_translation import NonClifford, Translator
 
 __all__ = ["NonClifford", "Verification", "check_stim"]
@@ -97,13 +98,8 @@ def check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, s
     s_orig, s_comp, aux_o, aux_c, keys, snapped = _translate_pair(
         unrolled, compiled, rep, skeleton)
     n = unrolled.num_qubits
-    n_out = compiled.num_qubits
     width_o = n + len(keys)
-    width_c = n_out + len(keys)
-    tableau = stim.Tableau.from_circuit(s_orig.circuit, ignore_noise=True) if len(
-        s_orig.circuit) else stim.Tableau(width_o)
-    if len(tableau) < width_o:
-        tableau = tableau + stim.Tableau(width_o - len(tableau))
+    width_c = compiled.num_qubits + len(keys)
 
     def in_index(j: int) -> int:
         return rep.initial_layout[j] if j < n else aux_c.index[keys[j - n]]
@@ -111,12 +107,45 @@ def check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, s
     def out_index(j: int) -> int:
         return rep.final_layout[j] if j < n else aux_c.index[keys[j - n]]
 
+    def flows() -> tuple[list, list]:
+        return _expected_flows(s_orig.circuit, width_o, width_c, in_index, out_index)
+
+    undo = _undo(s_orig.circuit, out_index, width_o)
+    ins, outs = [in_index(j) for j in range(width_o)], [out_index(j) for j in range(width_o)]
+    try:
+        problems = deferred_choi(s_comp + undo, width=width_c, ins=ins, outs=outs)
+    except Unsupported:
+        signs = _flows_then_signs(s_comp, undo, *flows(), width_c, in_index, out_index,
+                                  shots, seed)
+    else:
+        if problems:
+            _report(problems, *flows())
+        signs = "exact with their signs on every measurement branch (measurements deferred)"
+    what = "Clifford skeleton: " if skeleton else ""
+    blocks = _count_blocks(unrolled)
+    kept = (f"; {plural(blocks, 'while_loop')}: the same body on the same input qubits, "
+            "stood in for by a random Clifford in both circuits (a test, not a proof, of "
+            "what surrounds it)") if blocks else ""
+    return f"{what}{plural(2 * width_o, 'flow')} {signs}{kept}"
+
+
+def _expected_flows(original: stim.Circuit, width_o: int, width_c: int, in_index, out_index
+                    ) -> tuple[list, list]:
+    """Every flow the compiled circuit must have — input ``P`` on qubit j to the input's
+    image of it, on the output qubits — and ``(j, P, image)`` of each."""
+    tableau = stim.Tableau.from_circuit(original, ignore_noise=True) if len(
+        original) else stim.Tableau(width_o)
+    if len(tableau) < width_o:
+        tableau = tableau + stim.Tableau(width_o - len(tableau))
+    position = np.array([out_index(j) for j in range(width_o)], dtype=np.int64)
+
     def mapped(ps: stim.PauliString) -> stim.PauliString:
-        out = stim.PauliString(width_c)
-        for j in ps.pauli_indices():
-            out[out_index(j)] = ps[j]
-        out.sign = ps.sign
-        return out
+        xs, zs = ps.to_numpy()
+        out_xs = np.zeros(width_c, dtype=np.bool_)
+        out_zs = np.zeros(width_c, dtype=np.bool_)
+        out_xs[position] = xs
+        out_zs[position] = zs
+        return stim.PauliString.from_numpy(xs=out_xs, zs=out_zs, sign=ps.sign)
 
     flows, expected = [], []
     for j in range(width_o):
@@ -126,22 +155,37 @@ def check_stim(unrolled, compiled, rep: Report, *, skeleton: bool, shots: int, s
             out = mapped(image)
             flows.append(stim.Flow(input=inp, output=out))
             expected.append((j, pauli, out))
+    return flows, expected
+
+
+def _report(problems: list[tuple[str, int, str]], flows: list, expected: list) -> None:
+    """Raise for the first failing flow of :func:`deferred_choi`'s ``problems``."""
+    broken = [(p, j) for p, j, kind in problems if kind == "random"]
+    if broken:
+        first = next(f for f, (k, p, _) in zip(flows, expected) if (p, k) == broken[0])
+        raise VerificationError(
+            f"{len(broken)} of {plural(len(flows), 'stabilizer flow')} fail"
+            f"{'s' if len(broken) == 1 else ''}, first: {first}")
+    if problems:
+        pauli, j, _ = problems[0]
+        out = next(o for k, p, o in expected if k == j and p == pauli)
+        raise VerificationError(
+            f"sign error: input {pauli} on qubit {j} comes out as {-out} instead of {out}")
+
+
+def _flows_then_signs(s_comp, undo, flows, expected, width_c, in_index, out_index, shots,
+                      seed) -> str:
+    """Unsigned flows by stim, then the sign check: for a program the deferred run does
+    not cover."""
     if not s_comp.has_all_flows(flows, unsigned=True):
         bad = [f for f in flows if not s_comp.has_flow(f, unsigned=True)]
         raise VerificationError(
             f"{len(bad)} of {plural(len(flows), 'stabilizer flow')} fail"
             f"{'s' if len(bad) == 1 else ''}, first: {bad[0]}"
         )
-    _check_signs(s_comp, _undo(s_orig.circuit, out_index, width_o), expected, width_c,
-                 in_index, out_index, shots, seed)
-    what = "Clifford skeleton: " if skeleton else ""
-    blocks = _count_blocks(unrolled)
-    kept = (f"; {plural(blocks, 'while_loop')}: the same body on the same input qubits, "
-            "stood in for by a random Clifford in both circuits (a test, not a proof, of "
-            "what surrounds it)") if blocks else ""
-    return (f"{what}{plural(len(flows), 'flow')} exact (unsigned) and signs on "
-            f"{plural(shots, 'random measurement branch', 'random measurement branches')}"
-            f"{kept}")
+    _check_signs(s_comp, undo, expected, width_c, in_index, out_index, shots, seed)
+    branches = plural(shots, "random measurement branch", "random measurement branches")
+    return f"exact (unsigned) and signs on {branches}"
 
 
 def _count_blocks(circuit) -> int:
@@ -167,12 +211,28 @@ def _undo(original: stim.Circuit, out_index, width_o: int) -> stim.Circuit:
     """The input's (unitary) circuit inverted, its qubit ``j`` moved to ``out_index(j)``:
     appended to the compiled circuit it takes every output back to its input."""
     position = [out_index(j) for j in range(width_o)]
-    undo = stim.Circuit()
+    lines = []
     for inst in original.inverse().flattened():
-        targets = [stim.GateTarget(position[t.value]) if t.is_qubit_target else t
-                   for t in inst.targets_copy()]
-        undo.append(inst.name, targets, inst.gate_args_copy())
-    return undo
+        targets = inst.targets_copy()
+        if not all(t.is_qubit_target for t in targets):
+            raise VerificationError(f"internal error: '{inst}' in the input's unitary circuit")
+        args = inst.gate_args_copy()
+        head = f"{inst.name}({','.join(map(repr, args))})" if args else inst.name
+        lines.append(f"{head} {' '.join(str(position[t.value]) for t in targets)}")
+    return stim.Circuit("\n".join(lines))
+
+
+def _reference_runs(program: stim.Circuit, ins: list[int], outs: list[int]
+                    ) -> tuple[str, int] | None:
+    """The runs on ``|0...0>`` and ``|+...+>`` on stim's reference sample (random outcomes
+    taken as 0): ``(pauli, j)`` of the first output that does not come back, or None."""
+    ins_text, outs_text = " ".join(map(str, ins)), " ".join(map(str, outs))
+    for pauli, before, after in (("Z", "", ""), ("X", f"H {ins_text}", f"H {outs_text}")):
+        run = stim.Circuit(before) + program + stim.Circuit(f"{after}\nM {outs_text}")
+        wrong = np.flatnonzero(run.reference_sample()[-len(outs):])
+        if len(wrong):
+            return pauli, int(wrong[0])
+    return None
 
 
 def _check_signs(s_comp, undo, expected, width_c, in_index, out_index, shots, seed) -> None:
@@ -182,12 +242,12 @@ def _check_signs(s_comp, undo, expected, width_c, in_index, out_index, shots, se
     the compiled circuit, so that a correct flow takes each input Pauli to the same Pauli
     on the output qubit of that input, with sign +.
 
+    For a program :func:`~dqc.verification.stim_deferred.deferred_choi` does not cover.
+
     One branch: stim's reference sample (random outcomes taken as 0) of the compiled
     circuit and ``undo`` on ``|0...0>`` must read 0 on every output qubit (the signs of
     the ``Z`` flows), and on ``|+...+>`` (``H`` before and after) the same (the ``X``
-    flows). Two runs on the circuit's own width instead of one on a Choi state twice as
-    wide: the tableau simulation costs the square of the width per random measurement
-    (0.7 ms at 1,016 qubits, 6.5 ms at 3,000 here).
+    flows).
 
     Every branch: a Choi state — Bell pairs join reference qubits to the inputs, each
     flow's Pauli is measured on the reference and the output qubit with ``MPP`` and
@@ -196,16 +256,13 @@ def _check_signs(s_comp, undo, expected, width_c, in_index, out_index, shots, se
     with probability 1/2 a shot. (The frame simulator needs no reference sample.)
     """
     n_in = len(expected) // 2
-    ins = " ".join(str(in_index(j)) for j in range(n_in))
-    outs = " ".join(str(out_index(j)) for j in range(n_in))
-    for pauli, before, after in (("Z", "", ""), ("X", f"H {ins}", f"H {outs}")):
-        run = stim.Circuit(before) + s_comp + undo + stim.Circuit(f"{after}\nM {outs}")
-        wrong = np.flatnonzero(run.reference_sample()[-n_in:])
-        if len(wrong):
-            j = int(wrong[0])
-            out = next(o for k, p, o in expected if k == j and p == pauli)
-            raise VerificationError(
-                f"sign error: input {pauli} on qubit {j} comes out as {-out} instead of {out}")
+    wrong = _reference_runs(s_comp + undo, [in_index(j) for j in range(n_in)],
+                            [out_index(j) for j in range(n_in)])
+    if wrong is not None:
+        pauli, j = wrong
+        out = next(o for k, p, o in expected if k == j and p == pauli)
+        raise VerificationError(
+            f"sign error: input {pauli} on qubit {j} comes out as {-out} instead of {out}")
     refs = [width_c + j for j in range(n_in)]
     lines = [f"H {refs[j]}\nCX {refs[j]} {in_index(j)}" for j in range(n_in)]
     finals = [f"MPP {pauli}{refs[j]}*{pauli}{out_index(j)}" for j, pauli, _ in expected]

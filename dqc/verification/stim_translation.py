@@ -92,6 +92,7 @@ class Translator:
                  wires: Wires) -> None:
         self.qc = circuit
         self.qubit_index = qubit_index
+        self.stim_qubit = {q: qubit_index[k] for k, q in enumerate(circuit.qubits)}
         self.skeleton = skeleton
         self.aux = aux
         self.measured_bits = measured_bits
@@ -109,7 +110,7 @@ class Translator:
         return self.out
 
     def _q(self, bit) -> int:
-        return self.qubit_index[self.qc.find_bit(bit).index]
+        return self.stim_qubit[bit]
 
     def _append(self, name: str, targets: list) -> None:
         if name != "I":
