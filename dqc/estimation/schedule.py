@@ -23,9 +23,10 @@ qubit on one QPU, ``epr`` the only operation that crosses QPUs) and the
   and the last operations are pulled back to the earliest their predecessors then
   allow. Bell pairs are then made just in time and stored as briefly as the schedule
   permits, and a data qubit is not touched long before the ebit it waits for; the
-  makespan does not change. Then :func:`dqc.estimation.waits.settle` keeps, of this and
-  other placements with the same makespan (for small programs, the one a linear program
-  finds with the least Σ life / T2), the one whose waits dephase least. ``"eager"``
+  makespan does not change. For programs of up to 5,000 operations,
+  :func:`dqc.estimation.waits.settle` then keeps, of this, the lazy placement without
+  moving the last operations and the one a linear program finds with the least
+  Σ life / T2, the one whose waits dephase least. ``"eager"``
   keeps everything as early as possible (Bell pairs pre-generated as soon as comm
   qubits and the link are free, up to the memory budget).
 

@@ -10,15 +10,17 @@ lazy one unless another gains more than :data:`GAIN`):
 * the lazy placement (:func:`~dqc.estimation.timing.lazy`: last operations as late as
   the makespan allows, then pulled back);
 * the same without moving the last operations;
-* for programs of at most :data:`LP_MAX_OPS` operations, the placement that minimises
+* the placement that minimises
   Σ life / T2 over every life of every qubit (from an operation to its next measurement
   or reset), a linear program solved with SciPy's HiGHS; its times are then made exact
   by one forward pass (each start the later of the program's and its predecessors'
   ends, never past the latest start the makespan allows), so HiGHS's feasibility
   tolerance never shows in the schedule.
 
-The choice is a size rule and a comparison of figures, never a clock, so the same input
-gives the same schedule. On the circuits of ``tests/estimation/test_noisy_simulation.py``
+Programs of more than :data:`LP_MAX_OPS` operations keep the lazy placement (the choice
+costs seconds there, and the model's figures never depend on it: they count the least
+waits). The choice is a size rule and a comparison of figures, never a clock, so the same
+input gives the same schedule. On the circuits of ``tests/estimation/test_noisy_simulation.py``
 the linear program reaches the model's per-qubit least waits (Bernstein–Vazirani on 3
 QPUs with T2 = 8.9 µs: placed memory × idle 0.384 of the bound → equal to it), which is
 what lets a noisy simulation of the placed schedule agree with the model's own figure.
@@ -32,14 +34,13 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from dqc.estimation.fidelity import placed_keep
 from dqc.estimation.memory import Limits
 from dqc.estimation.program import Edges, Program
 from dqc.estimation.timing import Timing, latest_times, lazy
 
 __all__ = ["LP_MAX_OPS", "least_waits", "settle"]
 
-#: Largest program (operations) whose placement is chosen by the linear program.
+#: Largest program (operations) whose placement :func:`settle` chooses.
 LP_MAX_OPS = 5000
 
 #: Least gain in log(memory × idle) for another candidate to replace the lazy placement
@@ -69,26 +70,65 @@ def settle(prog: Program, succ: Edges, timing: Timing, ops_on: Mapping[int, Sequ
         >>> timing.start      # the h just before the cx that waits for the long x
         [3.0, 0.0, 4.0, 5.0]
     """
-    def score(times: Times) -> float:
-        start, end = times
-        return placed_keep((t2[q], ((prog.names[i], start[i], end[i]) for i in ops))
-                           for q, ops in ops_on.items())
-
+    if len(prog.duration) > LP_MAX_OPS:
+        return
+    score = _Score(prog.names, ops_on, t2)
     best = (timing.start, timing.end)
     asap_start = [e - d for e, d in zip(timing.asap_end, prog.duration)]
     plain = (asap_start, list(timing.asap_end))
     lazy(prog, succ, *plain, sinks=False)
     candidates = [plain]
-    if len(prog.duration) <= LP_MAX_OPS:
-        found = least_waits(prog, succ, ops_on, t2, timing.makespan, timing.release, limits)
-        if found is not None:
-            candidates.append(found)
+    found = least_waits(prog, succ, ops_on, t2, timing.makespan, timing.release, limits)
+    if found is not None:
+        candidates.append(found)
     top = score(best)
     for times in candidates:
         value = score(times)
         if value > top + GAIN:
             best, top = times, value
     timing.start, timing.end = best
+
+
+class _Score:
+    """:func:`~dqc.estimation.fidelity.placed_keep` of placed times, vectorised: the
+    gaps between consecutive operations of each life, summed per life by NumPy.
+
+    Examples:
+        >>> from dqc.estimation.fidelity import placed_keep
+        >>> score = _Score(["h", "cx", "measure", "h"], {0: [0, 1, 2, 3]}, {0: 2.0})
+        >>> score(([0.0, 3.0, 4.0, 9.0], [1.0, 4.0, 5.0, 10.0])) == placed_keep(
+        ...     [(2.0, [("h", 0.0, 1.0), ("cx", 3.0, 4.0), ("measure", 4.0, 5.0),
+        ...             ("h", 9.0, 10.0)])])
+        True
+    """
+
+    def __init__(self, names: Sequence[str], ops_on: Mapping[int, Sequence[int]],
+                 t2: Mapping[int, float]) -> None:
+        prev: list[int] = []
+        cur: list[int] = []
+        life: list[int] = []
+        t2_life: list[float] = []
+        for q, ops in ops_on.items():
+            t2_life.append(t2[q])
+            for a, b in zip(ops, ops[1:]):
+                if names[a] in ("measure", "reset"):
+                    t2_life.append(t2[q])  # b starts a new life
+                    continue
+                prev.append(a)
+                cur.append(b)
+                life.append(len(t2_life) - 1)
+        self.prev = np.asarray(prev, dtype=np.int64)
+        self.cur = np.asarray(cur, dtype=np.int64)
+        self.life = np.asarray(life, dtype=np.int64)
+        self.t2 = np.asarray(t2_life, dtype=float)
+
+    def __call__(self, times: Times) -> float:
+        if not len(self.cur):
+            return 0.0
+        start, end = np.asarray(times[0]), np.asarray(times[1])
+        gaps = np.maximum(start[self.cur] - end[self.prev], 0.0)
+        waited = np.bincount(self.life, weights=gaps, minlength=len(self.t2)) / self.t2
+        return float(np.log1p(np.expm1(-waited) / 2.0).sum())
 
 
 def least_waits(prog: Program, succ: Edges, ops_on: Mapping[int, Sequence[int]],
