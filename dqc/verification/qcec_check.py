@@ -39,7 +39,9 @@ Examples:
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from typing import Any
 
 from qiskit import QuantumCircuit
 
@@ -56,6 +58,9 @@ METHOD = "qcec-dd"
 INSTALL_HINT = 'pip install "dqc-compiler[verify]"'
 #: QCEC answers that prove equivalence (names of ``EquivalenceCriterion``).
 PROOFS = ("equivalent", "equivalent_up_to_global_phase")
+
+#: Seconds a QCEC child may run past its timeout before it is killed.
+GRACE_S = 5.0
 #: Decision-diagram weights closer than this are one (QCEC's default, 2e-13, lets rounding
 #: noise from rotations by 2π/2^28 and the like grow diagrams without bound: QFT-29 on 2
 #: QPUs runs past 60 s at 1e-10 and takes 0.1 s at 1e-9). The final comparison with the
@@ -142,7 +147,52 @@ def check_by_qcec(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Repor
 
 
 def _run_qcec(pair: Deferred, checker: str, scheme: str, timeout: float | None) -> str:
-    """QCEC's answer (an ``EquivalenceCriterion`` name) for ``pair``."""
+    """QCEC's answer (an ``EquivalenceCriterion`` name) for ``pair``.
+
+    With a ``timeout`` QCEC runs in a child process (``spawn``) that is killed
+    :data:`GRACE_S` after it: QCEC checks its own timeout only between steps, and one
+    step can outlast any limit (a run of the fuzz regression case took minutes in one
+    checkout and 10 s in another, depending on memory layout). A killed run answers
+    ``"timeout"`` — no proof.
+    """
+    args = (pair.original, pair.compiled, tuple(pair.ancillas), checker, scheme, timeout)
+    if not timeout:
+        return _qcec_answer(*args)
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_qcec_child, args=(send, *args), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(timeout + GRACE_S):
+            return "timeout"
+        kind, value = receive.recv()
+    except EOFError:  # the child died without an answer
+        return "no_information"
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind == "not_proved":
+        raise NotProved(value)
+    return str(value)
+
+
+def _qcec_child(send: Any, *args: Any) -> None:
+    """The child's side of :func:`_run_qcec`: one answer on ``send``."""
+    try:
+        send.send(("answer", _qcec_answer(*args)))
+    except NotProved as exc:
+        send.send(("not_proved", str(exc)))
+    finally:
+        send.close()
+
+
+def _qcec_answer(original: QuantumCircuit, compiled: QuantumCircuit,
+                 ancillas: tuple[int, ...], checker: str, scheme: str,
+                 timeout: float | None) -> str:
+    """Run QCEC on the two circuits (``ancillas`` start in |0>) with one checker."""
     from mqt.core import load
     from mqt.qcec.pyqcec import (
         ApplicationScheme,
@@ -152,11 +202,11 @@ def _run_qcec(pair: Deferred, checker: str, scheme: str, timeout: float | None) 
     )
 
     try:
-        circuits = [load(pair.original), load(pair.compiled)]
+        circuits = [load(original), load(compiled)]
     except Exception as exc:  # noqa: BLE001 - any import failure is "no proof"
         raise NotProved(f"QCEC could not read the circuits: {exc}") from None
     for qc in circuits:
-        for q in pair.ancillas:
+        for q in ancillas:
             qc.set_circuit_qubit_ancillary(q)
     config = Configuration()
     execution = config.execution
