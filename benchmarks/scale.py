@@ -6,9 +6,12 @@ Usage::
                                [--out PREFIX]
 
 Each case ``QUBITS:TWO_QUBIT_GATES:QPUS`` is a seeded random circuit (CX between
-uniformly random pairs, an H on a random qubit after every other CX) compiled onto an
-all-to-all network with tight capacity and 2 comm qubits per QPU, in a fresh
-process so that its peak resident memory (``ru_maxrss``) is its own. Prints and
+uniformly random pairs, an H on a random qubit after every other CX); ``qft:QUBITS:QPUS``
+is the quantum Fourier transform (H and controlled phases, no swaps) and
+``qft-cz:QUBITS:QPUS`` its Clifford twin (every controlled phase a CZ, so ``--verify``
+runs stim on it). Each is compiled onto an all-to-all network with tight capacity and 2
+comm qubits per QPU, in a fresh process so that its peak resident memory
+(``ru_maxrss``) is its own. Prints and
 writes ``PREFIX.md`` (default ``benchmarks/results/scale``): compile time, peak memory,
 the time to write the output (OpenQASM 3 and the JSON report) and the four longest
 compile stages (from ``dqc.compile``'s ``progress``); with ``--verify``, the time of
@@ -53,13 +56,38 @@ def random_circuit(n: int, gates: int, seed: int = 1):
     return qc
 
 
+def qft_pattern(n: int, *, cz: bool = False):
+    """The QFT without its final swaps: H on j, then a controlled phase π/2^(k−j) from
+    every later qubit k (``cz``: a CZ instead, the Clifford twin)."""
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(n)
+    for j in range(n):
+        qc.h(j)
+        for k in range(j + 1, n):
+            if cz:
+                qc.cz(k, j)
+            else:
+                qc.cp(math.pi / 2 ** (k - j), k, j)
+    return qc
+
+
+def case_circuit(case: str) -> tuple[str, object, int, int, int]:
+    """``(kind, circuit, qubits, two-qubit gates, QPUs)`` of a case (module docstring)."""
+    parts = case.split(":")
+    if parts[0] in ("qft", "qft-cz"):
+        n, k = int(parts[1]), int(parts[2])
+        return parts[0], qft_pattern(n, cz=parts[0] == "qft-cz"), n, n * (n - 1) // 2, k
+    n, g, k = (int(x) for x in parts)
+    return "random", random_circuit(n, g), n, g, k
+
+
 def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
     """Run one case in this process and return its figures (``profile``: see module doc;
     ``verify``: also time ``dqc.verify`` of the output, after the peak memory is read)."""
     import dqc
 
-    n, g, k = (int(x) for x in case.split(":"))
-    qc = random_circuit(n, g)
+    kind, qc, n, g, k = case_circuit(case)
     net = dqc.Network.all_to_all(k, data_qubits=math.ceil(n / k))
     profiler = cProfile.Profile() if profile else None
     marks: list[tuple[str, float]] = []  # (stage starting, time)
@@ -81,7 +109,8 @@ def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
         stats.sort_stats("cumulative").print_stats(profile)
         stats.sort_stats("tottime").print_stats(profile)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    row = {"qubits": n, "2q gates": g, "K": k, "ebits": result.report.ebits,
+    row = {"circuit": kind, "qubits": n, "2q gates": g, "K": k,
+           "ebits": result.report.ebits,
            "lower bound": result.report.ebits_lower_bound,
            "remote gates": result.report.remote_gates,
            "compile s": round(seconds, 1), "peak MiB": round(peak_mib),
