@@ -164,7 +164,12 @@ def _angle_mutant(circuit: QuantumCircuit, rng) -> QuantumCircuit | None:
     return out
 
 
-@pytest.mark.parametrize("seed", range(3000, 3012))
+#: The first 12 fuzz seeds from 3000 whose case compiles and has a rotation to change
+#: (3001, 3002, 3007 and 3011 are refused by their network or have none).
+MUTANT_SEEDS = (3000, 3003, 3004, 3005, 3006, 3008, 3009, 3010, 3012, 3013, 3014, 3015)
+
+
+@pytest.mark.parametrize("seed", MUTANT_SEEDS)
 def test_never_proves_what_the_simulator_refutes(seed):
     """Fuzz cases (benchmarks.fuzz) with one angle changed: whenever the statevector check
     refutes the mutant, the Pauli-rotation check must not prove it."""
@@ -173,13 +178,9 @@ def test_never_proves_what_the_simulator_refutes(seed):
     from benchmarks.fuzz import case_inputs
 
     circuit, network = case_inputs(seed)
-    try:
-        result = dqc.compile(circuit, network, seed=seed)
-    except dqc.DQCError:
-        pytest.skip("the fuzz network cannot carry this case")
+    result = dqc.compile(circuit, network, seed=seed)
     mutant = _angle_mutant(result.circuit, random.Random(seed))
-    if mutant is None:
-        pytest.skip("no rotation to change")
+    assert mutant is not None, "the case has no rotation to change: pick another seed"
     simulated = dqc.verify(circuit, mutant, result.report, max_sim_qubits=24, shots=32)
     exact = dqc.verify(circuit, mutant, result.report, method="pauli", max_sim_qubits=0)
     proved = exact.ok and exact.method.startswith("pauli-rotations")
