@@ -8,10 +8,12 @@ assignments (:func:`dqc.plan.teledata.search_moves`): walking the slices of the
 circuit, it trades qubits between QPUs — or moves one into a free data qubit — whenever
 the decay-weighted interactions ahead gain more than ``threshold`` × the move's ebits
 (the *overall extreme exchange* of Park et al., with a lookahead as in Baker et al.'s
-FGP-rOEE). Several lookahead/threshold settings are tried, each scored by the true
-cost (moves plus the vertex-cover plan), and the result is kept only if it beats the
-static partition. So the choice between moving the state and teleporting the gates is
-made on the actual ebit count.
+FGP-rOEE). Several lookahead/threshold settings are tried and, on layered circuits
+(quantum volume, brickwork), a placement per layer that keeps every gate local with
+the fewest moves (:mod:`dqc.plan.layer_moves`, exact windows solved by HiGHS); each
+is scored by the true cost (moves plus the vertex-cover plan), and the result is kept
+only if it beats the static partition. So the choice between moving the state and
+teleporting the gates is made on the actual ebit count.
 
 Examples:
     Two QPUs of two qubits. First q0 works with q1 and q2 with q3, then q0 with q2
@@ -48,6 +50,7 @@ from qiskit.transpiler import AnalysisPass
 
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
+from dqc.plan.layer_moves import DEFAULT_LAYERS, LayerSettings
 from dqc.plan.partition import blocks
 from dqc.plan.proposals import Proposal
 from dqc.plan.teledata import SearchSettings, search_moves
@@ -60,6 +63,9 @@ class PlanTeledata(AnalysisPass):
         network: the network (QPU capacities, distances, comm qubits).
         lookahead, thresholds, max_gates, work: the search effort
             (:class:`dqc.plan.teledata.SearchSettings`).
+        layers: the layer assignment's effort (:mod:`dqc.plan.layer_moves`: every gate
+            local, the fewest moves between layers, for layered circuits such as quantum
+            volume); ``None``: only the sweeps.
 
     Property set read: ``dqc_partition``; ``dqc_two_qubit_gates`` if present.
     Property set written: ``dqc_teledata`` (:class:`dqc.plan.proposals.Proposal`): kind
@@ -72,10 +78,11 @@ class PlanTeledata(AnalysisPass):
     def __init__(self, network: Network, *,
                  lookahead: tuple[float, ...] = (0.3, 0.5, 0.6, 0.75, 0.9),
                  thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0),
-                 max_gates: int = 20_000, work: float = 3e7) -> None:
+                 max_gates: int = 20_000, work: float = 3e7,
+                 layers: LayerSettings | None = DEFAULT_LAYERS) -> None:
         super().__init__()
         self.network = network
-        self.settings = SearchSettings(lookahead, thresholds, max_gates, work)
+        self.settings = SearchSettings(lookahead, thresholds, max_gates, work, layers)
 
     def run(self, dag: DAGCircuit) -> None:
         """Search time-sliced assignments starting from ``dqc_partition``."""

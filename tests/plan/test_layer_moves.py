@@ -1,0 +1,152 @@
+"""Teledata by layers (dqc.plan.layer_moves): exact on small cases, verified end to end."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from dqc.passes import PlanTeledata
+from dqc.passes.pass_manager import compile_passes
+from qiskit import QuantumCircuit
+from qiskit.circuit.library import quantum_volume
+from qiskit.converters import circuit_to_dag
+from qiskit.transpiler import PassManager
+
+import dqc
+from dqc.network import Network
+from dqc.plan.cost_model import TwoQubitGate, two_qubit_gates
+from dqc.plan.layer_moves import (
+    LayerSettings,
+    NoFit,
+    assign_layers,
+    count_moves,
+    layer_groups,
+    split_layers,
+)
+from dqc.plan.teledata import Timeline
+
+
+def random_layers(num_qubits: int, layers: int, seed: int) -> list[list[tuple[int, ...]]]:
+    """Random matchings of all but the odd qubit, as units (pairs, then the idle qubit)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(layers):
+        order = list(range(num_qubits))
+        rng.shuffle(order)
+        pairs = sorted(tuple(sorted(order[i:i + 2])) for i in range(0, num_qubits - 1, 2))
+        out.append(pairs + [(q,) for q in order[len(pairs) * 2:]])
+    return out
+
+
+def brute_force(units: list[list[tuple[int, ...]]], caps: tuple[int, int]) -> int:
+    """Fewest changes of side over every split of every layer that fits ``caps``."""
+    def fits(layer, sides):
+        load = [0, 0]
+        for unit, side in zip(layer, sides):
+            load[side] += len(unit)
+        return load[0] <= caps[0] and load[1] <= caps[1]
+
+    choices = [[s for s in itertools.product((0, 1), repeat=len(layer)) if fits(layer, s)]
+               for layer in units]
+    best = None
+    for pick in itertools.product(*choices):
+        where = [{q: side for unit, side in zip(layer, s) for q in unit}
+                 for layer, s in zip(units, pick)]
+        cost = sum(a[q] != b[q] for a, b in zip(where, where[1:]) for q in a)
+        best = cost if best is None else min(best, cost)
+    assert best is not None
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_window_as_wide_as_the_circuit_is_exact(seed):
+    """7 qubits (3 pairs and an idle qubit per layer), 3 layers, sides of 4 and 3: the
+    window program covers every layer at once, so the split is optimal — the same count
+    as trying all 4,096 splits."""
+    units = random_layers(7, 3, seed)
+    sides = split_layers(units, (4, 3), LayerSettings(window=3))
+    cost = sum(a[q] != b[q] for a, b in zip(sides, sides[1:]) for q in a)
+    assert cost == brute_force(units, (4, 3))
+    for layer, side in zip(units, sides):  # every pair on one side, loads within caps
+        assert all(side[u[0]] == side[u[-1]] for u in layer)
+        assert sum(len(u) for u in layer if side[u[0]] == 1) <= 3
+        assert sum(len(u) for u in layer if side[u[0]] == 0) <= 4
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bisection_places_every_pair_on_one_qpu_within_its_data_qubits(seed):
+    """9 qubits (4 pairs and one idle per layer) on four QPUs of 3: each QPU holds one
+    pair, so each half of the first split may take only two pairs although it has 6
+    data qubits (three pairs there could not be split again)."""
+    units = random_layers(9, 8, seed)
+    placements = assign_layers(units, (3, 3, 3, 3))
+    for layer, where in zip(units, placements):
+        assert all(len({int(where[q]) for q in unit}) == 1 for unit in layer)
+        assert max(list(where).count(k) for k in range(4)) <= 3
+    assert count_moves(placements) > 0
+
+
+def test_pairs_that_cannot_all_be_local_are_refused():
+    """Six qubits in three pairs on two QPUs of three: one pair must straddle."""
+    with pytest.raises(NoFit, match="sides of"):
+        assign_layers([[(0, 1), (2, 3), (4, 5)]], (3, 3))
+
+
+def test_layers_join_slices_while_the_pairs_stay_one_matching():
+    """cz(0,1) cz(2,3) | cz(0,1) | cz(1,2): the first two slices are one layer."""
+    qc = QuantumCircuit(4)
+    qc.cz(0, 1)
+    qc.cz(2, 3)
+    qc.cz(0, 1)
+    qc.cz(1, 2)
+    dag = circuit_to_dag(qc)
+    timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    layers = layer_groups([timeline.slice_of_position[g.position] for g in gates], gates, 4)
+    assert layers.first_slice == (1, 3)
+    assert layers.units == (((0, 1), (2, 3)), ((1, 2), (0,), (3,)))
+    assert layer_groups([], [TwoQubitGate(0, (0, 1), (None, None))][:0], 2).units == ()
+
+
+def teledata_plan(circuit: QuantumCircuit, network: Network, **options):
+    """dqc.compile's passes up to PlanTeledata (with ``options``); its proposal."""
+    passes = compile_passes(network)
+    names = [type(p).__name__ for p in passes]
+    pm = PassManager(passes[:names.index("PlanTeledata")] + [PlanTeledata(network, **options)])
+    pm.run(circuit)
+    return pm.property_set["dqc_teledata"]
+
+
+def test_quantum_volume_moves_fewer_qubits_with_the_layer_assignment(verified):
+    """QV-12 on two QPUs of six: every gate local, moves between layers; fewer ebits
+    than the sweeps alone, and the compiled circuit verifies."""
+    qc = quantum_volume(12, seed=1)
+    net = Network.all_to_all(2, data_qubits=6, comm_qubits=2)
+    sweeps_only = teledata_plan(qc, net, layers=None)
+    layered = teledata_plan(qc, net)
+    assert layered.ebits < sweeps_only.ebits
+    assert layered.ebits == len(layered.moves)  # all local: the moves are the cost
+    result = verified(qc, net)
+    assert result.report.ebits == layered.ebits
+    assert result.report.moves == len(layered.moves)
+
+
+def test_four_qpus_verify_and_compile_deterministically():
+    """QV-8 on four QPUs of two (bisection twice): the output verifies and
+    the compile is deterministic."""
+    qc = quantum_volume(8, seed=4)
+    net = Network.all_to_all(4, data_qubits=2, comm_qubits=2)
+    first = dqc.compile(qc, net)
+    outcome = dqc.verify(qc, first.circuit, first.report)
+    assert outcome.ok, str(outcome)
+    second = dqc.compile(qc, net)
+    assert dqc.to_qasm3(first.circuit) == dqc.to_qasm3(second.circuit)
+    assert first.report.ebits == second.report.ebits
+
+
+def test_not_tried_where_moves_would_need_relays():
+    """On a line of four QPUs the model cannot see the relays' comm qubits that batches
+    of moves need: the sweeps alone plan there."""
+    qc = quantum_volume(8, seed=4)
+    net = Network.line(4, data_qubits=2, comm_qubits=2)
+    assert teledata_plan(qc, net) == teledata_plan(qc, net, layers=None)
