@@ -86,17 +86,21 @@ class LayerSettings:
         sweeps: most sweeps over the layers (fewer when a sweep gains nothing).
         max_cells: layers × qubits above which the assignment is not tried.
         both_ways_cells: up to this many (layer, qubit) cells in a split, the search also
-            runs from the last layer back (local search: two starts find more).
+            runs from the last layer back (local search: two starts find more; QV-20 on
+            2 QPUs, seeds 0–4: 64.0 moves on average, 64.8 from the first layer only).
         min_busy: least fraction of (layer, qubit) cells in a pair: below it the circuit
-            is not layered, and keeping every gate local would cost more than it saves.
+            is not layered, and keeping every gate local costs more than it saves
+            (quantum volume and Ising brickwork are at 0.97–1; QFTs at 0.5–0.52, where
+            all-local costs 80 moves against the static plan's 16 ebits for QFT-32 on
+            2 QPUs).
     """
 
     window: int = 4
     node_limit: int = 200
     sweeps: int = 2
     max_cells: int = 4096
-    min_busy: float = 0.5
-    both_ways_cells: int = 512
+    min_busy: float = 0.75
+    both_ways_cells: int = 400
 
 
 #: The default effort (a module-level value, for argument defaults).
