@@ -18,6 +18,13 @@ compile stages (from ``dqc.compile``'s ``progress``); with ``--verify``, the tim
 ``dqc.verify`` on the output too (the random circuits are Clifford: ``stim-flows``).
 Figures only: nothing asserts.
 
+``--series QUBITS:QPUS`` runs the random circuit of QUBITS qubits on QPUS QPUs at each size
+of ``--sizes`` (default 10k, 30k, 100k, 300k and 1M two-qubit gates) and adds the fitted
+exponents: the slope of log(compile time) and of log(memory above the interpreter's
+baseline) against log(gates), least squares over the sizes that ran (1 is linear)::
+
+    python -m benchmarks.scale --series 1000:8 --sizes 10000 30000 100000 300000
+
 ``--profile N`` runs each case under :mod:`cProfile` instead (slower; the
 figures are then not the benchmark's) and prints the N functions of largest
 cumulative and of largest own time, to see where the time goes::
@@ -87,6 +94,7 @@ def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
     ``verify``: also time ``dqc.verify`` of the output, after the peak memory is read)."""
     import dqc
 
+    base_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # interpreter, imports
     kind, qc, n, g, k = case_circuit(case)
     net = dqc.Network.all_to_all(k, data_qubits=math.ceil(n / k))
     profiler = cProfile.Profile() if profile else None
@@ -114,6 +122,7 @@ def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
            "lower bound": result.report.ebits_lower_bound,
            "remote gates": result.report.remote_gates,
            "compile s": round(seconds, 1), "peak MiB": round(peak_mib),
+           "base MiB": round(base_mib),
            "write s": round(write_s, 1), "written MB": round(written / 1e6, 1),
            "stages s": _slowest(marks, 4)}
     if verify:
@@ -130,6 +139,29 @@ def _slowest(marks: list[tuple[str, float]], count: int) -> str:
     return ", ".join(f"{name} {span:.1f}" for span, name in sorted(spans, reverse=True)[:count])
 
 
+def fitted_exponent(sizes: list[float], values: list[float]) -> float:
+    """Slope of log(value) against log(size), least squares (1: linear growth).
+
+    Examples:
+        >>> round(fitted_exponent([1e4, 1e5, 1e6], [2.0, 20.0, 200.0]), 3)
+        1.0
+        >>> round(fitted_exponent([1e4, 1e5], [1.0, 100.0]), 3)
+        2.0
+    """
+    import numpy as np
+
+    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
+
+
+def series_summary(rows: list[dict]) -> str:
+    """The fitted exponents of compile time and of memory above the baseline."""
+    sizes = [r["2q gates"] for r in rows]
+    time_exp = fitted_exponent(sizes, [max(r["compile s"], 0.05) for r in rows])
+    memory_exp = fitted_exponent(sizes, [max(r["peak MiB"] - r["base MiB"], 1) for r in rows])
+    return (f"fitted exponent over {', '.join(f'{g:,}' for g in sizes)} two-qubit gates: "
+            f"compile time {time_exp:.2f}, memory above the baseline {memory_exp:.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=DEFAULT)
@@ -138,14 +170,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verify", action="store_true",
                         help="also time dqc.verify of each output (stim-flows: the circuits "
                              "are Clifford)")
+    parser.add_argument("--series", metavar="QUBITS:QPUS",
+                        help="random circuits at each of --sizes gates, with the fitted "
+                             "exponents of time and memory")
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[10_000, 30_000, 100_000, 300_000, 1_000_000])
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile each case and print its N costliest functions (to stdout)")
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(measure(args.one, args.profile, args.verify)))
         return
+    cases = args.cases
+    if args.series:
+        qubits, qpus = args.series.split(":")
+        cases = [f"{qubits}:{size}:{qpus}" for size in args.sizes]
     rows = []
-    for case in args.cases:
+    for case in cases:
         done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--one", case,
                                "--profile", str(args.profile)]
                               + (["--verify"] if args.verify else []),
@@ -162,6 +203,9 @@ def main(argv: list[str] | None = None) -> None:
         cols = list(rows[0])
         lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
+        if args.series and len(rows) >= 2:
+            lines += ["", series_summary(rows)]
+            print(lines[-1])
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"wrote {args.out.with_suffix('.md')}")
