@@ -293,7 +293,9 @@ def _window(units: Sequence[Sequence[Unit]], sides: Sequence[Side | None], start
         lower.append(lo)
         upper.append(hi)
 
-    if start == 0 and count:
+    if not count:  # no qubit in these layers on this side of the split
+        return [{} for _ in layers]
+    if start == 0:
         cost[0] += 0.5  # the first unit on side 0 (breaks the mirror symmetry; < 1 change)
     for i, t in enumerate(layers):
         sizes = [(starts[i] + u, float(len(unit))) for u, unit in enumerate(units[t])]

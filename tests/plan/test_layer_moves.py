@@ -87,6 +87,15 @@ def test_bisection_places_every_pair_on_one_qpu_within_its_data_qubits(seed):
     assert count_moves(placements) > 0
 
 
+def test_a_half_without_qubits_is_placed_trivially():
+    """Three qubits on four QPUs of two: the first split puts them all on one side, so
+    the other half has no unit in any layer (found by the property test in CI)."""
+    placements = assign_layers([[(0, 1), (2,)], [(0, 2), (1,)]], (2, 2, 2, 2))
+    assert [len(p) for p in placements] == [3, 3]
+    assert placements[0][0] == placements[0][1] and placements[1][0] == placements[1][2]
+    assert max(list(placements[1]).count(k) for k in range(4)) <= 2
+
+
 def test_pairs_that_cannot_all_be_local_are_refused():
     """Six qubits in three pairs on two QPUs of three: one pair must straddle."""
     with pytest.raises(NoFit, match="sides of"):
