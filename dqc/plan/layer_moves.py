@@ -167,7 +167,7 @@ def count_moves(placements: Sequence[Sequence[int]]) -> int:
 
 
 def assign_layers(units: Sequence[Sequence[Unit]], caps: Sequence[int],
-                  settings: LayerSettings = LayerSettings()) -> list[np.ndarray]:
+                  settings: LayerSettings = DEFAULT_LAYERS) -> list[np.ndarray]:
     """Per layer, the QPU of every qubit: each unit on one QPU, within ``caps``.
 
     Recursive bisection of the QPUs, in index order (contiguous halves, so that on a
@@ -197,15 +197,15 @@ def _bisect(units: list[list[Unit]], qpus: list[int], caps: Sequence[int],
 
 
 def split_layers(units: Sequence[Sequence[Unit]], caps: tuple[int, int],
-                 settings: LayerSettings = LayerSettings(),
+                 settings: LayerSettings = DEFAULT_LAYERS,
                  pair_caps: tuple[int, int] | None = None) -> list[Side]:
     """A side (0 or 1) for every unit of every layer, with the fewest changes of side.
 
     A qubit that is in ``units`` at layer t-1 and t counts when its side changes; the
     units of each side fit ``caps`` qubits, and at most ``pair_caps`` of them are pairs
     (default ``caps // 2``; a side of QPUs with 3 data qubits each holds one pair per
-    QPU). Layer by layer first (each layer's program given
-    the one before), then sweeps of windows (see the module docstring); for at most
+    QPU). Layer by layer first (each layer's program given the one before), then sweeps
+    of windows (see the module docstring); for at most
     :attr:`LayerSettings.both_ways_cells` (layer, qubit) cells also starting from the
     last layer, keeping the better.
 
@@ -228,18 +228,19 @@ def split_layers(units: Sequence[Sequence[Unit]], caps: tuple[int, int],
 Limits = tuple[tuple[int, int], tuple[int, int]]  # (qubits per side, pairs per side)
 
 
-def _search(units: Sequence[Sequence[Unit]], caps: Limits,
+def _search(units: Sequence[Sequence[Unit]], limits: Limits,
             settings: LayerSettings) -> list[Side]:
     """Layer-by-layer start, then the window sweeps."""
     sides: list[Side | None] = [None] * len(units)
     for t in range(len(units)):
-        sides[t] = _window(units, sides, t, 1, caps, settings.node_limit)[0]
+        sides[t] = _window(units, sides, t, 1, limits, settings.node_limit)[0]
     done: list[Side] = [s for s in sides if s is not None]
     best = _changes(units, done, 0, len(units))
     step = max(1, settings.window // 2)
     for _ in range(settings.sweeps):
         for start in range(0, len(units), step):
-            new = _window(units, list(done), start, settings.window, caps, settings.node_limit)
+            new = _window(units, list(done), start, settings.window, limits,
+                          settings.node_limit)
             end = start + len(new)
             trial = done[:start] + new + done[end:]
             if _changes(units, trial, start, end) < _changes(units, done, start, end):

@@ -49,7 +49,13 @@ from qiskit.dagcircuit import DAGCircuit
 
 from dqc.errors import plural
 from dqc.plan.cost_model import CarrierPlan, TwoQubitGate, plan_carriers, two_qubit_gates
-from dqc.plan.layer_moves import LayerSettings, NoFit, assign_layers, layer_groups
+from dqc.plan.layer_moves import (
+    DEFAULT_LAYERS,
+    LayerSettings,
+    NoFit,
+    assign_layers,
+    layer_groups,
+)
 from dqc.plan.weighted_cover import plan_weighted
 
 __all__ = ["Move", "Timeline", "TimeSlicedCost", "time_sliced_cost", "two_qubit_gates"]
@@ -216,7 +222,7 @@ class SearchSettings:
     thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0)
     max_gates: int = 20_000
     work: float = 3e7
-    layers: LayerSettings | None = LayerSettings()
+    layers: LayerSettings | None = DEFAULT_LAYERS
 
     def grid(self, unit: float) -> list[tuple[float, float]]:
         """(lookahead, threshold) pairs to try, nearest to (0.5, 1) first, within the budget."""
