@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -279,23 +279,11 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
         return replace(keep, reason=f"{plural(len(gates), 'two-qubit gate')} > "
                                     f"max_gates={settings.max_gates}")
     timeline = Timeline.of(dag)
-    pairs = _slice_pairs(timeline, gates)
     best = (static.ebits, 0)
     found = None
-    for decay, threshold in settings.grid(timeline.num_slices * len(part) ** 2):
-        start, moves = _sweep(pairs, np.asarray(part), np.asarray(caps), dist, decay, threshold,
-                              swaps=min(comm) >= 2, timeline=timeline)
+    for start, moves in _candidates(timeline, gates, part, caps, comm, dist, settings):
         if not moves and np.array_equal(start, part):
             continue
-        cost = time_sliced_cost(timeline, gates, start, moves, dist)  # type: ignore[arg-type]
-        if (cost.ebits, len(moves)) < best:
-            best = (cost.ebits, len(moves))
-            found = (start, moves, cost.lower_bound)
-    layered = None
-    if settings.layers is not None and min(comm) >= 2 and dist.max() <= 1:
-        layered = _layer_moves(timeline, gates, len(part), caps, settings.layers)
-    if layered is not None:
-        start, moves = layered
         cost = time_sliced_cost(timeline, gates, start.tolist(), moves, dist)
         if (cost.ebits, len(moves)) < best:
             best = (cost.ebits, len(moves))
@@ -306,6 +294,21 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
     return MovesFound(tuple(int(k) for k in start), moves, best[0], static.ebits, lower,
                       f"{plural(len(moves), 'move')} save{'s' * (len(moves) == 1)} "
                       f"{plural(static.ebits - best[0], 'ebit')}")
+
+
+def _candidates(timeline: Timeline, gates: Sequence[TwoQubitGate], part: Sequence[int],
+                caps: Sequence[int], comm: Sequence[int], dist: np.ndarray,
+                settings: SearchSettings) -> Iterator[tuple[np.ndarray, tuple[Move, ...]]]:
+    """(start placement, moves) to score: one sweep per (lookahead, threshold) setting,
+    then the layer assignment where it applies (see :class:`SearchSettings`)."""
+    pairs = _slice_pairs(timeline, gates)
+    for decay, threshold in settings.grid(timeline.num_slices * len(part) ** 2):
+        yield _sweep(pairs, np.asarray(part), np.asarray(caps), dist, decay, threshold,
+                     swaps=min(comm) >= 2, timeline=timeline)
+    if settings.layers is not None and min(comm) >= 2 and dist.max() <= 1:
+        layered = _layer_moves(timeline, gates, len(part), caps, settings.layers)
+        if layered is not None:
+            yield layered
 
 
 def _layer_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: int,
