@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from qiskit import QuantumCircuit
-from qiskit.transpiler import PassManager
+from qiskit.dagcircuit import DAGCircuit
+from qiskit.transpiler import AnalysisPass, PassManager
 
 from dqc.adapter.layout import attach_layout
 from dqc.errors import CircuitInputError
@@ -17,9 +18,9 @@ from dqc.estimation.report import Report
 from dqc.estimation.verdict import assess
 from dqc.gates import check_nesting
 from dqc.network import Network
+from dqc.passes.distribute_gates import DistributeGates
 from dqc.passes.pass_manager import compile_passes
 from dqc.plan.bounds import any_placement_bound
-from dqc.plan.epr_order import lazy_epr_order
 from dqc.plan.partition import capacity_error
 from dqc.plan.proposals import Distribution
 
@@ -114,22 +115,30 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 def _compile(circuit: QuantumCircuit, network: Network, seed: int,
              approximation: float | None, progress: StageCallback) -> CompileResult:
-    """:func:`compile` after its checks: run the passes, order the Bell pairs, schedule."""
-    passes = compile_passes(network, seed=seed, approximation=approximation)
-    names = [type(p).__name__ for p in passes] + ["ordering Bell pairs", "scheduling"]
+    """:func:`compile` after its checks: run the passes, then schedule.
+
+    The last pass, :class:`~dqc.passes.DistributeGates`, is called directly on the DAG
+    the others analysed (:meth:`~dqc.passes.DistributeGates.distributed`): as a pass in
+    the pass manager its output, the largest circuit of the compile, would be turned
+    into a DAG and back for nothing.
+    """
+    *analysis, distribute = compile_passes(network, seed=seed, approximation=approximation)
+    assert isinstance(distribute, DistributeGates)
+    names = [type(p).__name__ for p in (*analysis, distribute)] + ["scheduling"]
     total = len(names)
 
     def after_pass(**kwargs) -> None:
         done = kwargs["count"] + 1  # (Qiskit counts passes from 0)
-        progress(names[done], done, total)
+        if done <= len(analysis):  # (not after _KeepDag)
+            progress(names[done], done, total)
 
     progress(names[0], 0, total)
-    pm = PassManager(passes)
-    ps_circuit = pm.run(circuit, callback=after_pass)
+    keep = _KeepDag()
+    pm = PassManager([*analysis, keep])
+    pm.run(circuit, callback=after_pass)
+    distribute.property_set = pm.property_set
+    out = distribute.distributed(keep.dag)
     dist: Distribution = pm.property_set["dqc_distribution"]
-    out = lazy_epr_order(ps_circuit, set(dist.layout.comm_qubits),
-                         feed_forward=dist.feed_forward)
-    del ps_circuit  # (memory: only the ordered circuit is needed from here on)
     # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)
     out = attach_layout(out, dist.layout, circuit, inplace=True, transpile_layout=False)
     progress(names[-1], total - 1, total)
@@ -151,6 +160,16 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     if dropped is not None:
         report = replace(report, approximation=dropped.to_dict())
     return CompileResult(circuit=out, report=report)
+
+
+class _KeepDag(AnalysisPass):
+    """Keeps the DAG it is handed (for :func:`_compile`)."""
+
+    dag: DAGCircuit
+
+    def run(self, dag: DAGCircuit) -> None:
+        """Keep ``dag``."""
+        self.dag = dag
 
 
 def _multi_qubit(circuit: QuantumCircuit):

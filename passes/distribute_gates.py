@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dqc.passes.requirements import required
+from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
@@ -70,7 +71,7 @@ class DistributeGates(TransformationPass):
     final layout) and ``dqc_two_qubit_gates``.
     Property set written: ``dqc_distribution``
     (:class:`~dqc.plan.proposals.Distribution`): the layout, ebits per link, remote
-    gates, the plan distributed by and why, and the feed-forward instructions.
+    gates, the plan distributed by and why.
 
     Examples:
         >>> from qiskit import QuantumCircuit
@@ -89,6 +90,13 @@ class DistributeGates(TransformationPass):
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Distribute ``dag`` by the cheapest proposal (see :func:`dqc.plan.proposals.choose`)."""
+        return circuit_to_dag(self.distributed(dag), copy_operations=False)
+
+    def distributed(self, dag: DAGCircuit) -> QuantumCircuit:
+        """:meth:`run`, returning the circuit itself (each ``epr`` as late as it can come)
+        rather than its DAG: :func:`dqc.compile` calls this, which saves two conversions
+        of the largest circuit of the compile. Writes ``dqc_distribution`` as :meth:`run`.
+        """
         ps = self.property_set
         partition = tuple(required(self, "dqc_partition", "PartitionQubits (or set it)"))
         gates = shared_two_qubit_gates(dag, ps)
@@ -98,7 +106,7 @@ class DistributeGates(TransformationPass):
             self.network, dag, options, permutation=ps["dqc_wire_permutation"],
             replans=self.replans, gates=gates)
         ps["dqc_distribution"] = distribution
-        return circuit_to_dag(circuit, copy_operations=False)
+        return circuit
 
     def _static(self, partition: tuple[str, ...]) -> Proposal:
         """The static plan as the planners left it: PlanTeledata's when it proposes no

@@ -87,8 +87,7 @@ class _Builder:
         """Append operation ``i`` (a ``CircuitInstruction``) with its dependencies."""
         name = inst.name
         qs = tuple([self.index_of[q] for q in inst.qubits])
-        where = ([self.qpu_of[qs[0]]] if len(qs) == 1
-                 else sorted({self.qpu_of[q] for q in qs}) or [0])
+        where = self._where(qs)
         if name == "epr":
             link, here, duration, logf, reads = self._epr(i, qs, where)
         else:
@@ -97,7 +96,8 @@ class _Builder:
         deps, memory = self._dependencies(i, qs, link, reads, here)
         if link >= 0:
             memory = self._borrow(i, qs, link, deps, memory)
-        self._track_free(i, name, qs)
+        if self.comm:
+            self._track_free(i, name, qs)
         for c in inst.clbits:  # (a while_loop's body may write the bits it reads)
             if c not in reads or name == "while_loop":
                 self.writer[c] = i
@@ -108,9 +108,19 @@ class _Builder:
         prog.link.append(link)
         prog.duration.append(duration)
         prog.logf.append(logf)
-        prog.deps.append(sorted(deps.items()))
-        prog.resource.append(self._link_order(i, link))
+        prog.deps.append(sorted(deps.items()) if len(deps) > 1 else list(deps.items()))
+        prog.resource.append(self._link_order(i, link) if link >= 0 else -1)
         prog.memory.append(memory)
+
+    def _where(self, qs: tuple[int, ...]) -> list[int]:
+        """The QPUs of qubits ``qs``, ascending ([0] for none)."""
+        qpu_of = self.qpu_of
+        if len(qs) == 1:
+            return [qpu_of[qs[0]]]
+        if len(qs) == 2:
+            a, b = qpu_of[qs[0]], qpu_of[qs[1]]
+            return [a] if a == b else [a, b] if a < b else [b, a]
+        return sorted({qpu_of[q] for q in qs}) or [0]
 
     def _epr(self, i: int, qs: tuple[int, ...], where: list[int]
              ) -> tuple[int, int, float, float, list[Clbit]]:
@@ -150,10 +160,12 @@ class _Builder:
                       here: int) -> tuple[dict[int, float], frozenset[int]]:
         """Predecessors of op ``i`` with their largest lags, and its memory predecessors."""
         deps: dict[int, float] = {}  # predecessor -> largest lag
+        last = self.last_on_qubit
         for q in qs:
-            if q in self.last_on_qubit:
-                deps[self.last_on_qubit[q]] = 0.0
-            self.last_on_qubit[q] = i
+            j = last.get(q)
+            if j is not None:
+                deps[j] = 0.0
+            last[q] = i
         memory = frozenset(deps) if link >= 0 else _NONE
         for c in reads:
             if c in self.writer:

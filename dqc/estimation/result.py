@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from dqc.estimation.fidelity import Fidelity
 from dqc.estimation.formatting import rounded
 from dqc.estimation.monte_carlo import MonteCarlo
 from dqc.network.purification import Purified
 
-__all__ = ["LinkModel", "Schedule", "ScheduledOp"]
+__all__ = ["LinkModel", "Schedule", "ScheduledOp", "ScheduledOps"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,70 @@ class ScheduledOp:
     start_s: float
     end_s: float
 
+
+
+class ScheduledOps(Sequence[ScheduledOp]):
+    """Every operation of a schedule, as :class:`ScheduledOp`, made when read.
+
+    A compiled circuit of 100,000 two-qubit gates has about 900,000 operations; this
+    keeps their columns (names, qubits, QPU and link indices, times) and builds an
+    operation only when it is indexed or iterated.
+
+    Examples:
+        >>> ops = ScheduledOps(["h", "epr"], [(0,), (0, 1)], [0, 0], [-1, 0], [0.0, 0.0],
+        ...                    [1e-6, 1e-3], ["qpu0", "qpu1"], ["qpu0-qpu1"])
+        >>> len(ops), ops[1].link, [op.name for op in ops]
+        (2, 'qpu0-qpu1', ['h', 'epr'])
+    """
+
+    def __init__(self, names: Sequence[str], qubits: Sequence[tuple[int, ...]],
+                 qpu: Sequence[int], link: Sequence[int], start: Sequence[float],
+                 end: Sequence[float], qpu_names: Sequence[str],
+                 link_keys: Sequence[str]) -> None:
+        self._columns = (names, qubits, qpu, link, start, end)
+        self._qpu_names, self._link_keys = qpu_names, link_keys
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    @overload
+    def __getitem__(self, i: int) -> ScheduledOp: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[ScheduledOp]: ...
+
+    def __getitem__(self, i: int | slice) -> ScheduledOp | list[ScheduledOp]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"operation {i} of {len(self)}")
+        names, qubits, qpu, link, start, end = self._columns
+        return ScheduledOp(i, names[i], qubits[i], self._qpu_names[qpu[i]],
+                           self._link_keys[link[i]] if link[i] >= 0 else "", start[i], end[i])
+
+    def __iter__(self) -> Iterator[ScheduledOp]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ScheduledOps({len(self)} operations)"
+
+    def ebits_per_link(self) -> dict[str, int]:
+        """``epr`` operations per link key (links without one are left out)."""
+        counts = Counter(self._columns[3])
+        counts.pop(-1, None)
+        return {self._link_keys[k]: n for k, n in sorted(counts.items())}
+
+    def qpus(self) -> set[str]:
+        """The QPUs some operation runs on."""
+        return {self._qpu_names[k] for k in set(self._columns[2])}
 
 
 @dataclass(frozen=True)
@@ -93,7 +159,8 @@ class Schedule:
     """A placed circuit: operation times, bounds, link and memory use, fidelity.
 
     Attributes:
-        operations: every operation of the circuit with its start and end.
+        operations: every operation of the circuit with its start and end
+            (:class:`ScheduledOps`, in circuit order).
         makespan_s: end of the last operation.
         critical_path_s: lower bound: longest dependency chain (durations and
             classical latencies) with unlimited link channels.
@@ -124,7 +191,7 @@ class Schedule:
         link_models: per link that purifies or has a cutoff, its :class:`LinkModel`.
     """
 
-    operations: tuple[ScheduledOp, ...]
+    operations: ScheduledOps
     makespan_s: float
     critical_path_s: float
     link_bounds_s: dict[str, float]

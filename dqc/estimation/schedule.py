@@ -133,7 +133,7 @@ from dqc.estimation.program import (
     ops_by_qubit,
     successors,
 )
-from dqc.estimation.result import LinkModel, Schedule, ScheduledOp
+from dqc.estimation.result import LinkModel, Schedule, ScheduledOp, ScheduledOps
 from dqc.estimation.timing import EPR_TIMINGS, Timing, check_timing, link_use, place
 from dqc.estimation.waits import settle
 from dqc.network import Network
@@ -252,15 +252,10 @@ def _mean_max(values: list[float]) -> tuple[float, float]:
     return (math.fsum(values) / len(values), max(values)) if values else (0.0, 0.0)
 
 
-def _operations(prog: Program, network: Network, timing: Timing) -> tuple[ScheduledOp, ...]:
+def _operations(prog: Program, network: Network, timing: Timing) -> ScheduledOps:
     """Every operation with its QPU, link and placed times."""
-    names = network.qpu_names
-    return tuple(
-        ScheduledOp(i, prog.names[i], prog.qubits[i], names[prog.qpu[i]],
-                    network.links[prog.link[i]].key if prog.link[i] >= 0 else "",
-                    timing.start[i], timing.end[i])
-        for i in range(len(prog.names))
-    )
+    return ScheduledOps(prog.names, prog.qubits, prog.qpu, prog.link, timing.start,
+                        timing.end, network.qpu_names, [link.key for link in network.links])
 
 
 def _result(prog: Program, network: Network, qpu_of: list[int], timing: Timing,

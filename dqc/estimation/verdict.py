@@ -200,11 +200,8 @@ def ebits_per_link(sched: Schedule, network: Network) -> dict[str, int]:
         >>> ebits_per_link(schedule(qc, net, qubit_qpu=["qpu0", "qpu1"]), net)
         {'qpu0-qpu1': 0}
     """
-    ebits = {link.key: 0 for link in network.links}
-    for op in sched.operations:
-        if op.link:
-            ebits[op.link] += 1
-    return ebits
+    counts = sched.operations.ebits_per_link()
+    return {link.key: counts.get(link.key, 0) for link in network.links}
 
 
 def _capacity_hz(sched: Schedule, link: Link) -> float:
@@ -320,7 +317,7 @@ def check_remote_fraction(sched: Schedule, network: Network, remote_gates: int,
     if not (two_qubit_gates > 0 and remote_gates > 0):
         return None
     fraction = remote_gates / two_qubit_gates
-    busy = {op.qpu for op in sched.operations}
+    busy = sched.operations.qpus()
     used = [q for q in network.qpus if q.name in busy]
     tech = min((q.profile for q in used or network.qpus), key=lambda t: t.remote_fraction)
     status = "ok" if fraction <= tech.remote_fraction else "marginal"

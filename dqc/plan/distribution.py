@@ -70,6 +70,7 @@ from dqc.plan.cost_model import (
     two_qubit_gates,
 )
 from dqc.plan.embedding import EmbeddingPlan
+from dqc.plan.epr_order import late_epr_order
 from dqc.plan.teledata import Move, Timeline, time_sliced_cost
 from dqc.plan.weighted_cover import lifetime_weights
 
@@ -369,8 +370,6 @@ class Builder:
         self.remote_gates = 0
         self.teleports: list[tuple[int, int]] = []
         self.layout: DistributedLayout | None = None
-        # classical bit -> the if_test instructions reading it, in order (set by _circuit)
-        self.feed_forward: dict[Clbit, list[CircuitInstruction]] = {}
         self.dist = network.distances()
         self.paths: dict[tuple[int, int], tuple[list[int], list[str]]] = {}  # see _path
 
@@ -710,7 +709,8 @@ class Builder:
             self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
 
     def circuit(self) -> QuantumCircuit:
-        """The distributed circuit of the last :meth:`build`."""
+        """The distributed circuit of the last :meth:`build`, each ``epr`` as late as it
+        can come (:func:`dqc.plan.epr_order.late_epr_order` over the emitted operations)."""
         return self._circuit()
 
     def remote_gate(self, op, qs, diags, carrier: int, flipped: list[int],
@@ -787,6 +787,24 @@ class Builder:
             out[link.key] = self.ebits[(min(a, b), max(a, b))]
         return out
 
+    def _wires(self) -> tuple[list[tuple[int, ...]], list[bool]]:
+        """The wires of each emitted operation (output qubits; bits as negative numbers)
+        and whether it is put off (an ``epr``, or a comm qubit's ``reset``)."""
+        comm = set(self.comm_bit)
+        wires: list[tuple[int, ...]] = []
+        late: list[bool] = []
+        for entry in self.ops:
+            if entry[0] == "op":
+                _, op, qs, cs = entry
+                name = op.name
+                late.append(name == "epr" or (name == "reset" and qs[0] in comm))
+                wires.append(qs + tuple([-2 * i - (kind == "in") - 1 for kind, i in cs])
+                             if cs else qs)
+            else:
+                wires.append((entry[3], -2 * entry[1] - 1))
+                late.append(False)
+        return wires, late
+
     def _circuit(self) -> QuantumCircuit:
         dag = self.dag
         in_cregs = [ClassicalRegister(r.size, r.name) for r in dag.cregs.values()]
@@ -811,10 +829,11 @@ class Builder:
             kind, i = ref
             return tele[i] if kind == "tele" else clbit_of[i]
 
-        feed_forward: dict[tuple[int, str], IfElseOp] = {}
-        bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _if_bit)
-        self.feed_forward = {}
-        for entry in self.ops:
+        shared: dict[tuple[int, str], IfElseOp] = {}  # one IfElseOp per (bit, Pauli)
+        bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _body)
+        ops = self.ops
+        for i in late_epr_order(*self._wires()):
+            entry = ops[i]
             if entry[0] == "op":
                 _, op, qs, cs = entry
                 out._append(CircuitInstruction(op, tuple([qubits[q] for q in qs]),
@@ -822,13 +841,11 @@ class Builder:
                 continue
             _, bit, gate, q = entry
             key = (bit, gate.name)
-            if key not in feed_forward:  # one IfElseOp per (bit, Pauli), shared
+            if key not in shared:
                 if gate.name not in bodies:
                     bodies[gate.name] = _body(gate)
-                feed_forward[key] = IfElseOp((tele[bit], True), bodies[gate.name])
-            inst = CircuitInstruction(feed_forward[key], (qubits[q],), (tele[bit],))
-            out._append(inst)
-            self.feed_forward.setdefault(tele[bit], []).append(inst)
+                shared[key] = IfElseOp((tele[bit], True), bodies[gate.name])
+            out._append(CircuitInstruction(shared[key], (qubits[q],), (tele[bit],)))
         return out
 
 

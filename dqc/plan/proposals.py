@@ -24,9 +24,9 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from qiskit.circuit import CircuitInstruction, Clbit, QuantumCircuit
+from qiskit.circuit import QuantumCircuit
 from qiskit.dagcircuit import DAGCircuit
 
 from dqc.errors import CapacityError, plural
@@ -83,9 +83,6 @@ class Distribution:
         remote_gates: two-qubit gates of the input that crossed QPUs.
         plan: the proposal distributed by.
         why: why that plan and not the model's cheapest (``""`` when it is).
-        feed_forward: for each classical bit, the ``if_test`` instructions of the output
-            that read it, in order (Qiskit rebuilds a control-flow operation on every
-            access after a DAG round trip; :func:`dqc.compile` puts these back).
     """
 
     layout: DistributedLayout
@@ -93,8 +90,6 @@ class Distribution:
     remote_gates: int
     plan: Proposal
     why: str = ""
-    feed_forward: dict[Clbit, list[CircuitInstruction]] = field(
-        default_factory=dict, repr=False, compare=False)
 
     @property
     def ebits(self) -> int:
@@ -169,8 +164,7 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
                    f"{moving.name} ({moving.ebits})")
     assert circuit is not None and builder.layout is not None
     return Distribution(layout=builder.layout, ebits_per_link=builder.ebits_per_link(),
-                        remote_gates=builder.remote_gates, plan=chosen, why=why,
-                        feed_forward=builder.feed_forward), circuit
+                        remote_gates=builder.remote_gates, plan=chosen, why=why), circuit
 
 
 def _first_that_fits(options: Sequence[Proposal], run) -> tuple[Proposal, tuple, str]:
