@@ -32,6 +32,9 @@ class ElideSwaps(TransformationPass):
         """Remove the swaps of ``dag`` and record the resulting permutation."""
         qubits = list(dag.qubits)
         holder = list(range(len(qubits)))  # input qubit label -> wire holding its state
+        if "swap" not in dag.count_ops(recurse=False):  # nothing to elide: ``dag`` as it is
+            self.property_set["dqc_wire_permutation"] = tuple(holder)
+            return dag
         out = dag.copy_empty_like()
         for node in dag.topological_op_nodes():
             labels = [dag.find_bit(q).index for q in node.qargs]

@@ -41,7 +41,8 @@ class PlanEmbedding(AnalysisPass):
 
     Args:
         network: the network (for distances).
-        max_gates: circuits with more two-qubit gates are not embedded.
+        max_gates: circuits with more two-qubit gates are not embedded; ``None`` (the
+            default): no limit (``work`` shrinks the search as circuits grow).
         work: budget of evaluations × two-qubit gates for the greedy search (each
             evaluation is one set of minimum covers); larger circuits try fewer flips.
 
@@ -57,7 +58,7 @@ class PlanEmbedding(AnalysisPass):
     embedding of that placement needs fewer ebits; ``None`` when not searched).
     """
 
-    def __init__(self, network: Network, *, max_gates: int = 20_000,
+    def __init__(self, network: Network, *, max_gates: int | None = None,
                  work: float = 5e5) -> None:
         super().__init__()
         self.network = network
@@ -69,7 +70,7 @@ class PlanEmbedding(AnalysisPass):
         partition = required(self, "dqc_partition", "PartitionQubits")
         placement = self.property_set["dqc_placement"]
         size = sum(1 for node in dag.two_qubit_ops())
-        if size == 0 or size > self.max_gates:
+        if size == 0 or (self.max_gates is not None and size > self.max_gates):
             self.property_set["dqc_embedding"] = None
             self.property_set["dqc_embedding_bound"] = None
             return

@@ -78,7 +78,7 @@ class PlanTeledata(AnalysisPass):
     def __init__(self, network: Network, *,
                  lookahead: tuple[float, ...] = (0.3, 0.5, 0.6, 0.75, 0.9),
                  thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0),
-                 max_gates: int = 20_000, work: float = 3e7,
+                 max_gates: int | None = None, work: float = 3e7,
                  layers: LayerSettings | None = DEFAULT_LAYERS) -> None:
         super().__init__()
         self.network = network

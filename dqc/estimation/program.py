@@ -88,6 +88,9 @@ class _Builder:
         name = inst.name
         qs = tuple([self.index_of[q] for q in inst.qubits])
         where = self._where(qs)
+        if len(where) == 1 and len(qs) <= 2 and not inst.clbits and inst.is_standard_gate():
+            self._add_gate(i, name, qs, where[0])  # (most operations: the fast path)
+            return
         if name == "epr":
             link, here, duration, logf, reads = self._epr(i, qs, where)
         else:
@@ -111,6 +114,32 @@ class _Builder:
         prog.deps.append(sorted(deps.items()) if len(deps) > 1 else list(deps.items()))
         prog.resource.append(self._link_order(i, link) if link >= 0 else -1)
         prog.memory.append(memory)
+
+    def _add_gate(self, i: int, name: str, qs: tuple[int, ...], here: int) -> None:
+        """:meth:`add` for a standard gate of one or two qubits on QPU ``here``, with no
+        bits: its cost is its technology's, its predecessors the last ops on its qubits."""
+        duration, logf = self.costs[here][2 if len(qs) == 2 else 1]
+        last = self.last_on_qubit
+        deps: list[tuple[int, float]] = []
+        for q in qs:
+            j = last.get(q)
+            if j is not None:
+                deps.append((j, 0.0))
+            last[q] = i
+        if len(deps) == 2 and deps[0][0] >= deps[1][0]:  # (ascending, once each)
+            deps = [deps[0]] if deps[0][0] == deps[1][0] else [deps[1], deps[0]]
+        if self.comm:
+            self._track_free(i, name, qs)
+        prog = self.prog
+        prog.names.append(name)
+        prog.qubits.append(qs)
+        prog.qpu.append(here)
+        prog.link.append(-1)
+        prog.duration.append(duration)
+        prog.logf.append(logf)
+        prog.deps.append(deps)
+        prog.resource.append(-1)
+        prog.memory.append(_NONE)
 
     def _where(self, qs: tuple[int, ...]) -> list[int]:
         """The QPUs of qubits ``qs``, ascending ([0] for none)."""

@@ -63,6 +63,16 @@ class ScheduledOps(Sequence[ScheduledOp]):
     def __len__(self) -> int:
         return len(self._columns[0])
 
+    @property
+    def names(self) -> Sequence[str]:
+        """The name of every operation (a column, without building the operations)."""
+        return self._columns[0]
+
+    @property
+    def qubits(self) -> Sequence[tuple[int, ...]]:
+        """The qubit indices of every operation."""
+        return self._columns[1]
+
     @overload
     def __getitem__(self, i: int) -> ScheduledOp: ...
     @overload

@@ -88,6 +88,7 @@ from dqc.errors import plural
 from dqc.estimation.fidelity import keep
 from dqc.estimation.formatting import fmt_number
 from dqc.estimation.memory import halves_per_qpu
+from dqc.estimation.result import ScheduledOps
 from dqc.estimation.schedule import Schedule, schedule
 from dqc.network import QPU, Link, Network
 
@@ -398,20 +399,18 @@ def check_fidelity(sched: Schedule) -> Reason:
          "idle": f.idle, "gates": f.gates})
 
 
-def program_two_qubit_gates(circuit: Any, comm_qubits: Any, remote_gates: int) -> int:
-    """Two-qubit gates of the program in a compiled circuit: local ones plus remote ones.
+def program_two_qubit_gates(ops: ScheduledOps, comm_qubits: Any, remote_gates: int) -> int:
+    """Two-qubit gates of the program in a compiled circuit (``ops``: its scheduled
+    operations): local ones plus remote ones.
 
     A local program gate acts on two data qubits; a remote one acts on a comm qubit
     (the copy of its carrier) and is counted by the distributor (``remote_gates``).
     Protocol operations (``epr``, cat-entangling ``cx`` onto comm qubits) are not counted.
     """
-    comm = {circuit.qubits[k] for k in comm_qubits}
-    local = 0
-    for inst in circuit.data:
-        if len(inst.qubits) != 2 or inst.name in ("epr", "barrier"):
-            continue
-        if not (inst.qubits[0] in comm or inst.qubits[1] in comm):
-            local += 1
+    comm = set(comm_qubits)
+    local = sum(1 for name, qs in zip(ops.names, ops.qubits)
+                if len(qs) == 2 and name not in ("epr", "barrier")
+                and qs[0] not in comm and qs[1] not in comm)
     return local + remote_gates
 
 
@@ -435,5 +434,6 @@ def assess(circuit: Any, network: Network, *, qubit_qpu: Any, comm_qubits: Any,
     sched = schedule(circuit, network, qubit_qpu=qubit_qpu, comm_qubits=comm_qubits,
                      samples=samples, seed=seed, epr_timing=epr_timing, progress=progress)
     verdict = judge(sched, network, remote_gates=remote_gates,
-                    two_qubit_gates=program_two_qubit_gates(circuit, comm_qubits, remote_gates))
+                    two_qubit_gates=program_two_qubit_gates(sched.operations, comm_qubits,
+                                                           remote_gates))
     return sched, verdict

@@ -192,3 +192,55 @@ def test_trades_on_a_line_leave_relays_two_comm_qubits(seed, verified):
     assert res.report.moves > 0
 
 
+
+
+def test_sparse_interactions_equal_the_dense_matrix():
+    """Two slices of pairs with weights 1 and 0.5 on 5 qubits: the sparse matrix the
+    sweep uses holds exactly the dense sums (the pair (0, 1) appears in both slices:
+    1.5), its rows are its columns, and conn sums each row per QPU."""
+    import numpy as np
+
+    from dqc.plan.teledata import _Interactions
+
+    first, second = np.array([[0, 1], [2, 3]]), np.array([[1, 0], [3, 4]])
+    f = _Interactions.of([(first, 1.0), (second, 0.5)], 5)
+    dense = np.zeros((5, 5))
+    for pairs, w in ((first, 1.0), (second, 0.5)):
+        np.add.at(dense, (pairs[:, 0], pairs[:, 1]), w)
+        np.add.at(dense, (pairs[:, 1], pairs[:, 0]), w)
+    assert dense[0, 1] == 1.5 and dense[3, 4] == 0.5
+    assert np.array_equal(f.block(np.arange(5)), dense)
+    assert np.array_equal(f.block(np.array([1, 3])), dense[np.ix_([1, 3], [1, 3])])
+    nbrs, w = f.row(3)
+    assert nbrs.tolist() == [2, 4] and w.tolist() == [1.0, 0.5]
+    part = np.array([0, 0, 1, 1, 1])
+    onehot = np.eye(2)[part]
+    assert np.array_equal(f.conn(part, 2), dense @ onehot)
+
+
+def test_swap_candidates_keep_each_qpus_strongest():
+    """Past the limit, the strongest pulls and two qubits per QPU stay: on QPU 1 the
+    only qubits are 3 (pull 2) and 4 (pull 0, a partner that makes room)."""
+    import numpy as np
+
+    from dqc.plan.teledata import _strongest
+
+    kept = _strongest(np.arange(5), np.array([0.0, 3.0, 1.0, 2.0, 0.0]),
+                      np.array([0, 0, 0, 1, 1]), 1)
+    assert kept.tolist() == [1, 2, 3, 4]
+
+
+def test_planners_have_no_gate_limit_by_default():
+    """PlanTeledata and PlanEmbedding plan circuits of any size unless given
+    ``max_gates``; with it, a larger circuit keeps the static plan and says why."""
+    from dqc.passes import PlanEmbedding, PlanTeledata
+
+    net = dqc.Network.all_to_all(2, data_qubits=2)
+    qc = trade_places()
+    props = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
+    PlanTeledata(net)(qc, property_set=props)
+    assert props["dqc_teledata"].moves
+    PlanTeledata(net, max_gates=10)(qc, property_set=props)
+    assert not props["dqc_teledata"].moves
+    assert props["dqc_teledata"].why == "24 two-qubit gates > max_gates=10"
+    assert PlanEmbedding(net).max_gates is None
