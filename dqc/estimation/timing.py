@@ -110,6 +110,39 @@ def asap(prog: Program, durations: Sequence[float], *, links: bool,
     return start, end, pred
 
 
+def unlimited_makespans(prog: Program) -> tuple[float, float]:
+    """The makespans of two lower-bound runs, in one pass over the program: without
+    link-capacity edges (the critical path), and also with every ``epr`` instant and
+    free of its comm qubits' earlier use (the computation's own time). Each is
+    :func:`asap`'s, with ``links=False`` (and ``memory=False``, ``epr`` durations 0).
+
+    Examples:
+        >>> from types import SimpleNamespace
+        >>> prog = SimpleNamespace(duration=[1.0, 2.0, 4.0], link=[-1, 0, -1],
+        ...                        deps=[[], [(0, 0.0)], [(1, 0.5)]], memory=[(), (0,), ()])
+        >>> unlimited_makespans(prog)
+        (7.5, 4.5)
+    """
+    n = len(prog.duration)
+    cp_end = [0.0] * n
+    free_end = [0.0] * n
+    duration, link, deps, skips = prog.duration, prog.link, prog.deps, prog.memory
+    for i in range(n):
+        s = f = 0.0
+        skip = skips[i]
+        for j, lag in deps[i]:
+            t = cp_end[j] + lag
+            if t > s:
+                s = t
+            if j not in skip:
+                t = free_end[j] + lag
+                if t > f:
+                    f = t
+        cp_end[i] = s + duration[i]
+        free_end[i] = f + (0.0 if link[i] >= 0 else duration[i])
+    return max(cp_end, default=0.0), max(free_end, default=0.0)
+
+
 def lazy(prog: Program, succ: Edges, start: list[float], end: list[float], *,
          sinks: bool = True) -> None:
     """Move operations late where that shortens waits, keeping the makespan (in place).
@@ -188,16 +221,13 @@ def place(prog: Program, succ: Edges, epr_timing: str, limits: Limits | None = N
     release: list[float] = []
     if limits:
         start, end, pred, release = hold_back(prog, limits, start, end, pred)
-    _, cp_end, _ = asap(prog, prog.duration, links=False)
-    free = [0.0 if prog.link[i] >= 0 else d for i, d in enumerate(prog.duration)]
-    _, compute_end, _ = asap(prog, free, links=False, memory=False)
+    critical_path, compute = unlimited_makespans(prog)
     path, split = _last_chain(prog, start, end, pred)
     asap_end = list(end)
     if epr_timing == "lazy":
         lazy(prog, succ, start, end)
-    return Timing(start, end, asap_end, max(asap_end, default=0.0),
-                  max(cp_end, default=0.0), max(compute_end, default=0.0), path, split,
-                  release, unheld)
+    return Timing(start, end, asap_end, max(asap_end, default=0.0), critical_path, compute,
+                  path, split, release, unheld)
 
 
 def hold_back(prog: Program, limits: Limits, start: list[float], end: list[float],

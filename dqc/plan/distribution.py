@@ -831,13 +831,15 @@ class Builder:
 
         shared: dict[tuple[int, str], IfElseOp] = {}  # one IfElseOp per (bit, Pauli)
         bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _body)
-        ops = self.ops
+        ops, append, instruction = self.ops, out._append, CircuitInstruction
         for i in late_epr_order(*self._wires()):
             entry = ops[i]
             if entry[0] == "op":
                 _, op, qs, cs = entry
-                out._append(CircuitInstruction(op, tuple([qubits[q] for q in qs]),
-                                               tuple([clbit(c) for c in cs]) if cs else ()))
+                on = ((qubits[qs[0]],) if len(qs) == 1 else  # (most: one or two qubits)
+                      (qubits[qs[0]], qubits[qs[1]]) if len(qs) == 2 else
+                      tuple([qubits[q] for q in qs]))
+                append(instruction(op, on, tuple([clbit(c) for c in cs]) if cs else ()))
                 continue
             _, bit, gate, q = entry
             key = (bit, gate.name)

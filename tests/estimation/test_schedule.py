@@ -608,3 +608,27 @@ def test_a_cutoff_holds_a_pair_back_and_the_makespan_says_what_it_costs():
     # Monte Carlo keeps the hold-back: no draw starts pair 1 before its release
     drawn = scheduled(out, net, report, samples=64, seed=1)
     assert drawn.monte_carlo is not None and drawn.monte_carlo.min_s >= delay
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_pass_lower_bounds_equal_two_asap_runs(seed, verified):
+    """``unlimited_makespans`` gives, in one pass, exactly the makespans of the two
+    lower-bound ASAP runs (no link order; then also Bell pairs instant and free of their
+    comm qubits' earlier use), on compiled random circuits with cross-QPU gates."""
+    from dqc.estimation.program import build_program
+    from dqc.estimation.timing import asap, unlimited_makespans
+
+    rng = random.Random(seed)
+    qc = QuantumCircuit(6)
+    for _ in range(40):
+        a, b = rng.sample(range(6), 2)
+        qc.cx(a, b)
+        qc.h(rng.randrange(6))
+    net = Network.all_to_all(3, data_qubits=2, comm_qubits=1)
+    res = verified(qc, net)
+    prog = build_program(res.circuit, net, res.report.qubit_qpu, set(res.report.comm_qubits))
+    _, cp_end, _ = asap(prog, prog.duration, links=False)
+    free = [0.0 if prog.link[i] >= 0 else d for i, d in enumerate(prog.duration)]
+    _, compute_end, _ = asap(prog, free, links=False, memory=False)
+    assert unlimited_makespans(prog) == (max(cp_end), max(compute_end))
+    assert max(compute_end) < max(cp_end)  # (Bell pairs take time: the bounds differ)
