@@ -104,16 +104,9 @@ class _Builder:
         for c in inst.clbits:  # (a while_loop's body may write the bits it reads)
             if c not in reads or name == "while_loop":
                 self.writer[c] = i
-        prog = self.prog
-        prog.names.append(name)
-        prog.qubits.append(qs)
-        prog.qpu.append(here)
-        prog.link.append(link)
-        prog.duration.append(duration)
-        prog.logf.append(logf)
-        prog.deps.append(sorted(deps.items()) if len(deps) > 1 else list(deps.items()))
-        prog.resource.append(self._link_order(i, link) if link >= 0 else -1)
-        prog.memory.append(memory)
+        self._record(name, qs, here, link, duration, logf,
+                     sorted(deps.items()) if len(deps) > 1 else list(deps.items()),
+                     self._link_order(i, link), memory)
 
     def _add_gate(self, i: int, name: str, qs: tuple[int, ...], here: int) -> None:
         """:meth:`add` for a standard gate of one or two qubits on QPU ``here``, with no
@@ -130,16 +123,22 @@ class _Builder:
             deps = [deps[0]] if deps[0][0] == deps[1][0] else [deps[1], deps[0]]
         if self.comm:
             self._track_free(i, name, qs)
+        self._record(name, qs, here, -1, duration, logf, deps, -1, _NONE)
+
+    def _record(self, name: str, qs: tuple[int, ...], here: int, link: int, duration: float,
+                logf: float, deps: list[tuple[int, float]], resource: int,
+                memory: frozenset[int]) -> None:
+        """Append one operation's entries to the program's columns."""
         prog = self.prog
         prog.names.append(name)
         prog.qubits.append(qs)
         prog.qpu.append(here)
-        prog.link.append(-1)
+        prog.link.append(link)
         prog.duration.append(duration)
         prog.logf.append(logf)
         prog.deps.append(deps)
-        prog.resource.append(-1)
-        prog.memory.append(_NONE)
+        prog.resource.append(resource)
+        prog.memory.append(memory)
 
     def _where(self, qs: tuple[int, ...]) -> list[int]:
         """The QPUs of qubits ``qs``, ascending ([0] for none)."""
