@@ -70,7 +70,7 @@ from dqc.plan.cost_model import (
     two_qubit_gates,
 )
 from dqc.plan.embedding import EmbeddingPlan
-from dqc.plan.epr_order import late_epr_order
+from dqc.plan.epr_order import late_epr_order, put_off
 from dqc.plan.teledata import Move, Timeline, time_sliced_cost
 from dqc.plan.weighted_cover import lifetime_weights
 
@@ -796,8 +796,7 @@ class Builder:
         for entry in self.ops:
             if entry[0] == "op":
                 _, op, qs, cs = entry
-                name = op.name
-                late.append(name == "epr" or (name == "reset" and qs[0] in comm))
+                late.append(put_off(op.name, qs[0] if qs else -1, comm))
                 wires.append(qs + tuple([-2 * i - (kind == "in") - 1 for kind, i in cs])
                              if cs else qs)
             else:
@@ -847,7 +846,7 @@ class Builder:
                 if gate.name not in bodies:
                     bodies[gate.name] = _body(gate)
                 shared[key] = IfElseOp((tele[bit], True), bodies[gate.name])
-            out._append(CircuitInstruction(shared[key], (qubits[q],), (tele[bit],)))
+            append(instruction(shared[key], (qubits[q],), (tele[bit],)))
         return out
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 
 from qiskit import QuantumCircuit
 
-__all__ = ["lazy_epr_order", "late_epr_order"]
+__all__ = ["late_epr_order", "lazy_epr_order", "put_off"]
 
 
 def late_epr_order(wires: Sequence[Sequence[Hashable]], late: Sequence[bool]) -> list[int]:
@@ -56,6 +56,17 @@ def late_epr_order(wires: Sequence[Sequence[Hashable]], late: Sequence[bool]) ->
     return order
 
 
+def put_off(name: str, first_qubit: int, comm: Collection[int]) -> bool:
+    """Whether the late order puts an operation off: an ``epr``, or the ``reset`` of a
+    comm qubit (``first_qubit``: the index of its first qubit; ``comm``: comm qubits).
+
+    Examples:
+        >>> put_off("epr", 4, {4, 5}), put_off("reset", 4, {4, 5}), put_off("reset", 0, {4})
+        (True, True, False)
+    """
+    return name == "epr" or (name == "reset" and first_qubit in comm)
+
+
 def lazy_epr_order(circuit: QuantumCircuit, comm: set[int]) -> QuantumCircuit:
     """The same circuit, re-linearized so that every ``epr`` comes as late as it can.
 
@@ -71,7 +82,7 @@ def lazy_epr_order(circuit: QuantumCircuit, comm: set[int]) -> QuantumCircuit:
     """
     data = list(circuit.data)  # indexing circuit.data builds a new object per access
     index_of = {q: k for k, q in enumerate(circuit.qubits)}
-    late = [inst.name == "epr" or (inst.name == "reset" and index_of[inst.qubits[0]] in comm)
+    late = [put_off(inst.name, index_of[inst.qubits[0]] if inst.qubits else -1, comm)
             for inst in data]
     out = circuit.copy_empty_like()
     for i in late_epr_order([(*inst.qubits, *inst.clbits) for inst in data], late):
