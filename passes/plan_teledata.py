@@ -98,4 +98,4 @@ class PlanTeledata(AnalysisPass):
         self.property_set["dqc_teledata"] = Proposal(
             "teledata" if found.moves else "static",
             tuple(net.qpus[k].name for k in found.start), found.ebits, found.lower_bound,
-            moves=found.moves, why=found.reason)
+            moves=found.moves, why=found.reason, timeline=found.timeline)

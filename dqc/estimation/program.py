@@ -56,6 +56,8 @@ class Program:
 
 
 _NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
+#: One-qubit operations whose cost their name decides (a key of ``cost_table``).
+_BY_NAME = {"measure": "measure", "reset": "reset"}
 
 
 class _Builder:
@@ -82,15 +84,33 @@ class _Builder:
         # comm qubits free at this point of the program, with the op that freed them (-1)
         self.free: dict[int, int] = dict.fromkeys(comm, -1)
         self.comm = frozenset(comm)
+        prog = self.prog  # (the columns' appends, bound once: one call per entry)
+        self.put = (prog.names.append, prog.qubits.append, prog.qpu.append, prog.link.append,
+                    prog.duration.append, prog.logf.append, prog.deps.append,
+                    prog.resource.append, prog.memory.append)
 
     def add(self, i: int, inst: Any) -> None:
         """Append operation ``i`` (a ``CircuitInstruction``) with its dependencies."""
         name = inst.name
-        qs = tuple([self.index_of[q] for q in inst.qubits])
-        where = self._where(qs)
-        if len(where) == 1 and len(qs) <= 2 and not inst.clbits and inst.is_standard_gate():
-            self._add_gate(i, name, qs, where[0])  # (most operations: the fast path)
-            return
+        qargs, qpu_of, index_of = inst.qubits, self.qpu_of, self.index_of
+        if len(qargs) == 1:  # (most operations: one qubit, or two on one QPU)
+            qs: tuple[int, ...] = (index_of[qargs[0]],)
+            here = qpu_of[qs[0]]
+            if name in _BY_NAME or (not inst.clbits and inst.is_standard_gate()):
+                self._add_plain(i, name, qs, here, self.costs[here][_BY_NAME.get(name, 1)],
+                                inst.clbits)
+                return
+            where = [here]
+        elif len(qargs) == 2:
+            qs = (index_of[qargs[0]], index_of[qargs[1]])
+            a, b = qpu_of[qs[0]], qpu_of[qs[1]]
+            if a == b and not inst.clbits and inst.is_standard_gate():
+                self._add_plain(i, name, qs, a, self.costs[a][2], ())
+                return
+            where = [a] if a == b else [a, b] if a < b else [b, a]
+        else:
+            qs = tuple([index_of[q] for q in qargs])
+            where = sorted({qpu_of[q] for q in qs}) or [0]
         if name == "epr":
             link, here, duration, logf, reads = self._epr(i, qs, where)
         else:
@@ -108,10 +128,11 @@ class _Builder:
                      sorted(deps.items()) if len(deps) > 1 else list(deps.items()),
                      self._link_order(i, link), memory)
 
-    def _add_gate(self, i: int, name: str, qs: tuple[int, ...], here: int) -> None:
-        """:meth:`add` for a standard gate of one or two qubits on QPU ``here``, with no
-        bits: its cost is its technology's, its predecessors the last ops on its qubits."""
-        duration, logf = self.costs[here][2 if len(qs) == 2 else 1]
+    def _add_plain(self, i: int, name: str, qs: tuple[int, ...], here: int,
+                   cost: tuple[float, float], clbits: Sequence[Clbit]) -> None:
+        """:meth:`add` for an operation on QPU ``here`` that reads no bit and whose cost
+        its name or width decides (a standard gate, ``measure``, ``reset``): its
+        predecessors are the last ops on its qubits; it writes ``clbits``."""
         last = self.last_on_qubit
         deps: list[tuple[int, float]] = []
         for q in qs:
@@ -121,34 +142,26 @@ class _Builder:
             last[q] = i
         if len(deps) == 2 and deps[0][0] >= deps[1][0]:  # (ascending, once each)
             deps = [deps[0]] if deps[0][0] == deps[1][0] else [deps[1], deps[0]]
-        if self.comm:
+        if self.comm and not self.comm.isdisjoint(qs):
             self._track_free(i, name, qs)
-        self._record(name, qs, here, -1, duration, logf, deps, -1, _NONE)
+        for c in clbits:
+            self.writer[c] = i
+        self._record(name, qs, here, -1, cost[0], cost[1], deps, -1, _NONE)
 
     def _record(self, name: str, qs: tuple[int, ...], here: int, link: int, duration: float,
                 logf: float, deps: list[tuple[int, float]], resource: int,
                 memory: frozenset[int]) -> None:
         """Append one operation's entries to the program's columns."""
-        prog = self.prog
-        prog.names.append(name)
-        prog.qubits.append(qs)
-        prog.qpu.append(here)
-        prog.link.append(link)
-        prog.duration.append(duration)
-        prog.logf.append(logf)
-        prog.deps.append(deps)
-        prog.resource.append(resource)
-        prog.memory.append(memory)
-
-    def _where(self, qs: tuple[int, ...]) -> list[int]:
-        """The QPUs of qubits ``qs``, ascending ([0] for none)."""
-        qpu_of = self.qpu_of
-        if len(qs) == 1:
-            return [qpu_of[qs[0]]]
-        if len(qs) == 2:
-            a, b = qpu_of[qs[0]], qpu_of[qs[1]]
-            return [a] if a == b else [a, b] if a < b else [b, a]
-        return sorted({qpu_of[q] for q in qs}) or [0]
+        put = self.put
+        put[0](name)
+        put[1](qs)
+        put[2](here)
+        put[3](link)
+        put[4](duration)
+        put[5](logf)
+        put[6](deps)
+        put[7](resource)
+        put[8](memory)
 
     def _epr(self, i: int, qs: tuple[int, ...], where: list[int]
              ) -> tuple[int, int, float, float, list[Clbit]]:

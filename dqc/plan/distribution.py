@@ -112,8 +112,8 @@ MAX_REPLAN_GATES = 5_000
 def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
-               gates: list[TwoQubitGate] | None = None,
-               fit: bool = True) -> tuple[Builder, QuantumCircuit | None]:
+               gates: list[TwoQubitGate] | None = None, fit: bool = True,
+               timeline: Timeline | None = None) -> tuple[Builder, QuantumCircuit | None]:
     """One distribution with re-planning (see :class:`~dqc.passes.DistributeGates`); the
     cheapest run.
 
@@ -123,12 +123,14 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
     ``embedding`` (segments through flips, :mod:`dqc.plan.embedding`) is used when there
     are no moves. ``gates``: ``two_qubit_gates(dag)``, if at hand. ``fit``: when copies
     are still evicted, also try carriers and a walk order fitted to the comm qubits
-    (:func:`fit_to_comm`; not with moves).
+    (:func:`fit_to_comm`; not with moves). ``timeline``: ``Timeline.of(dag)``, if at hand
+    (with moves).
     """
     permutation = permutation or tuple(range(dag.num_qubits()))
     if gates is None:
         gates = two_qubit_gates(dag)
-    builder = Builder(network, dag, gates, partition, permutation, moves, embedding=embedding)
+    builder = Builder(network, dag, gates, partition, permutation, moves, embedding=embedding,
+                      timeline=timeline)
     builder.build()
     if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
         # one retry where evictions more than double the plan (a QFT-150 on 8 QPUs with 2
@@ -141,7 +143,8 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
         for key, count in builder.opens.items():
             weights[key] = max(weights.get(key, 1), count)
         retry = Builder(network, dag, gates, partition, permutation, moves,
-                        weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding)
+                        weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding,
+                        timeline=timeline)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
@@ -329,13 +332,14 @@ class Builder:
                  partition: tuple[str, ...], permutation: tuple[int, ...],
                  moves: tuple[Move, ...] = (), weight=None,
                  embedding: EmbeddingPlan | None = None,
-                 fitted: FittedWalk | None = None) -> None:
+                 fitted: FittedWalk | None = None, timeline: Timeline | None = None) -> None:
         n = dag.num_qubits()
         if len(partition) != n:
             raise CapacityError(f"partition has {plural(len(partition), 'entry', 'entries')} "
                                 f"for {plural(n, 'qubit')}")
         # the input and how to plan it
         self.net, self.dag, self.gates, self.moves = network, dag, gates, moves
+        self.timeline = timeline  # Timeline.of(dag), if at hand
         self.permutation = permutation
         self.partition = partition
         self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
@@ -618,7 +622,10 @@ class Builder:
             return WalkPlan(order, rank, batches, dict(self.fitted.carriers),
                             self.fitted.planned_ebits, self.fitted.uses, move_ranks)
         if self.moves or self.weight is not None:  # (with embedding: no moves)
-            timeline = Timeline.of(self.dag) if self.moves else _static_timeline(nodes)
+            kept = self.timeline  # (the planner's, if it sliced this circuit)
+            timeline = (_static_timeline(nodes) if not self.moves else
+                        kept if kept is not None and len(kept.order) == nodes else
+                        Timeline.of(self.dag))
             order, rank = timeline.order, timeline.rank
             cost = time_sliced_cost(timeline, gates, self.qpu_of, self.moves, self.dist,
                                     self.weight)
@@ -830,7 +837,9 @@ class Builder:
 
         shared: dict[tuple[int, str], IfElseOp] = {}  # one IfElseOp per (bit, Pauli)
         bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _body)
-        ops, append, instruction = self.ops, out._append, CircuitInstruction
+        ops, instruction = self.ops, CircuitInstruction
+        chunk: list[CircuitInstruction] = []  # (appended in chunks: one call per chunk)
+        append = chunk.append
         for i in late_epr_order(*self._wires()):
             entry = ops[i]
             if entry[0] == "op":
@@ -839,15 +848,23 @@ class Builder:
                       (qubits[qs[0]], qubits[qs[1]]) if len(qs) == 2 else
                       tuple([qubits[q] for q in qs]))
                 append(instruction(op, on, tuple([clbit(c) for c in cs]) if cs else ()))
-                continue
-            _, bit, gate, q = entry
-            key = (bit, gate.name)
-            if key not in shared:
-                if gate.name not in bodies:
-                    bodies[gate.name] = _body(gate)
-                shared[key] = IfElseOp((tele[bit], True), bodies[gate.name])
-            append(instruction(shared[key], (qubits[q],), (tele[bit],)))
+            else:
+                _, bit, gate, q = entry
+                key = (bit, gate.name)
+                if key not in shared:
+                    if gate.name not in bodies:
+                        bodies[gate.name] = _body(gate)
+                    shared[key] = IfElseOp((tele[bit], True), bodies[gate.name])
+                append(instruction(shared[key], (qubits[q],), (tele[bit],)))
+            if len(chunk) == _CHUNK:
+                out._data.extend(chunk)
+                chunk.clear()
+        out._data.extend(chunk)
         return out
+
+
+#: Instructions appended to the output circuit at a time (``CircuitData.extend``).
+_CHUNK = 4096
 
 
 def _body(gate: Instruction) -> QuantumCircuit:

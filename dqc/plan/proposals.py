@@ -24,7 +24,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qiskit.circuit import QuantumCircuit
 from qiskit.dagcircuit import DAGCircuit
@@ -34,7 +34,7 @@ from dqc.network import Network
 from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.distribution import MAX_REPLAN_GATES, Builder, DistributedLayout, distribute
 from dqc.plan.embedding import EmbeddingPlan
-from dqc.plan.teledata import Move
+from dqc.plan.teledata import Move, Timeline
 
 __all__ = ["Distribution", "Proposal", "choose", "ranked"]
 
@@ -52,6 +52,8 @@ class Proposal:
         moves: teledata moves (kind ``"teledata"``), in circuit order.
         embedding: the flips segments continue through (kind ``"embedding"``).
         why: how the planner came to it, in a few words.
+        timeline: the slices of the circuit the moves were planned on, if the planner
+            kept them (the distributor walks by them; else it slices the circuit again).
     """
 
     kind: str
@@ -61,6 +63,7 @@ class Proposal:
     moves: tuple[Move, ...] = ()
     embedding: EmbeddingPlan | None = None
     why: str = ""
+    timeline: Timeline | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -141,7 +144,7 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
 
     def run(p: Proposal) -> tuple[Builder, QuantumCircuit | None]:
         return distribute(network, dag, p.placement, perm, p.moves, replans=replans,
-                          embedding=p.embedding, gates=gates)
+                          embedding=p.embedding, gates=gates, timeline=p.timeline)
 
     chosen, (builder, circuit), why = _first_that_fits(options, run)
     if (len(options) > 1 and replans and builder.total_ebits() > builder.planned_ebits

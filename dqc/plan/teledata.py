@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import numpy as np
@@ -240,6 +240,8 @@ class MovesFound:
         static_ebits: modelled ebits of the given placement without moves.
         lower_bound: the bound of the plan found (the static plan's if none).
         reason: one line saying why.
+        timeline: the slices of the circuit the moves were planned on (``None`` when
+            the search stopped before slicing it).
     """
 
     start: tuple[int, ...]
@@ -248,6 +250,7 @@ class MovesFound:
     static_ebits: int
     lower_bound: int
     reason: str
+    timeline: Timeline | None = field(default=None, repr=False, compare=False)
 
 
 def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[int],
@@ -285,11 +288,12 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
             best = (cost.ebits, len(moves))
             found = (start, moves, cost.lower_bound)
     if found is None:
-        return replace(keep, reason="no time-sliced assignment beat the static one")
+        return replace(keep, reason="no time-sliced assignment beat the static one",
+                       timeline=timeline)
     start, moves, lower = found
     return MovesFound(tuple(int(k) for k in start), moves, best[0], static.ebits, lower,
                       f"{plural(len(moves), 'move')} save{'s' * (len(moves) == 1)} "
-                      f"{plural(static.ebits - best[0], 'ebit')}")
+                      f"{plural(static.ebits - best[0], 'ebit')}", timeline)
 
 
 def _candidates(timeline: Timeline, gates: Sequence[TwoQubitGate], part: Sequence[int],
@@ -436,6 +440,9 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
     locked = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     hop = float(dist[dist > 0].min())
+    # a trade's cost by the two QPUs; +inf within one QPU (no trade there)
+    penalty = threshold * 2 * dist
+    np.fill_diagonal(penalty, np.inf)
     while True:
         own = conn[idx, part]
         desire = conn - own[:, None]  # gain of moving u alone to each QPU
@@ -458,9 +465,9 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
             if len(cand) > 1:
                 pc = part[cand]
                 m = conn[cand][:, pc] - own[cand][:, None]
-                gain = m + m.T - 2 * f.block(cand)
-                score = gain - threshold * 2 * dist[np.ix_(pc, pc)]
-                score[pc[:, None] == pc[None, :]] = -np.inf
+                score = m + m.T  # (the gain of each trade, less its cost, in place)
+                score -= 2 * f.block(cand)
+                score -= penalty[pc][:, pc]
                 score[locked[cand]] = -np.inf
                 score[:, locked[cand]] = -np.inf
                 i, j = np.unravel_index(int(np.argmax(score)), score.shape)
