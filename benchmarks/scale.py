@@ -9,13 +9,18 @@ Each case ``QUBITS:TWO_QUBIT_GATES:QPUS`` is a seeded random circuit (CX between
 uniformly random pairs, an H on a random qubit after every other CX); ``qft:QUBITS:QPUS``
 is the quantum Fourier transform (H and controlled phases, no swaps) and
 ``qft-cz:QUBITS:QPUS`` its Clifford twin (every controlled phase a CZ, so ``--verify``
-runs stim on it). Each is compiled onto an all-to-all network with tight capacity and 2
-comm qubits per QPU, in a fresh process so that its peak resident memory
-(``ru_maxrss``) is its own. Prints and
-writes ``PREFIX.md`` (default ``benchmarks/results/scale``): compile time, peak memory,
-the time to write the output (OpenQASM 3 and the JSON report) and the four longest
-compile stages (from ``dqc.compile``'s ``progress``); with ``--verify``, the time of
-``dqc.verify`` on the output too (the random circuits are Clifford: ``stim-flows``).
+runs stim on it); ``lattice:ROWS:COLS:STEPS:QPUS`` is a structured circuit where
+placement matters: Trotter steps of the transverse-field Ising model on a 2-D grid, RZZ
+kept as RZZ (:func:`lattice_trotter`; 100 × 100 with 51 steps is 1,009,800 RZZ).
+Each is compiled onto an all-to-all network with tight capacity and 2 comm qubits per
+QPU, in a fresh process so that its peak resident memory (``ru_maxrss``) is its own.
+Prints and writes ``PREFIX.md`` (default ``benchmarks/results/scale``): ebits, dqc's
+lower bound for the placement, the naive count (one ebit per two-qubit gate written
+across QPUs of the start placement, :func:`naive_ebits`), compile time, peak memory, the
+time to write the output (OpenQASM 3 and the JSON report) and the four longest compile
+stages (from ``dqc.compile``'s ``progress``); with ``--verify``, the time of
+``dqc.verify`` on the output too (the random and lattice circuits are Clifford:
+``stim-flows``).
 Figures only: nothing asserts.
 
 ``--series QUBITS:QPUS`` runs the random circuit of QUBITS qubits on QPUS QPUs at each size
@@ -79,12 +84,37 @@ def qft_pattern(n: int, *, cz: bool = False):
     return qc
 
 
+def lattice_trotter(rows: int, cols: int, steps: int, angle: float = math.pi / 2):
+    """First-order Trotter steps of the transverse-field Ising model on a ``rows`` × ``cols``
+    grid (qubit ``r * cols + c``): per step, ``rzz(angle)`` on every horizontal bond,
+    then on every vertical bond, then ``rx(angle)`` on every qubit. RZZ stays RZZ (dqc
+    distributes it as it is: diagonal on both qubits). The default angle π/2 makes the
+    circuit Clifford, so ``--verify`` runs stim on it; the angle changes no ebit."""
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(rows * cols)
+    for _ in range(steps):
+        for r in range(rows):
+            for c in range(cols - 1):
+                qc.rzz(angle, r * cols + c, r * cols + c + 1)
+        for r in range(rows - 1):
+            for c in range(cols):
+                qc.rzz(angle, r * cols + c, (r + 1) * cols + c)
+        for q in range(rows * cols):
+            qc.rx(angle, q)
+    return qc
+
+
 def case_circuit(case: str) -> tuple[str, object, int, int, int]:
     """``(kind, circuit, qubits, two-qubit gates, QPUs)`` of a case (module docstring)."""
     parts = case.split(":")
     if parts[0] in ("qft", "qft-cz"):
         n, k = int(parts[1]), int(parts[2])
         return parts[0], qft_pattern(n, cz=parts[0] == "qft-cz"), n, n * (n - 1) // 2, k
+    if parts[0] == "lattice":
+        rows, cols, steps, k = (int(x) for x in parts[1:])
+        bonds = rows * (cols - 1) + (rows - 1) * cols
+        return "lattice", lattice_trotter(rows, cols, steps), rows * cols, steps * bonds, k
     n, g, k = (int(x) for x in parts)
     return "random", random_circuit(n, g), n, g, k
 
@@ -121,6 +151,7 @@ def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
            "ebits": result.report.ebits,
            "lower bound": result.report.ebits_lower_bound,
            "remote gates": result.report.remote_gates,
+           "naive": naive_ebits(qc, result.report),
            "compile s": round(seconds, 1), "peak MiB": round(peak_mib),
            "base MiB": round(base_mib),
            "write s": round(write_s, 1), "written MB": round(written / 1e6, 1),
@@ -131,6 +162,16 @@ def measure(case: str, profile: int = 0, verify: bool = False) -> dict:
         row["verify s"] = round(time.perf_counter() - verify_start, 1)
         row["verified by"] = outcome.method if outcome.ok else f"FAILED ({outcome.method})"
     return row
+
+
+def naive_ebits(qc, report) -> int:
+    """One ebit per two-qubit gate of ``qc`` as written whose qubits start on different
+    QPUs (the compile's start placement: the partitioner's, up to relabelling)."""
+    rep = report
+    qpu = [rep.qubit_qpu[rep.initial_layout[i]] for i in range(qc.num_qubits)]
+    index = {bit: i for i, bit in enumerate(qc.qubits)}
+    return sum(1 for inst in qc.data if len(inst.qubits) == 2
+               and qpu[index[inst.qubits[0]]] != qpu[index[inst.qubits[1]]])
 
 
 def _slowest(marks: list[tuple[str, float]], count: int) -> str:

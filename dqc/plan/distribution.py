@@ -835,7 +835,7 @@ class Builder:
             kind, i = ref
             return tele[i] if kind == "tele" else clbit_of[i]
 
-        shared: dict[tuple[int, str], IfElseOp] = {}  # one IfElseOp per (bit, Pauli)
+        shared: dict[tuple[int, str], CircuitInstruction] = {}  # one if_test per (bit, Pauli)
         bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _body)
         ops, instruction = self.ops, CircuitInstruction
         chunk: list[CircuitInstruction] = []  # (appended in chunks: one call per chunk)
@@ -851,11 +851,18 @@ class Builder:
             else:
                 _, bit, gate, q = entry
                 key = (bit, gate.name)
-                if key not in shared:
+                if key not in shared:  # its first if_test, appended now and read back
                     if gate.name not in bodies:
                         bodies[gate.name] = _body(gate)
-                    shared[key] = IfElseOp((tele[bit], True), bodies[gate.name])
-                append(instruction(shared[key], (qubits[q],), (tele[bit],)))
+                    out._data.extend(chunk)
+                    chunk.clear()
+                    out._data.append(instruction(IfElseOp((tele[bit], True), bodies[gate.name]),
+                                                 (qubits[q],), (tele[bit],)))
+                    shared[key] = out._data[-1]
+                    continue
+                # (the instruction read back holds Qiskit's own form of the operation: a
+                # copy with other qubits is appended without converting it again)
+                append(shared[key].replace(qubits=(qubits[q],)))
             if len(chunk) == _CHUNK:
                 out._data.extend(chunk)
                 chunk.clear()
