@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from qiskit import QuantumCircuit
 from qiskit.dagcircuit import DAGCircuit
+from qiskit.passmanager import PropertySet
 from qiskit.transpiler import AnalysisPass, PassManager
 
 from dqc.adapter.layout import attach_layout
@@ -125,11 +126,11 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     *analysis, distribute = compile_passes(network, seed=seed, approximation=approximation)
     assert isinstance(distribute, DistributeGates)
     names = [type(p).__name__ for p in (*analysis, distribute)] + ["scheduling"]
-    total = len(names)
+    total, passes = len(names), len(analysis)
 
     def after_pass(**kwargs) -> None:
         done = kwargs["count"] + 1  # (Qiskit counts passes from 0)
-        if done <= len(analysis):  # (not after _KeepDag)
+        if done <= passes:  # (not after _KeepDag)
             progress(names[done], done, total)
 
     progress(names[0], 0, total)
@@ -142,21 +143,24 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)
     out = attach_layout(out, dist.layout, circuit, inplace=True, transpile_layout=False)
     progress(names[-1], total - 1, total)
+    ebits = int(out.count_ops().get("epr", 0))
+    ps = pm.property_set
+    bound = any_placement_bound(ps["dqc_interaction_graph"], [q.data_qubits for q in network.qpus],
+                                dag=ps["dqc_two_qubit_gates"][0], achieved=ebits)
+    partition_cost, dropped = ps["dqc_placement"].ebits, ps["dqc_approximation"]
+    # the passes' DAG and tables are not needed to schedule: let them go first (scheduling
+    # is the compile's peak of memory)
+    del pm, keep, ps, analysis
+    distribute.property_set = PropertySet()
     sched, verdict = assess(out, network, qubit_qpu=dist.layout.qubit_qpu,
                             comm_qubits=dist.layout.comm_qubits, remote_gates=dist.remote_gates)
-    ebits = int(out.count_ops().get("epr", 0))
     report = Report.from_distribution(
         dist, network, ebits=ebits,
         inputs={"qubits": circuit.num_qubits, "clbits": circuit.num_clbits,
                 "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
-        seed=seed, partition_cost=pm.property_set["dqc_placement"].ebits,
-        schedule=sched.to_dict(), verdict=verdict.to_dict(),
-        any_placement=any_placement_bound(pm.property_set["dqc_interaction_graph"],
-                                          [q.data_qubits for q in network.qpus],
-                                          dag=pm.property_set["dqc_two_qubit_gates"][0],
-                                          achieved=ebits))
+        seed=seed, partition_cost=partition_cost,
+        schedule=sched.to_dict(), verdict=verdict.to_dict(), any_placement=bound)
     progress("done", total, total)
-    dropped = pm.property_set["dqc_approximation"]
     if dropped is not None:
         report = replace(report, approximation=dropped.to_dict())
     return CompileResult(circuit=out, report=report)
