@@ -443,28 +443,29 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
     # a trade's cost by the two QPUs; +inf within one QPU (no trade there)
     penalty = threshold * 2 * dist
     np.fill_diagonal(penalty, np.inf)
+    # (kept up to date row by row: a relocation changes only its neighbours' rows)
+    pull = _pulls(conn, part, locked, idx)
     while True:
-        own = conn[idx, part]
-        desire = conn - own[:, None]  # gain of moving u alone to each QPU
-        desire[idx, part] = -np.inf
-        desire[locked] = -np.inf
         best_score, best = 0.0, cast("tuple[str, int, int] | None", None)
         free = caps - load
-        if free.any():  # single moves into spare data qubits
-            score = desire - threshold * dist[part]
-            score[:, free <= 0] = -np.inf
-            u, q = np.unravel_index(int(np.argmax(score)), score.shape)
-            if score[u, q] > best_score + 1e-9:
-                best_score, best = float(score[u, q]), ("move", int(u), int(q))
+        open_qpus = np.flatnonzero(free > 0)
+        if len(open_qpus):  # single moves into spare data qubits (only those QPUs)
+            # gain of moving u alone to each open QPU, less the move's cost
+            score = conn[:, open_qpus] - conn[idx, part][:, None]
+            score -= threshold * dist[part[:, None], open_qpus[None, :]]
+            score[part[:, None] == open_qpus[None, :]] = -np.inf
+            score[locked] = -np.inf
+            u, j = np.unravel_index(int(np.argmax(score)), score.shape)
+            if score[u, j] > best_score + 1e-9:
+                best_score, best = float(score[u, j]), ("move", int(u), int(open_qpus[j]))
         if swaps:
-            pull = desire.max(axis=1)
             top = pull.max()
             cand = np.flatnonzero(pull + top > best_score + threshold * 2 * hop)
             if len(cand) > MAX_SWAP_CANDIDATES:
                 cand = _strongest(cand, pull, part, MAX_SWAP_CANDIDATES)
             if len(cand) > 1:
                 pc = part[cand]
-                m = conn[cand][:, pc] - own[cand][:, None]
+                m = conn[cand][:, pc] - conn[cand, pc][:, None]
                 score = m + m.T  # (the gain of each trade, less its cost, in place)
                 score -= 2 * f.block(cand)
                 score -= penalty[pc][:, pc]
@@ -479,11 +480,32 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
         if kind == "move":  # a to QPU b
             _relocate(conn, f, part, load, a, b)
             locked[a] = True
+            rows = np.append(f.row(a)[0], a)
         else:  # a and b trade places
             pa, pb = int(part[a]), int(part[b])
             _relocate(conn, f, part, load, a, pb)
             _relocate(conn, f, part, load, b, pa)
             locked[a] = locked[b] = True
+            rows = np.concatenate([f.row(a)[0], f.row(b)[0], [a, b]])
+        pull[rows] = _pulls(conn, part, locked, rows)
+
+
+def _pulls(conn: np.ndarray, part: np.ndarray, locked: np.ndarray, rows: np.ndarray
+           ) -> np.ndarray:
+    """The most each qubit of ``rows`` gains by moving alone to another QPU (``-inf``
+    when locked).
+
+    Examples:
+        >>> conn = np.array([[0.0, 2.0], [1.0, 0.5]])
+        >>> _pulls(conn, np.array([0, 0]), np.array([False, True]), np.arange(2)).tolist()
+        [2.0, -inf]
+    """
+    at = np.arange(len(rows))
+    desire = conn[rows]
+    desire -= desire[at, part[rows]][:, None]
+    desire[at, part[rows]] = -np.inf
+    desire[locked[rows]] = -np.inf
+    return desire.max(axis=1)
 
 
 def _strongest(cand: np.ndarray, pull: np.ndarray, part: np.ndarray, limit: int
