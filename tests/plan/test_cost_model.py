@@ -260,3 +260,28 @@ def test_gate_table_scores_like_plan_carriers(clifford_circuit):
     for _ in range(10):
         part = [rng.randrange(3) for _ in range(12)]
         assert table.plan(part, TWO3) == plan_carriers(gates, part, TWO3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_covers_are_sorted_sets(seed):
+    """The cover merges the forced vertices with König's cover, and König's left and
+    right parts, by one sort: that is right only because those sets are disjoint, so
+    the result must be strictly increasing (no vertex twice), and _unique must agree
+    with NumPy's."""
+    from dqc.plan.cost_model import GateTable, TwoQubitGate, _unique
+
+    rng = random.Random(seed)
+    gates = []
+    for position in range(200):
+        a, b = rng.sample(range(12), 2)
+        sides = [("z", rng.randrange(4)), ("x", rng.randrange(4)), None]
+        sa, sb = rng.choice(sides), rng.choice(sides[:2])
+        gates.append(TwoQubitGate(position, (a, b), (sa, sb)))
+    table = GateTable.from_gates(gates)
+    dist = 1 - np.eye(3, dtype=np.int64)
+    for _ in range(5):
+        part = np.array([rng.randrange(3) for _ in range(12)])
+        cover = table.cover(part, dist)
+        assert (np.diff(cover) > 0).all()
+        values = np.array([rng.randrange(50) for _ in range(40)])
+        assert _unique(values).tolist() == np.unique(values).tolist()

@@ -244,3 +244,108 @@ def test_planners_have_no_gate_limit_by_default():
     assert not props["dqc_teledata"].moves
     assert props["dqc_teledata"].why == "24 two-qubit gates > max_gates=10"
     assert PlanEmbedding(net).max_gates is None
+
+
+def _reference_exchange(f, part, caps, dist, threshold, swaps, limit):
+    """The greedy exchange written plainly: the whole n × K gain matrix rebuilt at
+    every step (what ``_exchange`` computes incrementally)."""
+    import numpy as np
+
+    from dqc.plan.teledata import _strongest
+
+    n, k = len(part), len(caps)
+    locked = np.zeros(n, dtype=bool)
+    idx = np.arange(n)
+    hop = float(dist[dist > 0].min())
+    while True:
+        conn = f.conn(part, k)
+        load = np.bincount(part, minlength=k)
+        own = conn[idx, part]
+        desire = conn - own[:, None]
+        desire[idx, part] = -np.inf
+        desire[locked] = -np.inf
+        best_score, best = 0.0, None
+        free = caps - load
+        if free.any():
+            score = desire - threshold * dist[part]
+            score[:, free <= 0] = -np.inf
+            u, q = np.unravel_index(int(np.argmax(score)), score.shape)
+            if score[u, q] > best_score + 1e-9:
+                best_score, best = float(score[u, q]), ("move", int(u), int(q))
+        if swaps:
+            pull = desire.max(axis=1)
+            cand = np.flatnonzero(pull + pull.max() > best_score + threshold * 2 * hop)
+            if len(cand) > limit:
+                cand = _strongest(cand, pull, part, limit)
+            if len(cand) > 1:
+                pc = part[cand]
+                m = conn[cand][:, pc] - own[cand][:, None]
+                gain = m + m.T - 2 * f.block(cand)
+                score = gain - threshold * 2 * dist[np.ix_(pc, pc)]
+                score[pc[:, None] == pc[None, :]] = -np.inf
+                score[locked[cand]] = -np.inf
+                score[:, locked[cand]] = -np.inf
+                i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+                if score[i, j] > best_score + 1e-9:
+                    best = ("swap", int(cand[i]), int(cand[j]))
+        if best is None:
+            return
+        kind, a, b = best
+        if kind == "move":
+            part[a] = b
+            locked[a] = True
+        else:
+            part[a], part[b] = part[b], part[a]
+            locked[a] = locked[b] = True
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_exchange_equals_the_plain_rule(seed, monkeypatch):
+    """The sweep's exchange keeps its pulls up to date row by row and scores single
+    moves only against QPUs with room; on random windows (with and without spare data
+    qubits, on a line and all-to-all, with the trade candidates limited to 8 so that
+    every pull counts) it makes exactly the trades of the plain rule."""
+    import numpy as np
+
+    from dqc.plan import teledata
+    from dqc.plan.teledata import _exchange, _Interactions
+
+    monkeypatch.setattr(teledata, "MAX_SWAP_CANDIDATES", 8)
+    rng = np.random.default_rng(seed)
+    n, k = 60, 4
+    pairs = [rng.choice(n, size=(25, 2), replace=True) for _ in range(3)]
+    pairs = [p[p[:, 0] != p[:, 1]] for p in pairs]
+    f = _Interactions.of([(p, 0.6 ** j) for j, p in enumerate(pairs)], n)
+    line = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(float)
+    dist = line if seed % 2 else (1 - np.eye(k))
+    caps = np.full(k, n // k + (seed % 3 == 0))  # spare data qubits in some cases
+    start = rng.permutation(np.repeat(np.arange(k), n // k))
+    for threshold in (0.25, 0.5, 1.0):
+        ours, plain = start.copy(), start.copy()
+        _exchange(f, ours, caps, dist, threshold, swaps=True)
+        _reference_exchange(f, plain, caps, dist, threshold, True, 8)
+        assert ours.tolist() == plain.tolist()
+        assert (ours != start).any() or threshold == 1.0  # (something moved)
+
+
+def test_distributor_reuses_the_planners_slices_only_when_they_fit(pass_verified):
+    """The teledata proposal carries the Timeline its moves were planned on; the
+    distributor walks by it, and slices the circuit again when it does not cover the
+    DAG. Same circuit either way, and it verifies."""
+    from dqc.plan.distribution import distribute
+
+    net = dqc.Network.all_to_all(2, data_qubits=2)
+    qc = trade_places()
+    props = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
+    dqc.passes.PlanTeledata(net)(qc, property_set=props)
+    proposal = props["dqc_teledata"]
+    assert proposal.moves and proposal.timeline is not None
+    dag = circuit_to_dag(qc)
+    assert proposal.timeline == Timeline.of(dag)
+    other = Timeline.of(circuit_to_dag(QuantumCircuit(4)))  # (covers no operation)
+    outs = [distribute(net, dag, proposal.placement, None, proposal.moves, timeline=t)[1]
+            for t in (None, proposal.timeline, other)]
+    assert outs[0] == outs[1] == outs[2]
+    out = dqc.passes.DistributeGates(net)(qc, property_set=props)
+    assert out == outs[0]
+    pass_verified(qc, out, net, props)
