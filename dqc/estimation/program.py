@@ -56,8 +56,8 @@ class Program:
 
 
 _NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
-#: One-qubit operations whose cost their name decides (a key of ``cost_table``).
-_BY_NAME = {"measure": "measure", "reset": "reset"}
+#: One-qubit operations whose cost their name decides (keys of ``cost_table``).
+_BY_NAME = frozenset({"measure", "reset"})
 
 
 class _Builder:
@@ -97,8 +97,8 @@ class _Builder:
             qs: tuple[int, ...] = (index_of[qargs[0]],)
             here = qpu_of[qs[0]]
             if name in _BY_NAME or (not inst.clbits and inst.is_standard_gate()):
-                self._add_plain(i, name, qs, here, self.costs[here][_BY_NAME.get(name, 1)],
-                                inst.clbits)
+                cost = self.costs[here][name if name in _BY_NAME else 1]
+                self._add_plain(i, name, qs, here, cost, inst.clbits)
                 return
             where = [here]
         elif len(qargs) == 2:

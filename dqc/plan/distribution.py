@@ -840,6 +840,11 @@ class Builder:
         ops, instruction = self.ops, CircuitInstruction
         chunk: list[CircuitInstruction] = []  # (appended in chunks: one call per chunk)
         append = chunk.append
+
+        def flush() -> None:
+            out._data.extend(chunk)
+            chunk.clear()
+
         for i in late_epr_order(*self._wires()):
             entry = ops[i]
             if entry[0] == "op":
@@ -854,8 +859,7 @@ class Builder:
                 if key not in shared:  # its first if_test, appended now and read back
                     if gate.name not in bodies:
                         bodies[gate.name] = _body(gate)
-                    out._data.extend(chunk)
-                    chunk.clear()
+                    flush()
                     out._data.append(instruction(IfElseOp((tele[bit], True), bodies[gate.name]),
                                                  (qubits[q],), (tele[bit],)))
                     shared[key] = out._data[-1]
@@ -864,9 +868,8 @@ class Builder:
                 # copy with other qubits is appended without converting it again)
                 append(shared[key].replace(qubits=(qubits[q],)))
             if len(chunk) == _CHUNK:
-                out._data.extend(chunk)
-                chunk.clear()
-        out._data.extend(chunk)
+                flush()
+        flush()
         return out
 
 

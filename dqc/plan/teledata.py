@@ -478,15 +478,13 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
             return
         kind, a, b = best
         if kind == "move":  # a to QPU b
-            _relocate(conn, f, part, load, a, b)
+            rows = np.append(_relocate(conn, f, part, load, a, b), a)
             locked[a] = True
-            rows = np.append(f.row(a)[0], a)
         else:  # a and b trade places
             pa, pb = int(part[a]), int(part[b])
-            _relocate(conn, f, part, load, a, pb)
-            _relocate(conn, f, part, load, b, pa)
+            rows = np.concatenate([_relocate(conn, f, part, load, a, pb),
+                                   _relocate(conn, f, part, load, b, pa), [a, b]])
             locked[a] = locked[b] = True
-            rows = np.concatenate([f.row(a)[0], f.row(b)[0], [a, b]])
         pull[rows] = _pulls(conn, part, locked, rows)
 
 
@@ -527,8 +525,9 @@ def _strongest(cand: np.ndarray, pull: np.ndarray, part: np.ndarray, limit: int
 
 
 def _relocate(conn: np.ndarray, f: _Interactions, part: np.ndarray, load: np.ndarray,
-              u: int, q: int) -> None:
-    """Move qubit u to QPU q: its neighbours' weight to u's old QPU moves to q."""
+              u: int, q: int) -> np.ndarray:
+    """Move qubit u to QPU q: its neighbours' weight to u's old QPU moves to q.
+    Returns those neighbours (the rows of ``conn`` that changed)."""
     p = int(part[u])
     nbrs, w = f.row(u)
     conn[nbrs, p] -= w
@@ -536,3 +535,4 @@ def _relocate(conn: np.ndarray, f: _Interactions, part: np.ndarray, load: np.nda
     load[p] -= 1
     load[q] += 1
     part[u] = q
+    return nbrs
