@@ -157,30 +157,30 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
     ``ops_on``: :func:`~dqc.estimation.program.ops_by_qubit`), as ``idle`` does for data
     qubits: errors during an operation are its gate or measurement error.
     """
-    techs = [q.profile for q in network.qpus]
-    out = ForcedHolds(0.0, 0.0, {link.key: [] for link in network.links},
-                      [[] for _ in network.qpus], {})
-    for i, li in enumerate(prog.link):
-        if li < 0:
-            continue
-        halves = [after[(i, q)] for q in prog.qubits[i]]
+    t2 = [q.profile.t2_s for q in network.qpus]
+    keys = [link.key for link in network.links]
+    cutoffs = [link.cutoff_s for link in network.links]
+    out = ForcedHolds(0.0, 0.0, {key: [] for key in keys}, [[] for _ in network.qpus], {})
+    for i in prog.eprs():
+        li = prog.link[i]
+        halves = [(q, *after[(i, q)]) for q in prog.qubits[i]]
         # one search serves both halves: the hold of each is its chain to what frees it
-        freed = [f for _, _, f in halves if f is not None]
+        freed = [f for _, _, _, f in halves if f is not None]
         least = longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {}
-        for q, (_, _, frees) in zip(prog.qubits[i], halves):
+        cutoff = cutoffs[li]
+        for q, first, _, frees in halves:
             hold = least.get(frees, 0.0) if frees is not None else 0.0
-            cutoff = network.links[li].cutoff_s
             if cutoff is not None:
-                first = after[(i, q)][0]
                 wait = least.get(first, 0.0) - prog.duration[first] if first is not None else 0.0
-                out.waits.setdefault(network.links[li].key, []).append(max(0.0, wait))
+                out.waits.setdefault(keys[li], []).append(max(0.0, wait))
                 if wait > cutoff:
                     out.late.add(i)
             busy = _busy(prog, ops_on.get(q, []) if ops_on else [], i, frees)
-            out.exposure += hold / techs[qpu_of[q]].t2_s
-            out.log_keep += keep(max(0.0, hold - busy) / techs[qpu_of[q]].t2_s)
-            out.per_link[network.links[li].key].append(hold)
-            out.per_qpu[qpu_of[q]].append(hold)
+            k = qpu_of[q]
+            out.exposure += hold / t2[k]
+            out.log_keep += keep(max(0.0, hold - busy) / t2[k])
+            out.per_link[keys[li]].append(hold)
+            out.per_qpu[k].append(hold)
     return out
 
 
@@ -197,7 +197,7 @@ def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> flo
     if frees is None:
         return 0.0
     lo, hi = bisect.bisect_right(ops, epr), bisect.bisect_right(ops, frees)
-    return math.fsum(prog.duration[j] for j in ops[lo:hi])
+    return math.fsum(map(prog.duration.__getitem__, ops[lo:hi]))
 
 
 def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
@@ -219,7 +219,7 @@ def idle_exposure(prog: Program, succ: Edges, data: list[tuple[int, list[int]]],
     techs = [q.profile for q in network.qpus]
     exposure, log_keep = 0.0, 0.0
     for (q, ops), life in zip(data, lifetimes):
-        busy = math.fsum(prog.duration[i] for i in ops)
+        busy = math.fsum(map(prog.duration.__getitem__, ops))
         ratio = max(0.0, life - busy) / techs[qpu_of[q]].t2_s
         exposure += ratio
         log_keep += keep(ratio)

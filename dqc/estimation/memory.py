@@ -12,6 +12,8 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from dqc.estimation.program import Program
 from dqc.network import Network
 
@@ -34,12 +36,13 @@ def peak_level(spans: Iterable[tuple[float, float]], tol: float = 0.0) -> int:
         >>> peak_level([(0, 1), (1, 2)], tol=1e-9), peak_level([])
         (1, 0)
     """
-    spans = list(spans)
-    level = top = 0
-    for _, step in sorted([(s, 1) for s, _ in spans] + [(e - tol, -1) for _, e in spans]):
-        level += step
-        top = max(top, level)
-    return top
+    bounds = np.array(list(spans), dtype=float).reshape(-1, 2)
+    if not len(bounds):
+        return 0
+    # starts (+1) and ends (-1, first at equal times), in time order; the running sum
+    times = np.concatenate([bounds[:, 0], bounds[:, 1] - tol])
+    steps = np.repeat(np.array([1, -1]), len(bounds))
+    return max(0, int(np.cumsum(steps[np.lexsort((steps, times))]).max()))
 
 
 def halves_per_qpu(network: Network, ebits_per_link: Mapping[str, int]) -> dict[str, int]:
@@ -65,7 +68,10 @@ def after_eprs(prog: Program, ops_on: dict[int, list[int]]) -> After:
     ``epr``, else None. One backward scan per qubit.
     """
     out: After = {}
+    held = {q for i in prog.eprs() for q in prog.qubits[i]}
     for q, ops in ops_on.items():
+        if q not in held:
+            continue  # (no epr acts on it)
         release: int | None = None
         for k in range(len(ops) - 1, -1, -1):
             i = ops[k]
@@ -100,9 +106,7 @@ def placed_storage(prog: Program, after: After, start: Sequence[float],
                    qpus: int) -> EbitStorage:
     """Reservation, storage and wait of every ebit half at the placed times."""
     out = EbitStorage([[] for _ in range(qpus)], [], [])
-    for i, link in enumerate(prog.link):
-        if link < 0:
-            continue
+    for i in prog.eprs():
         for q in prog.qubits[i]:
             first, release, _ = after[(i, q)]
             released = end[release] if release is not None else makespan

@@ -96,7 +96,13 @@ def searches_exceed_budget(succ: Edges, spans: list[tuple[int, int]]) -> bool:
 
 def tails(prog: Program, succ: Edges) -> list[float]:
     """Longest path from the start of each operation to the end of the run."""
-    tail = [0.0] * len(prog.names)
+    duration = prog.duration
+    tail = [0.0] * len(duration)
     for i in range(len(tail) - 1, -1, -1):
-        tail[i] = prog.duration[i] + max((lag + tail[k] for k, lag in succ[i]), default=0.0)
+        longest = 0.0  # (every lag + tail is at least 0: the same as max(..., default=0.0))
+        for k, lag in succ[i]:
+            t = lag + tail[k]
+            if t > longest:
+                longest = t
+        tail[i] = duration[i] + longest
     return tail

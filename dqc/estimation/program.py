@@ -18,6 +18,7 @@ operation, and the next operation on each waits for the ``epr``. Where fewer are
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,11 @@ class Program:
     scratch: dict[int, tuple[int, ...]] = field(default_factory=dict)  # epr -> borrowed qubits
     scratch_short: list[tuple[int, int, int, int]] = field(default_factory=list)
     # (epr, QPU index, comm qubits needed, comm qubits free) where too few were free
+
+    def eprs(self) -> list[int]:
+        """The ``epr`` operations, in program order (a pass over the links' lists, not
+        over every operation)."""
+        return sorted(i for on_link in self.eprs_by_link for i in on_link)
 
 
 _NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
@@ -327,9 +333,10 @@ def classical_messages(prog: Program, qpu_names: Sequence[str]) -> dict[str, int
         >>> classical_messages(prog, ["qpu0", "qpu1"])
         {'qpu0-qpu1': 1}
     """
+    pairs = Counter((prog.qpu[w], here) if prog.qpu[w] < here else (here, prog.qpu[w])
+                    for w, here in prog.messages)
     out: dict[str, int] = {}
-    for w, here in sorted(prog.messages):
-        a, b = sorted((prog.qpu[w], here))
+    for (a, b), count in pairs.items():
         key = f"{qpu_names[a]}-{qpu_names[b]}"
-        out[key] = out.get(key, 0) + 1
+        out[key] = out.get(key, 0) + count
     return dict(sorted(out.items()))

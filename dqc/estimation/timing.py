@@ -176,7 +176,12 @@ def latest_times(prog: Program, succ: Edges, start: list[float], end: list[float
     """Move every operation as late as its successors allow, one without successors to
     end at ``makespan`` (never earlier than it is; in place, reverse program order)."""
     for i in range(len(start) - 1, -1, -1):
-        latest = min((start[k] - lag for k, lag in succ[i]), default=makespan)
+        after = succ[i]
+        latest = makespan if not after else math.inf
+        for k, lag in after:  # (the least start[k] - lag, the first of equal ones)
+            t = start[k] - lag
+            if t < latest:
+                latest = t
         if latest > end[i]:
             end[i] = latest
             start[i] = latest - prog.duration[i]
