@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from qiskit.circuit import Clbit, Instruction, QuantumCircuit
@@ -33,7 +34,7 @@ __all__ = ["Edges", "Program", "build_program", "classical_messages", "ops_by_qu
            "successors"]
 
 #: Successors (or predecessors) of every operation, with their lags.
-Edges = list[list[tuple[int, float]]]
+Edges = list[tuple[tuple[int, float], ...]]
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Program:
     link: list[int]                       # link index for epr, -1 otherwise
     duration: list[float]
     logf: list[float]
-    deps: list[list[tuple[int, float]]]   # (predecessor, lag)
+    deps: Edges                           # (predecessor, lag), ascending
     resource: list[int]                   # link-capacity predecessor, -1 if none
     eprs_by_link: list[list[int]]
     memory: list[frozenset[int]] = field(default_factory=list)  # an epr's comm-qubit predecessors
@@ -62,6 +63,7 @@ class Program:
 
 
 _NONE: frozenset[int] = frozenset()  # the memory predecessors of every op but an epr
+_NO_LIST: list[tuple[int, float]] = []  # (in place of a list already read)
 #: One-qubit operations whose cost their name decides (keys of ``cost_table``).
 _BY_NAME = frozenset({"measure", "reset"})
 
@@ -80,8 +82,13 @@ class _Builder:
         self.latency = [[network.classical_latency(a, b) for b in self.names_of]
                         for a in self.names_of]
         self.index_of = {q: k for k, q in enumerate(circuit.qubits)}
+        # one tuple per qubit for the one-qubit ops, and one string per name: shared by
+        # every entry (Qiskit hands out a new string on each read of a name)
+        self.alone = {q: (k,) for k, q in enumerate(circuit.qubits)}
         self.prog = Program([], [], [], [], [], [], [], [], [[] for _ in network.links])
-        self.last_on_qubit: dict[int, int] = {}
+        # qubit -> (last op on it, 0.0): one tuple per op, shared by the dependency lists
+        # of the ops after it (a large program has millions of these)
+        self.last_on_qubit: dict[int, tuple[int, float]] = {}
         self.writer: dict[Clbit, int] = {}
         # control flow by (id, QPU), the operation kept alive: its cost and the bits it
         # reads, once per operation (DistributeGates shares one if_test among the
@@ -97,10 +104,10 @@ class _Builder:
 
     def add(self, i: int, inst: Any) -> None:
         """Append operation ``i`` (a ``CircuitInstruction``) with its dependencies."""
-        name = inst.name
+        name = intern(inst.name)
         qargs, qpu_of, index_of = inst.qubits, self.qpu_of, self.index_of
         if len(qargs) == 1:  # (most operations: one qubit, or two on one QPU)
-            qs: tuple[int, ...] = (index_of[qargs[0]],)
+            qs: tuple[int, ...] = self.alone[qargs[0]]
             here = qpu_of[qs[0]]
             if name in _BY_NAME or (not inst.clbits and inst.is_standard_gate()):
                 cost = self.costs[here][name if name in _BY_NAME else 1]
@@ -131,7 +138,7 @@ class _Builder:
             if c not in reads or name == "while_loop":
                 self.writer[c] = i
         self._record(name, qs, here, link, duration, logf,
-                     sorted(deps.items()) if len(deps) > 1 else list(deps.items()),
+                     tuple(sorted(deps.items())),
                      self._link_order(i, link), memory)
 
     def _add_plain(self, i: int, name: str, qs: tuple[int, ...], here: int,
@@ -140,14 +147,16 @@ class _Builder:
         its name or width decides (a standard gate, ``measure``, ``reset``): its
         predecessors are the last ops on its qubits; it writes ``clbits``."""
         last = self.last_on_qubit
-        deps: list[tuple[int, float]] = []
-        for q in qs:
-            j = last.get(q)
-            if j is not None:
-                deps.append((j, 0.0))
-            last[q] = i
-        if len(deps) == 2 and deps[0][0] >= deps[1][0]:  # (ascending, once each)
-            deps = [deps[0]] if deps[0][0] == deps[1][0] else [deps[1], deps[0]]
+        mine = (i, 0.0)
+        a = last.get(qs[0])
+        last[qs[0]] = mine
+        if len(qs) == 1:
+            deps: tuple[tuple[int, float], ...] = (a,) if a is not None else ()
+        else:  # (ascending, once each)
+            b = last.get(qs[1])
+            last[qs[1]] = mine
+            deps = (() if b is None else (b,)) if a is None else (a,) if b is None else (
+                (a, b) if a[0] < b[0] else (b, a) if a[0] > b[0] else (a,))
         if self.comm and not self.comm.isdisjoint(qs):
             self._track_free(i, name, qs)
         for c in clbits:
@@ -155,7 +164,7 @@ class _Builder:
         self._record(name, qs, here, -1, cost[0], cost[1], deps, -1, _NONE)
 
     def _record(self, name: str, qs: tuple[int, ...], here: int, link: int, duration: float,
-                logf: float, deps: list[tuple[int, float]], resource: int,
+                logf: float, deps: tuple[tuple[int, float], ...], resource: int,
                 memory: frozenset[int]) -> None:
         """Append one operation's entries to the program's columns."""
         put = self.put
@@ -208,11 +217,12 @@ class _Builder:
         """Predecessors of op ``i`` with their largest lags, and its memory predecessors."""
         deps: dict[int, float] = {}  # predecessor -> largest lag
         last = self.last_on_qubit
+        mine = (i, 0.0)
         for q in qs:
-            j = last.get(q)
-            if j is not None:
-                deps[j] = 0.0
-            last[q] = i
+            before = last.get(q)
+            if before is not None:
+                deps[before[0]] = 0.0
+            last[q] = mine
         memory = frozenset(deps) if link >= 0 else _NONE
         for c in reads:
             if c in self.writer:
@@ -252,10 +262,10 @@ class _Builder:
         extra = set()
         for c in borrowed:
             if c in self.last_on_qubit:
-                j = self.last_on_qubit[c]
+                j = self.last_on_qubit[c][0]
                 deps[j] = max(deps.get(j, 0.0), 0.0)
                 extra.add(j)
-            self.last_on_qubit[c] = i
+            self.last_on_qubit[c] = (i, 0.0)
             self.free[c] = i
         self.prog.scratch[i] = tuple(borrowed)
         return memory | extra
@@ -285,7 +295,7 @@ def build_program(circuit: QuantumCircuit, network: Network,
         >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
         >>> prog = build_program(qc, Network.line(1, data_qubits=2), ["qpu0", "qpu0"])
         >>> prog.names, prog.deps
-        (['h', 'cx'], [[], [(0, 0.0)]])
+        (['h', 'cx'], [(), ((0, 0.0),)])
     """
     if len(qubit_qpu) != circuit.num_qubits:
         raise DQCError(
@@ -302,12 +312,17 @@ def successors(prog: Program) -> Edges:
 
     Each list is in program order (successors are appended as the program is read).
     """
-    succ: Edges = [[] for _ in prog.names]
+    lists: list[list[tuple[int, float]]] = [[] for _ in prog.names]
     for i, deps in enumerate(prog.deps):
+        mine = (i, 0.0)  # (one tuple for every edge into i without a lag)
         for j, lag in deps:
-            succ[j].append((i, lag))
+            lists[j].append(mine if lag == 0.0 else (i, lag))
         if prog.resource[i] >= 0:
-            succ[prog.resource[i]].append((i, 0.0))
+            lists[prog.resource[i]].append(mine)
+    succ: Edges = []
+    for i, out in enumerate(lists):  # (as tuples, each list let go as it is read)
+        succ.append(tuple(out))
+        lists[i] = _NO_LIST
     return succ
 
 
