@@ -23,7 +23,14 @@ from typing import Any
 
 from dqc.estimation.formatting import rounded
 from dqc.estimation.memory import After
-from dqc.estimation.paths import chain, longest_paths, searches_exceed_budget, tails
+from dqc.estimation.paths import (
+    LONG_SPAN,
+    chain,
+    longest_paths,
+    longest_paths_together,
+    searches_exceed_budget,
+    tails,
+)
 from dqc.estimation.program import Edges, Program
 from dqc.network import Network
 
@@ -161,12 +168,14 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
     keys = [link.key for link in network.links]
     cutoffs = [link.cutoff_s for link in network.links]
     out = ForcedHolds(0.0, 0.0, {key: [] for key in keys}, [[] for _ in network.qpus], {})
+    far = _long_searches(prog, succ, after)
     for i in prog.eprs():
         li = prog.link[i]
         halves = [(q, *after[(i, q)]) for q in prog.qubits[i]]
         # one search serves both halves: the hold of each is its chain to what frees it
         freed = [f for _, _, _, f in halves if f is not None]
-        least = longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {}
+        least = far[i] if i in far else (
+            longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {})
         cutoff = cutoffs[li]
         for q, first, _, frees in halves:
             hold = least.get(frees, 0.0) if frees is not None else 0.0
@@ -182,6 +191,22 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
             out.per_link[keys[li]].append(hold)
             out.per_qpu[k].append(hold)
     return out
+
+
+def _long_searches(prog: Program, succ: Edges, after: After) -> dict[int, dict[int, float]]:
+    """For every ``epr`` whose search would span more than
+    :data:`~dqc.estimation.paths.LONG_SPAN` operations: the lengths
+    :func:`~dqc.estimation.paths.longest_paths` would give at what :func:`forced_holds`
+    reads (each half's first operation and the one that frees it), found together."""
+    searches, eprs = [], []
+    for i in prog.eprs():
+        halves = [after[(i, q)] for q in prog.qubits[i]]
+        freed = [f for _, _, f in halves if f is not None]
+        if freed and max(freed) - i > LONG_SPAN:
+            reads = {x for first, _, frees in halves for x in (first, frees) if x is not None}
+            searches.append((i, max(freed), reads))
+            eprs.append(i)
+    return dict(zip(eprs, longest_paths_together(prog, succ, searches)))
 
 
 def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> float:

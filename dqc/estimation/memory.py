@@ -65,7 +65,7 @@ def after_eprs(prog: Program, ops_on: dict[int, list[int]]) -> After:
     ``(first, release, frees)``: the next operation on q (None if none), the next
     ``measure`` or ``reset`` of q (None if none), and the operation that frees the
     half: that release, else q's last operation if some operation follows the
-    ``epr``, else None. One backward scan per qubit.
+    ``epr``, else None. One backward scan per qubit that an ``epr`` acts on.
     """
     out: After = {}
     held = {q for i in prog.eprs() for q in prog.qubits[i]}
