@@ -24,6 +24,7 @@ from typing import Any
 from dqc.estimation.formatting import rounded
 from dqc.estimation.memory import After
 from dqc.estimation.paths import (
+    ALONE_VISITS,
     LONG_SPAN,
     chain,
     longest_paths,
@@ -194,19 +195,28 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
 
 
 def _long_searches(prog: Program, succ: Edges, after: After) -> dict[int, dict[int, float]]:
-    """For every ``epr`` whose search would span more than
-    :data:`~dqc.estimation.paths.LONG_SPAN` operations: the lengths
-    :func:`~dqc.estimation.paths.longest_paths` would give at what :func:`forced_holds`
-    reads (each half's first operation and the one that frees it), found together."""
+    """The lengths :func:`~dqc.estimation.paths.longest_paths` gives from every ``epr``
+    whose search spans more than :data:`~dqc.estimation.paths.LONG_SPAN` operations:
+    alone when it takes at most :data:`~dqc.estimation.paths.ALONE_VISITS`, the others
+    together (at what :func:`forced_holds` reads: each half's first operation and the
+    one that frees it)."""
+    out: dict[int, dict[int, float]] = {}
     searches, eprs = [], []
     for i in prog.eprs():
         halves = [after[(i, q)] for q in prog.qubits[i]]
         freed = [f for _, _, f in halves if f is not None]
-        if freed and max(freed) - i > LONG_SPAN:
-            reads = {x for first, _, frees in halves for x in (first, frees) if x is not None}
-            searches.append((i, max(freed), reads))
-            eprs.append(i)
-    return dict(zip(eprs, longest_paths_together(prog, succ, searches)))
+        if not freed or max(freed) - i <= LONG_SPAN:
+            continue
+        least, visited = longest_paths(prog, succ, i, max(freed), from_end=True,
+                                       budget=ALONE_VISITS)
+        if visited <= ALONE_VISITS:
+            out[i] = least
+            continue
+        reads = {x for first, _, frees in halves for x in (first, frees) if x is not None}
+        searches.append((i, max(freed), reads))
+        eprs.append(i)
+    out.update(zip(eprs, longest_paths_together(prog, succ, searches)))
+    return out
 
 
 def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> float:

@@ -10,6 +10,7 @@ for many sources (:func:`longest_paths_together`).
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Collection, Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from dqc.estimation.program import Edges, Program
 
-__all__ = ["CHAIN_SEARCH_BUDGET", "LONG_SPAN", "TOGETHER", "chain", "longest_paths",
+__all__ = ["ALONE_VISITS", "CHAIN_SEARCH_BUDGET", "LONG_SPAN", "TOGETHER", "chain", "longest_paths",
            "longest_paths_together", "searches_exceed_budget", "tails"]
 
 #: Most operations the exact chain searches of data qubits may visit in one schedule
@@ -40,13 +41,14 @@ def chain(prog: Program, succ: Edges, source: int, target: int, *,
 
 
 def longest_paths(prog: Program, succ: Edges, source: int, last: int, *,
-                  from_end: bool) -> tuple[dict[int, float], int]:
+                  from_end: bool, budget: float = math.inf) -> tuple[dict[int, float], int]:
     """Longest paths from ``source`` to the end of every op up to ``last`` it reaches.
 
     Ops are taken in program order (a topological order), so each op's length is
-    final when it is taken; the search stops at ``last``. Returns the lengths and the
-    number of ops taken. Successor lists are in program order
-    (:func:`~dqc.estimation.program.successors`).
+    final when it is taken; the search stops at ``last``, or gives up once it has
+    taken more than ``budget`` ops (then the lengths are incomplete: the caller checks
+    the count). Returns the lengths and the number of ops taken. Successor lists are
+    in program order (:func:`~dqc.estimation.program.successors`).
     """
     duration = prog.duration
     dist = {source: 0.0 if from_end else duration[source]}
@@ -56,7 +58,7 @@ def longest_paths(prog: Program, succ: Edges, source: int, last: int, *,
     while heap:
         i = pop(heap)
         visited += 1
-        if i == last:
+        if i == last or visited > budget:
             break
         here = dist[i]
         for k, lag in succ[i]:
@@ -72,10 +74,12 @@ def longest_paths(prog: Program, succ: Edges, source: int, last: int, *,
     return dist, visited
 
 
-#: Searches spanning more operations than this (``last - source``) are made together
-#: by :func:`longest_paths_together`: at 10,000 qubits a few ebit halves held across
-#: long stretches of the program make most of the visits of one-by-one searches.
+#: Searches spanning more operations than this (``last - source``) that also take more
+#: than :data:`ALONE_VISITS` ops alone are made together by
+#: :func:`longest_paths_together`: at 10,000 qubits a few ebit halves held across long
+#: stretches of the program make most of the visits of one-by-one searches.
 LONG_SPAN = 2_000
+ALONE_VISITS = 5_000
 
 
 def longest_paths_together(prog: Program, succ: Edges,

@@ -54,7 +54,7 @@ def test_nothing_to_search() -> None:
 
 def test_forced_holds_do_not_depend_on_which_searches_go_together(monkeypatch) -> None:
     """A compiled circuit's forced holds with every search alone and with every search
-    together (LONG_SPAN 0): the same figures, exactly."""
+    together (LONG_SPAN and ALONE_VISITS 0): the same figures, exactly."""
     qc = QuantumCircuit(8)
     rng = random.Random(3)
     for _ in range(120):
@@ -78,5 +78,7 @@ def test_forced_holds_do_not_depend_on_which_searches_go_together(monkeypatch) -
     monkeypatch.setattr(fidelity, "LONG_SPAN", 10**9)
     alone = holds()
     monkeypatch.setattr(fidelity, "LONG_SPAN", 0)
-    assert holds() == alone
+    assert holds() == alone  # (each search small enough to run alone)
+    monkeypatch.setattr(fidelity, "ALONE_VISITS", 0)
+    assert holds() == alone  # (every search together)
     assert alone[0] > 0  # (ebits were held: the comparison is not of empty figures)
