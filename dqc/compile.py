@@ -138,21 +138,20 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     pm = PassManager([*analysis, keep])
     pm.run(circuit, callback=after_pass)
     distribute.property_set = pm.property_set
-    out = distribute.distributed(keep.dag)
+    emitted = distribute.emitted(keep.dag)
     dist: Distribution = pm.property_set["dqc_distribution"]
-    # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)
-    out = attach_layout(out, dist.layout, circuit, inplace=True, transpile_layout=False)
     progress(names[-1], total - 1, total)
-    ebits = int(out.count_ops().get("epr", 0))
+    ebits = emitted.ebits
     ps = pm.property_set
     bound = any_placement_bound(ps["dqc_interaction_graph"], [q.data_qubits for q in network.qpus],
                                 dag=ps["dqc_two_qubit_gates"][0], achieved=ebits)
     partition_cost, dropped = ps["dqc_placement"].ebits, ps["dqc_approximation"]
-    # the passes' DAG and tables are not needed to schedule: let them go first (scheduling
-    # is the compile's peak of memory)
+    # the passes' DAG and tables are not needed to schedule: let them go first; then
+    # schedule the operations before they become the circuit (the two are the compile's
+    # largest objects: this way they are never in memory together)
     del pm, keep, ps, analysis
     distribute.property_set = PropertySet()
-    sched, verdict = assess(out, network, qubit_qpu=dist.layout.qubit_qpu,
+    sched, verdict = assess(emitted, network, qubit_qpu=dist.layout.qubit_qpu,
                             comm_qubits=dist.layout.comm_qubits, remote_gates=dist.remote_gates)
     report = Report.from_distribution(
         dist, network, ebits=ebits,
@@ -160,6 +159,11 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
                 "multi_qubit_gates": sum(1 for _ in _multi_qubit(circuit))},
         seed=seed, partition_cost=partition_cost,
         schedule=sched.to_dict(), verdict=verdict.to_dict(), any_placement=bound)
+    del sched, verdict
+    out = emitted.circuit()
+    del emitted
+    # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)
+    out = attach_layout(out, dist.layout, circuit, inplace=True, transpile_layout=False)
     progress("done", total, total)
     if dropped is not None:
         report = replace(report, approximation=dropped.to_dict())

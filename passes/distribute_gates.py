@@ -18,6 +18,7 @@ from qiskit.transpiler import TransformationPass
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
 from dqc.plan.distribution import DistributedLayout, distribute
+from dqc.plan.emitted import Emitted
 from dqc.plan.proposals import Proposal, choose, ranked
 
 __all__ = ["DistributeGates", "DistributedLayout", "distribute"]
@@ -94,19 +95,26 @@ class DistributeGates(TransformationPass):
 
     def distributed(self, dag: DAGCircuit) -> QuantumCircuit:
         """:meth:`run`, returning the circuit itself (each ``epr`` as late as it can come)
-        rather than its DAG: :func:`dqc.compile` calls this, which saves two conversions
-        of the largest circuit of the compile. Writes ``dqc_distribution`` as :meth:`run`.
+        rather than its DAG, which saves two conversions of the largest circuit of the
+        compile. Writes ``dqc_distribution`` as :meth:`run`.
+        """
+        return self.emitted(dag).circuit()
+
+    def emitted(self, dag: DAGCircuit) -> Emitted:
+        """:meth:`distributed`'s operations before they become a circuit: :func:`dqc.compile`
+        schedules them first, then builds the circuit (:mod:`dqc.plan.emitted`). Writes
+        ``dqc_distribution`` as :meth:`run`.
         """
         ps = self.property_set
         partition = tuple(required(self, "dqc_partition", "PartitionQubits (or set it)"))
         gates = shared_two_qubit_gates(dag, ps)
         options = ranked(self.network, gates, self._static(partition),
                          embedding=ps["dqc_embedding"], teledata=ps["dqc_teledata"])
-        distribution, circuit = choose(
+        distribution, emitted = choose(
             self.network, dag, options, permutation=ps["dqc_wire_permutation"],
             replans=self.replans, gates=gates)
         ps["dqc_distribution"] = distribution
-        return circuit
+        return emitted
 
     def _static(self, partition: tuple[str, ...]) -> Proposal:
         """The static plan as the planners left it: PlanTeledata's when it proposes no

@@ -29,6 +29,7 @@ from qiskit.circuit import Clbit, Instruction, QuantumCircuit
 from dqc.errors import DQCError, plural
 from dqc.estimation.costs import condition_bits, cost_table, inst_cost, op_cost
 from dqc.network import Network
+from dqc.plan.emitted import Emitted
 
 __all__ = ["Edges", "Program", "build_program", "classical_messages", "ops_by_qubit",
            "successors"]
@@ -71,7 +72,7 @@ _BY_NAME = frozenset({"measure", "reset"})
 class _Builder:
     """Reads a circuit operation by operation into a :class:`Program`."""
 
-    def __init__(self, circuit: QuantumCircuit, network: Network,
+    def __init__(self, circuit: QuantumCircuit | Emitted, network: Network,
                  qubit_qpu: Sequence[str], comm: Collection[int] = ()) -> None:
         self.network = network
         self.qpu_of = [network.index(name) for name in qubit_qpu]
@@ -281,10 +282,11 @@ class _Builder:
         return resource
 
 
-def build_program(circuit: QuantumCircuit, network: Network,
+def build_program(circuit: QuantumCircuit | Emitted, network: Network,
                   qubit_qpu: Sequence[str], comm: Collection[int] = ()) -> Program:
     """Read ``circuit`` (qubit ``k`` on QPU ``qubit_qpu[k]``, ``comm`` its comm qubits)
-    into a :class:`Program`.
+    into a :class:`Program`; or a distribution's operations before they become a circuit
+    (:class:`~dqc.plan.emitted.Emitted`: read once, in order, none of them kept).
 
     Raises:
         DQCError: if ``qubit_qpu`` does not fit the circuit, an operation other than

@@ -137,6 +137,7 @@ from dqc.estimation.result import LinkModel, Schedule, ScheduledOp, ScheduledOps
 from dqc.estimation.timing import EPR_TIMINGS, Timing, check_timing, link_use, place
 from dqc.estimation.waits import settle
 from dqc.network import Network
+from dqc.plan.emitted import Emitted
 
 __all__ = [
     "CHAIN_SEARCH_BUDGET",
@@ -152,14 +153,15 @@ __all__ = [
 ]
 
 
-def schedule(circuit: QuantumCircuit, network: Network, *, qubit_qpu: Sequence[str],
+def schedule(circuit: QuantumCircuit | Emitted, network: Network, *, qubit_qpu: Sequence[str],
              comm_qubits: Iterable[int] | None = None, epr_timing: str = "lazy",
              samples: int = 0, seed: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Schedule:
     """Place every operation of a compiled circuit in time (the model: this module's docstring).
 
     Args:
-        circuit: a distributed circuit (``epr`` the only operation across QPUs).
+        circuit: a distributed circuit (``epr`` the only operation across QPUs), or a
+            distribution's operations before they become one (:mod:`dqc.plan.emitted`).
         network: the network it runs on.
         qubit_qpu: the QPU name of every qubit (``report.qubit_qpu``).
         comm_qubits: indices of the comm qubits (``report.comm_qubits``); default: the
@@ -241,10 +243,10 @@ def _check_samples(samples: object) -> None:
         raise DQCError(f"samples={samples!r}; it must be a non-negative integer")
 
 
-def _epr_qubits(circuit: QuantumCircuit) -> set[int]:
+def _epr_qubits(circuit: QuantumCircuit | Emitted) -> set[int]:
     """The qubits some ``epr`` acts on (the comm qubits, when none are given)."""
-    return {circuit.find_bit(q).index for inst in circuit.data if inst.name == "epr"
-            for q in inst.qubits}
+    index = {q: k for k, q in enumerate(circuit.qubits)}
+    return {index[q] for inst in circuit.data if inst.name == "epr" for q in inst.qubits}
 
 
 def _mean_max(values: list[float]) -> tuple[float, float]:

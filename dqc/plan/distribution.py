@@ -30,14 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qiskit.circuit import (
-    CircuitInstruction,
     ClassicalRegister,
     Clbit,
-    IfElseOp,
     Instruction,
     QuantumCircuit,
     QuantumRegister,
-    Qubit,
 )
 from qiskit.circuit.library import (
     Barrier,
@@ -70,6 +67,7 @@ from dqc.plan.cost_model import (
     two_qubit_gates,
 )
 from dqc.plan.embedding import EmbeddingPlan
+from dqc.plan.emitted import Emitted
 from dqc.plan.epr_order import late_epr_order, put_off
 from dqc.plan.teledata import Move, Timeline, time_sliced_cost
 from dqc.plan.weighted_cover import lifetime_weights
@@ -113,13 +111,14 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
                gates: list[TwoQubitGate] | None = None, fit: bool = True,
-               timeline: Timeline | None = None) -> tuple[Builder, QuantumCircuit | None]:
+               timeline: Timeline | None = None) -> tuple[Builder, Emitted | None]:
     """One distribution with re-planning (see :class:`~dqc.passes.DistributeGates`); the
     cheapest run.
 
     Re-planning runs for circuits of at most :data:`MAX_REPLAN_GATES` two-qubit gates
     (each try is a full walk), and once beyond where evictions more than double the
-    planned ebits. With ``emit=False`` (a dry run) no circuit is built.
+    planned ebits. The second value is the run's :class:`~dqc.plan.emitted.Emitted`
+    (``.circuit()`` builds the circuit); with ``emit=False`` (a dry run), ``None``.
     ``embedding`` (segments through flips, :mod:`dqc.plan.embedding`) is used when there
     are no moves. ``gates``: ``two_qubit_gates(dag)``, if at hand. ``fit``: when copies
     are still evicted, also try carriers and a walk order fitted to the comm qubits
@@ -159,7 +158,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
             builder = retry
     if fit and replans and builder.total_ebits() > builder.planned_ebits and not moves:
         builder = fit_to_comm(builder, embedding)
-    return builder, builder.circuit() if emit else None
+    return builder, builder.emitted() if emit else None
 
 
 #: Simulations of the comm qubits (:func:`dqc.plan.comm_capacity.simulate`) one
@@ -716,9 +715,8 @@ class Builder:
             self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
 
     def circuit(self) -> QuantumCircuit:
-        """The distributed circuit of the last :meth:`build`, each ``epr`` as late as it
-        can come (:func:`dqc.plan.epr_order.late_epr_order` over the emitted operations)."""
-        return self._circuit()
+        """The distributed circuit of the last :meth:`build` (:meth:`emitted`'s)."""
+        return self.emitted().circuit()
 
     def remote_gate(self, op, qs, diags, carrier: int, flipped: list[int],
                     cs: tuple = ()) -> None:
@@ -811,7 +809,9 @@ class Builder:
                 late.append(False)
         return wires, late
 
-    def _circuit(self) -> QuantumCircuit:
+    def emitted(self) -> Emitted:
+        """The operations of the last :meth:`build`, each ``epr`` as late as it can come
+        (:func:`dqc.plan.epr_order.late_epr_order` over the emitted operations)."""
         dag = self.dag
         in_cregs = [ClassicalRegister(r.size, r.name) for r in dag.cregs.values()]
         clbit_of: dict[int, Clbit] = {}
@@ -825,66 +825,9 @@ class Builder:
             for j, i in enumerate(loose):
                 clbit_of[i] = extra[j]
         tele = ClassicalRegister(self.num_tele, self._tele_name())
-        out = QuantumCircuit(*self.out.qregs, *in_cregs, name=dag.name or "circuit",
-                             global_phase=dag.global_phase)
-        if self.num_tele:
-            out.add_register(tele)
-        qubits = out.qubits
-
-        def clbit(ref):
-            kind, i = ref
-            return tele[i] if kind == "tele" else clbit_of[i]
-
-        shared: dict[tuple[int, str], CircuitInstruction] = {}  # one if_test per (bit, Pauli)
-        bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _body)
-        ops, instruction = self.ops, CircuitInstruction
-        chunk: list[CircuitInstruction] = []  # (appended in chunks: one call per chunk)
-        append = chunk.append
-
-        def flush() -> None:
-            out._data.extend(chunk)
-            chunk.clear()
-
-        for i in late_epr_order(*self._wires()):
-            entry = ops[i]
-            if entry[0] == "op":
-                _, op, qs, cs = entry
-                on = ((qubits[qs[0]],) if len(qs) == 1 else  # (most: one or two qubits)
-                      (qubits[qs[0]], qubits[qs[1]]) if len(qs) == 2 else
-                      tuple([qubits[q] for q in qs]))
-                append(instruction(op, on, tuple([clbit(c) for c in cs]) if cs else ()))
-            else:
-                _, bit, gate, q = entry
-                key = (bit, gate.name)
-                if key not in shared:  # its first if_test, appended now and read back
-                    if gate.name not in bodies:
-                        bodies[gate.name] = _body(gate)
-                    flush()
-                    out._data.append(instruction(IfElseOp((tele[bit], True), bodies[gate.name]),
-                                                 (qubits[q],), (tele[bit],)))
-                    shared[key] = out._data[-1]
-                    continue
-                # (the instruction read back holds Qiskit's own form of the operation: a
-                # copy with other qubits is appended without converting it again)
-                append(shared[key].replace(qubits=(qubits[q],)))
-            if len(chunk) == _CHUNK:
-                flush()
-        flush()
-        return out
-
-
-#: Instructions appended to the output circuit at a time (``CircuitData.extend``).
-_CHUNK = 4096
-
-
-def _body(gate: Instruction) -> QuantumCircuit:
-    """The body of ``if (bit) { gate }`` for any one qubit and any bit: its own qubit and
-    clbit stand for those the ``if_test`` is applied to (Qiskit maps a block's bits by
-    position), so one body serves every correction by ``gate``, and one ``if_test``
-    every qubit corrected on that bit."""
-    body = QuantumCircuit([Qubit()], [Clbit()])
-    body._append(CircuitInstruction(gate, (body.qubits[0],), ()))
-    return body
+        return Emitted(self.out.qregs, (*in_cregs, *([tele] if self.num_tele else [])),
+                       clbit_of, tele, self.ops, late_epr_order(*self._wires()),
+                       dag.name or "circuit", dag.global_phase)
 
 
 def _static_timeline(num_ops: int) -> Timeline:

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qiskit.circuit import QuantumCircuit
 from qiskit.dagcircuit import DAGCircuit
 
 from dqc.errors import CapacityError, plural
@@ -34,6 +33,7 @@ from dqc.network import Network
 from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.distribution import MAX_REPLAN_GATES, Builder, DistributedLayout, distribute
 from dqc.plan.embedding import EmbeddingPlan
+from dqc.plan.emitted import Emitted
 from dqc.plan.teledata import Move, Timeline
 
 __all__ = ["Distribution", "Proposal", "choose", "ranked"]
@@ -124,7 +124,7 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
 
 def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
            permutation: Sequence[int] | None = None, replans: int = 3,
-           gates: list[TwoQubitGate] | None = None) -> tuple[Distribution, QuantumCircuit]:
+           gates: list[TwoQubitGate] | None = None) -> tuple[Distribution, Emitted]:
     """Distribute by ``options[0]``; when comm-qubit limits make it emit more than its
     model, distribute the others too and keep the one that emits fewest ebits.
 
@@ -137,16 +137,17 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
         gates: ``two_qubit_gates(dag)``, if at hand.
 
     Returns:
-        The distribution's facts and the distributed circuit.
+        The distribution's facts and its operations (``.circuit()`` builds the
+        distributed circuit).
     """
     gates = two_qubit_gates(dag) if gates is None else gates
     perm = tuple(permutation) if permutation is not None else tuple(range(dag.num_qubits()))
 
-    def run(p: Proposal) -> tuple[Builder, QuantumCircuit | None]:
+    def run(p: Proposal) -> tuple[Builder, Emitted | None]:
         return distribute(network, dag, p.placement, perm, p.moves, replans=replans,
                           embedding=p.embedding, gates=gates, timeline=p.timeline)
 
-    chosen, (builder, circuit), why = _first_that_fits(options, run)
+    chosen, (builder, emitted), why = _first_that_fits(options, run)
     if (len(options) > 1 and replans and builder.total_ebits() > builder.planned_ebits
             and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
         first = builder.total_ebits()
@@ -156,7 +157,7 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
             except CapacityError:
                 continue
             if other.total_ebits() < builder.total_ebits():
-                chosen, builder, circuit = option, other, again
+                chosen, builder, emitted = option, other, again
         if chosen is not options[0]:
             why = (f"{options[0].name} emitted {plural(first, 'ebit')} under comm-qubit limits, "
                    f"{chosen.name} {builder.total_ebits()}")
@@ -165,9 +166,9 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
         if moving is not None and chosen is not moving:
             why = (f"{chosen.name} ({plural(chosen.ebits, 'ebit')}) beats "
                    f"{moving.name} ({moving.ebits})")
-    assert circuit is not None and builder.layout is not None
+    assert emitted is not None and builder.layout is not None
     return Distribution(layout=builder.layout, ebits_per_link=builder.ebits_per_link(),
-                        remote_gates=builder.remote_gates, plan=chosen, why=why), circuit
+                        remote_gates=builder.remote_gates, plan=chosen, why=why), emitted
 
 
 def _first_that_fits(options: Sequence[Proposal], run) -> tuple[Proposal, tuple, str]:

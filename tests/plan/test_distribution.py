@@ -16,7 +16,9 @@ def test_a_ghz_chain_over_a_line_of_three_takes_one_bell_pair_per_cut(pass_verif
     qc = ghz(6)
     net = dqc.Network.line(3, data_qubits=2)
     part = ("qpu0",) * 2 + ("qpu1",) * 2 + ("qpu2",) * 2
-    builder, circuit = distribute(net, circuit_to_dag(qc), part, tuple(range(6)))
+    builder, emitted = distribute(net, circuit_to_dag(qc), part, tuple(range(6)))
+    assert emitted is not None
+    circuit = emitted.circuit()
     assert builder.ebits_per_link() == {"qpu0-qpu1": 1, "qpu1-qpu2": 1}
     assert builder.total_ebits() == builder.planned_ebits == 2
     assert builder.remote_gates == 2

@@ -73,7 +73,8 @@ def test_choose_keeps_the_proposal_that_emits_fewest_ebits(pass_verified):
     """With one comm qubit the moves make the copies thrash: the static plan, second on
     the model, emits fewer ebits and is kept, and ``why`` says so."""
     qc, dag, net, options = _qft_with_a_round_trip()
-    distribution, circuit = choose(net, dag, options, replans=3)
+    distribution, emitted = choose(net, dag, options, replans=3)
+    circuit = emitted.circuit()
     assert distribution.plan.kind == "static"
     assert distribution.why.startswith("2 teledata moves emitted ")
     assert distribution.why.endswith(f"the static plan {distribution.ebits}")
@@ -84,7 +85,8 @@ def test_choose_keeps_the_proposal_that_emits_fewest_ebits(pass_verified):
 def test_choose_without_replans_distributes_the_first(pass_verified):
     """``replans=0``: no comparison, the model's cheapest is distributed as it is."""
     qc, dag, net, options = _qft_with_a_round_trip()
-    distribution, circuit = choose(net, dag, options, replans=0)
+    distribution, emitted = choose(net, dag, options, replans=0)
+    circuit = emitted.circuit()
     assert (distribution.plan.kind, distribution.why) == ("teledata", "")
     report = pass_verified(qc, circuit, net, {"dqc_distribution": distribution})
     assert report.moves == 2
@@ -101,7 +103,8 @@ def test_a_static_plan_chosen_over_moves_says_why(pass_verified):
     teledata = Proposal("teledata", ("qpu0", "qpu1"), 3, 1,
                         moves=(Move(1, 0, 1), Move(1, 1, 0)))
     options = ranked(LINE, two_qubit_gates(dag), static, teledata=teledata)
-    distribution, circuit = choose(LINE, dag, options)
+    distribution, emitted = choose(LINE, dag, options)
+    circuit = emitted.circuit()
     assert distribution.plan.kind == "static"
     assert distribution.why == "the static plan (1 ebit) beats 2 teledata moves (3)"
     assert pass_verified(qc, circuit, LINE, {"dqc_distribution": distribution}).ebits == 1

@@ -343,7 +343,8 @@ def test_distributor_reuses_the_planners_slices_only_when_they_fit(pass_verified
     dag = circuit_to_dag(qc)
     assert proposal.timeline == Timeline.of(dag)
     other = Timeline.of(circuit_to_dag(QuantumCircuit(4)))  # (covers no operation)
-    outs = [distribute(net, dag, proposal.placement, None, proposal.moves, timeline=t)[1]
+    outs = [distribute(net, dag, proposal.placement, None, proposal.moves,
+                       timeline=t)[1].circuit()
             for t in (None, proposal.timeline, other)]
     assert outs[0] == outs[1] == outs[2]
     out = dqc.passes.DistributeGates(net)(qc, property_set=props)
