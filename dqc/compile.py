@@ -61,7 +61,7 @@ def compile(  # noqa: A001 - the verb users look for
             identity (:mod:`dqc.plan.approximation`; the report says what was dropped
             and bounds the error). ``None`` (the default): exact.
         progress: called with ``(stage, stages done, stages)`` as each stage starts (a
-            pass, then ordering the Bell pairs, then the schedule) and once at the end
+            pass, then the schedule, then building the circuit) and once at the end
             with ``done == stages`` (e.g. :class:`dqc.estimation.render.StageProgress`).
 
     Returns:
@@ -116,16 +116,18 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 def _compile(circuit: QuantumCircuit, network: Network, seed: int,
              approximation: float | None, progress: StageCallback) -> CompileResult:
-    """:func:`compile` after its checks: run the passes, then schedule.
+    """:func:`compile` after its checks: run the passes, schedule, build the circuit.
 
     The last pass, :class:`~dqc.passes.DistributeGates`, is called directly on the DAG
-    the others analysed (:meth:`~dqc.passes.DistributeGates.distributed`): as a pass in
+    the others analysed (:meth:`~dqc.passes.DistributeGates.emitted`): as a pass in
     the pass manager its output, the largest circuit of the compile, would be turned
-    into a DAG and back for nothing.
+    into a DAG and back for nothing. Its operations are scheduled before they become
+    the circuit (:mod:`dqc.plan.emitted`), so the two are never in memory together.
     """
     *analysis, distribute = compile_passes(network, seed=seed, approximation=approximation)
     assert isinstance(distribute, DistributeGates)
-    names = [type(p).__name__ for p in (*analysis, distribute)] + ["scheduling"]
+    names = [type(p).__name__ for p in (*analysis, distribute)] + [
+        "scheduling", "building the circuit"]
     total, passes = len(names), len(analysis)
 
     def after_pass(**kwargs) -> None:
@@ -140,7 +142,7 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     distribute.property_set = pm.property_set
     emitted = distribute.emitted(keep.dag)
     dist: Distribution = pm.property_set["dqc_distribution"]
-    progress(names[-1], total - 1, total)
+    progress(names[-2], total - 2, total)
     ebits = emitted.ebits
     ps = pm.property_set
     bound = any_placement_bound(ps["dqc_interaction_graph"], [q.data_qubits for q in network.qpus],
@@ -160,6 +162,7 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
         seed=seed, partition_cost=partition_cost,
         schedule=sched.to_dict(), verdict=verdict.to_dict(), any_placement=bound)
     del sched, verdict
+    progress(names[-1], total - 1, total)
     out = emitted.circuit()
     del emitted
     # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)

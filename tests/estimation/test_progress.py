@@ -52,8 +52,8 @@ def test_compile_reports_each_stage_in_order():
     done = [d for _, d, _ in seen]
     assert done == list(range(len(seen))) and seen[-1] == ("done", done[-1], done[-1])
     names = [name for name, _, _ in seen]
-    assert names.index("PartitionQubits") < names.index("DistributeGates") < names.index(
-        "scheduling")
+    assert (names.index("PartitionQubits") < names.index("DistributeGates")
+            < names.index("scheduling") < names.index("building the circuit"))
 
 
 def test_piped_output_has_no_progress_and_quiet_is_accepted(tmp_path, capsys):
