@@ -174,9 +174,9 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
         li = prog.link[i]
         halves = [(q, *after[(i, q)]) for q in prog.qubits[i]]
         # one search serves both halves: the hold of each is its chain to what frees it
-        freed = [f for _, _, _, f in halves if f is not None]
+        last = _last_freed(prog, after, i)
         least = far[i] if i in far else (
-            longest_paths(prog, succ, i, max(freed), from_end=True)[0] if freed else {})
+            longest_paths(prog, succ, i, last, from_end=True)[0] if last is not None else {})
         cutoff = cutoffs[li]
         for q, first, _, frees in halves:
             hold = least.get(frees, 0.0) if frees is not None else 0.0
@@ -203,20 +203,26 @@ def _long_searches(prog: Program, succ: Edges, after: After) -> dict[int, dict[i
     out: dict[int, dict[int, float]] = {}
     searches, eprs = [], []
     for i in prog.eprs():
-        halves = [after[(i, q)] for q in prog.qubits[i]]
-        freed = [f for _, _, f in halves if f is not None]
-        if not freed or max(freed) - i <= LONG_SPAN:
+        last = _last_freed(prog, after, i)
+        if last is None or last - i <= LONG_SPAN:
             continue
-        least, visited = longest_paths(prog, succ, i, max(freed), from_end=True,
+        least, visited = longest_paths(prog, succ, i, last, from_end=True,
                                        budget=ALONE_VISITS)
         if visited <= ALONE_VISITS:
             out[i] = least
             continue
+        halves = [after[(i, q)] for q in prog.qubits[i]]
         reads = {x for first, _, frees in halves for x in (first, frees) if x is not None}
-        searches.append((i, max(freed), reads))
+        searches.append((i, last, reads))
         eprs.append(i)
     out.update(zip(eprs, longest_paths_together(prog, succ, searches)))
     return out
+
+
+def _last_freed(prog: Program, after: After, epr: int) -> int | None:
+    """The last operation that frees a half of ``epr`` (None if none is freed)."""
+    freed = [after[(epr, q)][2] for q in prog.qubits[epr]]
+    return max((f for f in freed if f is not None), default=None)
 
 
 def _busy(prog: Program, ops: Sequence[int], epr: int, frees: int | None) -> float:

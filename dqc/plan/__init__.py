@@ -8,5 +8,7 @@
 * :mod:`dqc.plan.proposals` — the typed plans the planners propose, and the one place
   that chooses between them;
 * :mod:`dqc.plan.distribution` — the builder that emits the distributed circuit;
+* :mod:`dqc.plan.emitted` — what it emitted, read in output order before (or instead of)
+  becoming a circuit;
 * :mod:`dqc.plan.epr_order` — Bell pairs placed as late as they can go.
 """
