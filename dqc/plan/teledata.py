@@ -445,16 +445,14 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
     np.fill_diagonal(penalty, np.inf)
     # (kept up to date row by row: a relocation changes only its neighbours' rows)
     pull = _pulls(conn, part, locked, idx)
+    gain = np.empty((n, k))  # gain[u, P]: of moving u alone to P, less the move's cost
+    _move_gains(gain, conn, part, locked, dist, threshold, idx)
     while True:
         best_score, best = 0.0, cast("tuple[str, int, int] | None", None)
         free = caps - load
         open_qpus = np.flatnonzero(free > 0)
         if len(open_qpus):  # single moves into spare data qubits (only those QPUs)
-            # gain of moving u alone to each open QPU, less the move's cost
-            score = conn[:, open_qpus] - conn[idx, part][:, None]
-            score -= threshold * dist[part[:, None], open_qpus[None, :]]
-            score[part[:, None] == open_qpus[None, :]] = -np.inf
-            score[locked] = -np.inf
+            score = gain[:, open_qpus]
             u, j = np.unravel_index(int(np.argmax(score)), score.shape)
             if score[u, j] > best_score + 1e-9:
                 best_score, best = float(score[u, j]), ("move", int(u), int(open_qpus[j]))
@@ -486,6 +484,27 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
                                    _relocate(conn, f, part, load, b, pa), [a, b]])
             locked[a] = locked[b] = True
         pull[rows] = _pulls(conn, part, locked, rows)
+        _move_gains(gain, conn, part, locked, dist, threshold, rows)
+
+
+def _move_gains(gain: np.ndarray, conn: np.ndarray, part: np.ndarray, locked: np.ndarray,
+                dist: np.ndarray, threshold: float, rows: np.ndarray) -> None:
+    """Set ``gain[rows]``: what each qubit of ``rows`` gains by moving alone to each QPU,
+    less ``threshold`` per hop (``-inf`` to its own QPU, and when locked).
+
+    Examples:
+        >>> gain = np.zeros((2, 2))
+        >>> _move_gains(gain, np.array([[0.0, 2.0], [1.0, 0.5]]), np.array([0, 0]),
+        ...             np.array([False, True]), np.array([[0, 1], [1, 0]]), 0.5, np.arange(2))
+        >>> gain.tolist()
+        [[-inf, 1.5], [-inf, -inf]]
+    """
+    at, here = np.arange(len(rows)), part[rows]
+    out = conn[rows] - conn[rows, here][:, None]
+    out -= threshold * dist[here]
+    out[at, here] = -np.inf
+    out[locked[rows]] = -np.inf
+    gain[rows] = out
 
 
 def _pulls(conn: np.ndarray, part: np.ndarray, locked: np.ndarray, rows: np.ndarray
