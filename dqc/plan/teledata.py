@@ -445,13 +445,16 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
     np.fill_diagonal(penalty, np.inf)
     # (kept up to date row by row: a relocation changes only its neighbours' rows)
     pull = _pulls(conn, part, locked, idx)
-    gain = np.empty((n, k))  # gain[u, P]: of moving u alone to P, less the move's cost
-    _move_gains(gain, conn, part, locked, dist, threshold, idx)
+    # gain[u, P]: of moving u alone to P, less the move's cost; only if a QPU has room
+    # (a trade keeps the loads, so no QPU gets room later if none has it now)
+    gain = np.empty((n, k)) if (caps > load).any() else None
+    if gain is not None:
+        _move_gains(gain, conn, part, locked, dist, threshold, idx)
     while True:
         best_score, best = 0.0, cast("tuple[str, int, int] | None", None)
         free = caps - load
         open_qpus = np.flatnonzero(free > 0)
-        if len(open_qpus):  # single moves into spare data qubits (only those QPUs)
+        if gain is not None and len(open_qpus):  # moves into spare data qubits there
             score = gain[:, open_qpus]
             u, j = np.unravel_index(int(np.argmax(score)), score.shape)
             if score[u, j] > best_score + 1e-9:
@@ -484,7 +487,8 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
                                    _relocate(conn, f, part, load, b, pa), [a, b]])
             locked[a] = locked[b] = True
         pull[rows] = _pulls(conn, part, locked, rows)
-        _move_gains(gain, conn, part, locked, dist, threshold, rows)
+        if gain is not None:
+            _move_gains(gain, conn, part, locked, dist, threshold, rows)
 
 
 def _move_gains(gain: np.ndarray, conn: np.ndarray, part: np.ndarray, locked: np.ndarray,
