@@ -105,25 +105,35 @@ class _Builder:
 
     def add(self, i: int, inst: Any) -> None:
         """Append operation ``i`` (a ``CircuitInstruction``) with its dependencies."""
-        name = intern(inst.name)
-        qargs, qpu_of, index_of = inst.qubits, self.qpu_of, self.index_of
-        if len(qargs) == 1:  # (most operations: one qubit, or two on one QPU)
-            qs: tuple[int, ...] = self.alone[qargs[0]]
+        qargs, index_of = inst.qubits, self.index_of
+        qs = (self.alone[qargs[0]] if len(qargs) == 1 else  # (most: one or two qubits)
+              (index_of[qargs[0]], index_of[qargs[1]]) if len(qargs) == 2 else
+              tuple([index_of[q] for q in qargs]))
+        clbits = inst.clbits
+        self.add_parts(i, intern(inst.name), qs, clbits,
+                       not clbits and inst.is_standard_gate(), inst)
+
+    def add_parts(self, i: int, name: str, qs: tuple[int, ...], clbits: Sequence[Clbit],
+                  gate: bool, inst: Any) -> None:
+        """:meth:`add` from an instruction's parts: ``gate``, whether its width decides
+        its cost (a gate that reads and writes no bit, other than ``epr``); ``inst``, the
+        instruction, read only for an operation other than such a gate on one or two
+        qubits, ``measure``, ``reset`` and ``epr`` (it may be ``None`` for those)."""
+        qpu_of = self.qpu_of
+        if len(qs) == 1:  # (most operations: one qubit, or two on one QPU)
             here = qpu_of[qs[0]]
-            if name in _BY_NAME or (not inst.clbits and inst.is_standard_gate()):
+            if name in _BY_NAME or gate:
                 cost = self.costs[here][name if name in _BY_NAME else 1]
-                self._add_plain(i, name, qs, here, cost, inst.clbits)
+                self._add_plain(i, name, qs, here, cost, clbits)
                 return
             where = [here]
-        elif len(qargs) == 2:
-            qs = (index_of[qargs[0]], index_of[qargs[1]])
+        elif len(qs) == 2:
             a, b = qpu_of[qs[0]], qpu_of[qs[1]]
-            if a == b and not inst.clbits and inst.is_standard_gate():
+            if a == b and gate:
                 self._add_plain(i, name, qs, a, self.costs[a][2], ())
                 return
             where = [a] if a == b else [a, b] if a < b else [b, a]
         else:
-            qs = tuple([index_of[q] for q in qargs])
             where = sorted({qpu_of[q] for q in qs}) or [0]
         if name == "epr":
             link, here, duration, logf, reads = self._epr(i, qs, where)
@@ -135,7 +145,7 @@ class _Builder:
             memory = self._borrow(i, qs, link, deps, memory)
         if self.comm:
             self._track_free(i, name, qs)
-        for c in inst.clbits:  # (a while_loop's body may write the bits it reads)
+        for c in clbits:  # (a while_loop's body may write the bits it reads)
             if c not in reads or name == "while_loop":
                 self.writer[c] = i
         self._record(name, qs, here, link, duration, logf,
@@ -304,8 +314,12 @@ def build_program(circuit: QuantumCircuit | Emitted, network: Network,
             f"qubit_qpu names {plural(len(qubit_qpu), 'QPU')} but the circuit has "
             f"{plural(circuit.num_qubits, 'qubit')}")
     builder = _Builder(circuit, network, qubit_qpu, comm)
-    for i, inst in enumerate(circuit.data):
-        builder.add(i, inst)
+    if isinstance(circuit, Emitted):
+        for i, (name, qs, clbits, gate, inst) in enumerate(circuit.parts()):
+            builder.add_parts(i, intern(name), qs, clbits, gate, inst)
+    else:
+        for i, inst in enumerate(circuit.data):
+            builder.add(i, inst)
     return builder.prog
 
 

@@ -17,6 +17,7 @@ from qiskit.circuit import (
     CircuitInstruction,
     ClassicalRegister,
     Clbit,
+    Gate,
     IfElseOp,
     Instruction,
     QuantumCircuit,
@@ -28,6 +29,9 @@ __all__ = ["Emitted"]
 
 #: Instructions appended to the output circuit at a time (``CircuitData.extend``).
 _CHUNK = 4096
+#: Operations whose name decides their cost, and ``epr`` (its link's): :meth:`Emitted.parts`
+#: builds no instruction for them.
+_NAMED = frozenset({"measure", "reset", "epr"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,41 @@ class Emitted:
         ``QuantumCircuit.data`` read once)."""
         return self._instructions(self.qubits)
 
+    def parts(self) -> Iterator[tuple[str, tuple[int, ...], tuple[Clbit, ...], bool,
+                                      CircuitInstruction | None]]:
+        """Each instruction of :attr:`data`, in order, as ``(name, qubit indices, bits,
+        gate, instruction)``: ``gate`` whether it is a gate other than ``epr`` (its width
+        decides its cost). The instruction is built only for an operation other than such
+        a gate on one or two qubits, ``measure``, ``reset`` and ``epr`` (else ``None``);
+        a correction's is the ``if_test`` shared by all corrections of its bit and Pauli
+        (its operation is what counts). What :func:`dqc.estimation.program.build_program`
+        reads, without building most instructions.
+
+        Examples:
+            >>> from qiskit.circuit.library import HGate
+            >>> q, c = QuantumRegister(1, "qpu0"), ClassicalRegister(1, "tele")
+            >>> e = Emitted((q,), (c,), {}, c, [("op", HGate(), (0,), ()), ("if", 0, HGate(), 0)],
+            ...             [0, 1], "circuit", 0.0)
+            >>> [(name, qs, gate, inst is None) for name, qs, _, gate, inst in e.parts()]
+            [('h', (0,), True, True), ('if_else', (0,), False, False)]
+        """
+        qubits, tele, ops, clbits = self.qubits, self.tele, self.ops, self._clbits
+        corrections = _Corrections(tele)
+        for i in self.order:
+            entry = ops[i]
+            if entry[0] == "op":
+                _, op, qs, cs = entry
+                name = op.name
+                bits = clbits(cs) if cs else ()
+                gate = isinstance(op, Gate) and name != "epr"
+                yield name, qs, bits, gate, (
+                    None if (gate and len(qs) <= 2) or name in _NAMED else
+                    CircuitInstruction(op, tuple([qubits[q] for q in qs]), bits))
+            else:
+                _, bit, pauli, q = entry
+                yield "if_else", (q,), (tele[bit],), False, corrections.get(
+                    bit, pauli, (qubits[q],))
+
     def circuit(self) -> QuantumCircuit:
         """The output circuit (a new one on each call)."""
         out = QuantumCircuit(*self.qregs, *self.cregs, name=self.name,
@@ -101,14 +140,8 @@ class Emitted:
 
     def _instructions(self, qubits: list[Qubit]) -> Iterator[CircuitInstruction]:
         """The instructions over ``qubits`` (the output's), in :attr:`order`."""
-        tele, clbit_of, ops, instruction = self.tele, self.clbit_of, self.ops, CircuitInstruction
-
-        def clbit(ref: tuple[str, int]) -> Clbit:
-            kind, i = ref
-            return tele[i] if kind == "tele" else clbit_of[i]
-
-        shared: dict[tuple[int, str], CircuitInstruction] = {}  # one if_test per (bit, Pauli)
-        bodies: dict[str, QuantumCircuit] = {}  # one body per correction (see _body)
+        ops, instruction, clbits = self.ops, CircuitInstruction, self._clbits
+        corrections = _Corrections(self.tele)
         for i in self.order:
             entry = ops[i]
             if entry[0] == "op":
@@ -116,18 +149,39 @@ class Emitted:
                 on = ((qubits[qs[0]],) if len(qs) == 1 else  # (most: one or two qubits)
                       (qubits[qs[0]], qubits[qs[1]]) if len(qs) == 2 else
                       tuple([qubits[q] for q in qs]))
-                yield instruction(op, on, tuple([clbit(c) for c in cs]) if cs else ())
-                continue
-            _, bit, gate, q = entry
-            key = (bit, gate.name)
-            if key not in shared:
-                if gate.name not in bodies:
-                    bodies[gate.name] = _body(gate)
-                shared[key] = instruction(IfElseOp((tele[bit], True), bodies[gate.name]),
-                                          (qubits[q],), (tele[bit],))
-                yield shared[key]
-            else:  # (one operation object for all: read once by the scheduler)
-                yield shared[key].replace(qubits=(qubits[q],))
+                yield instruction(op, on, clbits(cs) if cs else ())
+            else:
+                _, bit, pauli, q = entry
+                on = (qubits[q],)
+                yield corrections.get(bit, pauli, on).replace(qubits=on)
+
+
+    def _clbits(self, refs: tuple[tuple[str, int], ...]) -> tuple[Clbit, ...]:
+        """The output bits of a record's bit references."""
+        tele, clbit_of = self.tele, self.clbit_of
+        return tuple([tele[i] if kind == "tele" else clbit_of[i] for kind, i in refs])
+
+
+class _Corrections:
+    """The ``if (tele[bit]) { pauli }`` of each bit and Pauli, made once (on the qubits of
+    its first use; the others are its copies on other qubits), over one body per Pauli:
+    one operation object for all, which the scheduler reads once."""
+
+    def __init__(self, tele: ClassicalRegister) -> None:
+        self.tele = tele
+        self.made: dict[tuple[int, str], CircuitInstruction] = {}
+        self.bodies: dict[str, QuantumCircuit] = {}
+
+    def get(self, bit: int, pauli: Instruction, on: tuple[Qubit]) -> CircuitInstruction:
+        """The correction of ``bit`` by ``pauli``, made on ``on`` if it is new."""
+        key = (bit, pauli.name)
+        made = self.made.get(key)
+        if made is None:
+            if pauli.name not in self.bodies:
+                self.bodies[pauli.name] = _body(pauli)
+            made = self.made[key] = CircuitInstruction(
+                IfElseOp((self.tele[bit], True), self.bodies[pauli.name]), on, (self.tele[bit],))
+        return made
 
 
 def _body(gate: Instruction) -> QuantumCircuit:
