@@ -179,8 +179,16 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
                                         seed=seed)
     except NonClifford:
         pass
-    skeleton = check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
+    try:
+        skeleton = check_stim(unrolled, compiled, rep, skeleton=True, shots=shots, seed=seed)
+        checked = True
+    except NonClifford as exc:  # (an operation neither Clifford nor a Pauli rotation)
+        skeleton = f"no Clifford skeleton: '{exc}' is neither Clifford nor a Pauli rotation"
+        checked = False
     if any(inst.name in BLOCKS for inst in unrolled.data):
+        if not checked:
+            raise VerificationError(f"not checked: {skeleton}, and the simulator does not "
+                                    "run a while_loop")
         return "clifford-skeleton", (
             f"{skeleton} (rotation angles not checked: the simulator does not run a "
             "while_loop)")
@@ -207,6 +215,8 @@ def _equivalence(unrolled: QuantumCircuit, compiled: QuantumCircuit, rep: Report
     elif settings.method == "auto":
         why.append("QCEC is not used on classical branches" if branch else
                    f"for QCEC install mqt.qcec: {INSTALL_HINT}")
+    if not checked:
+        raise VerificationError(f"not checked: {skeleton}; {'; '.join(why)}")
     return "clifford-skeleton", f"{skeleton} (rotation angles not checked: {'; '.join(why)})"
 
 

@@ -180,3 +180,26 @@ def test_contract_ebit_count_mismatch(clifford_case):
     report["ebits"] += 1
     outcome = dqc.verify(qc, result.circuit, report)
     assert not outcome.ok and "report says" in outcome.detail
+
+
+def test_an_operation_neither_clifford_nor_a_rotation_is_checked_not_raised():
+    """DistributeGates run by itself keeps a ``ccx`` (the compile unrolls it first): the
+    Clifford skeleton cannot take it, so verification goes on to the other checks and
+    says so; a wrong circuit is still rejected, and nothing raises from inside."""
+    qc = QuantumCircuit(5)
+    qc.h(0)
+    qc.cx(0, 3)
+    qc.ccx(2, 3, 4)
+    qc.cz(1, 4)
+    net = dqc.Network.line(2, data_qubits=3, comm_qubits=1)
+    props: dict = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1", "qpu1")}
+    out = dqc.passes.DistributeGates(net)(qc, property_set=props)
+    assert out.count_ops()["ccx"] == 1
+    report = dqc.Report.from_distribution(props["dqc_distribution"], net,
+                                          ebits=out.count_ops()["epr"], inputs={})
+    outcome = dqc.verify(qc, out, report)
+    assert outcome.ok and "no Clifford skeleton: 'ccx'" in outcome.detail
+    bad = out.copy()
+    bad.x(0)
+    assert not dqc.verify(qc, bad, report).ok
+    assert dqc.verify(qc, out, report, method="pauli").ok
