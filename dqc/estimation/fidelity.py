@@ -174,9 +174,12 @@ def forced_holds(prog: Program, succ: Edges, after: After, network: Network,
         li = prog.link[i]
         halves = [(q, *after[(i, q)]) for q in prog.qubits[i]]
         # one search serves both halves: the hold of each is its chain to what frees it
-        last = _last_freed(prog, after, i)
-        least = far[i] if i in far else (
-            longest_paths(prog, succ, i, last, from_end=True)[0] if last is not None else {})
+        if i in far:
+            least = far[i]
+        else:
+            last = _last_freed(prog, after, i)
+            least = {} if last is None else longest_paths(prog, succ, i, last,
+                                                          from_end=True)[0]
         cutoff = cutoffs[li]
         for q, first, _, frees in halves:
             hold = least.get(frees, 0.0) if frees is not None else 0.0

@@ -33,7 +33,6 @@ from qiskit.circuit import (
     ClassicalRegister,
     Clbit,
     Instruction,
-    QuantumCircuit,
     QuantumRegister,
 )
 from qiskit.circuit.library import (
@@ -324,7 +323,7 @@ class Builder:
     """One distribution run: the state of comm qubits, open copies and emitted ops.
 
     :meth:`build` walks the circuit (planned by :meth:`plan_walk`) and emits operations
-    into ``ops``; :meth:`circuit` turns them into the output circuit.
+    into ``ops``; :meth:`emitted` puts them in output order (``.circuit()`` builds it).
     """
 
     def __init__(self, network: Network, dag: DAGCircuit, gates: list[TwoQubitGate],
@@ -713,10 +712,6 @@ class Builder:
             by_qpu.setdefault(self.qpu_of[q], []).append(self.slot[q])
         for k in sorted(by_qpu):
             self.emit(Barrier(len(by_qpu[k])), tuple(by_qpu[k]))
-
-    def circuit(self) -> QuantumCircuit:
-        """The distributed circuit of the last :meth:`build` (:meth:`emitted`'s)."""
-        return self.emitted().circuit()
 
     def remote_gate(self, op, qs, diags, carrier: int, flipped: list[int],
                     cs: tuple = ()) -> None:
