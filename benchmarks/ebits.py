@@ -20,7 +20,9 @@ Columns: ``2q gates`` after unrolling (swaps are relabelled, not counted);
 on METIS's own placement; ``bound`` = the lower bound dqc reports for its placement;
 ``bound (any placement)`` = the placement-independent lower bound of the report
 (:mod:`dqc.plan.bounds`) with its method; ``gap`` = ebits / that bound - 1, or
-"optimal" when they are equal; ``model`` = the cost model's prediction (equal to
+"optimal" when they are equal; ``fewest without moves`` = the fewest ebits of any plan
+without teledata moves, proved by :mod:`dqc.plan.exact` (two QPUs, small circuits; "–"
+elsewhere); ``model`` = the cost model's prediction (equal to
 ``ebits`` unless comm qubits ran out); ``moves`` = teledata moves; compile seconds;
 verification method. Prints rows as it goes, then writes ``PREFIX.md`` and ``PREFIX.csv`` (default
 ``benchmarks/results/ebits``). Figures only: nothing here asserts.
@@ -48,7 +50,8 @@ from dqc.cli import TOPOLOGIES
 HERE = Path(__file__).resolve().parent
 CIRCUITS = HERE / "circuits"
 COLUMNS = ["circuit", "qubits", "2q gates", "K", "topology", "ebits", "naive", "bound",
-           "bound (any placement)", "gap", "model", "moves", "compile s", "verified"]
+           "bound (any placement)", "gap", "fewest without moves", "model", "moves",
+           "compile s", "verified"]
 
 
 def generated() -> list[tuple[str, QuantumCircuit]]:
@@ -94,6 +97,8 @@ def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int
         row["bound (any placement)"] = (f"{report.ebits_lower_bound_any_placement} "
                                         f"({report.bound_method})")
         row["gap"] = report.gap_text()
+        fewest = report.fewest_without_moves
+        row["fewest without moves"] = "–" if fewest is None else fewest
         row.update(ebits=result.report.ebits, bound=result.report.ebits_lower_bound,
                    model=result.report.planned_ebits, moves=result.report.moves,
                    verified=outcome.method if outcome.ok else f"FAILED: {outcome.detail}")

@@ -148,6 +148,8 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     bound = any_placement_bound(ps["dqc_interaction_graph"], [q.data_qubits for q in network.qpus],
                                 dag=ps["dqc_two_qubit_gates"][0], achieved=ebits)
     partition_cost, dropped = ps["dqc_placement"].ebits, ps["dqc_approximation"]
+    exact = ps["dqc_exact"]
+    fewest = exact.embedding.ebits if exact is not None and exact.optimal else None
     # the passes' DAG and tables are not needed to schedule: let them go first; then
     # schedule the operations before they become the circuit (the two are the compile's
     # largest objects: this way they are never in memory together)
@@ -168,6 +170,7 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     # where each input qubit starts and ends, as documented metadata (dqc.adapter.layout)
     out = attach_layout(out, dist.layout, circuit, inplace=True, transpile_layout=False)
     progress("done", total, total)
+    report = replace(report, fewest_without_moves=fewest)
     if dropped is not None:
         report = replace(report, approximation=dropped.to_dict())
     return CompileResult(circuit=out, report=report)

@@ -20,6 +20,7 @@ key                        written by              read by
 ``dqc_placement``          PartitionQubits         PlanEmbedding, DistributeGates
 ``dqc_embedding``          PlanEmbedding           DistributeGates
 ``dqc_embedding_bound``    PlanEmbedding           DistributeGates
+``dqc_exact``              PlanEmbedding           DistributeGates
 ``dqc_teledata``           PlanTeledata            DistributeGates
 ``dqc_distribution``       DistributeGates         KeepDistributedLayout, RouteWithinQPUs,
                                                    ScheduleOperations, WriteTranspileLayout
@@ -29,7 +30,7 @@ key                        written by              read by
 =========================  ======================  ==========================================
 
 The planners propose (:class:`dqc.plan.partition.Placement`,
-:class:`dqc.plan.proposals.Proposal`); DistributeGates chooses once
+:class:`dqc.plan.proposals.Proposal`, :class:`dqc.plan.exact.ExactPlan`); DistributeGates chooses once
 (:func:`dqc.plan.proposals.choose`) and records one
 :class:`dqc.plan.proposals.Distribution`, from which :func:`dqc.compile` builds the
 report (:meth:`dqc.estimation.report.Report.from_distribution`). A user may set

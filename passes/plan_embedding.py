@@ -9,18 +9,27 @@ ebits. :class:`DistributeGates` then plans on the embedded segments (when no
 teledata moves are kept: :class:`PlanTeledata` compares its moves with this).
 
 Examples:
-    The circuit of :mod:`dqc.plan.embedding`'s example: q0's two CZ with q2 share one
-    copy when q0's Z segment continues through ``cx(1, 0)``::
+    The circuit of :mod:`dqc.plan.embedding`'s example, on three QPUs with q0, q1 on
+    the first and q2, q3 on the second: q0's two CZ with q2 share one copy when q0's Z
+    segment continues through ``cx(1, 0)``::
 
     >>> from qiskit import QuantumCircuit
     >>> from dqc.network import Network
     >>> qc = QuantumCircuit(4)
     >>> _ = qc.cz(0, 2); _ = qc.cz(1, 3); _ = qc.cx(1, 0); _ = qc.h(2); _ = qc.cz(0, 2)
-    >>> p = PlanEmbedding(Network.all_to_all(2, data_qubits=2))
+    >>> p = PlanEmbedding(Network.all_to_all(3, data_qubits=2))
     >>> props = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
     >>> _ = p(qc, property_set=props); plan = props["dqc_embedding"]
     >>> plan.name, plan.ebits, plan.embedding.static_ebits, props["dqc_embedding_bound"]
     ('embedding (1 flip)', 2, 3, 2)
+
+    On two QPUs the integer program also tries every placement: q0 with q2 and q1 with
+    q3 leaves one remote gate (1 ebit), and no plan without moves needs none::
+
+    >>> p = PlanEmbedding(Network.all_to_all(2, data_qubits=2))
+    >>> _ = p(qc, property_set=props); exact = props["dqc_exact"]
+    >>> exact.embedding.placement, exact.embedding.ebits, exact.optimal
+    ((0, 1, 0, 1), 1, True)
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from dqc.errors import plural
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
 from dqc.plan.embedding import FlipTable, find_flips, search_embeddings
+from dqc.plan.exact import exact_plan
 from dqc.plan.proposals import Proposal
 
 
@@ -55,7 +65,13 @@ class PlanEmbedding(AnalysisPass):
     Property set written: ``dqc_embedding`` (:class:`dqc.plan.proposals.Proposal` of
     kind ``"embedding"``, its ``embedding`` the :class:`dqc.plan.embedding.EmbeddingPlan`;
     ``None`` when embedding saves nothing), ``dqc_embedding_bound`` (``int``: no
-    embedding of that placement needs fewer ebits; ``None`` when not searched).
+    embedding of that placement needs fewer ebits; ``None`` when not searched),
+    ``dqc_exact`` (:class:`dqc.plan.exact.ExactPlan` or ``None``).
+
+    On two QPUs, small circuits (:mod:`dqc.plan.exact`'s size rule) also get the integer
+    program over placements, flips and carriers together: ``dqc_exact`` keeps its plan
+    (and whether it is proved optimal among plans without teledata moves), which
+    :class:`DistributeGates` proposes beside the others when it costs fewer ebits.
     """
 
     def __init__(self, network: Network, *, max_gates: int | None = None,
@@ -73,15 +89,20 @@ class PlanEmbedding(AnalysisPass):
         if size == 0 or (self.max_gates is not None and size > self.max_gates):
             self.property_set["dqc_embedding"] = None
             self.property_set["dqc_embedding_bound"] = None
+            self.property_set["dqc_exact"] = None
             return
         gates = shared_two_qubit_gates(dag, self.property_set)
+        table = FlipTable(gates, find_flips(dag, gates))
+        dist = self.network.distances()
         search = search_embeddings(
-            FlipTable(gates, find_flips(dag, gates)),
-            [self.network.index(name) for name in partition],
-            placement.candidates if placement is not None else (),
-            self.network.distances(), work=self.work // size)
-        best = search.best
+            table, [self.network.index(name) for name in partition],
+            placement.candidates if placement is not None else (), dist,
+            work=self.work // size)
+        exact = exact_plan(table, dag.num_qubits(), [q.data_qubits for q in self.network.qpus],
+                           dist)
+        self.property_set["dqc_exact"] = exact
         self.property_set["dqc_embedding_bound"] = search.static_bound
+        best = search.best
         self.property_set["dqc_embedding"] = None if best is None else Proposal(
             "embedding", tuple(self.network.qpus[k].name for k in best.placement),
             best.ebits, best.lower_bound, embedding=best,

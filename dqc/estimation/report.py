@@ -38,6 +38,9 @@ class Report:
             or ``"trivial"`` (:class:`dqc.plan.bounds.AnyPlacementBound`).
         optimal: ``ebits`` equals ``ebits_lower_bound_any_placement``: no plan of dqc's
             kinds uses fewer ebits.
+        fewest_without_moves: the fewest ebits of any plan without teledata moves (any
+            placement, carriers and embedding), proved by the integer program of
+            :mod:`dqc.plan.exact` (two QPUs, small circuits); ``None`` when not proved.
         qubit_qpu: QPU name of every output qubit.
         comm_qubits: indices of the output qubits that are comm qubits.
         initial_layout: for input qubit i, the output qubit holding it at the start.
@@ -92,6 +95,7 @@ class Report:
     ebits_lower_bound_any_placement: int = 0
     bound_method: str = "trivial"
     optimal: bool = False
+    fewest_without_moves: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON types (lists, dicts, numbers, strings)."""
@@ -188,6 +192,7 @@ class Report:
             ebits_lower_bound_any_placement=d.get("ebits_lower_bound_any_placement", 0),
             bound_method=d.get("bound_method", "trivial"),
             optimal=d.get("optimal", False),
+            fewest_without_moves=d.get("fewest_without_moves"),
         )
 
     def __str__(self) -> str:
@@ -238,6 +243,9 @@ class Report:
             f"lower bound for any placement: {self.ebits_lower_bound_any_placement} "
             f"({self.bound_method})" + ("; optimal" if self.optimal else
                                         f"; gap {self.gap_text()}"))
+        if self.fewest_without_moves is not None:
+            lines.append(f"fewest ebits of any plan without teledata moves: "
+                         f"{self.fewest_without_moves} (integer program, proved)")
         if self.approximation:
             a = self.approximation
             lines.append(

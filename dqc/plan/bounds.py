@@ -80,10 +80,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from dqc.plan.cost_model import op_walk
+from dqc.plan.integer_program import Rows, solve
 
 #: Size rule of the integer programs: (qubit-epochs, or qubits with an interaction)
 #: × QPUs² at most this (e.g. 20 qubits on 2 QPUs, 5 on 4), so that it stays a
@@ -218,7 +217,7 @@ def epoch_milp(epochs: Epochs, capacities: Sequence[int], *,
     def zi(i: int, j: int) -> int:
         return 2 * slots * k + i * k + j
 
-    program = _Rows()
+    program = Rows()
     row = program.add
 
     for q, count in enumerate(counts):
@@ -280,7 +279,7 @@ def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence
     def zi(e: int, j: int) -> int:
         return nx_ + ny + e * k + j
 
-    program = _Rows()
+    program = Rows()
     row = program.add
 
     for q in range(n):
@@ -303,33 +302,7 @@ def presence_milp(n: int, pairs: Sequence[tuple[int, int]], capacities: Sequence
                      offset=n)
 
 
-class _Rows:
-    """Linear constraints ``low <= sum(v * x[c]) <= high``, one row at a time."""
-
-    def __init__(self) -> None:
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.lo: list[float] = []
-        self.hi: list[float] = []
-
-    def add(self, entries: list[tuple[int, float]], low: float, high: float) -> None:
-        """One row: ``entries`` are ``(variable, coefficient)``."""
-        r = len(self.lo)
-        for c, v in entries:
-            self.rows.append(r)
-            self.cols.append(c)
-            self.vals.append(v)
-        self.lo.append(low)
-        self.hi.append(high)
-
-    def constraint(self, size: int) -> LinearConstraint:
-        """The rows over ``size`` variables, for ``milp``."""
-        matrix = coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.lo), size))
-        return LinearConstraint(matrix.tocsr(), self.lo, self.hi)
-
-
-def _minimise(size: int, counted: slice, integers: int, program: _Rows, upper: Any,
+def _minimise(size: int, counted: slice, integers: int, program: Rows, upper: Any,
               node_limit: int, *, offset: int) -> tuple[int, bool]:
     """Minimise the number of variables in ``counted`` set to 1 (the first ``integers``
     variables integral) with HiGHS; ``(minimum - offset, True)`` when solved, else the
@@ -338,15 +311,10 @@ def _minimise(size: int, counted: slice, integers: int, program: _Rows, upper: A
     cost[counted] = 1
     integrality = np.zeros(size)
     integrality[:integers] = 1
-    res = milp(cost, constraints=program.constraint(size),
-               integrality=integrality, bounds=Bounds(np.zeros(size), upper),
-               options={"node_limit": node_limit, "mip_rel_gap": 0.0, "presolve": True})
-    if res.status == 0 and res.fun is not None:
-        return int(round(res.fun)) - offset, True
-    dual = getattr(res, "mip_dual_bound", None)
-    if dual is None or not np.isfinite(dual):
-        return 0, False
-    return max(0, math.ceil(dual - 1e-6) - offset), False
+    found = solve(cost, program, integrality, upper, node_limit)
+    if found.optimal:
+        return int(round(found.value)) - offset, True
+    return max(0, found.dual - offset), False
 
 
 def separator_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:

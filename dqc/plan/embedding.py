@@ -240,6 +240,18 @@ class FlipTable:
                                                   axis=1)])
 
 
+    def relaxed_bound(self, part: np.ndarray, dist: np.ndarray) -> int:
+        """The covers' size when segments continue through every flip of a qubit with a
+        remote gate, at no mirror cost: no embedding of ``part`` needs fewer ebits."""
+        remote = np.unique(self.qubits[part[self.qubits[:, 0]] != part[self.qubits[:, 1]]])
+        keys = _through(self.keys, np.sort(self.flip_key[np.isin(
+            np.array([f.qubit for f in self.flips], dtype=np.int64), remote)]))
+        valid = keys >= 0
+        ids = np.full(keys.shape, -1, dtype=np.int64)
+        ids[valid] = np.unique(keys[valid], return_inverse=True)[1]
+        return int(GateTable(self.positions, self.qubits, ids).cover(part, dist).size)
+
+
 def _key(qubit: int, basis: str, number: int) -> int:
     return ((2 * qubit + (basis == "x")) << 32) | number
 
@@ -285,9 +297,6 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
     anchor = _anchors(part, dist)
     none = np.zeros(len(flips), dtype=bool)
     static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
-    remote = {q for g in gates if part[g.qubits[0]] != part[g.qubits[1]] for q in g.qubits}
-    relaxed_keys = _through(arrays.keys, np.sort(arrays.flip_key[
-        [i for i, f in enumerate(flips) if f.qubit in remote]]))
     common = _bridging(flips, gates, part)
     useful = sorted(common)
     # one flip per gate at most: the partner of a flip carries the gate, so it cannot
@@ -301,10 +310,6 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
         mask[list(first.values())] = True
         return mask
 
-    valid = relaxed_keys >= 0
-    relaxed_ids = np.full(relaxed_keys.shape, -1, dtype=np.int64)
-    relaxed_ids[valid] = np.unique(relaxed_keys[valid], return_inverse=True)[1]
-    bound = GateTable(arrays.positions, arrays.qubits, relaxed_ids).cover(part, dist).size
     budget = [max_evaluations]
 
     def search(start: np.ndarray, value: bool) -> tuple[int, np.ndarray]:
@@ -337,8 +342,8 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
     ebits, table, keys = arrays.score(chosen, part, dist, anchor)
     through = frozenset(flips[i].key for i in np.flatnonzero(chosen))
     return EmbeddingPlan(through, _gates(table, keys), ebits, static.ebits,
-                         min(bound, static.lower_bound), tuple(part.tolist()),
-                         max_evaluations - budget[0])
+                         min(arrays.relaxed_bound(part, dist), static.lower_bound),
+                         tuple(part.tolist()), max_evaluations - budget[0])
 
 
 def _bridging(flips: Sequence[Flip], gates: Sequence[TwoQubitGate], part: np.ndarray,
@@ -405,23 +410,28 @@ def embed(dag: DAGCircuit, part: Sequence[int] | np.ndarray, dist: np.ndarray,
           through: Through) -> EmbeddingPlan:
     """The plan for a given set of flips (``(position, qubit, basis)``, at most one per
     gate), however costly; :func:`plan_embedding` chooses them. For tests and experiments.
-
-    ``lower_bound`` here is only the static plan's (no search over flips was made).
     """
-    part = np.asarray(part, dtype=np.int64)
-    dist = np.asarray(dist)
     table = FlipTable.of(dag)
-    gates, flips = table.gates, table.flips
-    known = {f.key for f in flips}
+    known = {f.key for f in table.flips}
     if not through <= known:
         raise ValueError(f"not flips of this circuit: {sorted(through - known)}")
-    chosen = np.array([f.key in through for f in flips], dtype=bool)
     if len({position for position, _, _ in through}) < len(through):
         raise ValueError("at most one flip per gate can be continued through")
-    static = GateTable.from_gates(gates).plan(part, dist, carriers=False)
+    return embedding_plan(table, np.array([f.key in through for f in table.flips], dtype=bool),
+                          part, dist)
+
+
+def embedding_plan(table: FlipTable, chosen: np.ndarray, part: Sequence[int] | np.ndarray,
+                   dist: np.ndarray) -> EmbeddingPlan:
+    """The plan that continues through the ``chosen`` flips (bool mask) on ``part``."""
+    part = np.asarray(part, dtype=np.int64)
+    dist = np.asarray(dist)
+    static = GateTable.from_gates(table.gates).plan(part, dist, carriers=False)
     ebits, rows, keys = table.score(chosen, part, dist, _anchors(part, dist))
-    return EmbeddingPlan(frozenset(through), _gates(rows, keys), ebits, static.ebits,
-                         static.lower_bound, tuple(part.tolist()))
+    through = frozenset(table.flips[i].key for i in np.flatnonzero(chosen))
+    return EmbeddingPlan(through, _gates(rows, keys), ebits, static.ebits,
+                         min(table.relaxed_bound(part, dist), static.lower_bound),
+                         tuple(part.tolist()))
 
 
 def _anchors(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
@@ -440,10 +450,12 @@ class EmbeddingSearch:
         best: the plan of fewest ebits over the placements tried, if it saves ebits on
             the first placement's static plan; else ``None``.
         static_bound: no embedding of the first placement needs fewer ebits.
+        static_ebits: the first placement's static plan (no embedding).
     """
 
     best: EmbeddingPlan | None
     static_bound: int
+    static_ebits: int
 
 
 def search_embeddings(table: FlipTable, part: Sequence[int],
@@ -469,4 +481,4 @@ def search_embeddings(table: FlipTable, part: Sequence[int],
         budget -= other.evaluations
         if other.ebits < plan.ebits:
             plan = other
-    return EmbeddingSearch(plan if plan.ebits < static else None, bound)
+    return EmbeddingSearch(plan if plan.ebits < static else None, bound, static)

@@ -34,6 +34,7 @@ from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.distribution import MAX_REPLAN_GATES, Builder, DistributedLayout, distribute
 from dqc.plan.embedding import EmbeddingPlan
 from dqc.plan.emitted import Emitted
+from dqc.plan.exact import ExactPlan
 from dqc.plan.teledata import Move, Timeline
 
 __all__ = ["Distribution", "Proposal", "choose", "ranked"]
@@ -101,24 +102,35 @@ class Distribution:
 
 
 def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
-           embedding: Proposal | None = None,
-           teledata: Proposal | None = None) -> list[Proposal]:
+           embedding: Proposal | None = None, teledata: Proposal | None = None,
+           exact: ExactPlan | None = None) -> list[Proposal]:
     """The proposals to distribute by, cheapest on the model first (ties: embedding,
     teledata, static).
 
     ``static`` stands alone when there is nothing else. Otherwise the static plan is
     re-scored on the start placement (``teledata``'s when given: it may relabel), with
-    the embedding's bound when the embedding is on that placement.
+    the embedding's bound when the embedding is on that placement. The integer
+    program's plan (``exact``) joins, first, when it costs fewer ebits than all of them.
     """
     options = [p for p in (embedding, teledata) if p is not None and (p.moves or p.embedding)]
-    if not options:
-        return [static]
-    start = teledata.placement if teledata is not None else static.placement
-    plan = plan_carriers(gates, [network.index(name) for name in start], network.distances())
-    bound = plan.lower_bound
-    if embedding is not None and embedding.placement == start:
-        bound = min(bound, embedding.lower_bound)
-    options.append(Proposal("static", start, plan.ebits, bound, why="re-scored on the start"))
+    if options:
+        start = teledata.placement if teledata is not None else static.placement
+        plan = plan_carriers(gates, [network.index(name) for name in start],
+                             network.distances())
+        bound = plan.lower_bound
+        if embedding is not None and embedding.placement == start:
+            bound = min(bound, embedding.lower_bound)
+        options.append(Proposal("static", start, plan.ebits, bound,
+                                why="re-scored on the start"))
+    else:
+        options = [static]
+    if exact is not None and exact.embedding.ebits < min(p.ebits for p in options):
+        found = exact.embedding
+        options.insert(0, Proposal(
+            "embedding", tuple(network.qpus[k].name for k in found.placement), found.ebits,
+            found.lower_bound, embedding=found,
+            why="integer program over placements and flips"
+                + (" (optimal without moves)" if exact.optimal else "")))
     return sorted(options, key=lambda p: p.ebits)
 
 

@@ -14,7 +14,7 @@ def test_a_pauli_inside_a_segment_is_mirrored_and_saves_an_ebit(pass_verified):
 
         q0 ─■──X──────■─      QPU 0: q0, q1
         q1 ─────────────
-        q2 ─■─────H───■─      QPU 1: q2, q3
+        q2 ─■─────H───■─      QPU 1: q2, q3 (QPU 2 empty)
         q3 ─────────────
     """
     qc = QuantumCircuit(4)
@@ -22,7 +22,8 @@ def test_a_pauli_inside_a_segment_is_mirrored_and_saves_an_ebit(pass_verified):
     qc.x(0)
     qc.h(2)
     qc.cz(0, 2)
-    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+    # (three QPUs: on two, the integer program would put q0 with q2, at no ebit)
+    net = dqc.Network.all_to_all(3, data_qubits=2, comm_qubits=2)
     props: dict = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
     dqc.passes.PlanEmbedding(net)(qc, property_set=props)
     plan = props["dqc_embedding"]

@@ -1,0 +1,235 @@
+"""Placement, carriers and embedding chosen together by one integer program (two QPUs).
+
+The heuristics choose a placement (:mod:`dqc.plan.partition`), then the flips to
+embed through on it (:mod:`dqc.plan.embedding`), then carriers by minimum cover. For a
+small circuit on two QPUs all three are one integer program, which HiGHS (SciPy's
+:func:`~scipy.optimize.milp`) solves to optimality. A *piece* is a segment as
+:func:`~dqc.plan.cost_model.two_qubit_gates` counts it (ended by every flip);
+continuing through a flip joins the pieces on its two sides into one segment.
+
+* ``x[q]``: qubit q is on QPU 1 (else 0); each QPU within its data qubits.
+* ``f[i]``: the segment continues through flip i (at most one flip per gate).
+* ``y[u]``: piece u's segment is copied to the other QPU; the two pieces of a
+  chosen flip share it: ``|y[u] - y[v]| <= 1 - f[i]``.
+* ``c[u] >= y[u] - f[flip before u]``: a copy costs one ebit where its segment starts.
+* A remote gate (``x[a] != x[b]``) is carried by a copy of a piece it is diagonal on:
+  ``y[u_a] + y[u_b] >= |x[a] - x[b]|`` (a side that cannot carry it left out), and by
+  the partner alone when it flips the other qubit's continued segment.
+* A mirror: where flip i's segment has a copy (``y[v]``) and the partner s of its
+  gate sits with q (``d = |x[q] - x[s]| = 0``), s's piece is copied too:
+  ``y[u_s] >= y[v] + f[i] - 1 - d``.
+* Minimise ``sum c``.
+
+Its optimum is the fewest ebits of any plan without teledata moves, over every
+placement; :class:`~dqc.passes.PlanEmbedding` proposes it when it beats the heuristics'
+and the report says so when it is proved. A size rule (:data:`MAX_ROWS`) and a node
+limit (:data:`NODE_LIMIT`), never a clock, keep it deterministic.
+
+Examples:
+    Five CX. With q1, q3 on QPU 0 and q0, q2 on QPU 1, q3's Z segment continues
+    through the CX that q0 flips it by (the mirror on q3's copy needs q0's value on
+    QPU 1, where q0 is): one copy of q3 carries both of q3's remote CXs, and one copy
+    of q0's Z segment after the CX from q2 carries q0's CXs to q1 and q3: 2 ebits.
+    Every placement needs 3 without embedding::
+
+        q0 ─────⊕──■──■──⊕─      QPU 0: q1, q3
+        q1 ─────┼──⊕──┼──┼─      QPU 1: q0, q2
+        q2 ─⊕───■─────┼──┼─
+        q3 ─■─────────⊕──■─
+
+    >>> from qiskit import QuantumCircuit
+    >>> from qiskit.converters import circuit_to_dag
+    >>> from dqc.plan.embedding import FlipTable
+    >>> qc = QuantumCircuit(4)
+    >>> for c, t in [(3, 2), (2, 0), (0, 1), (0, 3), (3, 0)]: _ = qc.cx(c, t)
+    >>> plan = exact_plan(FlipTable.of(circuit_to_dag(qc)), 4, [2, 2])
+    >>> plan.embedding.placement, sorted(plan.embedding.through), plan.embedding.ebits
+    ((1, 0, 1, 0), [(3, 3, 'z')], 2)
+    >>> plan.optimal
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from dqc.plan.embedding import EmbeddingPlan, FlipTable, embedding_plan
+from dqc.plan.integer_program import Rows, solve
+
+#: Programs of more rows are not built (on the benchmark circuits HiGHS took up to
+#: 2 s within this size, 3-12 s at 8,000-10,500 rows).
+MAX_ROWS = 8_000
+#: Nor for circuits of more interacting qubit pairs: dense circuits (QFT-32, a random
+#: 30-qubit Clifford: 330-500 pairs) took 4-25 s at about 1,000-9,000 rows.
+MAX_PAIRS = 200
+#: Branch-and-bound nodes HiGHS may explore.
+NODE_LIMIT = 300
+TWO_QPUS = np.array([[0, 1], [1, 0]])
+
+
+@dataclass(frozen=True)
+class ExactPlan:
+    """What the program found.
+
+    Attributes:
+        embedding: the plan (its ``placement``, the flips ``through``, ``ebits``).
+        optimal: no plan without teledata moves, on any placement, needs fewer ebits.
+    """
+
+    embedding: EmbeddingPlan
+    optimal: bool
+
+
+def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
+               dist: np.ndarray = TWO_QPUS, *, max_rows: int = MAX_ROWS,
+               max_pairs: int = MAX_PAIRS, node_limit: int = NODE_LIMIT) -> ExactPlan | None:
+    """The plan of fewest ebits over placements, flips and carriers on two QPUs one hop
+    apart (module docstring); ``None`` for other networks (``dist``: hop distances),
+    beyond the size rule (``max_rows`` rows, ``max_pairs`` interacting pairs), or when
+    HiGHS finds no plan within ``node_limit`` nodes."""
+    if len(capacities) != 2 or not len(table.gates) or not np.array_equal(dist, TWO_QPUS):
+        return None
+    if len(np.unique(np.sort(table.qubits, axis=1), axis=0)) > max_pairs:
+        return None
+    program = _Program(table)
+    if program.size_rows() > max_rows:
+        return None
+    rows = program.rows(capacities)
+    found = solve(program.cost(), rows, program.integrality(), program.upper(), node_limit)
+    if found.x is None:
+        return None
+    part, chosen = program.read(found.x, num_qubits, capacities)
+    plan = embedding_plan(table, chosen, part, TWO_QPUS)
+    optimal = found.optimal and plan.ebits == round(found.value)
+    if optimal:  # no embedding of this placement (nor of any other) needs fewer
+        plan = replace(plan, lower_bound=plan.ebits)
+    return ExactPlan(plan, optimal)
+
+
+class _Program:
+    """Variable indices and rows of the program for one :class:`FlipTable`."""
+
+    def __init__(self, table: FlipTable) -> None:
+        self.table = table
+        keys, flips = table.keys, table.flip_key
+        self.pieces = sorted(set(keys[keys >= 0].tolist()) | set(flips.tolist())
+                             | set((flips - 1).tolist()))
+        self.active = list(dict.fromkeys(table.qubits.ravel().tolist()))  # by first gate
+        self.piece = {k: i for i, k in enumerate(self.pieces)}
+        self.slot = {q: i for i, q in enumerate(self.active)}
+        self.mirrors = [(i, int(table.qubits[f.gate, 1 - table.flip_side[i]]))
+                        for i, f in enumerate(table.flips) if f.gate is not None]
+        self.pairs = sorted({(min(f, s), max(f, s)) for f, s in
+                             ((table.flips[i].qubit, s) for i, s in self.mirrors)})
+        self.pair = {p: i for i, p in enumerate(self.pairs)}
+        n_x, n_u, n_f = len(self.active), len(self.pieces), len(table.flips)
+        self.y0, self.c0, self.f0 = n_x, n_x + n_u, n_x + 2 * n_u
+        self.d0 = self.f0 + n_f
+        self.size = self.d0 + len(self.pairs)
+
+    def x(self, q: int) -> int:
+        return self.slot[q]
+
+    def y(self, key: int) -> int:
+        return self.y0 + self.piece[key]
+
+    def c(self, key: int) -> int:
+        return self.c0 + self.piece[key]
+
+    def f(self, i: int) -> int:
+        return self.f0 + i
+
+    def d(self, q: int, s: int) -> int:
+        return self.d0 + self.pair[(min(q, s), max(q, s))]
+
+    def size_rows(self) -> int:
+        """The number of rows :meth:`rows` makes, at most (to check the size rule first)."""
+        t = self.table
+        return (1 + len(self.pieces) + 3 * len(t.flips) + 2 * len(t.gates)
+                + 2 * len(self.mirrors) + 4 * len(self.pairs) + len(self.mirrors))
+
+    def rows(self, capacities: Sequence[int]) -> Rows:
+        t, rows = self.table, Rows()
+        rows.add([(self.x(q), 1.0) for q in self.active],
+                 len(self.active) - capacities[0], capacities[1])
+        starts = {int(k): i for i, k in enumerate(t.flip_key.tolist())}
+        for key in self.pieces:  # c[u] >= y[u] - f[flip before u]
+            before = [(self.f(starts[key]), 1.0)] if key in starts else []
+            rows.add([(self.c(key), 1.0), (self.y(key), -1.0), *before], 0, np.inf)
+        for i, key in enumerate(t.flip_key.tolist()):  # a chosen flip joins two pieces
+            rows.add([(self.y(key - 1), 1.0), (self.y(key), -1.0), (self.f(i), 1.0)], -np.inf, 1)
+            rows.add([(self.y(key), 1.0), (self.y(key - 1), -1.0), (self.f(i), 1.0)], -np.inf, 1)
+        at: dict[int, list[int]] = {}
+        for i, flip in enumerate(t.flips):
+            at.setdefault(flip.position, []).append(i)
+        for same in at.values():
+            if len(same) > 1:
+                rows.add([(self.f(i), 1.0) for i in same], -np.inf, 1)
+        self._gate_rows(rows)
+        self._mirror_rows(rows)
+        return rows
+
+    def _gate_rows(self, rows: Rows) -> None:
+        """Remote gates carried; a flipped side leaves its gate to the partner."""
+        t = self.table
+        flipped = {(int(t.flip_gate[i]), int(t.flip_side[i])): i for i, _ in self.mirrors}
+        for g, ((a, b), keys) in enumerate(zip(t.qubits.tolist(), t.keys.tolist())):
+            carriers = [(self.y(k), 1.0) for k in keys if k >= 0]
+            for sign in (1.0, -1.0):  # |x[a] - x[b]| from both sides
+                apart = [(self.x(a), -sign), (self.x(b), sign)]
+                rows.add([*carriers, *apart], 0, np.inf)
+                for side in (0, 1):
+                    i = flipped.get((g, side))
+                    if i is not None:
+                        rows.add([(self.y(keys[1 - side]), 1.0), *apart, (self.f(i), -1.0)],
+                                 -1, np.inf)
+
+    def _mirror_rows(self, rows: Rows) -> None:
+        """``d = |x[q] - x[s]|`` exactly; a mirror needs the partner's copy."""
+        t = self.table
+        for q, s in self.pairs:
+            d, xq, xs = self.d(q, s), self.x(q), self.x(s)
+            rows.add([(d, 1.0), (xq, -1.0), (xs, 1.0)], 0, np.inf)
+            rows.add([(d, 1.0), (xq, 1.0), (xs, -1.0)], 0, np.inf)
+            rows.add([(d, 1.0), (xq, -1.0), (xs, -1.0)], -np.inf, 0)
+            rows.add([(d, 1.0), (xq, 1.0), (xs, 1.0)], -np.inf, 2)
+        for i, s in self.mirrors:
+            flip = t.flips[i]
+            partner = int(t.keys[flip.gate, 1 - t.flip_side[i]])
+            rows.add([(self.y(partner), 1.0), (self.y(int(t.flip_key[i])), -1.0),
+                      (self.f(i), -1.0), (self.d(flip.qubit, s), 1.0)], -1, np.inf)
+
+    def cost(self) -> np.ndarray:
+        cost = np.zeros(self.size)
+        cost[self.c0:self.f0] = 1
+        return cost
+
+    def integrality(self) -> np.ndarray:
+        out = np.zeros(self.size)
+        out[:self.c0] = 1  # x, y
+        out[self.f0:self.d0] = 1  # f
+        return out
+
+    def upper(self) -> np.ndarray:
+        upper = np.ones(self.size)
+        upper[self.x(self.active[0])] = 0  # the two QPUs swap: the first qubit on QPU 0
+        return upper
+
+    def read(self, x: np.ndarray, n: int, capacities: Sequence[int]
+             ) -> tuple[tuple[int, ...], np.ndarray]:
+        """The placement (qubits in no gate on the first QPU with room) and the flips."""
+        placed = {q: int(round(x[self.x(q)])) for q in self.active}
+        room = [capacities[0], capacities[1]]
+        for p in placed.values():
+            room[p] -= 1
+        part = []
+        for q in range(n):
+            if q not in placed:
+                placed[q] = 0 if room[0] > 0 else 1
+                room[placed[q]] -= 1
+            part.append(placed[q])
+        chosen = x[self.f0:self.d0] > 0.5
+        return tuple(part), chosen

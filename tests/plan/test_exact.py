@@ -1,0 +1,115 @@
+"""dqc.plan.exact: placement, carriers and embedding by one integer program (two QPUs)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from dqc.passes import ElideSwaps, UnrollForDistribution
+from dqc.passes.pass_manager import compile_passes
+from qiskit import QuantumCircuit
+from qiskit.converters import circuit_to_dag
+from qiskit.transpiler import PassManager
+
+import dqc
+from dqc.plan.embedding import FlipTable, _anchors, search_embeddings
+from dqc.plan.exact import TWO_QPUS, exact_plan
+
+CIRCUITS = Path(__file__).resolve().parents[2] / "benchmarks" / "circuits"
+
+
+def _small(seed: int) -> QuantumCircuit:
+    """4 qubits, 10 ops of CX / CZ / X / Z / H / T: flips of every kind."""
+    rng = random.Random(seed)
+    qc = QuantumCircuit(4)
+    for _ in range(10):
+        kind = rng.choice(("cx", "cx", "cx", "cz", "x", "z", "h", "t"))
+        if kind in ("cx", "cz"):
+            getattr(qc, kind)(*rng.sample(range(4), 2))
+        else:
+            getattr(qc, kind)(rng.randrange(4))
+    return qc
+
+
+def _brute_force(table: FlipTable, n: int, caps: list[int]) -> int:
+    """The fewest ebits of any placement and any flips (at most one per gate)."""
+    best = None
+    positions = sorted({f.position for f in table.flips})
+    per_gate = [[None] + [i for i, f in enumerate(table.flips) if f.position == p]
+                for p in positions]
+    for part in itertools.product((0, 1), repeat=n):
+        if part.count(0) > caps[0] or part.count(1) > caps[1]:
+            continue
+        for pick in itertools.product(*per_gate):
+            chosen = np.zeros(len(table.flips), dtype=bool)
+            chosen[[i for i in pick if i is not None]] = True
+            part_ = np.array(part)
+            ebits = table.score(chosen, part_, TWO_QPUS, _anchors(part_, TWO_QPUS))[0]
+            best = ebits if best is None else min(best, ebits)
+    assert best is not None
+    return best
+
+
+def _drawn() -> QuantumCircuit:
+    """The module docstring's five CX."""
+    qc = QuantumCircuit(4)
+    for c, t in [(3, 2), (2, 0), (0, 1), (0, 3), (3, 0)]:
+        qc.cx(c, t)
+    return qc
+
+
+@pytest.mark.parametrize("circuit", [_drawn()] + [_small(s) for s in (2, 3, 9, 16, 18, 29)])
+def test_it_equals_the_best_of_every_placement_and_every_embedding(circuit):
+    """On small circuits the program's plan costs what the best of every placement (on
+    2 + 2 data qubits) with every choice of flips costs, and it says it is optimal. On
+    the drawn one embedding is needed: every placement's static plan costs 3, the
+    program's 2."""
+    table = FlipTable.of(circuit_to_dag(circuit))
+    found = exact_plan(table, 4, [2, 2])
+    assert found is not None and found.optimal
+    assert found.embedding.ebits == _brute_force(table, 4, [2, 2])
+    assert found.embedding.lower_bound == found.embedding.ebits
+    if circuit == _drawn():
+        assert (found.embedding.ebits, found.embedding.static_ebits) == (2, 3)
+
+
+def test_out_of_its_reach_it_says_none():
+    """Three QPUs, or a program above the row limit: None."""
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    table = FlipTable.of(circuit_to_dag(qc))
+    assert exact_plan(table, 2, [1, 1, 1]) is None
+    assert exact_plan(table, 2, [1, 1], max_rows=2) is None
+    assert exact_plan(table, 2, [1, 1]) is not None
+
+
+def test_the_compile_takes_the_program_s_plan_when_cheaper(verified, nonclifford_circuit):
+    """A random 12-qubit circuit on two QPUs of 6: the greedy search's best plan costs
+    more than the program's 9 ebits (proved optimal without moves); the compile emits
+    that plan, reports it proved, and verifies."""
+    qc = nonclifford_circuit(12, 120, 2)
+    net = dqc.Network.all_to_all(2, data_qubits=6, comm_qubits=6)
+    *analysis, _ = compile_passes(net)
+    pm = PassManager(analysis)
+    pm.run(qc)
+    ps = pm.property_set
+    dag = ElideSwaps().run(UnrollForDistribution().run(circuit_to_dag(qc)))
+    greedy = search_embeddings(FlipTable.of(dag), [net.index(q) for q in ps["dqc_partition"]],
+                               ps["dqc_placement"].candidates, net.distances(), work=1e9)
+    assert min(greedy.static_ebits, greedy.best.ebits if greedy.best else 99) > 9
+    assert (ps["dqc_exact"].embedding.ebits, ps["dqc_exact"].optimal) == (9, True)
+    result = verified(qc, net)
+    assert result.report.ebits == result.report.fewest_without_moves == 9
+
+
+def test_under_comm_limits_the_other_proposals_still_compete(verified):
+    """sat_n11 on two QPUs of 7 data and 2 comm qubits: the program's plan (7 ebits on
+    its model) emits 15 when its copies crowd the comm qubits; the greedy embedding,
+    distributed too, emits 11 and is kept (as before the program existed)."""
+    qc = dqc.load_circuit(CIRCUITS / "sat_n11.qasm")
+    result = verified(qc, dqc.Network.all_to_all(2, data_qubits=7, comm_qubits=2))
+    assert result.report.fewest_without_moves == 7
+    assert result.report.ebits == 11
