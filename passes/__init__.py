@@ -30,8 +30,8 @@ key                        written by              read by
 =========================  ======================  ==========================================
 
 The planners propose (:class:`dqc.plan.partition.Placement`,
-:class:`dqc.plan.proposals.Proposal`, :class:`dqc.plan.exact.ExactPlan`); DistributeGates chooses once
-(:func:`dqc.plan.proposals.choose`) and records one
+:class:`dqc.plan.proposals.Proposal`, :class:`dqc.plan.exact.ExactPlan`); DistributeGates
+chooses once (:func:`dqc.plan.proposals.choose`) and records one
 :class:`dqc.plan.proposals.Distribution`, from which :func:`dqc.compile` builds the
 report (:meth:`dqc.estimation.report.Report.from_distribution`). A user may set
 ``dqc_partition`` by hand and run DistributeGates alone.

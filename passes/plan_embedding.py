@@ -55,6 +55,9 @@ class PlanEmbedding(AnalysisPass):
             default): no limit (``work`` shrinks the search as circuits grow).
         work: budget of evaluations × two-qubit gates for the greedy search (each
             evaluation is one set of minimum covers); larger circuits try fewer flips.
+        exact: also solve the integer program of :mod:`dqc.plan.exact` where its size
+            rule admits the circuit (two QPUs; it adds about 1-2 s to a compile of a few
+            hundred two-qubit gates).
 
     The placement ``dqc_partition`` is tried first, then the other candidates the
     partitioner scored (``dqc_placement``), while the budget lasts; the
@@ -75,11 +78,12 @@ class PlanEmbedding(AnalysisPass):
     """
 
     def __init__(self, network: Network, *, max_gates: int | None = None,
-                 work: float = 5e5) -> None:
+                 work: float = 5e5, exact: bool = True) -> None:
         super().__init__()
         self.network = network
         self.max_gates = max_gates
         self.work = work
+        self.exact = exact
 
     def run(self, dag: DAGCircuit) -> None:
         """Plan the embedding for ``dqc_partition``."""
@@ -98,9 +102,9 @@ class PlanEmbedding(AnalysisPass):
             table, [self.network.index(name) for name in partition],
             placement.candidates if placement is not None else (), dist,
             work=self.work // size)
-        exact = exact_plan(table, dag.num_qubits(), [q.data_qubits for q in self.network.qpus],
-                           dist)
-        self.property_set["dqc_exact"] = exact
+        self.property_set["dqc_exact"] = exact_plan(
+            table, dag.num_qubits(), [q.data_qubits for q in self.network.qpus], dist,
+        ) if self.exact else None
         self.property_set["dqc_embedding_bound"] = search.static_bound
         best = search.best
         self.property_set["dqc_embedding"] = None if best is None else Proposal(

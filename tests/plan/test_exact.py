@@ -113,3 +113,14 @@ def test_under_comm_limits_the_other_proposals_still_compete(verified):
     result = verified(qc, dqc.Network.all_to_all(2, data_qubits=7, comm_qubits=2))
     assert result.report.fewest_without_moves == 7
     assert result.report.ebits == 11
+
+
+def test_it_can_be_turned_off():
+    """``PlanEmbedding(exact=False)``: no program, no ``dqc_exact``."""
+    qc = _drawn()
+    net = dqc.Network.all_to_all(2, data_qubits=2)
+    props: dict = {"dqc_partition": ("qpu0", "qpu0", "qpu1", "qpu1")}
+    dqc.passes.PlanEmbedding(net, exact=False)(qc, property_set=props)
+    assert props["dqc_exact"] is None
+    dqc.passes.PlanEmbedding(net)(qc, property_set=props)
+    assert props["dqc_exact"].embedding.ebits == 2
