@@ -102,9 +102,10 @@ class PlanEmbedding(AnalysisPass):
             table, [self.network.index(name) for name in partition],
             placement.candidates if placement is not None else (), dist,
             work=self.work // size)
+        net = self.network
         self.property_set["dqc_exact"] = exact_plan(
-            table, dag.num_qubits(), [q.data_qubits for q in self.network.qpus], dist,
-        ) if self.exact else None
+            table, dag.num_qubits(), [q.data_qubits for q in net.qpus], dist,
+            comm=[q.comm_qubits for q in net.qpus]) if self.exact else None
         self.property_set["dqc_embedding_bound"] = search.static_bound
         best = search.best
         self.property_set["dqc_embedding"] = None if best is None else Proposal(

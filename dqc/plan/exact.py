@@ -22,8 +22,16 @@ continuing through a flip joins the pieces on its two sides into one segment.
 
 Its optimum is the fewest ebits of any plan without teledata moves, over every
 placement; :class:`~dqc.passes.PlanEmbedding` proposes it when it beats the heuristics'
-and the report says so when it is proved. A size rule (:data:`MAX_ROWS`) and a node
-limit (:data:`NODE_LIMIT`), never a clock, keep it deterministic.
+and the report says so when it is proved.
+
+Comm qubits: the program counts no comm-qubit limit, and its plan may need more copies
+open at once than a QPU has comm qubits (the distributor then evicts and reopens them).
+When its copies, each live from its first gate to its last, would at some gate number
+more on a QPU than that QPU's comm qubits, the program is solved again with that limit
+as rows (:attr:`ExactPlan.fitted`); the distributor's figures decide between the plans.
+
+A size rule (:data:`MAX_ROWS`, :data:`MAX_PAIRS`) and a node limit (:data:`NODE_LIMIT`),
+never a clock, keep it deterministic.
 
 Examples:
     Five CX. With q1, q3 on QPU 0 and q0, q2 on QPU 1, q3's Z segment continues
@@ -57,7 +65,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from dqc.plan.embedding import EmbeddingPlan, FlipTable, embedding_plan
-from dqc.plan.integer_program import Rows, solve
+from dqc.plan.integer_program import Rows, Solved, solve
 
 #: Programs of more rows are not built (on the benchmark circuits HiGHS took up to
 #: 2 s within this size, 3-12 s at 8,000-10,500 rows).
@@ -77,19 +85,29 @@ class ExactPlan:
     Attributes:
         embedding: the plan (its ``placement``, the flips ``through``, ``ebits``).
         optimal: no plan without teledata moves, on any placement, needs fewer ebits.
+        fitted: when ``embedding`` would host more copies on a QPU at once than it has
+            comm qubits, the program's plan with at most that many (``None`` otherwise).
     """
 
     embedding: EmbeddingPlan
     optimal: bool
+    fitted: EmbeddingPlan | None = None
 
 
 def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
-               dist: np.ndarray = TWO_QPUS, *, max_rows: int = MAX_ROWS,
-               max_pairs: int = MAX_PAIRS, node_limit: int = NODE_LIMIT) -> ExactPlan | None:
+               dist: np.ndarray = TWO_QPUS, *, comm: Sequence[int] | None = None,
+               max_rows: int = MAX_ROWS, max_pairs: int = MAX_PAIRS,
+               node_limit: int = NODE_LIMIT) -> ExactPlan | None:
     """The plan of fewest ebits over placements, flips and carriers on two QPUs one hop
     apart (module docstring); ``None`` for other networks (``dist``: hop distances),
     beyond the size rule (``max_rows`` rows, ``max_pairs`` interacting pairs), or when
-    HiGHS finds no plan within ``node_limit`` nodes."""
+    HiGHS finds no plan within ``node_limit`` nodes.
+
+    ``comm``: comm qubits per QPU. When the plan's copies, each live from its first gate
+    to its last (in gate order), would at some gate number more on a QPU than that, the
+    program is solved again with that as a limit (:attr:`ExactPlan.fitted`): a plan that
+    the distributor can carry with fewer evictions, at a few more copies.
+    """
     if len(capacities) != 2 or not len(table.gates) or not np.array_equal(dist, TWO_QPUS):
         return None
     if len(np.unique(np.sort(table.qubits, axis=1), axis=0)) > max_pairs:
@@ -97,16 +115,19 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
     program = _Program(table)
     if program.size_rows() > max_rows:
         return None
-    rows = program.rows(capacities)
-    found = solve(program.cost(), rows, program.integrality(), program.upper(), node_limit)
+    found = program.solve(capacities, node_limit)
     if found.x is None:
         return None
-    part, chosen = program.read(found.x, num_qubits, capacities)
-    plan = embedding_plan(table, chosen, part, TWO_QPUS)
+    plan = program.plan(found.x, num_qubits, capacities)
     optimal = found.optimal and plan.ebits == round(found.value)
     if optimal:  # no embedding of this placement (nor of any other) needs fewer
         plan = replace(plan, lower_bound=plan.ebits)
-    return ExactPlan(plan, optimal)
+    fitted = None
+    if comm is not None and program.peak_hosted(found.x) > min(comm):
+        again = program.solve(capacities, node_limit, comm=comm)
+        if again.x is not None:
+            fitted = program.plan(again.x, num_qubits, capacities)
+    return ExactPlan(plan, optimal, fitted)
 
 
 class _Program:
@@ -202,6 +223,66 @@ class _Program:
             rows.add([(self.y(partner), 1.0), (self.y(int(t.flip_key[i])), -1.0),
                       (self.f(i), -1.0), (self.d(flip.qubit, s), 1.0)], -1, np.inf)
 
+    def solve(self, capacities: Sequence[int], node_limit: int, *,
+              comm: Sequence[int] | None = None) -> Solved:
+        """The program (with the comm-qubit rows when ``comm`` is given), solved."""
+        rows = self.rows(capacities)
+        size = self.size
+        if comm is not None:
+            size += self._comm_rows(rows, comm)
+        cost, integrality, upper = (np.zeros(size) for _ in range(3))
+        cost[:self.size], integrality[:self.size] = self.cost(), self.integrality()
+        upper[:] = 1
+        upper[:self.size] = self.upper()
+        return solve(cost, rows, integrality, upper, node_limit)
+
+    def plan(self, x: np.ndarray, n: int, capacities: Sequence[int]) -> EmbeddingPlan:
+        """The solution ``x`` as a plan, priced by :meth:`FlipTable.score`."""
+        part, chosen = self.read(x, n, capacities)
+        return embedding_plan(self.table, chosen, part, TWO_QPUS)
+
+    def spans(self) -> dict[int, tuple[int, int]]:
+        """First and last gate position of each piece that has gates."""
+        out: dict[int, tuple[int, int]] = {}
+        for position, keys in zip(self.table.positions.tolist(), self.table.keys.tolist()):
+            for key in keys:
+                if key >= 0:
+                    first, last = out.get(key, (position, position))
+                    out[key] = (min(first, position), max(last, position))
+        return out
+
+    def peak_hosted(self, x: np.ndarray) -> int:
+        """The most copies of solution ``x`` live on one QPU at one gate."""
+        spans = self.spans()
+        events: dict[tuple[int, int], list[int]] = {}  # (host, start) -> [end, ...]
+        for key, (first, last) in spans.items():
+            if x[self.y(key)] > 0.5:
+                host = 1 - int(round(x[self.x(_qubit(key))]))
+                events.setdefault((host, first), []).append(last)
+        peak = 0
+        for host, start in events:
+            live = sum(1 for (h, s), ends in events.items() if h == host and s <= start
+                       for end in ends if end >= start)
+            peak = max(peak, live)
+        return peak
+
+    def _comm_rows(self, rows: Rows, comm: Sequence[int]) -> int:
+        """At every gate where a piece's span starts, the copies live there and hosted
+        by each QPU (``z[h, u] >= y[u]`` with u's qubit on the other QPU) are at most
+        its comm qubits. Returns the number of variables added (the ``z``)."""
+        spans = self.spans()
+        live = sorted(spans)
+        z = {key: self.size + 2 * i for i, key in enumerate(live)}
+        for key in live:
+            x, y = self.x(_qubit(key)), self.y(key)
+            rows.add([(z[key] + 1, 1.0), (y, -1.0), (x, 1.0)], 0, np.inf)  # hosted by 1
+            rows.add([(z[key], 1.0), (y, -1.0), (x, -1.0)], -1, np.inf)  # hosted by 0
+        for start in sorted({first for first, _ in spans.values()}):
+            at = [key for key in live if spans[key][0] <= start <= spans[key][1]]
+            for host in (0, 1):
+                rows.add([(z[key] + host, 1.0) for key in at], -np.inf, comm[host])
+        return 2 * len(live)
+
     def cost(self) -> np.ndarray:
         cost = np.zeros(self.size)
         cost[self.c0:self.f0] = 1
@@ -233,3 +314,8 @@ class _Program:
             part.append(placed[q])
         chosen = x[self.f0:self.d0] > 0.5
         return tuple(part), chosen
+
+
+def _qubit(key: int) -> int:
+    """The qubit of a piece key (``(2 * qubit + basis) << 32 | number``)."""
+    return (key >> 32) >> 1

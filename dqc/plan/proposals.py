@@ -110,7 +110,9 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
     ``static`` stands alone when there is nothing else. Otherwise the static plan is
     re-scored on the start placement (``teledata``'s when given: it may relabel), with
     the embedding's bound when the embedding is on that placement. The integer
-    program's plan (``exact``) joins, first, when it costs fewer ebits than all of them.
+    program's plan (``exact``) joins, first, when it costs fewer ebits than all of them,
+    with its plan within the comm qubits when it has one (distributed too when the first
+    emits more than its model, see :func:`choose`).
     """
     options = [p for p in (embedding, teledata) if p is not None and (p.moves or p.embedding)]
     if options:
@@ -125,13 +127,19 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
     else:
         options = [static]
     if exact is not None and exact.embedding.ebits < min(p.ebits for p in options):
-        found = exact.embedding
-        options.insert(0, Proposal(
-            "embedding", tuple(network.qpus[k].name for k in found.placement), found.ebits,
-            found.lower_bound, embedding=found,
-            why="integer program over placements and flips"
-                + (" (optimal without moves)" if exact.optimal else "")))
+        options.insert(0, _exact(network, exact.embedding, "integer program over placements "
+                                 "and flips" + (" (optimal without moves)" if exact.optimal
+                                                else "")))
+        if exact.fitted is not None:
+            options.insert(1, _exact(network, exact.fitted, "integer program within the "
+                                                            "comm qubits"))
     return sorted(options, key=lambda p: p.ebits)
+
+
+def _exact(network: Network, plan: EmbeddingPlan, why: str) -> Proposal:
+    """A plan of :mod:`dqc.plan.exact` as a proposal."""
+    return Proposal("embedding", tuple(network.qpus[k].name for k in plan.placement),
+                    plan.ebits, plan.lower_bound, embedding=plan, why=why)
 
 
 def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
