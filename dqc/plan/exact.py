@@ -123,7 +123,7 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
     if optimal:  # no embedding of this placement (nor of any other) needs fewer
         plan = replace(plan, lower_bound=plan.ebits)
     fitted = None
-    if comm is not None and program.peak_hosted(found.x) > min(comm):
+    if comm is not None and any(p > c for p, c in zip(program.peak_hosted(found.x), comm)):
         again = program.solve(capacities, node_limit, comm=comm)
         if again.x is not None:
             fitted = program.plan(again.x, num_qubits, capacities)
@@ -251,19 +251,19 @@ class _Program:
                     out[key] = (min(first, position), max(last, position))
         return out
 
-    def peak_hosted(self, x: np.ndarray) -> int:
-        """The most copies of solution ``x`` live on one QPU at one gate."""
+    def peak_hosted(self, x: np.ndarray) -> list[int]:
+        """The most copies of solution ``x`` live at one gate on each QPU."""
         spans = self.spans()
         events: dict[tuple[int, int], list[int]] = {}  # (host, start) -> [end, ...]
         for key, (first, last) in spans.items():
             if x[self.y(key)] > 0.5:
                 host = 1 - int(round(x[self.x(_qubit(key))]))
                 events.setdefault((host, first), []).append(last)
-        peak = 0
+        peak = [0, 0]
         for host, start in events:
             live = sum(1 for (h, s), ends in events.items() if h == host and s <= start
                        for end in ends if end >= start)
-            peak = max(peak, live)
+            peak[host] = max(peak[host], live)
         return peak
 
     def _comm_rows(self, rows: Rows, comm: Sequence[int]) -> int:

@@ -110,9 +110,10 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
     ``static`` stands alone when there is nothing else. Otherwise the static plan is
     re-scored on the start placement (``teledata``'s when given: it may relabel), with
     the embedding's bound when the embedding is on that placement. The integer
-    program's plan (``exact``) joins, first, when it costs fewer ebits than all of them,
-    with its plan within the comm qubits when it has one (distributed too when the first
-    emits more than its model, see :func:`choose`).
+    program's plan (``exact``) joins, first, when it costs fewer ebits than all of them;
+    its plan within the comm qubits, when it has one, always joins (ranked by its model:
+    distributed when the plans before it emit more than their models, see
+    :func:`choose`).
     """
     options = [p for p in (embedding, teledata) if p is not None and (p.moves or p.embedding)]
     if options:
@@ -126,13 +127,13 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
                                 why="re-scored on the start"))
     else:
         options = [static]
+    if exact is not None and exact.fitted is not None:  # (after the others on ties)
+        options.append(_exact(network, exact.fitted, "integer program within the "
+                                                     "comm qubits"))
     if exact is not None and exact.embedding.ebits < min(p.ebits for p in options):
         options.insert(0, _exact(network, exact.embedding, "integer program over placements "
                                  "and flips" + (" (optimal without moves)" if exact.optimal
                                                 else "")))
-        if exact.fitted is not None:
-            options.insert(1, _exact(network, exact.fitted, "integer program within the "
-                                                            "comm qubits"))
     return sorted(options, key=lambda p: p.ebits)
 
 
