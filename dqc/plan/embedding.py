@@ -256,6 +256,12 @@ def _key(qubit: int, basis: str, number: int) -> int:
     return ((2 * qubit + (basis == "x")) << 32) | number
 
 
+def piece_qubit(key: int) -> int:
+    """The qubit of a segment key (:class:`FlipTable`'s ``(2 * qubit + basis) << 32 |
+    number``)."""
+    return (key >> 32) >> 1
+
+
 def _through(keys: np.ndarray, merged: np.ndarray) -> np.ndarray:
     """``keys`` renumbered: minus the merged flip keys of the same qubit and basis up to them."""
     base = keys & ~((1 << 32) - 1)

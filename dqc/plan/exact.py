@@ -64,7 +64,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dqc.plan.embedding import EmbeddingPlan, FlipTable, embedding_plan
+from dqc.plan.embedding import EmbeddingPlan, FlipTable, embedding_plan, piece_qubit
 from dqc.plan.integer_program import Rows, Solved, solve
 
 #: Programs of more rows are not built (on the benchmark circuits HiGHS took up to
@@ -150,6 +150,7 @@ class _Program:
         self.y0, self.c0, self.f0 = n_x, n_x + n_u, n_x + 2 * n_u
         self.d0 = self.f0 + n_f
         self.size = self.d0 + len(self.pairs)
+        self.live = _live(table)
 
     def x(self, q: int) -> int:
         return self.slot[q]
@@ -227,61 +228,42 @@ class _Program:
               comm: Sequence[int] | None = None) -> Solved:
         """The program (with the comm-qubit rows when ``comm`` is given), solved."""
         rows = self.rows(capacities)
-        size = self.size
-        if comm is not None:
-            size += self._comm_rows(rows, comm)
-        cost, integrality, upper = (np.zeros(size) for _ in range(3))
-        cost[:self.size], integrality[:self.size] = self.cost(), self.integrality()
-        upper[:] = 1
-        upper[:self.size] = self.upper()
-        return solve(cost, rows, integrality, upper, node_limit)
+        extra = 0 if comm is None else self._comm_rows(rows, comm)
+        pad = np.zeros(extra)  # the comm rows' z: continuous in [0, 1], free of cost
+        return solve(np.concatenate([self.cost(), pad]), rows,
+                     np.concatenate([self.integrality(), pad]),
+                     np.concatenate([self.upper(), pad + 1]), node_limit)
 
     def plan(self, x: np.ndarray, n: int, capacities: Sequence[int]) -> EmbeddingPlan:
         """The solution ``x`` as a plan, priced by :meth:`FlipTable.score`."""
         part, chosen = self.read(x, n, capacities)
         return embedding_plan(self.table, chosen, part, TWO_QPUS)
 
-    def spans(self) -> dict[int, tuple[int, int]]:
-        """First and last gate position of each piece that has gates."""
-        out: dict[int, tuple[int, int]] = {}
-        for position, keys in zip(self.table.positions.tolist(), self.table.keys.tolist()):
-            for key in keys:
-                if key >= 0:
-                    first, last = out.get(key, (position, position))
-                    out[key] = (min(first, position), max(last, position))
-        return out
-
     def peak_hosted(self, x: np.ndarray) -> list[int]:
         """The most copies of solution ``x`` live at one gate on each QPU."""
-        spans = self.spans()
-        events: dict[tuple[int, int], list[int]] = {}  # (host, start) -> [end, ...]
-        for key, (first, last) in spans.items():
-            if x[self.y(key)] > 0.5:
-                host = 1 - int(round(x[self.x(_qubit(key))]))
-                events.setdefault((host, first), []).append(last)
         peak = [0, 0]
-        for host, start in events:
-            live = sum(1 for (h, s), ends in events.items() if h == host and s <= start
-                       for end in ends if end >= start)
-            peak[host] = max(peak[host], live)
+        for _, keys in self.live:
+            hosted = [0, 0]
+            for key in keys:
+                if x[self.y(key)] > 0.5:
+                    hosted[1 - int(round(x[self.x(piece_qubit(key))]))] += 1
+            peak = [max(p, h) for p, h in zip(peak, hosted)]
         return peak
 
     def _comm_rows(self, rows: Rows, comm: Sequence[int]) -> int:
         """At every gate where a piece's span starts, the copies live there and hosted
         by each QPU (``z[h, u] >= y[u]`` with u's qubit on the other QPU) are at most
         its comm qubits. Returns the number of variables added (the ``z``)."""
-        spans = self.spans()
-        live = sorted(spans)
-        z = {key: self.size + 2 * i for i, key in enumerate(live)}
-        for key in live:
-            x, y = self.x(_qubit(key)), self.y(key)
+        pieces = sorted({key for _, keys in self.live for key in keys})
+        z = {key: self.size + 2 * i for i, key in enumerate(pieces)}
+        for key in pieces:
+            x, y = self.x(piece_qubit(key)), self.y(key)
             rows.add([(z[key] + 1, 1.0), (y, -1.0), (x, 1.0)], 0, np.inf)  # hosted by 1
             rows.add([(z[key], 1.0), (y, -1.0), (x, -1.0)], -1, np.inf)  # hosted by 0
-        for start in sorted({first for first, _ in spans.values()}):
-            at = [key for key in live if spans[key][0] <= start <= spans[key][1]]
+        for _, keys in self.live:
             for host in (0, 1):
-                rows.add([(z[key] + host, 1.0) for key in at], -np.inf, comm[host])
-        return 2 * len(live)
+                rows.add([(z[key] + host, 1.0) for key in keys], -np.inf, comm[host])
+        return 2 * len(pieces)
 
     def cost(self) -> np.ndarray:
         cost = np.zeros(self.size)
@@ -316,6 +298,16 @@ class _Program:
         return tuple(part), chosen
 
 
-def _qubit(key: int) -> int:
-    """The qubit of a piece key (``(2 * qubit + basis) << 32 | number``)."""
-    return (key >> 32) >> 1
+
+def _live(table: FlipTable) -> list[tuple[int, list[int]]]:
+    """For every gate position where a piece's span (its first to its last gate)
+    starts, in order: the pieces whose spans include it."""
+    spans: dict[int, tuple[int, int]] = {}
+    for position, keys in zip(table.positions.tolist(), table.keys.tolist()):
+        for key in keys:
+            if key >= 0:
+                first, last = spans.get(key, (position, position))
+                spans[key] = (min(first, position), max(last, position))
+    starts = sorted({first for first, _ in spans.values()})
+    return [(t, [key for key in sorted(spans) if spans[key][0] <= t <= spans[key][1]])
+            for t in starts]
