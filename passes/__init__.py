@@ -18,9 +18,9 @@ key                        written by              read by
 ``dqc_partition``          PartitionQubits         PlanEmbedding, PlanTeledata,
                                                    DistributeGates
 ``dqc_placement``          PartitionQubits         PlanEmbedding, DistributeGates
-``dqc_embedding``          PlanEmbedding           DistributeGates
+``dqc_embedding``          PlanEmbedding           PlanTeledata, DistributeGates
 ``dqc_embedding_bound``    PlanEmbedding           DistributeGates
-``dqc_exact``              PlanEmbedding           DistributeGates
+``dqc_exact``              PlanEmbedding           PlanTeledata, DistributeGates
 ``dqc_teledata``           PlanTeledata            DistributeGates
 ``dqc_distribution``       DistributeGates         KeepDistributedLayout, RouteWithinQPUs,
                                                    ScheduleOperations, WriteTranspileLayout

@@ -57,9 +57,10 @@ class DistributeGates(TransformationPass):
       qubit frees up. The circuit is then walked slice by slice
       (:class:`dqc.plan.teledata.Timeline`).
 
-    * With an embedding (``dqc_embedding``, see :class:`PlanEmbedding`) and no moves,
-      segments continue through the planned flips, and each flip is mirrored onto the
-      flipped qubit's open copies (:mod:`dqc.plan.embedding`).
+    * With an embedding (``dqc_embedding``, see :class:`PlanEmbedding`; or moves with
+      flips on their stays, see :class:`PlanTeledata`), segments continue through the
+      planned flips, and each flip is mirrored onto the flipped qubit's open copies
+      (:mod:`dqc.plan.embedding`); a move still ends the moving qubit's segments.
     * The plan distributed by is the cheapest on the model of the teledata moves, the
       embedding and the static plan; for circuits of at most 5,000 two-qubit gates,
       when it emits more than its model (comm-qubit limits), the others are

@@ -48,12 +48,25 @@ from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
+from dqc.errors import plural
 from dqc.network import Network
-from dqc.plan.cost_model import shared_two_qubit_gates
+from dqc.plan.cost_model import TwoQubitGate, shared_two_qubit_gates
+from dqc.plan.embedding import FlipTable, find_flips
 from dqc.plan.layer_moves import DEFAULT_LAYERS, LayerSettings
 from dqc.plan.partition import blocks
 from dqc.plan.proposals import Proposal
-from dqc.plan.teledata import SearchSettings, search_moves
+from dqc.plan.teledata import MovesFound, SearchSettings, Stays, search_moves
+from dqc.plan.teledata_embedding import embed_moves
+
+#: Largest circuit (two-qubit gates) whose moves get an embedding on their stays.
+MAX_EMBEDDED_GATES = 20_000
+
+#: How many of the cheapest moves tried get an embedding on their stays.
+EMBEDDED_MOVES = 4
+
+#: Evaluations × two-qubit gates for the embedding on the moves' stays (as
+#: :class:`PlanEmbedding`'s ``work``).
+EMBEDDING_WORK = 5e5
 
 
 class PlanTeledata(AnalysisPass):
@@ -66,23 +79,31 @@ class PlanTeledata(AnalysisPass):
         layers: the layer assignment's effort (:mod:`dqc.plan.layer_moves`: every gate
             local, the fewest moves between layers, for layered circuits such as quantum
             volume); ``None``: only the sweeps.
+        embedding: also let segments continue through flips on the stays of the cheapest
+            moves found (:mod:`dqc.plan.teledata_embedding`), for circuits of at most
+            :data:`MAX_EMBEDDED_GATES` two-qubit gates; proposed when that costs fewer
+            ebits than every other plan so far.
 
-    Property set read: ``dqc_partition``; ``dqc_two_qubit_gates`` if present.
+    Property set read: ``dqc_partition``; ``dqc_two_qubit_gates``, ``dqc_embedding`` and
+    ``dqc_exact`` if present.
     Property set written: ``dqc_teledata`` (:class:`dqc.plan.proposals.Proposal`): kind
-    ``"teledata"`` with its start placement and moves when moves pay; otherwise kind
-    ``"static"`` — the static plan on its placement (the given one, or a relabelling of
-    it that the search found cheaper) with its modelled ebits; ``why`` says which.
-    ``None`` when the circuit has a ``while_loop`` (its qubits may not move apart).
+    ``"teledata"`` with its start placement and moves when moves pay (and its
+    ``embedding`` when flips on their stays pay too); otherwise kind ``"static"`` — the
+    static plan on its placement (the given one, or a relabelling of it that the search
+    found cheaper) with its modelled ebits; ``why`` says which. ``None`` when the
+    circuit has a ``while_loop`` (its qubits may not move apart).
     """
 
     def __init__(self, network: Network, *,
                  lookahead: tuple[float, ...] = (0.3, 0.5, 0.6, 0.75, 0.9),
                  thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0),
                  max_gates: int | None = None, work: float = 3e7,
-                 layers: LayerSettings | None = DEFAULT_LAYERS) -> None:
+                 layers: LayerSettings | None = DEFAULT_LAYERS,
+                 embedding: bool = True) -> None:
         super().__init__()
         self.network = network
         self.settings = SearchSettings(lookahead, thresholds, max_gates, work, layers)
+        self.embedding = embedding
 
     def run(self, dag: DAGCircuit) -> None:
         """Search time-sliced assignments starting from ``dqc_partition``."""
@@ -91,11 +112,48 @@ class PlanTeledata(AnalysisPass):
         if blocks(dag):  # a move could split a while_loop's qubits: none are planned
             self.property_set["dqc_teledata"] = None
             return
+        gates = shared_two_qubit_gates(dag, self.property_set)
         found = search_moves(
-            dag, shared_two_qubit_gates(dag, self.property_set),
-            [net.index(name) for name in partition], [q.data_qubits for q in net.qpus],
-            [q.comm_qubits for q in net.qpus], net.distances(), self.settings)
-        self.property_set["dqc_teledata"] = Proposal(
+            dag, gates, [net.index(name) for name in partition],
+            [q.data_qubits for q in net.qpus], [q.comm_qubits for q in net.qpus],
+            net.distances(), self.settings)
+        proposal = Proposal(
             "teledata" if found.moves else "static",
             tuple(net.qpus[k].name for k in found.start), found.ebits, found.lower_bound,
             moves=found.moves, why=found.reason, timeline=found.timeline)
+        if self.embedding and found.moving and len(gates) <= MAX_EMBEDDED_GATES:
+            proposal = self._embedded(dag, gates, found, proposal)
+        self.property_set["dqc_teledata"] = proposal
+
+    def _embedded(self, dag: DAGCircuit, gates: list[TwoQubitGate], found: MovesFound,
+                  proposal: Proposal) -> Proposal:
+        """The cheapest moves tried (:data:`EMBEDDED_MOVES`, while the budget lasts) with
+        flips on their stays: the cheapest, when it costs fewer ebits than ``proposal``
+        and the other planners' proposals; else ``proposal``."""
+        assert found.timeline is not None
+        net, dist = self.network, self.network.distances()
+        table = FlipTable(gates, find_flips(dag, gates))
+        exact = self.property_set["dqc_exact"]
+        embedding = self.property_set["dqc_embedding"]
+        best = min([proposal.ebits, *([embedding.ebits] if embedding is not None else []),
+                    *([exact.embedding.ebits] if exact is not None else [])])
+        budget = max(1, int(EMBEDDING_WORK // len(gates)))
+        for start, moves in found.moving[:EMBEDDED_MOVES]:
+            if budget <= 0:
+                break
+            stays = Stays.of(found.timeline, start, moves, dist)
+            plan = embed_moves(table, found.timeline, stays, dist, max_evaluations=budget,
+                               below=best - stays.move_ebits)
+            if plan is None:
+                continue
+            budget -= plan.evaluations
+            ebits = stays.move_ebits + plan.ebits
+            if plan.through and ebits < best:
+                best = ebits
+                proposal = Proposal(
+                    "teledata", tuple(net.qpus[k].name for k in start), ebits,
+                    stays.move_ebits + plan.lower_bound, moves=moves, embedding=plan,
+                    timeline=found.timeline,
+                    why=f"{plural(len(moves), 'move')} and {plural(len(plan.through), 'flip')}"
+                        f" save {plural(found.static_ebits - ebits, 'ebit')}")
+        return proposal

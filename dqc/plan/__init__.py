@@ -4,6 +4,7 @@
 * :mod:`dqc.plan.partition` — the placement search (METIS, capacity repair, refinement);
 * :mod:`dqc.plan.embedding` — segments continued through flips, mirrored onto copies;
 * :mod:`dqc.plan.teledata` — time-sliced assignments (qubits moving between QPUs);
+* :mod:`dqc.plan.teledata_embedding` — flips continued through on the stays of moves;
 * :mod:`dqc.plan.weighted_cover` — carrier covers weighted by eviction cost;
 * :mod:`dqc.plan.proposals` — the typed plans the planners propose, and the one place
   that chooses between them;

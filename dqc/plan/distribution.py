@@ -118,11 +118,11 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
     (each try is a full walk), and once beyond where evictions more than double the
     planned ebits. The second value is the run's :class:`~dqc.plan.emitted.Emitted`
     (``.circuit()`` builds the circuit); with ``emit=False`` (a dry run), ``None``.
-    ``embedding`` (segments through flips, :mod:`dqc.plan.embedding`) is used when there
-    are no moves. ``gates``: ``two_qubit_gates(dag)``, if at hand. ``fit``: when copies
-    are still evicted, also try carriers and a walk order fitted to the comm qubits
-    (:func:`fit_to_comm`; not with moves). ``timeline``: ``Timeline.of(dag)``, if at hand
-    (with moves).
+    ``embedding``: segments through flips (:mod:`dqc.plan.embedding`; with moves, planned on
+    their stays by :mod:`dqc.plan.teledata_embedding`). ``gates``: ``two_qubit_gates(dag)``,
+    if at hand. ``fit``: when copies are still evicted, also try carriers and a walk order
+    fitted to the comm qubits (:func:`fit_to_comm`; not with moves). ``timeline``:
+    ``Timeline.of(dag)``, if at hand (with moves).
     """
     permutation = permutation or tuple(range(dag.num_qubits()))
     if gates is None:
@@ -342,8 +342,8 @@ class Builder:
         self.partition = partition
         self.weight = weight  # copy -> weight: plan with plan_weighted (see DistributeGates)
         self.fitted = None if moves else fitted  # carriers fitted to the comm qubits
-        # segments continue through these flips, mirrored onto open copies (no moves)
-        self.embedding = None if moves else embedding
+        # segments continue through these flips, mirrored onto open copies
+        self.embedding = embedding
         self.mirrors: dict[int, list[tuple[int, str]]] = {}
         for position, q, basis in sorted(self.embedding.through if self.embedding else ()):
             self.mirrors.setdefault(position, []).append((q, basis))
@@ -619,7 +619,7 @@ class Builder:
                 rank = walk_ranks(order)
             return WalkPlan(order, rank, batches, dict(self.fitted.carriers),
                             self.fitted.planned_ebits, self.fitted.uses, move_ranks)
-        if self.moves or self.weight is not None:  # (with embedding: no moves)
+        if self.moves or self.weight is not None:
             kept = self.timeline  # (the planner's, if it sliced this circuit)
             timeline = (_static_timeline(nodes) if not self.moves else
                         kept if kept is not None and len(kept.order) == nodes else

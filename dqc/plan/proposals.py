@@ -51,7 +51,8 @@ class Proposal:
         lower_bound: no choice of carriers needs fewer ebits for this placement (and
             these moves, or any embedding of it).
         moves: teledata moves (kind ``"teledata"``), in circuit order.
-        embedding: the flips segments continue through (kind ``"embedding"``).
+        embedding: the flips segments continue through (kind ``"embedding"``, or kind
+            ``"teledata"`` with flips on the moves' stays).
         why: how the planner came to it, in a few words.
         timeline: the slices of the circuit the moves were planned on, if the planner
             kept them (the distributor walks by them; else it slices the circuit again).
@@ -69,12 +70,11 @@ class Proposal:
     @property
     def name(self) -> str:
         """How reasons name it: ``the static plan``, ``embedding (2 flips)``, ``3 teledata
-        moves``."""
+        moves``, ``3 teledata moves with embedding (2 flips)``."""
+        parts = [plural(len(self.moves), "teledata move")] if self.moves else []
         if self.embedding is not None:
-            return f"embedding ({plural(len(self.embedding.through), 'flip')})"
-        if self.moves:
-            return plural(len(self.moves), "teledata move")
-        return "the static plan"
+            parts.append(f"embedding ({plural(len(self.embedding.through), 'flip')})")
+        return " with ".join(parts) or "the static plan"
 
 
 @dataclass(frozen=True)

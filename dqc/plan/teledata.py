@@ -58,7 +58,7 @@ from dqc.plan.layer_moves import (
 )
 from dqc.plan.weighted_cover import plan_weighted
 
-__all__ = ["Move", "Timeline", "TimeSlicedCost", "time_sliced_cost", "two_qubit_gates"]
+__all__ = ["Move", "Stays", "Timeline", "TimeSlicedCost", "time_sliced_cost", "two_qubit_gates"]
 
 
 @dataclass(frozen=True, order=True)
@@ -153,22 +153,13 @@ def time_sliced_cost(
     carriers come from :func:`dqc.plan.weighted_cover.plan_weighted` instead.
     """
     rank = timeline.rank
-    where = [int(p) for p in part]
-    vpart = list(where)  # virtual qubit q < n: the first stay of input qubit q
-    real_of = list(range(len(part)))
-    stays: list[list[tuple[int, int]]] = [[(-1, q)] for q in range(len(part))]
-    move_ebits = 0
-    for m in sorted(moves, key=lambda m: (timeline.rank_of(m.position), m.qubit)):
-        move_ebits += int(dist[where[m.qubit], m.qpu])
-        where[m.qubit] = m.qpu
-        stays[m.qubit].append((timeline.rank_of(m.position), len(vpart)))
-        vpart.append(m.qpu)
-        real_of.append(m.qubit)
+    stays = Stays.of(timeline, part, moves, dist)
     virtual = [
-        TwoQubitGate(g.position, (_stay(stays[g.qubits[0]], rank[g.at]),
-                                  _stay(stays[g.qubits[1]], rank[g.at])), g.segments)
+        TwoQubitGate(g.position, (stays.at(g.qubits[0], rank[g.at]),
+                                  stays.at(g.qubits[1], rank[g.at])), g.segments)
         for g in gates
     ]
+    vpart, real_of, move_ebits = stays.part, stays.real, stays.move_ebits
     if weight is None:
         plan = plan_carriers(virtual, vpart, dist)
     else:
@@ -179,14 +170,53 @@ def time_sliced_cost(
         move_ebits=move_ebits,
         lower_bound=plan.lower_bound + len(moves),
         plan=CarrierPlan(carriers, plan.ebits, plan.lower_bound),
-        virtual_part=tuple(vpart),
+        virtual_part=vpart,
     )
 
 
-def _stay(stays: list[tuple[int, int]], r: int) -> int:
-    """Virtual qubit of the stay that contains rank ``r`` (stays sorted by start rank;
-    the first starts at -1, before every rank)."""
-    return stays[bisect.bisect_right(stays, (r, math.inf)) - 1][1]
+@dataclass(frozen=True)
+class Stays:
+    """Each input qubit's stays on one QPU under a time-sliced assignment: the virtual
+    qubits of the cost model.
+
+    Attributes:
+        part: QPU of each virtual qubit (virtual qubit q < n: input qubit q's first stay;
+            the others in the order of the moves).
+        real: input qubit of each virtual qubit.
+        ordinal: index of each virtual qubit among its input qubit's stays (0: the first).
+        starts: per input qubit, ``(start rank, virtual qubit)`` of its stays, sorted (the
+            first starts at -1, before every rank).
+        move_ebits: ebits of the moves (hops of the shortest path each).
+    """
+
+    part: tuple[int, ...]
+    real: tuple[int, ...]
+    ordinal: tuple[int, ...]
+    starts: tuple[tuple[tuple[int, int], ...], ...]
+    move_ebits: int
+
+    @classmethod
+    def of(cls, timeline: Timeline, part: Sequence[int], moves: Sequence[Move],
+           dist: np.ndarray) -> Stays:
+        """The stays of starting at ``part`` (QPU indices) and making ``moves``."""
+        where = [int(p) for p in part]
+        vpart, real, ordinal = list(where), list(range(len(part))), [0] * len(part)
+        starts: list[list[tuple[int, int]]] = [[(-1, q)] for q in range(len(part))]
+        move_ebits = 0
+        for m in sorted(moves, key=lambda m: (timeline.rank_of(m.position), m.qubit)):
+            move_ebits += int(dist[where[m.qubit], m.qpu])
+            where[m.qubit] = m.qpu
+            ordinal.append(len(starts[m.qubit]))
+            starts[m.qubit].append((timeline.rank_of(m.position), len(vpart)))
+            vpart.append(m.qpu)
+            real.append(m.qubit)
+        return cls(tuple(vpart), tuple(real), tuple(ordinal),
+                   tuple(tuple(s) for s in starts), move_ebits)
+
+    def at(self, q: int, r: int) -> int:
+        """Virtual qubit of input qubit ``q``'s stay that contains rank ``r``."""
+        stays = self.starts[q]
+        return stays[bisect.bisect_right(stays, (r, math.inf)) - 1][1]
 
 
 # ----- the search (the pass is dqc.passes.PlanTeledata) ------------------------------
@@ -242,6 +272,10 @@ class MovesFound:
         reason: one line saying why.
         timeline: the slices of the circuit the moves were planned on (``None`` when
             the search stopped before slicing it).
+        moving: the ``(start, moves)`` tried that have moves, whether or not they beat
+            the static plan (embedding may make them pay:
+            :mod:`dqc.plan.teledata_embedding`): distinct, cheapest first (ties: fewer
+            moves, then as tried).
     """
 
     start: tuple[int, ...]
@@ -251,6 +285,8 @@ class MovesFound:
     lower_bound: int
     reason: str
     timeline: Timeline | None = field(default=None, repr=False, compare=False)
+    moving: tuple[tuple[tuple[int, ...], tuple[Move, ...]], ...] = field(
+        default=(), repr=False, compare=False)
 
 
 def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[int],
@@ -280,6 +316,7 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
     timeline = Timeline.of(dag)
     best = (static.ebits, 0)
     found = None
+    moving: dict[tuple[tuple[int, ...], tuple[Move, ...]], tuple[int, int, int]] = {}
     for start, moves in _candidates(timeline, gates, part, caps, comm, dist, settings):
         if not moves and np.array_equal(start, part):
             continue
@@ -287,13 +324,17 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
         if (cost.ebits, len(moves)) < best:
             best = (cost.ebits, len(moves))
             found = (start, moves, cost.lower_bound)
+        if moves:
+            moving.setdefault((tuple(int(k) for k in start), moves),
+                              (cost.ebits, len(moves), len(moving)))
+    tried = tuple(sorted(moving, key=moving.__getitem__))
     if found is None:
         return replace(keep, reason="no time-sliced assignment beat the static one",
-                       timeline=timeline)
+                       timeline=timeline, moving=tried)
     start, moves, lower = found
     return MovesFound(tuple(int(k) for k in start), moves, best[0], static.ebits, lower,
                       f"{plural(len(moves), 'move')} save{'s' * (len(moves) == 1)} "
-                      f"{plural(static.ebits - best[0], 'ebit')}", timeline)
+                      f"{plural(static.ebits - best[0], 'ebit')}", timeline, tried)
 
 
 def _candidates(timeline: Timeline, gates: Sequence[TwoQubitGate], part: Sequence[int],
