@@ -55,8 +55,8 @@ from dqc.plan.embedding import FlipTable, find_flips
 from dqc.plan.layer_moves import DEFAULT_LAYERS, LayerSettings
 from dqc.plan.partition import blocks
 from dqc.plan.proposals import Proposal
-from dqc.plan.teledata import MovesFound, SearchSettings, Stays, search_moves
-from dqc.plan.teledata_embedding import embed_moves
+from dqc.plan.teledata import MovesFound, SearchSettings, search_moves
+from dqc.plan.teledata_embedding import cheapest_with_flips
 
 #: Largest circuit (two-qubit gates) whose moves get an embedding on their stays.
 MAX_EMBEDDED_GATES = 20_000
@@ -64,9 +64,9 @@ MAX_EMBEDDED_GATES = 20_000
 #: How many of the cheapest moves tried get an embedding on their stays.
 EMBEDDED_MOVES = 4
 
-#: Evaluations × two-qubit gates for the embedding on the moves' stays (as
-#: :class:`PlanEmbedding`'s ``work``).
-EMBEDDING_WORK = 5e5
+#: Evaluations × two-qubit gates for the embedding on the moves' stays, in all (a fifth of
+#: :class:`PlanEmbedding`'s ``work``: sat_n11 on a line of 8 QPUs spent 1.3 s at 5e5).
+EMBEDDING_WORK = 1e5
 
 
 class PlanTeledata(AnalysisPass):
@@ -131,29 +131,21 @@ class PlanTeledata(AnalysisPass):
         flips on their stays: the cheapest, when it costs fewer ebits than ``proposal``
         and the other planners' proposals; else ``proposal``."""
         assert found.timeline is not None
-        net, dist = self.network, self.network.distances()
-        table = FlipTable(gates, find_flips(dag, gates))
+        net = self.network
         exact = self.property_set["dqc_exact"]
         embedding = self.property_set["dqc_embedding"]
         best = min([proposal.ebits, *([embedding.ebits] if embedding is not None else []),
                     *([exact.embedding.ebits] if exact is not None else [])])
-        budget = max(1, int(EMBEDDING_WORK // len(gates)))
-        for start, moves in found.moving[:EMBEDDED_MOVES]:
-            if budget <= 0:
-                break
-            stays = Stays.of(found.timeline, start, moves, dist)
-            plan = embed_moves(table, found.timeline, stays, dist, max_evaluations=budget,
-                               below=best - stays.move_ebits)
-            if plan is None:
-                continue
-            budget -= plan.evaluations
-            ebits = stays.move_ebits + plan.ebits
-            if plan.through and ebits < best:
-                best = ebits
-                proposal = Proposal(
-                    "teledata", tuple(net.qpus[k].name for k in start), ebits,
-                    stays.move_ebits + plan.lower_bound, moves=moves, embedding=plan,
-                    timeline=found.timeline,
-                    why=f"{plural(len(moves), 'move')} and {plural(len(plan.through), 'flip')}"
-                        f" save {plural(found.static_ebits - ebits, 'ebit')}")
-        return proposal
+        found_flips = cheapest_with_flips(
+            FlipTable(gates, find_flips(dag, gates)), found.timeline,
+            found.moving[:EMBEDDED_MOVES], net.distances(), below=best,
+            evaluations=max(1, int(EMBEDDING_WORK // len(gates))))
+        if found_flips is None:
+            return proposal
+        plan, moves = found_flips.plan, found_flips.moves
+        return Proposal(
+            "teledata", tuple(net.qpus[k].name for k in found_flips.start), found_flips.ebits,
+            found_flips.move_ebits + plan.lower_bound, moves=moves, embedding=plan,
+            timeline=found.timeline,
+            why=f"{plural(len(moves), 'move')} and {plural(len(plan.through), 'flip')} save "
+                f"{plural(found.static_ebits - found_flips.ebits, 'ebit')}")

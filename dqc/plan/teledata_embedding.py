@@ -49,15 +49,16 @@ Examples:
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from dqc.plan.cost_model import TwoQubitGate
 from dqc.plan.embedding import EmbeddingPlan, Flip, FlipTable, plan_embedding
-from dqc.plan.teledata import Stays, Timeline
+from dqc.plan.teledata import Move, Stays, Timeline
 
-__all__ = ["embed_moves", "on_inputs", "stay_table"]
+__all__ = ["MovesWithFlips", "cheapest_with_flips", "embed_moves", "on_inputs", "stay_table"]
 
 #: A virtual qubit's segment numbers carry its stay's ordinal above this many bits, so
 #: the stays of one qubit are keyed apart while one count runs through them.
@@ -107,6 +108,52 @@ def embed_moves(table: FlipTable, timeline: Timeline, stays: Stays, dist: np.nda
         return None
     plan = plan_embedding(virtual, part, dist, max_evaluations=max_evaluations)
     return on_inputs(plan, stays, timeline)
+
+
+@dataclass(frozen=True)
+class MovesWithFlips:
+    """Moves and the flips chosen on their stays.
+
+    Attributes:
+        start: QPU index of each qubit at the start.
+        moves: the moves.
+        plan: the flips and covers on the stays (:func:`embed_moves`; its ebits leave out
+            the moves').
+        move_ebits: ebits of the moves.
+    """
+
+    start: tuple[int, ...]
+    moves: tuple[Move, ...]
+    plan: EmbeddingPlan
+    move_ebits: int
+
+    @property
+    def ebits(self) -> int:
+        """The moves' ebits and the covers'."""
+        return self.move_ebits + self.plan.ebits
+
+
+def cheapest_with_flips(table: FlipTable, timeline: Timeline,
+                        candidates: Sequence[tuple[Sequence[int], tuple[Move, ...]]],
+                        dist: np.ndarray, *, below: float, evaluations: int
+                        ) -> MovesWithFlips | None:
+    """Of ``candidates`` (start placement, moves), embedded in order while ``evaluations``
+    last, the one that costs fewest ebits with flips on its stays, when that is below
+    ``below`` and it continues through some flip; else ``None``."""
+    best: MovesWithFlips | None = None
+    for start, moves in candidates:
+        if evaluations <= 0:
+            break
+        stays = Stays.of(timeline, start, moves, dist)
+        plan = embed_moves(table, timeline, stays, dist, max_evaluations=evaluations,
+                           below=below - stays.move_ebits)
+        if plan is None:
+            continue
+        evaluations -= plan.evaluations
+        found = MovesWithFlips(tuple(int(k) for k in start), moves, plan, stays.move_ebits)
+        if plan.through and found.ebits < below:
+            best, below = found, found.ebits
+    return best
 
 
 def on_inputs(plan: EmbeddingPlan, stays: Stays, timeline: Timeline) -> EmbeddingPlan:

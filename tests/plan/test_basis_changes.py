@@ -7,6 +7,7 @@ from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag, dag_to_circuit
 from qiskit.quantum_info import Operator
 
+import dqc
 from dqc.plan.basis_changes import fold_hadamard_sandwiches
 
 
@@ -45,3 +46,23 @@ def test_a_cx_control_sandwich_and_a_half_sandwich_are_left_alone():
     qc.t(1)  # no second H
     out, count = _folded(qc)
     assert count == 0 and len(out.data) == len(qc.data)
+
+
+@pytest.mark.parametrize("gate", ["rxx", "ryy", "rzz"])
+def test_a_qubit_in_a_chain_of_rotations_needs_one_copy(gate, fixed):
+    """q0 alone on its QPU, four two-qubit rotations alternating with q1 and q2 on the
+    other: all four are diagonal on q0 in one basis (X for ``rxx``, Y for ``ryy``, Z
+    for ``rzz``), so one copy of q0 carries them: 1 ebit. Unrolled, ``rxx`` leaves
+    ``h q0; h q0`` (``ryy``: ``sx q0; sxdg q0``) between two of them, which ends q0's
+    segment (one copy per rotation: 4 ebits) unless the unroller cancels such pairs
+    (``cancel_inverses``)."""
+    qc = QuantumCircuit(4)
+    for t, angle in ((1, 0.3), (2, 0.5), (1, 0.7), (2, 1.1)):
+        getattr(qc, gate)(angle, 0, t)
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+    ebits = []
+    for cancel in (False, True):
+        unrolled = dqc.passes.UnrollForDistribution(cancel_inverses=cancel)(qc)
+        assert Operator(unrolled).equiv(Operator(qc))
+        ebits.append(fixed(unrolled, net, ("qpu0", "qpu1", "qpu1", "qpu0"))[1].ebits)
+    assert ebits == ([1, 1] if gate == "rzz" else [4, 1])
