@@ -78,26 +78,30 @@ def _dag(qc: QuantumCircuit):
     return circuit_to_dag(PassManager([dqc.passes.UnrollForDistribution()]).run(qc))
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(12))
 def test_random_moves_with_random_flips_verify(seed, pass_verified):
     """Random moves and a random choice of flips on their stays (at most one per gate):
     distributed and verified; with a comm qubit per data qubit, no more ebits than the
-    model."""
+    model. Seeds 8-11: a line of three QPUs (moves and copies over two hops), with
+    mid-circuit measurements and resets."""
     rng = random.Random(seed)
     n = 6
-    qc = (random_clifford_circuit(n, 40, seed, measure=False) if seed % 2
+    qc = (random_clifford_circuit(n, 40, seed, resets=True) if seed >= 8 else
+          random_clifford_circuit(n, 40, seed, measure=False) if seed % 2
           else random_circuit(n, 40, seed))
     comm = (1, 2, n)[seed % 3]
-    net = dqc.Network.all_to_all(2, data_qubits=n - 1, comm_qubits=comm)
+    net = (dqc.Network.line(3, data_qubits=n - 1, comm_qubits=max(2, comm)) if seed >= 8
+           else dqc.Network.all_to_all(2, data_qubits=n - 1, comm_qubits=comm))
     dag = _dag(qc)
     timeline = Timeline.of(dag)
-    part = [0, 0, 0, 1, 1, 1]
+    part = [0, 0, 1, 1, 2, 2] if seed >= 8 else [0, 0, 0, 1, 1, 1]
     where, moves = list(part), []
     for s in sorted(rng.sample(range(2, timeline.num_slices + 1), 3)):
         q = rng.randrange(n)
-        if where.count(1 - where[q]) < n - 1:
-            moves.append(Move(timeline.slice_start(s), q, 1 - where[q]))
-            where[q] = 1 - where[q]
+        to = rng.choice([k for k in range(len(net.qpus)) if k != where[q]])
+        if where.count(to) < n - 1:
+            moves.append(Move(timeline.slice_start(s), q, to))
+            where[q] = to
     dist = net.distances()
     stays = Stays.of(timeline, part, moves, dist)
     virtual = stay_table(FlipTable.of(dag), timeline, stays)
