@@ -168,8 +168,7 @@ class FlipTable:
         """``key_qubit``: the qubit each qubit's segments are keyed by (default: itself;
         :mod:`dqc.plan.teledata_embedding` keys the stays of one qubit by that qubit)."""
         self.gates, self.flips = list(gates), list(flips)
-        of = key_qubit if key_qubit is not None else range(1 + max(
-            [-1, *(max(g.qubits) for g in gates), *(f.qubit for f in flips)]))
+        of = key_qubit.__getitem__ if key_qubit is not None else int
         m = len(gates)
         self.positions = np.fromiter((g.position for g in gates), dtype=np.int64, count=m)
         self.qubits = np.array([g.qubits for g in gates], dtype=np.int64).reshape(m, 2)
@@ -177,8 +176,8 @@ class FlipTable:
         for i, g in enumerate(gates):
             for side, option in enumerate(g.segments):
                 if option is not None:
-                    self.keys[i, side] = _key(of[g.qubits[side]], option[0], option[1])
-        self.flip_key = np.array([_key(of[f.qubit], f.basis, f.after) for f in flips],
+                    self.keys[i, side] = _key(of(g.qubits[side]), option[0], option[1])
+        self.flip_key = np.array([_key(of(f.qubit), f.basis, f.after) for f in flips],
                                  dtype=np.int64)
         self.flip_gate = np.array([-1 if f.gate is None else f.gate for f in flips],
                                   dtype=np.int64)

@@ -121,60 +121,6 @@ class Timeline:
 
 
 @dataclass(frozen=True)
-class TimeSlicedCost:
-    """Ebits of a time-sliced assignment.
-
-    Attributes:
-        ebits: ebits of the moves plus those of the carrier plan.
-        move_ebits: ebits of the moves (hops of the shortest path each).
-        lower_bound: moves plus the plan's minimum covers.
-        plan: the carrier plan on virtual qubits, carriers mapped back to input qubits.
-        virtual_part: QPU of every virtual qubit (one per stay of a qubit on a QPU).
-    """
-
-    ebits: int
-    move_ebits: int
-    lower_bound: int
-    plan: CarrierPlan
-    virtual_part: tuple[int, ...]
-
-
-def time_sliced_cost(
-    timeline: Timeline,
-    gates: Sequence[TwoQubitGate],
-    part: Sequence[int],
-    moves: Sequence[Move],
-    dist: np.ndarray,
-    weight: Callable[[tuple[int, str, int, int]], float] | None = None,
-) -> TimeSlicedCost:
-    """True ebit cost of starting at ``part`` and making ``moves`` (QPU indices).
-
-    With ``weight`` (of a copy ``(input qubit, basis, segment, remote QPU)``) the
-    carriers come from :func:`dqc.plan.weighted_cover.plan_weighted` instead.
-    """
-    rank = timeline.rank
-    stays = Stays.of(timeline, part, moves, dist)
-    virtual = [
-        TwoQubitGate(g.position, (stays.at(g.qubits[0], rank[g.at]),
-                                  stays.at(g.qubits[1], rank[g.at])), g.segments)
-        for g in gates
-    ]
-    vpart, real_of, move_ebits = stays.part, stays.real, stays.move_ebits
-    if weight is None:
-        plan = plan_carriers(virtual, vpart, dist)
-    else:
-        plan = plan_weighted(virtual, vpart, dist, lambda v: weight((real_of[v[0]], *v[1:])))
-    carriers = {p: real_of[v] for p, v in plan.carriers.items()}
-    return TimeSlicedCost(
-        ebits=plan.ebits + move_ebits,
-        move_ebits=move_ebits,
-        lower_bound=plan.lower_bound + len(moves),
-        plan=CarrierPlan(carriers, plan.ebits, plan.lower_bound),
-        virtual_part=vpart,
-    )
-
-
-@dataclass(frozen=True)
 class Stays:
     """Each input qubit's stays on one QPU under a time-sliced assignment: the virtual
     qubits of the cost model.
@@ -217,6 +163,61 @@ class Stays:
         """Virtual qubit of input qubit ``q``'s stay that contains rank ``r``."""
         stays = self.starts[q]
         return stays[bisect.bisect_right(stays, (r, math.inf)) - 1][1]
+
+    def pair(self, qubits: tuple[int, int], r: int) -> tuple[int, int]:
+        """The virtual qubits of a two-qubit gate on input ``qubits`` at rank ``r``."""
+        return self.at(qubits[0], r), self.at(qubits[1], r)
+
+
+@dataclass(frozen=True)
+class TimeSlicedCost:
+    """Ebits of a time-sliced assignment.
+
+    Attributes:
+        ebits: ebits of the moves plus those of the carrier plan.
+        move_ebits: ebits of the moves (hops of the shortest path each).
+        lower_bound: moves plus the plan's minimum covers.
+        plan: the carrier plan on virtual qubits, carriers mapped back to input qubits.
+        virtual_part: QPU of every virtual qubit (one per stay of a qubit on a QPU).
+    """
+
+    ebits: int
+    move_ebits: int
+    lower_bound: int
+    plan: CarrierPlan
+    virtual_part: tuple[int, ...]
+
+
+def time_sliced_cost(
+    timeline: Timeline,
+    gates: Sequence[TwoQubitGate],
+    part: Sequence[int],
+    moves: Sequence[Move],
+    dist: np.ndarray,
+    weight: Callable[[tuple[int, str, int, int]], float] | None = None,
+) -> TimeSlicedCost:
+    """True ebit cost of starting at ``part`` and making ``moves`` (QPU indices).
+
+    With ``weight`` (of a copy ``(input qubit, basis, segment, remote QPU)``) the
+    carriers come from :func:`dqc.plan.weighted_cover.plan_weighted` instead.
+    """
+    rank = timeline.rank
+    stays = Stays.of(timeline, part, moves, dist)
+    virtual = [TwoQubitGate(g.position, stays.pair(g.qubits, rank[g.at]), g.segments)
+               for g in gates]
+    vpart, real_of, move_ebits = stays.part, stays.real, stays.move_ebits
+    if weight is None:
+        plan = plan_carriers(virtual, vpart, dist)
+    else:
+        plan = plan_weighted(virtual, vpart, dist, lambda v: weight((real_of[v[0]], *v[1:])))
+    carriers = {p: real_of[v] for p, v in plan.carriers.items()}
+    return TimeSlicedCost(
+        ebits=plan.ebits + move_ebits,
+        move_ebits=move_ebits,
+        lower_bound=plan.lower_bound + len(moves),
+        plan=CarrierPlan(carriers, plan.ebits, plan.lower_bound),
+        virtual_part=vpart,
+    )
 
 
 # ----- the search (the pass is dqc.passes.PlanTeledata) ------------------------------

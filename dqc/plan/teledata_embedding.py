@@ -80,8 +80,7 @@ def stay_table(table: FlipTable, timeline: Timeline, stays: Stays) -> FlipTable 
 
     gates = []
     for g in table.gates:
-        r = rank[g.position]
-        vs = (stays.at(g.qubits[0], r), stays.at(g.qubits[1], r))
+        vs = stays.pair(g.qubits, rank[g.position])
         gates.append(TwoQubitGate(g.position, vs, tuple(  # type: ignore[arg-type]
             None if o is None else (o[0], number(v, o[1])) for o, v in zip(g.segments, vs))))
     flips = []
@@ -167,10 +166,11 @@ def on_inputs(plan: EmbeddingPlan, stays: Stays, timeline: Timeline) -> Embeddin
         a, b = (stays.real[v] for v in g.qubits)
         if g.position < 0:
             r, qpu = timeline.rank[g.at], stays.part[g.qubits[1]]
-            there = [q for q in range(len(stays.starts)) if stays.part[stays.at(q, r)] == qpu]
-            if not there:
+            there = next((q for q in range(len(stays.starts))
+                          if stays.part[stays.at(q, r)] == qpu), None)
+            if there is None:
                 continue  # (no qubit on that QPU then: the model leaves the copy out)
-            b = there[0]
+            b = there
         gates.append(TwoQubitGate(g.position, (a, b), tuple(  # type: ignore[arg-type]
             None if o is None else (o[0], o[1] & mask) for o in g.segments)))
     through = frozenset((p, stays.real[v], basis) for p, v, basis in plan.through)
