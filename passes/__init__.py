@@ -17,8 +17,10 @@ key                        written by              read by
                                                    PlanTeledata, DistributeGates
 ``dqc_partition``          PartitionQubits         PlanEmbedding, PlanTeledata,
                                                    DistributeGates
-``dqc_placement``          PartitionQubits         PlanEmbedding, DistributeGates
+``dqc_placement``          PartitionQubits         PlanEmbedding, PlanTeledata,
+                                                   DistributeGates
 ``dqc_embedding``          PlanEmbedding           PlanTeledata, DistributeGates
+``dqc_embedding_start``    PlanEmbedding           DistributeGates
 ``dqc_embedding_bound``    PlanEmbedding           DistributeGates
 ``dqc_exact``              PlanEmbedding           PlanTeledata, DistributeGates
 ``dqc_teledata``           PlanTeledata            DistributeGates

@@ -26,8 +26,8 @@ class PartitionQubits(AnalysisPass):
     Args:
         network: the QPUs and links.
         seed: METIS's first seed.
-        metis_runs, max_passes, max_evaluations, max_dry_run_gates, max_dry_runs: the
-            search effort (:class:`dqc.plan.partition.SearchLimits`).
+        metis_runs, max_passes, max_evaluations, max_dry_run_gates, max_dry_runs,
+            search_starts: the search effort (:class:`dqc.plan.partition.SearchLimits`).
 
     Property set read: ``dqc_interaction_graph`` (:class:`BuildInteractionGraph`),
     ``dqc_two_qubit_gates`` if present.
@@ -52,12 +52,13 @@ class PartitionQubits(AnalysisPass):
 
     def __init__(self, network: Network, *, seed: int | None = None, metis_runs: int = 3,
                  max_passes: int = 30, max_evaluations: int | None = None,
-                 max_dry_run_gates: int = 5_000, max_dry_runs: int = 4) -> None:
+                 max_dry_run_gates: int = 5_000, max_dry_runs: int = 4,
+                 search_starts: int = 3) -> None:
         super().__init__()
         self.network = network
         self.seed = 0 if seed is None else int(seed)
         self.limits = SearchLimits(metis_runs, max_passes, max_evaluations,
-                                   max_dry_run_gates, max_dry_runs)
+                                   max_dry_run_gates, max_dry_runs, search_starts)
 
     def run(self, dag: DAGCircuit) -> None:
         """Write ``dqc_partition`` and ``dqc_placement`` for the qubits of ``dag``."""

@@ -41,7 +41,7 @@ from qiskit.transpiler import AnalysisPass
 from dqc.errors import plural
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
-from dqc.plan.embedding import FlipTable, find_flips, search_embeddings
+from dqc.plan.embedding import EmbeddingPlan, FlipTable, find_flips, search_embeddings
 from dqc.plan.exact import exact_plan
 from dqc.plan.proposals import Proposal
 
@@ -67,9 +67,12 @@ class PlanEmbedding(AnalysisPass):
     ``dqc_two_qubit_gates`` if present.
     Property set written: ``dqc_embedding`` (:class:`dqc.plan.proposals.Proposal` of
     kind ``"embedding"``, its ``embedding`` the :class:`dqc.plan.embedding.EmbeddingPlan`;
-    ``None`` when embedding saves nothing), ``dqc_embedding_bound`` (``int``: no
-    embedding of that placement needs fewer ebits; ``None`` when not searched),
-    ``dqc_exact`` (:class:`dqc.plan.exact.ExactPlan` or ``None``).
+    ``None`` when embedding saves nothing), ``dqc_embedding_start`` (the same for the
+    plan on the partitioner's placement when the best is on another, else ``None``:
+    under comm-qubit limits a plan cheaper on the model may emit more),
+    ``dqc_embedding_bound`` (``int``: no embedding of that placement needs fewer ebits;
+    ``None`` when not searched), ``dqc_exact`` (:class:`dqc.plan.exact.ExactPlan` or
+    ``None``).
 
     On two QPUs, small circuits (:mod:`dqc.plan.exact`'s size rule) also get the integer
     program over placements, flips and carriers together: ``dqc_exact`` keeps its plan
@@ -93,6 +96,7 @@ class PlanEmbedding(AnalysisPass):
         if size == 0 or (self.max_gates is not None and size > self.max_gates):
             self.property_set["dqc_embedding"] = None
             self.property_set["dqc_embedding_bound"] = None
+            self.property_set["dqc_embedding_start"] = None
             self.property_set["dqc_exact"] = None
             return
         gates = shared_two_qubit_gates(dag, self.property_set)
@@ -107,9 +111,17 @@ class PlanEmbedding(AnalysisPass):
             table, dag.num_qubits(), [q.data_qubits for q in net.qpus], dist,
             comm=[q.comm_qubits for q in net.qpus]) if self.exact else None
         self.property_set["dqc_embedding_bound"] = search.static_bound
-        best = search.best
-        self.property_set["dqc_embedding"] = None if best is None else Proposal(
-            "embedding", tuple(self.network.qpus[k].name for k in best.placement),
-            best.ebits, best.lower_bound, embedding=best,
-            why=f"{plural(len(best.through), 'flip')} save{'s' * (len(best.through) == 1)} "
-                f"{plural(best.static_ebits - best.ebits, 'ebit')}")
+        best, first = search.best, search.first
+        self.property_set["dqc_embedding"] = None if best is None else self._proposal(best)
+        self.property_set["dqc_embedding_start"] = (
+            None if first is None or best is None or first.placement == best.placement
+            else self._proposal(first, " on the partitioner's placement"))
+
+    def _proposal(self, plan: EmbeddingPlan, where: str = "") -> Proposal:
+        """``plan`` as a proposal."""
+        saves = plural(plan.static_ebits - plan.ebits, 'ebit')
+        return Proposal(
+            "embedding", tuple(self.network.qpus[k].name for k in plan.placement),
+            plan.ebits, plan.lower_bound, embedding=plan,
+            why=f"{plural(len(plan.through), 'flip')} save{'s' * (len(plan.through) == 1)} "
+                f"{saves}{where}")

@@ -462,11 +462,13 @@ class EmbeddingSearch:
             the first placement's static plan; else ``None``.
         static_bound: no embedding of the first placement needs fewer ebits.
         static_ebits: the first placement's static plan (no embedding).
+        first: the plan on the first placement, if it saves ebits on its static plan.
     """
 
     best: EmbeddingPlan | None
     static_bound: int
     static_ebits: int
+    first: EmbeddingPlan | None = None
 
 
 def search_embeddings(table: FlipTable, part: Sequence[int],
@@ -478,7 +480,7 @@ def search_embeddings(table: FlipTable, part: Sequence[int],
     each placement's greedy search uses what the ones before it left.
     """
     budget = max(1, int(work))
-    plan = plan_embedding(table, np.array(part), dist, max_evaluations=budget)
+    plan = first = plan_embedding(table, np.array(part), dist, max_evaluations=budget)
     budget -= plan.evaluations
     static, seen = plan.static_ebits, {plan.placement}
     bound = plan.lower_bound
@@ -492,4 +494,5 @@ def search_embeddings(table: FlipTable, part: Sequence[int],
         budget -= other.evaluations
         if other.ebits < plan.ebits:
             plan = other
-    return EmbeddingSearch(plan if plan.ebits < static else None, bound, static)
+    return EmbeddingSearch(plan if plan.ebits < static else None, bound, static,
+                           first if first.ebits < static else None)

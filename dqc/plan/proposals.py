@@ -103,17 +103,19 @@ class Distribution:
 
 def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
            embedding: Proposal | None = None, teledata: Proposal | None = None,
-           exact: ExactPlan | None = None) -> list[Proposal]:
+           exact: ExactPlan | None = None, also: Proposal | None = None) -> list[Proposal]:
     """The proposals to distribute by, cheapest on the model first (ties: embedding,
     teledata, static).
 
     ``static`` stands alone when there is nothing else. Otherwise the static plan is
     re-scored on the start placement (``teledata``'s when given: it may relabel), with
-    the embedding's bound when the embedding is on that placement. The integer
+    the embedding's bound when the embedding is on that placement; ``static`` joins too
+    when its placement is another (moves searched from another candidate). The integer
     program's plan (``exact``) joins, first, when it costs fewer ebits than all of them;
     its plan within the comm qubits, when it has one, always joins (ranked by its model:
     distributed when the plans before it emit more than their models, see
-    :func:`choose`).
+    :func:`choose`), and so does ``also`` (the embedding on the partitioner's placement
+    when ``embedding`` is on another).
     """
     options = [p for p in (embedding, teledata) if p is not None and (p.moves or p.embedding)]
     if options:
@@ -125,11 +127,15 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
             bound = min(bound, embedding.lower_bound)
         options.append(Proposal("static", start, plan.ebits, bound,
                                 why="re-scored on the start"))
+        if static.placement != start:  # (moves searched from another candidate placement)
+            options.append(static)
     else:
         options = [static]
     if exact is not None and exact.fitted is not None:  # (after the others on ties)
         options.append(_exact(network, exact.fitted, "integer program within the "
                                                      "comm qubits"))
+    if also is not None:
+        options.append(also)
     if exact is not None and exact.embedding.ebits < min(p.ebits for p in options):
         options.insert(0, _exact(network, exact.embedding, "integer program over placements "
                                  "and flips" + (" (optimal without moves)" if exact.optimal

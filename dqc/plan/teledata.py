@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import cast
 
@@ -344,8 +344,13 @@ def _candidates(timeline: Timeline, gates: Sequence[TwoQubitGate], part: Sequenc
     """(start placement, moves) to score: one sweep per (lookahead, threshold) setting,
     then the layer assignment where it applies (see :class:`SearchSettings`)."""
     pairs = _slice_pairs(timeline, gates)
-    for decay, threshold in settings.grid(timeline.num_slices * len(part) ** 2):
-        yield _sweep(pairs, np.asarray(part), np.asarray(caps), dist, decay, threshold,
+    grid = settings.grid(timeline.num_slices * len(part) ** 2)
+    kept: dict[float, list[_Interactions]] = {}  # (a lookahead's windows, if tried again)
+    for decay, threshold in grid:
+        windows: Iterable[_Interactions] = _windows(pairs, len(part), decay)
+        if sum(1 for d, _ in grid if d == decay) > 1:
+            windows = kept[decay] = kept[decay] if decay in kept else list(windows)
+        yield _sweep(windows, np.asarray(part), np.asarray(caps), dist, threshold,
                      swaps=min(comm) >= 2, timeline=timeline)
     if settings.layers is not None and min(comm) >= 2 and dist.max() <= 1:
         layered = _layer_moves(timeline, gates, len(part), caps, settings.layers)
@@ -386,19 +391,25 @@ def _slice_pairs(timeline: Timeline, gates) -> list[np.ndarray]:
     return [np.array(r, dtype=np.int64).reshape(-1, 2) for r in rows]
 
 
-def _sweep(pairs: list[np.ndarray], part: np.ndarray, caps: np.ndarray, dist: np.ndarray,
-           decay: float, threshold: float, *, swaps: bool,
-           timeline: Timeline) -> tuple[np.ndarray, tuple[Move, ...]]:
-    """One pass over the slices with lookahead ``decay``; returns (start partition, moves)."""
-    n = len(part)
+def _windows(pairs: list[np.ndarray], n: int, decay: float) -> Iterator[_Interactions]:
+    """Per slice, the interactions of it and the slices after it, weighted by ``decay``
+    per slice ahead (up to where the weight falls below 0.02)."""
     window = max(1, math.ceil(math.log(0.02) / math.log(decay)))
     weights = decay ** np.arange(window)
+    for s in range(len(pairs)):
+        yield _Interactions.of(
+            [(pairs[s + j], w) for j, w in enumerate(weights) if s + j < len(pairs)], n)
+
+
+def _sweep(windows: Iterable[_Interactions], part: np.ndarray, caps: np.ndarray,
+           dist: np.ndarray, threshold: float, *, swaps: bool,
+           timeline: Timeline) -> tuple[np.ndarray, tuple[Move, ...]]:
+    """One pass over the slices, each with its lookahead window (:func:`_windows`);
+    returns (start partition, moves)."""
     cur = part.copy()
     start = part.copy()
     moves: list[Move] = []
-    for s in range(len(pairs)):
-        window_pairs = [(pairs[s + j], w) for j, w in enumerate(weights) if s + j < len(pairs)]
-        f = _Interactions.of(window_pairs, n)
+    for s, f in enumerate(windows):
         before = cur.copy()
         _exchange(f, cur, caps, dist, threshold, swaps)
         changed = np.flatnonzero(cur != before)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from dqc.passes.pass_manager import compile_passes
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import quantum_volume
+from qiskit.transpiler import PassManager
 
 import dqc
+from tests.helpers import CIRCUITS
 
 
 def test_one_remote_gate_stays_static(pass_verified):
@@ -44,3 +47,22 @@ def test_quantum_volume_32_on_two_qpus_beats_the_static_plan(verified):
     static = pm.property_set["dqc_placement"].ebits
     res = verified(qc, net, expect="pauli-rotations")
     assert teledata.moves and res.report.ebits == teledata.ebits < static / 2
+
+
+def test_moves_are_searched_from_the_partitioners_other_placements_too(verified):
+    """multiplier_n15 on 2 QPUs of 8 (2 comm qubits). From the partitioner's placement
+    (7 ebits on the model) the search finds no move that pays; from its next candidate
+    (8 static) one move gives 6. PlanTeledata proposes the 6; distributed it emits 7
+    (the embedding plan, also 6 on the model, emits 8 under the comm qubits)."""
+    qc = dqc.load_circuit(CIRCUITS / "multiplier_n15.qasm")
+    net = dqc.Network.all_to_all(2, data_qubits=8, comm_qubits=2)
+    found = []
+    for starts in (1, 3):
+        *analysis, _, _ = compile_passes(net)
+        pm = PassManager([*analysis, dqc.passes.PlanTeledata(net, starts=starts)])
+        pm.run(qc)
+        plan = pm.property_set["dqc_teledata"]
+        found.append((plan.kind, plan.ebits, len(plan.moves),
+                      plan.placement == pm.property_set["dqc_partition"]))
+    assert found == [("static", 7, 0, True), ("teledata", 6, 1, False)]
+    assert verified(qc, net).report.ebits == 7

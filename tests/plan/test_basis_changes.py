@@ -66,3 +66,16 @@ def test_a_qubit_in_a_chain_of_rotations_needs_one_copy(gate, fixed):
         assert Operator(unrolled).equiv(Operator(qc))
         ebits.append(fixed(unrolled, net, ("qpu0", "qpu1", "qpu1", "qpu0"))[1].ebits)
     assert ebits == ([1, 1] if gate == "rzz" else [4, 1])
+
+
+@pytest.mark.parametrize("gate", ["rxx", "ryy"])
+def test_the_compile_cancels_the_pairs_by_default(gate, verified):
+    """The same chain, compiled (any placement): the unroller cancels the pairs by
+    default, so q0's rotations with the qubit on the other QPU share one copy: 1 ebit
+    (2 with the pairs kept: the placement keeps q0 with q1 or q2, the other's two
+    rotations are remote)."""
+    qc = QuantumCircuit(4)
+    for t, angle in ((1, 0.3), (2, 0.5), (1, 0.7), (2, 1.1)):
+        getattr(qc, gate)(angle, 0, t)
+    assert dqc.passes.UnrollForDistribution().cancel_inverses
+    assert verified(qc, dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)).report.ebits == 1

@@ -3,15 +3,19 @@ between them on what they emit."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from dqc.passes.pass_manager import compile_passes
 from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag
+from qiskit.transpiler import PassManager
 
 import dqc
 from dqc.plan.cost_model import two_qubit_gates
 from dqc.plan.embedding import EmbeddingPlan
 from dqc.plan.proposals import Proposal, choose, ranked
 from dqc.plan.teledata import Move, Timeline
-from tests.helpers import qft
+from tests.helpers import CIRCUITS, qft
 
 LINE = dqc.Network.line(2, data_qubits=1)
 EMBEDDED = EmbeddingPlan(through=frozenset({(0, 0, "z")}), gates=(), ebits=1,
@@ -52,6 +56,22 @@ def test_cheapest_first_ties_embedding_then_teledata_then_static():
     order = ranked(LINE, gates, static, embedding=embedding, teledata=cheaper)
     assert [p.kind for p in order] == ["teledata", "embedding", "static"]
 
+
+
+def test_moves_from_another_placement_keep_the_static_plan_on_the_partitioners():
+    """PlanTeledata may start its moves from another candidate placement: the static plan
+    is re-scored on that start, and the static plan on the partitioner's placement stays
+    in the ranking too (a fuzz case, seed 3003, had only plans on the other placement
+    left, and none fitted its comm qubits)."""
+    gates = two_qubit_gates(circuit_to_dag(one_cz()))
+    static = Proposal("static", ("qpu0", "qpu1"), 1, 1)
+    teledata = Proposal("teledata", ("qpu1", "qpu0"), 0, 0, moves=(Move(1, 0, 0),))
+    order = ranked(LINE, gates, static, teledata=teledata)
+    assert [(p.kind, p.placement, p.ebits) for p in order] == [
+        ("teledata", ("qpu1", "qpu0"), 0), ("static", ("qpu1", "qpu0"), 1),
+        ("static", ("qpu0", "qpu1"), 1)]
+    assert [p.placement for p in ranked(LINE, gates, static, teledata=replace(
+        teledata, placement=static.placement))] == [static.placement] * 2
 
 def _qft_with_a_round_trip():
     """QFT-10 on two QPUs of 6 data qubits and 1 comm qubit, q0 sent to the other QPU at
@@ -122,3 +142,20 @@ def test_a_plan_the_comm_qubits_cannot_carry_gives_way_to_the_next(verified):
     qc.measure_all()
     result = verified(qc, dqc.Network.all_to_all(3, data_qubits=2, comm_qubits=1))
     assert result.report.ebits >= 1
+
+
+def test_the_embedding_on_the_partitioners_placement_is_distributed_too(verified):
+    """sat_n11 on a line of 4 QPUs (3 data, 2 comm qubits each). The embedding search's
+    best plan is on another candidate placement (28 on the model, 29 on the
+    partitioner's), but its copies crowd the comm qubits: it emits 54, the static plan
+    53, while the plan on the partitioner's placement emits 48. PlanEmbedding proposes
+    both; the compile keeps the 48."""
+    qc = dqc.load_circuit(CIRCUITS / "sat_n11.qasm")
+    net = dqc.Network.line(4, data_qubits=3, comm_qubits=2)
+    *analysis, _ = compile_passes(net)
+    pm = PassManager(analysis)
+    pm.run(qc)
+    best, start = pm.property_set["dqc_embedding"], pm.property_set["dqc_embedding_start"]
+    assert start.placement == pm.property_set["dqc_partition"] != best.placement
+    assert (best.ebits, start.ebits) == (28, 29)
+    assert verified(qc, net).report.ebits == 48
