@@ -129,21 +129,22 @@ class PlanTeledata(AnalysisPass):
             self.property_set["dqc_teledata"] = None
             return
         gates = shared_two_qubit_gates(dag, self.property_set)
-        found = None
-        for i, start in enumerate(self._starts(partition, len(gates))):
+        tried = [search_moves(
+            dag, gates, start, [q.data_qubits for q in net.qpus],
+            [q.comm_qubits for q in net.qpus], net.distances(),
             # (the layer assignment does not depend on the start: it runs from the first)
-            settings = self.settings if i == 0 else replace(self.settings, layers=None)
-            tried = search_moves(
-                dag, gates, start, [q.data_qubits for q in net.qpus],
-                [q.comm_qubits for q in net.qpus], net.distances(), settings)
-            if found is None or (tried.ebits, len(tried.moves)) < (found.ebits,
-                                                                   len(found.moves)):
-                found = tried
-        assert found is not None
+            self.settings if i == 0 else replace(self.settings, layers=None))
+            for i, start in enumerate(self._starts(partition, len(gates)))]
+        best = min(range(len(tried)),
+                   key=lambda i: (tried[i].ebits, len(tried[i].moves), i))
+        found, why = tried[best], tried[best].reason
+        if best:
+            why += (f" on another candidate placement (the partitioner's static plan: "
+                    f"{plural(tried[0].static_ebits, 'ebit')})")
         proposal = Proposal(
             "teledata" if found.moves else "static",
             tuple(net.qpus[k].name for k in found.start), found.ebits, found.lower_bound,
-            moves=found.moves, why=found.reason, timeline=found.timeline)
+            moves=found.moves, why=why, timeline=found.timeline)
         if self.embedding and found.moving and len(gates) <= MAX_EMBEDDED_GATES:
             proposal = self._embedded(dag, gates, found, proposal)
         self.property_set["dqc_teledata"] = proposal

@@ -65,4 +65,6 @@ def test_moves_are_searched_from_the_partitioners_other_placements_too(verified)
         found.append((plan.kind, plan.ebits, len(plan.moves),
                       plan.placement == pm.property_set["dqc_partition"]))
     assert found == [("static", 7, 0, True), ("teledata", 6, 1, False)]
+    assert plan.why == ("1 move saves 2 ebits on another candidate placement (the "
+                        "partitioner's static plan: 7 ebits)")
     assert verified(qc, net).report.ebits == 7
