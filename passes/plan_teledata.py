@@ -51,7 +51,7 @@ from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
-from dqc.errors import plural
+from dqc.errors import DQCError, plural
 from dqc.network import Network
 from dqc.plan.cost_model import TwoQubitGate, shared_two_qubit_gates
 from dqc.plan.embedding import FlipTable, find_flips
@@ -116,6 +116,8 @@ class PlanTeledata(AnalysisPass):
                  layers: LayerSettings | None = DEFAULT_LAYERS,
                  embedding: bool = True, starts: int = 3) -> None:
         super().__init__()
+        if starts < 1:
+            raise DQCError(f"PlanTeledata needs starts >= 1, got {starts}")
         self.network = network
         self.starts = starts
         self.settings = SearchSettings(lookahead, thresholds, max_gates, work, layers)

@@ -93,6 +93,10 @@ class SearchLimits:
     max_dry_runs: int = 4
     search_starts: int = 3
 
+    def __post_init__(self) -> None:
+        if self.search_starts < 1:
+            raise DQCError(f"search_starts must be at least 1, got {self.search_starts}")
+
 
 def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
           limits: SearchLimits = SearchLimits(),

@@ -100,3 +100,10 @@ def test_dry_runs_fit_carriers_to_the_comm_qubits_and_try_every_search_end():
     placement = place(dag, graph.property_set["dqc_interaction_graph"], net)
     builder, _ = distribute(net, dag, placement.qpus, emit=False)
     assert (placement.ebits, builder.total_ebits()) == (127, 177)
+
+
+def test_fewer_than_one_search_start_is_refused_with_its_number():
+    with pytest.raises(dqc.DQCError, match="search_starts must be at least 1, got 0"):
+        SearchLimits(search_starts=0)
+    with pytest.raises(dqc.DQCError, match="PlanTeledata needs starts >= 1, got 0"):
+        dqc.passes.PlanTeledata(dqc.Network.line(2, data_qubits=1), starts=0)
