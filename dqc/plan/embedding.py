@@ -290,6 +290,9 @@ def _option(segment_id: int, key: int) -> tuple[str, int] | None:
     return ("x" if (key >> 32) & 1 else "z", key & ((1 << 32) - 1))
 
 
+Scored = tuple[int, GateTable, np.ndarray]  # what FlipTable.score gives
+
+
 def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.ndarray,
                    dist: np.ndarray, *, max_evaluations: int = 4000) -> EmbeddingPlan:
     """Choose the flips to continue through for placement ``part`` (greedy, deterministic).
@@ -323,8 +326,10 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
 
     budget = [max_evaluations]
 
-    def search(start: np.ndarray, value: bool) -> tuple[int, np.ndarray]:
-        best = (arrays.score(start, part, dist, anchor)[0], start)
+    def search(start: np.ndarray, value: bool) -> tuple[int, np.ndarray, Scored]:
+        """The cheapest mask found from ``start``, with its score."""
+        scored = arrays.score(start, part, dist, anchor)
+        best = (scored[0], start, scored)
         budget[0] -= 1
         busy = {flips[i].position for i in np.flatnonzero(start)}
         for i in useful:
@@ -335,9 +340,9 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
             trial = best[1].copy()
             trial[i] = value
             budget[0] -= 1
-            cost = arrays.score(trial, part, dist, anchor)[0]
-            if cost < best[0]:
-                best = (cost, trial)
+            scored = arrays.score(trial, part, dist, anchor)
+            if scored[0] < best[0]:
+                best = (scored[0], trial, scored)
                 if value:
                     busy.add(flips[i].position)
                 else:
@@ -348,9 +353,10 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
     # static plan; all flips) gain most when the budget is short
     found = [search(one_per_gate(_free(flips, common, gates, part, dist)), False),
              search(one_per_gate(useful), False), search(none, True)]
-    candidates = [(static.ebits, 0, none), *((c, int(m.sum()), m) for c, m in found)]
-    _, _, chosen = min(candidates, key=lambda t: (t[0], t[1]))
-    ebits, table, keys = arrays.score(chosen, part, dist, anchor)
+    candidates = [(static.ebits, 0, none, None),
+                  *((c, int(m.sum()), m, scored) for c, m, scored in found)]
+    _, _, chosen, known = min(candidates, key=lambda t: (t[0], t[1]))
+    ebits, table, keys = known or arrays.score(chosen, part, dist, anchor)
     through = frozenset(flips[i].key for i in np.flatnonzero(chosen))
     return EmbeddingPlan(through, _gates(table, keys), ebits, static.ebits,
                          min(arrays.relaxed_bound(part, dist), static.lower_bound),

@@ -230,17 +230,31 @@ Limits = tuple[tuple[int, int], tuple[int, int]]  # (qubits per side, pairs per 
 
 def _search(units: Sequence[Sequence[Unit]], limits: Limits,
             settings: LayerSettings) -> list[Side]:
-    """Layer-by-layer start, then the window sweeps."""
+    """Layer-by-layer start, then the window sweeps.
+
+    A window's program reads only the layers just outside it, so a window whose
+    neighbours have not changed since it was last solved gets its earlier solution
+    (``solved``), not a second solve of the same program.
+    """
     sides: list[Side | None] = [None] * len(units)
     for t in range(len(units)):
-        sides[t] = _window(units, sides, t, 1, limits, settings.node_limit)[0]
+        first = _window(units, sides, t, 1, limits, settings.node_limit)
+        if first is None:
+            raise NoFit(f"no split of layer {t}'s units fits sides of {limits[0]} qubits")
+        sides[t] = first[0]
     done: list[Side] = [s for s in sides if s is not None]
     best = _changes(units, done, 0, len(units))
     step = max(1, settings.window // 2)
+    solved: dict[tuple, list[Side] | None] = {}
     for _ in range(settings.sweeps):
         for start in range(0, len(units), step):
-            new = _window(units, list(done), start, settings.window, limits,
-                          settings.node_limit)
+            key = (start, _frozen(done, start - 1), _frozen(done, start + settings.window))
+            if key not in solved:
+                solved[key] = _window(units, done, start, settings.window, limits,
+                                      settings.node_limit)
+            new = solved[key]
+            if new is None:  # no split within the node limit: the layers stay
+                continue
             end = start + len(new)
             trial = done[:start] + new + done[end:]
             if _changes(units, trial, start, end) < _changes(units, done, start, end):
@@ -250,6 +264,11 @@ def _search(units: Sequence[Sequence[Unit]], limits: Limits,
             break
         best = total
     return done
+
+
+def _frozen(sides: Sequence[Side], t: int) -> tuple[tuple[int, int], ...] | None:
+    """Layer ``t``'s sides as a key (``None`` outside the layers)."""
+    return tuple(sorted(sides[t].items())) if 0 <= t < len(sides) else None
 
 
 def _changes(units: Sequence[Sequence[Unit]], sides: Sequence[Side], start: int,
@@ -263,8 +282,9 @@ def _changes(units: Sequence[Sequence[Unit]], sides: Sequence[Side], start: int,
 
 
 def _window(units: Sequence[Sequence[Unit]], sides: Sequence[Side | None], start: int,
-            width: int, limits: Limits, node_limit: int) -> list[Side]:
-    """Layers start .. start+width-1 re-solved exactly, the others as in ``sides``.
+            width: int, limits: Limits, node_limit: int) -> list[Side] | None:
+    """Layers start .. start+width-1 re-solved exactly, the others as in ``sides``
+    (``None`` when HiGHS finds no split within ``node_limit`` nodes).
 
     Variables: z (unit on side 1) for each unit of the window's layers, then y ≥ |z - z'|
     for each qubit in consecutive window layers. A change against a fixed neighbour
@@ -328,10 +348,7 @@ def _window(units: Sequence[Sequence[Unit]], sides: Sequence[Side | None], start
     result = milp(np.array(cost), constraints=LinearConstraint(matrix, lower, upper),
                   integrality=integrality, bounds=Bounds(np.zeros(n), np.ones(n)),
                   options={"node_limit": node_limit})
-    if result.x is None:  # no feasible split within the node limit: keep the layers
-        kept = [sides[t] for t in layers]
-        if any(s is None for s in kept):
-            raise NoFit(f"no split of layer {start}'s units fits sides of {caps} qubits")
-        return [s for s in kept if s is not None]
+    if result.x is None:
+        return None
     x = np.round(result.x[:count]).astype(int)
     return [{q: int(x[z]) for q, z in index[i].items()} for i in range(len(index))]

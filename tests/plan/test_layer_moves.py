@@ -159,3 +159,30 @@ def test_not_tried_where_moves_would_need_relays():
     qc = quantum_volume(8, seed=4)
     net = Network.line(4, data_qubits=2, comm_qubits=2)
     assert teledata_plan(qc, net) == teledata_plan(qc, net, layers=None)
+
+
+def test_a_sweep_window_with_unchanged_neighbours_is_not_solved_again(monkeypatch):
+    """A window's program reads only the layers just outside it: in the second sweep a
+    window whose neighbours did not change gets its first solution back, and the split
+    is the one solving every window again gives (here recomputed with the cache
+    bypassed: every call of the solver made, none reused)."""
+    import dqc.plan.layer_moves as layer_moves
+
+    units = random_layers(16, 12, 5)
+    solves: list[tuple] = []
+    real = layer_moves._window
+
+    def counted(units_, sides, start, width, limits, node_limit):
+        if width > 1:
+            solves.append((start, layer_moves._frozen(sides, start - 1),
+                           layer_moves._frozen(sides, start + width)))
+        return real(units_, sides, start, width, limits, node_limit)
+
+    monkeypatch.setattr(layer_moves, "_window", counted)
+    settings = LayerSettings(both_ways_cells=0)
+    sides = split_layers(units, (8, 8), settings)
+    assert len(solves) > len(range(0, 12, 2)), "the second sweep ran"
+    assert len(set(solves)) == len(solves), "no program solved twice"
+    # the same split as solving every window afresh: keys that never match
+    monkeypatch.setattr(layer_moves, "_frozen", lambda s, t: object())
+    assert split_layers(units, (8, 8), settings) == sides
