@@ -188,5 +188,5 @@ class _KeepDag(AnalysisPass):
 
 def _multi_qubit(circuit: QuantumCircuit):
     for inst in circuit.data:
-        if len(inst.qubits) >= 2 and inst.operation.name != "barrier":
+        if len(inst.qubits) >= 2 and inst.name != "barrier":
             yield inst

@@ -74,9 +74,9 @@ def check_nesting(circuit: QuantumCircuit, source: str = "the circuit") -> Quant
 def _sub_circuits(circuit: QuantumCircuit) -> Iterator[QuantumCircuit]:
     """The blocks of control flow and the definitions of custom gates in ``circuit``."""
     for instruction in circuit.data:
-        op = instruction.operation
-        if op.name in _STANDARD:
+        if instruction.name in _STANDARD:  # (read before the operation: building it is slow)
             continue
+        op = instruction.operation
         blocks = getattr(op, "blocks", None)
         if blocks:
             yield from blocks

@@ -43,7 +43,7 @@ class BuildInteractionGraph(AnalysisPass):
         graph = nx.Graph()
         graph.add_nodes_from(range(dag.num_qubits()))
         for node in dag.two_qubit_ops():
-            if node.op.name in BLOCKS:
+            if node.name in BLOCKS:  # (node.name: node.op builds a new gate on each read)
                 continue
             a, b = (dag.find_bit(q).index for q in node.qargs)
             if graph.has_edge(a, b):
@@ -54,7 +54,7 @@ class BuildInteractionGraph(AnalysisPass):
             heavy = 1 + len(dag.op_nodes())
             graph.add_edges_from(itertools.combinations(group, 2), weight=heavy)
         for node in dag.multi_qubit_ops():
-            if node.op.name not in ("barrier", *BLOCKS) and len(node.qargs) > 2:
+            if node.name not in ("barrier", *BLOCKS) and len(node.qargs) > 2:
                 raise CircuitInputError(
                     f"'{node.op.name}' acts on {len(node.qargs)} qubits; unroll the circuit "
                     "with UnrollForDistribution before building the interaction graph"

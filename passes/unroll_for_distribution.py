@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qiskit.circuit import CONTROL_FLOW_OP_NAMES, Gate, IfElseOp
+from qiskit.circuit import CONTROL_FLOW_OP_NAMES, Gate, IfElseOp, ParameterExpression
 from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
 from qiskit.circuit.library import (
     HGate,
@@ -99,6 +99,9 @@ def _check(dag: DAGCircuit) -> None:
     """Raise CircuitInputError naming every operation dqc cannot distribute."""
     problems: dict[str, int] = {}
     for node in dag.op_nodes():
+        if node.is_standard_gate() and not any(isinstance(p, ParameterExpression)
+                                               for p in node.params):
+            continue  # a gate, bound (and node.op would build it anew: slow at scale)
         op = node.op
         if isinstance(op, IfElseOp):  # flattened: one operation per body
             op = op.blocks[0].data[0].operation

@@ -25,7 +25,7 @@ __all__ = ["fold_hadamard_sandwiches"]
 
 
 def _lone_h(node) -> bool:
-    return isinstance(node, DAGOpNode) and node.op.name == "h" and len(node.qargs) == 1
+    return isinstance(node, DAGOpNode) and node.name == "h" and len(node.qargs) == 1
 
 
 def _neighbours_on(dag: DAGCircuit, node: DAGOpNode, qubit) -> tuple:
@@ -42,9 +42,9 @@ def fold_hadamard_sandwiches(dag: DAGCircuit) -> int:
     CX's target into a ``cz``, in place; the number folded."""
     folded = 0
     for node in list(dag.topological_op_nodes()):
-        if node.op.name not in ("cx", "cz") or node.op.params:
+        if node.name not in ("cx", "cz") or node.params:
             continue
-        spots = (1,) if node.op.name == "cx" else (1, 0)
+        spots = (1,) if node.name == "cx" else (1, 0)
         for pos in spots:
             before, after = _neighbours_on(dag, node, node.qargs[pos])
             if _lone_h(before) and _lone_h(after):

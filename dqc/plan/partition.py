@@ -171,7 +171,7 @@ def blocks(dag: DAGCircuit) -> list[tuple[int, ...]]:
     """
     graph = nx.Graph()
     for node in dag.op_nodes():
-        if node.op.name in BLOCKS:
+        if node.name in BLOCKS:  # (node.name: node.op builds a new gate on each read)
             qs = [dag.find_bit(q).index for q in node.qargs]
             graph.add_nodes_from(qs)
             graph.add_edges_from(zip(qs, qs[1:]))

@@ -101,7 +101,7 @@ class Timeline:
         depth = [0] * len(nodes)
         for i, node in enumerate(nodes):
             before = [depth[index[p._node_id]] for p in dag.op_predecessors(node)]
-            two = len(node.qargs) == 2 and node.op.name != "barrier"
+            two = len(node.qargs) == 2 and node.name != "barrier"
             depth[i] = max(before, default=0) + (1 if two else 0)
         slices = tuple(depth)
         order = tuple(sorted(range(len(nodes)), key=lambda i: (slices[i], i)))

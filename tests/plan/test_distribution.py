@@ -27,3 +27,21 @@ def test_a_ghz_chain_over_a_line_of_three_takes_one_bell_pair_per_cut(pass_verif
     distribution = Distribution(layout, builder.ebits_per_link(), builder.remote_gates,
                                 Proposal("static", part, 2, 2))
     assert pass_verified(qc, circuit, net, {"dqc_distribution": distribution}).ebits == 2
+
+
+def test_equal_gates_share_one_operation_but_keep_their_labels(verified):
+    """The walk reads each standard gate's operation once per name, parameters and
+    label (building it from the DAG on every read is slow at scale): the two CPhase(0.3)
+    labelled ``mine`` and the unlabelled one stay apart, in the input's order; the
+    output verifies."""
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(4)
+    qc.cp(0.3, 0, 2, label="mine")
+    qc.cp(0.3, 0, 2)
+    qc.cp(0.3, 1, 3, label="mine")
+    qc.rz(0.2, 1)
+    qc.cx(1, 2)
+    result = verified(qc, dqc.Network.all_to_all(2, data_qubits=2))
+    assert [(i.operation.name, i.operation.label) for i in result.circuit.data
+            if i.operation.name == "cp"] == [("cp", "mine"), ("cp", None), ("cp", "mine")]

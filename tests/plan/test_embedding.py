@@ -196,3 +196,53 @@ def test_a_hadamard_sandwich_is_embedded_as_the_cx_it_is(fixed):
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
     _, report = fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), embedding=plan)
     assert report.ebits == 2
+
+
+def _bridging_by_walks(flips, gates, part):
+    """The bridging flips as first written: one walk per flip over the segments
+    without remote gates (quadratic in a qubit's flips), the reference for the
+    remembered walks of :func:`dqc.plan.embedding._bridging`."""
+    reach = {}
+    for g in gates:
+        for side in (0, 1):
+            option, other = g.segments[side], int(part[g.qubits[1 - side]])
+            if option is not None and other != part[g.qubits[side]]:
+                reach.setdefault((g.qubits[side], *option), set()).add(other)
+    starts = {(f.qubit, f.basis, f.after) for f in flips}
+    out = {}
+    for i, f in enumerate(flips):
+        q, b = f.qubit, f.basis
+        before = f.after - 1
+        while not reach.get((q, b, before)) and (q, b, before) in starts:
+            before -= 1
+        after = f.after
+        while not reach.get((q, b, after)) and (q, b, after + 1) in starts:
+            after += 1
+        common = reach.get((q, b, before), set()) & reach.get((q, b, after), set())
+        if common:
+            out[i] = common
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bridging_flips_are_those_one_walk_per_flip_finds(seed):
+    """Random circuits of many flips (H and S on few qubits) and few remote gates, on
+    three QPUs: the same flips, with the same QPUs, as walking from every flip."""
+    from dqc.plan.embedding import _bridging
+
+    rng = random.Random(seed)
+    qc = QuantumCircuit(6)
+    for _ in range(120):
+        r = rng.random()
+        if r < 0.45:
+            getattr(qc, rng.choice(["h", "s", "sdg"]))(rng.randrange(6))
+        else:
+            a, b = rng.sample(range(6), 2)
+            getattr(qc, rng.choice(["cx", "cz"]))(a, b)
+    dag = circuit_to_dag(qc)
+    gates = two_qubit_gates(dag)
+    flips = find_flips(dag, gates)
+    part = np.array([0, 0, 1, 1, 2, 2])
+    expected = _bridging_by_walks(flips, gates, part)
+    assert len(flips) > 100 and len(expected) >= 10
+    assert _bridging(flips, gates, part) == expected
