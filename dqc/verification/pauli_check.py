@@ -97,7 +97,7 @@ def prove_pair(pair: Deferred) -> str:
     frame = _Frame(pair.width, set(fresh))
     for inst in basic.data:
         qubits = [basic.find_bit(q).index for q in inst.qubits]
-        frame.apply(inst.operation.name, qubits, inst.operation.params)
+        frame.apply(inst.name, qubits, inst.params)
     total = frame.rotations.total
     left = frame.rotations.settle()
     what = (f"Pauli rotations on {plural(pair.width, 'qubit')} ({pair.inputs} input, "
