@@ -62,6 +62,7 @@ from dqc.plan.cost_model import (
     SegmentCounter,
     TwoQubitGate,
     _diagonals,
+    _node_diagonals,
     plan_carriers,
     two_qubit_gates,
 )
@@ -119,12 +120,12 @@ class _Operations:
 
     def __call__(self, node) -> tuple[Instruction, Diagonals]:
         if not node.is_standard_gate():
-            return node.op, _diagonals(node.op)
+            op = node.op
+            return op, _diagonals(op)
         key = (node.name, tuple(node.params), node.label)
         known = self.made.get(key)
         if known is None:
-            op = node.op
-            known = self.made[key] = (op, _diagonals(op))
+            known = self.made[key] = (node.op, _node_diagonals(node))
         return known
 
 
