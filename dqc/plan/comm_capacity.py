@@ -434,11 +434,18 @@ def embedding_mirrors(through: Iterable[tuple[int, int, str]],
 
 
 def lazy_order(preds: Sequence[Sequence[int]], problem: CommProblem,
-               carriers: Mapping[int, int]) -> tuple[int, ...]:
+               carriers: Mapping[int, int], *, crowding: bool = False) -> tuple[int, ...]:
     """A topological order of the ops (``preds[t]``: the ops op t waits for) that opens
     each copy as late as it can: an op that would open a copy runs only when nothing
     else can (the lowest position first), so the copies open at once are few and
-    each is used in a burst. Deterministic."""
+    each is used in a burst. Deterministic.
+
+    ``crowding``: of the copies that could open next, prefer one whose QPUs both have a
+    comm qubit that holds no copy (the QPU it is copied to, and its qubit's QPU, which
+    needs one for a moment), then the one with fewest uses left, then the lowest
+    position: a QPU that hosts as many copies as it has comm qubits cannot send one of
+    its own qubits' copies without evicting.
+    """
 
     n = len(preds)
     waiting = [len(p) for p in preds]
@@ -446,7 +453,7 @@ def lazy_order(preds: Sequence[Sequence[int]], problem: CommProblem,
     for t, ps in enumerate(preds):
         for p in ps:
             succs[p].append(t)
-    part = problem.part
+    part, comm = problem.part, problem.comm
     needs: dict[int, tuple[CopyKey, int]] = {}
     left: dict[tuple[CopyKey, int], int] = {}
     for g in problem.gates:
@@ -455,6 +462,7 @@ def lazy_order(preds: Sequence[Sequence[int]], problem: CommProblem,
         needs[g.position] = found
         left[found] = left.get(found, 0) + 1
     is_open: set[tuple[CopyKey, int]] = set()
+    hosted = [0] * len(comm)  # open copies per QPU
     runnable: list[int] = []
     blocked: dict[tuple[CopyKey, int], list[int]] = {}
 
@@ -465,6 +473,13 @@ def lazy_order(preds: Sequence[Sequence[int]], problem: CommProblem,
         else:
             heapq.heappush(blocked.setdefault(copy, []), t)
 
+    def rank(copy: tuple[CopyKey, int]) -> tuple[int, ...]:
+        if not crowding:
+            return (blocked[copy][0],)
+        (q, _, k), _ = copy
+        crowds = (hosted[k] >= comm[k]) + (hosted[part[q]] >= comm[part[q]])
+        return crowds, left[copy], blocked[copy][0]
+
     for t in range(n):
         if not waiting[t]:
             ready(t)
@@ -473,8 +488,9 @@ def lazy_order(preds: Sequence[Sequence[int]], problem: CommProblem,
         if runnable:
             t = heapq.heappop(runnable)
         else:
-            copy = min(blocked, key=lambda c: blocked[c][0])
+            copy = min(blocked, key=rank)
             is_open.add(copy)
+            hosted[copy[0][2]] += 1
             for u in blocked.pop(copy):
                 heapq.heappush(runnable, u)
             continue
@@ -484,6 +500,7 @@ def lazy_order(preds: Sequence[Sequence[int]], problem: CommProblem,
             left[used] -= 1
             if not left[used]:
                 is_open.discard(used)
+                hosted[used[0][2]] -= 1
         for u in succs[t]:
             waiting[u] -= 1
             if not waiting[u]:

@@ -184,7 +184,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
 
 
 #: Simulations of the comm qubits (:func:`dqc.plan.comm_capacity.simulate`) one
-#: :func:`fit_to_comm` may make, times remote gates.
+#: :func:`fit_to_comm` may make in two walk orders, times remote gates.
 FIT_WORK = 30_000
 
 
@@ -193,9 +193,11 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
     comm qubits (:mod:`dqc.plan.comm_capacity`), when that emits fewer ebits; else
     ``builder``.
 
-    The search runs on the exact replay of the comm qubits, in the plain walk order
-    and in the order that opens copies as late as it can; the better plan is
-    distributed and kept only if it emits fewer ebits than ``builder`` did.
+    The search runs on the exact replay of the comm qubits, in the plain walk order,
+    in the order that opens copies as late as it can, and in that order when it also
+    opens first the copies that find a comm qubit free on both QPUs (half of
+    :data:`FIT_WORK` each); the best plan is distributed and kept only if it emits
+    fewer ebits than ``builder`` did (on ties, the earlier order).
     """
     net, dag, walk = builder.net, builder.dag, builder.walk
     assert walk is not None
@@ -213,13 +215,16 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
     start = {g.position: walk.carriers[g.position] for g in plain.gates}
     nodes = list(dag.topological_op_nodes())
     index = {node: i for i, node in enumerate(nodes)}
-    order = lazy_order([[index[p] for p in dag.op_predecessors(node)] for node in nodes],
-                       plain, start)
-    rank = walk_ranks(order)
-    lazy = CommProblem.of(gates, part, builder.dist, comm,
-                          embedding_mirrors(through, gates, rank), paths, rank)
+    preds = [[index[p] for p in dag.op_predecessors(node)] for node in nodes]
+    candidates: list[tuple[CommProblem, tuple[int, ...] | None]] = [(plain, None)]
+    for crowding in (False, True):
+        order = lazy_order(preds, plain, start, crowding=crowding)
+        rank = walk_ranks(order)
+        candidates.append((CommProblem.of(gates, part, builder.dist, comm,
+                                          embedding_mirrors(through, gates, rank), paths, rank),
+                           order))
     best: tuple[float, CommProblem, dict[int, int], tuple[int, ...] | None] | None = None
-    for problem, walk_order in ((plain, None), (lazy, order)):
+    for problem, walk_order in candidates:
         fitted = fit_carriers(problem, [start], max_evaluations=budget // 2)
         if best is None or fitted.ebits < best[0]:
             best = (fitted.ebits, problem, fitted.carriers, walk_order)

@@ -16,8 +16,10 @@ from dqc.plan.comm_capacity import (
     CommProblem,
     embedding_mirrors,
     fit_carriers,
+    lazy_order,
     planned_uses,
     simulate,
+    walk_ranks,
 )
 from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.distribution import Builder, FittedWalk
@@ -119,6 +121,43 @@ def test_opening_copies_late_fits_them_into_one_comm_qubit(fixed):
     net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=1)
     _, report = fixed(qc, net, ("qpu0", "qpu0", "qpu1", "qpu1"), replans=3)
     assert report.ebits == 2
+
+
+def test_a_copy_that_would_crowd_its_qpu_opens_after_one_that_does_not():
+    """Three QPUs of one comm qubit. q0's copy on QPU 1 carries gates 0 and 2, q2's
+    copy on QPU 2 carries gate 1; gates 0 and 1 can run in either order, gate 2 waits
+    for both::
+
+        q0 ─■─────■─      QPU 0: q0
+        q1 ─■─────┼─      QPU 1: q1, q2
+        q2 ────■──■─      QPU 2: q3
+        q3 ────■────
+
+    Opening q0's copy first (the lowest position) fills QPU 1's comm qubit until gate
+    2, and q2's copy needs it for a moment: q0's copy is evicted and reopened, 3 ebits.
+    Opening first the copy with fewer uses left, q2's, closes it before q0's opens: 2.
+    """
+    gates = [TwoQubitGate(p, qs, (("z", 0), ("z", 0)))
+             for p, qs in enumerate([(0, 1), (2, 3), (0, 2)])]
+    carriers = {0: 0, 1: 2, 2: 0}
+    part, dist = [0, 1, 1, 2], np.ones((3, 3)) - np.eye(3)
+    problem = CommProblem.of(gates, part, dist, comm=(1, 1, 1))
+    preds = [[], [], [0, 1]]
+    lazy = lazy_order(preds, problem, carriers)
+    crowding = lazy_order(preds, problem, carriers, crowding=True)
+    assert (lazy, crowding) == ((0, 1, 2), (1, 0, 2))
+    ebits = [simulate(CommProblem.of(gates, part, dist, (1, 1, 1), rank=walk_ranks(order)),
+                      carriers) for order in (lazy, crowding)]
+    assert ebits == [3, 2]
+
+
+def test_multiplier_on_four_qpus_with_two_comm_qubits(verified):
+    """multiplier_n15 on 4 QPUs of 4 data and 2 comm qubits: the embedding's plan (13
+    on the model) emitted 20, as the static plan did, in the plain and the lazy walk
+    orders; in the order that opens first the copies that crowd no QPU, 16."""
+    circuit = dqc.load_circuit(CIRCUITS / "multiplier_n15.qasm")
+    net = dqc.Network.all_to_all(4, data_qubits=4, comm_qubits=2)
+    assert verified(circuit, net).report.ebits == 16
 
 
 def test_multiplier_on_eight_qpus_with_two_comm_qubits(verified):
