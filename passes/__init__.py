@@ -20,7 +20,7 @@ key                        written by              read by
 ``dqc_placement``          PartitionQubits         PlanEmbedding, PlanTeledata,
                                                    DistributeGates
 ``dqc_embedding``          PlanEmbedding           PlanTeledata, DistributeGates
-``dqc_embedding_start``    PlanEmbedding           DistributeGates
+``dqc_embedding_others``   PlanEmbedding           DistributeGates
 ``dqc_embedding_bound``    PlanEmbedding           DistributeGates
 ``dqc_exact``              PlanEmbedding           PlanTeledata, DistributeGates
 ``dqc_teledata``           PlanTeledata            DistributeGates

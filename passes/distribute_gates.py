@@ -69,7 +69,7 @@ class DistributeGates(TransformationPass):
     Property set read: ``dqc_partition`` (one QPU name per input qubit, at the start);
     if present: ``dqc_placement`` (its model and bound), ``dqc_teledata`` and
     ``dqc_embedding`` (the planners' :class:`~dqc.plan.proposals.Proposal`),
-    ``dqc_embedding_start`` (distributed too under comm-qubit limits),
+    ``dqc_embedding_others`` (distributed too under comm-qubit limits),
     ``dqc_exact`` (:class:`~dqc.plan.exact.ExactPlan`, proposed too when cheaper),
     ``dqc_embedding_bound``, ``dqc_wire_permutation`` (see :class:`ElideSwaps`, for the
     final layout) and ``dqc_two_qubit_gates``.
@@ -113,7 +113,7 @@ class DistributeGates(TransformationPass):
         gates = shared_two_qubit_gates(dag, ps)
         options = ranked(self.network, gates, self._static(partition),
                          embedding=ps["dqc_embedding"], teledata=ps["dqc_teledata"],
-                         exact=ps["dqc_exact"], also=ps["dqc_embedding_start"])
+                         exact=ps["dqc_exact"], also=ps["dqc_embedding_others"] or ())
         distribution, emitted = choose(
             self.network, dag, options, permutation=ps["dqc_wire_permutation"],
             replans=self.replans, gates=gates)

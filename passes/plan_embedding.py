@@ -34,6 +34,8 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
@@ -67,9 +69,10 @@ class PlanEmbedding(AnalysisPass):
     ``dqc_two_qubit_gates`` if present.
     Property set written: ``dqc_embedding`` (:class:`dqc.plan.proposals.Proposal` of
     kind ``"embedding"``, its ``embedding`` the :class:`dqc.plan.embedding.EmbeddingPlan`;
-    ``None`` when embedding saves nothing), ``dqc_embedding_start`` (the same for the
-    plan on the partitioner's placement when the best is on another, else ``None``:
-    under comm-qubit limits a plan cheaper on the model may emit more),
+    ``None`` when embedding saves nothing), ``dqc_embedding_others`` (the same for the
+    plans on the other placements tried that save ebits, the partitioner's first; ``()``
+    when embedding saves nothing: under comm-qubit limits a plan cheaper on the model may
+    emit more),
     ``dqc_embedding_bound`` (``int``: no embedding of that placement needs fewer ebits;
     ``None`` when not searched), ``dqc_exact`` (:class:`dqc.plan.exact.ExactPlan` or
     ``None``).
@@ -96,7 +99,7 @@ class PlanEmbedding(AnalysisPass):
         if size == 0 or (self.max_gates is not None and size > self.max_gates):
             self.property_set["dqc_embedding"] = None
             self.property_set["dqc_embedding_bound"] = None
-            self.property_set["dqc_embedding_start"] = None
+            self.property_set["dqc_embedding_others"] = ()
             self.property_set["dqc_exact"] = None
             return
         gates = shared_two_qubit_gates(dag, self.property_set)
@@ -111,11 +114,12 @@ class PlanEmbedding(AnalysisPass):
             table, dag.num_qubits(), [q.data_qubits for q in net.qpus], dist,
             comm=[q.comm_qubits for q in net.qpus]) if self.exact else None
         self.property_set["dqc_embedding_bound"] = search.static_bound
-        best, first = search.best, search.first
+        best = search.best
         self.property_set["dqc_embedding"] = None if best is None else self._proposal(best)
-        self.property_set["dqc_embedding_start"] = (
-            None if first is None or best is None or first.placement == best.placement
-            else self._proposal(first, " on the partitioner's placement"))
+        self.property_set["dqc_embedding_others"] = () if best is None else tuple(
+            self._proposal(plan, " on the partitioner's placement" if plan is search.first
+                           else " on another candidate placement")
+            for plan in _distinct(search.tried, best))
 
     def _proposal(self, plan: EmbeddingPlan, where: str = "") -> Proposal:
         """``plan`` as a proposal."""
@@ -125,3 +129,23 @@ class PlanEmbedding(AnalysisPass):
             plan.ebits, plan.lower_bound, embedding=plan,
             why=f"{plural(len(plan.through), 'flip')} save{'s' * (len(plan.through) == 1)} "
                 f"{saves}{where}")
+
+
+def _distinct(plans: Sequence[EmbeddingPlan], best: EmbeddingPlan) -> list[EmbeddingPlan]:
+    """``plans`` without ``best`` and without repeats up to the QPUs' names: the same
+    groups of qubits, the same flips and the same ebits (a candidate placement may be
+    another's with the QPUs relabelled)."""
+
+    def key(plan: EmbeddingPlan) -> tuple:
+        groups: dict[int, list[int]] = {}
+        for q, k in enumerate(plan.placement):
+            groups.setdefault(k, []).append(q)
+        return plan.ebits, plan.through, frozenset(tuple(g) for g in groups.values())
+
+    seen = {key(best)}
+    out = []
+    for plan in plans:
+        if key(plan) not in seen:
+            seen.add(key(plan))
+            out.append(plan)
+    return out

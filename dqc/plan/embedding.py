@@ -485,12 +485,15 @@ class EmbeddingSearch:
         static_bound: no embedding of the first placement needs fewer ebits.
         static_ebits: the first placement's static plan (no embedding).
         first: the plan on the first placement, if it saves ebits on its static plan.
+        tried: the plan on every placement tried, in the order tried (the first
+            placement's first), that saves ebits on its own placement's static plan.
     """
 
     best: EmbeddingPlan | None
     static_bound: int
     static_ebits: int
     first: EmbeddingPlan | None = None
+    tried: tuple[EmbeddingPlan, ...] = ()
 
 
 def search_embeddings(table: FlipTable, part: Sequence[int],
@@ -506,6 +509,7 @@ def search_embeddings(table: FlipTable, part: Sequence[int],
     budget -= plan.evaluations
     static, seen = plan.static_ebits, {plan.placement}
     bound = plan.lower_bound
+    tried = [plan]
     for cand in candidates:
         if budget <= 0:
             break
@@ -514,7 +518,9 @@ def search_embeddings(table: FlipTable, part: Sequence[int],
         seen.add(tuple(cand))
         other = plan_embedding(table, np.array(cand), dist, max_evaluations=budget)
         budget -= other.evaluations
+        tried.append(other)
         if other.ebits < plan.ebits:
             plan = other
     return EmbeddingSearch(plan if plan.ebits < static else None, bound, static,
-                           first if first.ebits < static else None)
+                           first if first.ebits < static else None,
+                           tuple(p for p in tried if p.ebits < p.static_ebits))

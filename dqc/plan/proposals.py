@@ -103,7 +103,7 @@ class Distribution:
 
 def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
            embedding: Proposal | None = None, teledata: Proposal | None = None,
-           exact: ExactPlan | None = None, also: Proposal | None = None) -> list[Proposal]:
+           exact: ExactPlan | None = None, also: Sequence[Proposal] = ()) -> list[Proposal]:
     """The proposals to distribute by, cheapest on the model first (ties: embedding,
     teledata, static).
 
@@ -114,8 +114,8 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
     program's plan (``exact``) joins, first, when it costs fewer ebits than all of them;
     its plan within the comm qubits, when it has one, always joins (ranked by its model:
     distributed when the plans before it emit more than their models, see
-    :func:`choose`), and so does ``also`` (the embedding on the partitioner's placement
-    when ``embedding`` is on another).
+    :func:`choose`), and so do the proposals of ``also`` (the embeddings on the other
+    placements the search tried).
     """
     options = [p for p in (embedding, teledata) if p is not None and (p.moves or p.embedding)]
     if options:
@@ -134,8 +134,7 @@ def ranked(network: Network, gates: Sequence[TwoQubitGate], static: Proposal,
     if exact is not None and exact.fitted is not None:  # (after the others on ties)
         options.append(_exact(network, exact.fitted, "integer program within the "
                                                      "comm qubits"))
-    if also is not None:
-        options.append(also)
+    options.extend(also)
     if exact is not None and exact.embedding.ebits < min(p.ebits for p in options):
         options.insert(0, _exact(network, exact.embedding, "integer program over placements "
                                  "and flips" + (" (optimal without moves)" if exact.optimal
