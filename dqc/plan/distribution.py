@@ -183,8 +183,8 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
     return builder, builder.emitted() if emit else None
 
 
-#: Simulations of the comm qubits (:func:`dqc.plan.comm_capacity.simulate`) one
-#: :func:`fit_to_comm` may make in two walk orders, times remote gates.
+#: Simulations of the comm qubits (:func:`dqc.plan.comm_capacity.simulate`), times remote
+#: gates, that two walk orders of :func:`fit_to_comm` may make (each order gets half).
 FIT_WORK = 30_000
 
 
