@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from dqc.passes.plan_embedding import _distinct
 from qiskit import QuantumCircuit
 
 import dqc
+from dqc.plan.embedding import EmbeddingPlan
 
 
 def test_a_pauli_inside_a_segment_is_mirrored_and_saves_an_ebit(pass_verified):
@@ -50,3 +52,18 @@ def test_plan_embedding_without_a_partition_says_what_to_run():
     qc.cz(0, 2)
     with pytest.raises(dqc.CircuitInputError, match="PartitionQubits"):
         dqc.passes.PlanEmbedding(dqc.Network.all_to_all(2, data_qubits=2))(qc)
+
+
+def test_the_other_placements_plans_leave_out_relabelled_repeats():
+    """Four qubits on two QPUs: groups {q0, q1} and {q2, q3}. The same groups with the
+    QPUs' names swapped, the same flips and ebits, is the same plan (kept once); other
+    flips or other groups are other plans; the best is never repeated among them."""
+    def plan(placement, through=frozenset(), ebits=2):
+        return EmbeddingPlan(frozenset(through), (), ebits, 3, 1, placement)
+
+    best = plan((0, 0, 1, 1))
+    relabelled = plan((1, 1, 0, 0))
+    flips = plan((1, 1, 0, 0), {(4, 0, "z")})
+    regrouped = plan((0, 1, 0, 1))
+    kept = _distinct([relabelled, flips, regrouped, plan((1, 0, 1, 0))], best)
+    assert kept == [flips, regrouped]
