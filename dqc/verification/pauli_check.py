@@ -177,7 +177,10 @@ class _Rotations:
 
     Paulis are bit-packed (64 qubits a word); a dictionary finds the latest live rotation
     with the same Pauli, and one vectorised test checks that every live rotation after it
-    commutes with the new one.
+    commutes with the new one. When more than half of the rotations kept have merged away,
+    the arrays are compacted (order kept), so that the test reads live rotations rather
+    than the dead ones between (a miter's two halves cancel from the middle out, and
+    without it the test grew with every rotation of the circuit).
     """
 
     def __init__(self, width: int) -> None:
@@ -188,6 +191,7 @@ class _Rotations:
         self.alive = np.zeros(64, dtype=bool)
         self.size = 0
         self.total = 0
+        self.dead = 0  # merged away, still in the arrays
         self.latest: dict[bytes, list[int]] = {}
 
     def add(self, xs: np.ndarray, zs: np.ndarray, theta: float) -> None:
@@ -207,8 +211,23 @@ class _Rotations:
             if _is_zero(self.theta[i]):
                 self.alive[i] = False
                 stack.pop()
+                self.dead += 1
+                if self.dead > max(COMPACT_AT, self.size // 2):
+                    self._compact()
             return
         self._append(key, x, z, theta)
+
+    def _compact(self) -> None:
+        """Drop the rotations merged away, keeping the order of the live ones."""
+        live = np.flatnonzero(self.alive[: self.size])
+        new = np.full(self.size, -1, dtype=np.int64)
+        new[live] = np.arange(len(live))
+        n = len(live)
+        self.x[:n], self.z[:n], self.theta[:n] = self.x[live], self.z[live], self.theta[live]
+        self.alive[:n], self.alive[n:] = True, False
+        self.latest = {key: kept for key, stack in self.latest.items()
+                       if (kept := [int(new[i]) for i in stack if new[i] >= 0])}
+        self.size, self.dead = n, 0
 
     def _blocked(self, i: int, x: np.ndarray, z: np.ndarray) -> bool:
         """Whether a live rotation after ``i`` anticommutes with Pauli ``(x, z)``."""
@@ -237,7 +256,7 @@ class _Rotations:
         while left:
             live = np.flatnonzero(self.alive[: self.size])
             x, z, theta = self.x[live], self.z[live], self.theta[live]
-            self.size, self.latest = 0, {}
+            self.size, self.latest, self.dead = 0, {}, 0
             self.alive[:] = False
             for k in range(len(live)):
                 self._add(x[k], z[k], float(theta[k]))
@@ -246,6 +265,10 @@ class _Rotations:
                 break
             left = now
         return left
+
+
+#: Merged-away rotations kept before the arrays are compacted (at least).
+COMPACT_AT = 1024
 
 
 def _pack(bits: np.ndarray, words: int) -> np.ndarray:

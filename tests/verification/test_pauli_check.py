@@ -10,6 +10,7 @@ from qiskit import QuantumCircuit
 
 import dqc
 from dqc.verification.pauli_check import (
+    COMPACT_AT,
     _parity,
     _Rotations,
     check_by_pauli_rotations,
@@ -185,3 +186,29 @@ def test_never_proves_what_the_simulator_refutes(seed):
     exact = dqc.verify(circuit, mutant, result.report, method="pauli", max_sim_qubits=0)
     proved = exact.ok and exact.method.startswith("pauli-rotations")
     assert simulated.ok or not proved, (simulated, exact)
+
+
+@pytest.mark.parametrize("blocker", [False, True])
+def test_rotations_merge_the_same_after_the_merged_away_are_compacted(blocker):
+    """Two qubits. ``Z0`` by 0.3, then (with ``blocker``) ``X0`` by 0.2, which does not
+    commute with it; then more ``X1`` rotations cancelling in pairs than the arrays keep
+    before compacting; then ``Z0`` by -0.3. ``X1`` commutes with ``Z0``: without the
+    blocker the two ``Z0`` cancel and nothing is left; with it they cannot meet and three
+    rotations are left (``Z0``, ``X0``, ``Z0``). The pairs were compacted away."""
+    z0, x0, x1 = ([False, False], [True, False]), ([True, False], [False, False]), \
+        ([False, True], [False, False])
+    rotations = _Rotations(2)
+
+    def add(pauli, theta):
+        xs, zs = pauli
+        rotations.add(np.array(xs), np.array(zs), theta)
+
+    add(z0, 0.3)
+    if blocker:
+        add(x0, 0.2)
+    for _ in range(COMPACT_AT + 1):
+        add(x1, 0.5)
+        add(x1, -0.5)
+    assert rotations.size < COMPACT_AT  # compacted
+    add(z0, -0.3)
+    assert rotations.settle() == (3 if blocker else 0)
