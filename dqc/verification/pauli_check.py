@@ -72,6 +72,8 @@ METHOD = "pauli-rotations"
 #: Merged angles within this many radians of a multiple of 2π are zero; angles within it
 #: of a multiple of π/2 are Clifford gates.
 ANGLE_TOLERANCE = 1e-9
+#: Merged-away rotations kept before :class:`_Rotations` compacts its arrays (at least).
+COMPACT_AT = 1024
 #: Qiskit gate -> stim gate of its *inverse* (prepended to the inverse tableau).
 _INVERSE = {"h": "H", "s": "S_DAG", "sdg": "S", "x": "X", "y": "Y", "z": "Z", "sx": "SQRT_X_DAG",
             "sxdg": "SQRT_X", "cx": "CX", "cz": "CZ", "cy": "CY", "swap": "SWAP"}
@@ -265,10 +267,6 @@ class _Rotations:
                 break
             left = now
         return left
-
-
-#: Merged-away rotations kept before the arrays are compacted (at least).
-COMPACT_AT = 1024
 
 
 def _pack(bits: np.ndarray, words: int) -> np.ndarray:

@@ -156,9 +156,9 @@ def test_the_embeddings_on_the_other_placements_tried_are_distributed_too(verifi
     *analysis, _ = compile_passes(net)
     pm = PassManager(analysis)
     pm.run(qc)
-    best, (start, *_) = pm.property_set["dqc_embedding"], pm.property_set["dqc_embedding_others"]
+    best, others = pm.property_set["dqc_embedding"], pm.property_set["dqc_embedding_others"]
+    start = others[0]
     assert start.placement == pm.property_set["dqc_partition"] != best.placement
     assert (best.ebits, start.ebits) == (28, 29)
-    others = pm.property_set["dqc_embedding_others"]
     assert [p.ebits for p in others] == [29, 29, 35, 30, 43]  # in the order tried
     assert verified(qc, net).report.ebits == 46
