@@ -12,7 +12,7 @@ key                        written by              read by
 =========================  ======================  ==========================================
 ``dqc_approximation``      DropNearIdentity
 ``dqc_wire_permutation``   ElideSwaps              DistributeGates
-``dqc_interaction_graph``  BuildInteractionGraph   PartitionQubits
+``dqc_interaction_graph``  BuildInteractionGraph   PartitionQubits, PlanEmbedding
 ``dqc_two_qubit_gates``    BuildInteractionGraph   PartitionQubits, PlanEmbedding,
                                                    PlanTeledata, DistributeGates
 ``dqc_partition``          PartitionQubits         PlanEmbedding, PlanTeledata,

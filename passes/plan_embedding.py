@@ -36,15 +36,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from dqc.passes.requirements import required
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import AnalysisPass
 
 from dqc.errors import plural
 from dqc.network import Network
+from dqc.plan.bounds import spread_bound
 from dqc.plan.cost_model import shared_two_qubit_gates
-from dqc.plan.embedding import EmbeddingPlan, FlipTable, find_flips, search_embeddings
-from dqc.plan.exact import exact_plan
+from dqc.plan.embedding import (
+    EmbeddingPlan,
+    EmbeddingSearch,
+    FlipTable,
+    embedding_plan,
+    find_flips,
+    search_embeddings,
+)
+from dqc.plan.exact import ExactPlan, exact_plan
 from dqc.plan.proposals import Proposal
 
 
@@ -65,8 +74,9 @@ class PlanEmbedding(AnalysisPass):
     partitioner scored (``dqc_placement``), while the budget lasts; the
     plan of fewest ebits wins (its ``placement`` says which).
 
-    Property set read: ``dqc_partition``; ``dqc_placement`` (for its candidates) and
-    ``dqc_two_qubit_gates`` if present.
+    Property set read: ``dqc_partition``; ``dqc_placement`` (for its candidates),
+    ``dqc_two_qubit_gates`` and ``dqc_interaction_graph`` (for a bound that can spare the
+    integer program) if present.
     Property set written: ``dqc_embedding`` (:class:`dqc.plan.proposals.Proposal` of
     kind ``"embedding"``, its ``embedding`` the :class:`dqc.plan.embedding.EmbeddingPlan`;
     ``None`` when embedding saves nothing), ``dqc_embedding_others`` (the same for the
@@ -80,7 +90,10 @@ class PlanEmbedding(AnalysisPass):
     On two QPUs, small circuits (:mod:`dqc.plan.exact`'s size rule) also get the integer
     program over placements, flips and carriers together: ``dqc_exact`` keeps its plan
     (and whether it is proved optimal among plans without teledata moves), which
-    :class:`DistributeGates` proposes beside the others when it costs fewer ebits.
+    :class:`DistributeGates` proposes beside the others when it costs fewer ebits. When
+    the heuristics' plan already needs no more ebits than the interaction graph's spread
+    bound (:func:`dqc.plan.bounds.spread_bound`; e.g. 1 for a connected circuit too big
+    for one QPU), that plan is ``dqc_exact``, proved optimal, and no program is solved.
     """
 
     def __init__(self, network: Network, *, max_gates: int | None = None,
@@ -109,10 +122,8 @@ class PlanEmbedding(AnalysisPass):
             table, [self.network.index(name) for name in partition],
             placement.candidates if placement is not None else (), dist,
             work=self.work // size)
-        net = self.network
-        self.property_set["dqc_exact"] = exact_plan(
-            table, dag.num_qubits(), [q.data_qubits for q in net.qpus], dist,
-            comm=[q.comm_qubits for q in net.qpus]) if self.exact else None
+        self.property_set["dqc_exact"] = self._exact(table, dag.num_qubits(), search,
+                                                     partition) if self.exact else None
         self.property_set["dqc_embedding_bound"] = search.static_bound
         best = search.best
         self.property_set["dqc_embedding"] = None if best is None else self._proposal(best)
@@ -120,6 +131,21 @@ class PlanEmbedding(AnalysisPass):
             self._proposal(plan, " on the partitioner's placement" if plan is search.first
                            else " on another candidate placement")
             for plan in _distinct(search.tried, best))
+
+    def _exact(self, table: FlipTable, n: int, search: EmbeddingSearch,
+               partition: Sequence[str]) -> ExactPlan | None:
+        """The integer program's plan; skipped when the heuristics' plan already meets the
+        spread bound of the interaction graph (``dqc_interaction_graph``, when present)."""
+        net = self.network
+        caps, dist = [q.data_qubits for q in net.qpus], net.distances()
+        if len(caps) != 2:
+            return None
+        graph = self.property_set["dqc_interaction_graph"]
+        known = search.best if search.best is not None else embedding_plan(
+            table, np.zeros(len(table.flips), dtype=bool),
+            [net.index(name) for name in partition], dist)
+        return exact_plan(table, n, caps, dist, comm=[q.comm_qubits for q in net.qpus],
+                          known=known, bound=0 if graph is None else spread_bound(graph, caps))
 
     def _proposal(self, plan: EmbeddingPlan, where: str = "") -> Proposal:
         """``plan`` as a proposal."""

@@ -356,6 +356,19 @@ def separator_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:
     return total
 
 
+def spread_bound(graph: nx.Graph, capacities: Sequence[int]) -> int:
+    """The *spread* half of :func:`separator_bound` alone (no vertex connectivity: linear
+    time): per connected component C larger than the biggest QPU, ``ceil(|C| / c) - 1``.
+
+    Examples:
+        >>> spread_bound(nx.path_graph(9), [3, 3, 3]), spread_bound(nx.path_graph(3), [3, 3])
+        (2, 0)
+    """
+    c = max(capacities)
+    return sum(math.ceil(len(nodes) / c) - 1 for nodes in nx.connected_components(graph)
+               if len(nodes) > c)
+
+
 def _cliques(graph: nx.Graph) -> bool:
     """Every connected component of ``graph`` is complete: then :func:`separator_bound`
     is the timeless model's exact minimum (the qubits left at home all share one QPU, the

@@ -80,7 +80,7 @@ TWO_QPUS = np.array([[0, 1], [1, 0]])
 
 @dataclass(frozen=True)
 class ExactPlan:
-    """What the program found.
+    """What the program found (or the plan it was given, when that meets the bound).
 
     Attributes:
         embedding: the plan (its ``placement``, the flips ``through``, ``ebits``).
@@ -96,6 +96,7 @@ class ExactPlan:
 
 def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
                dist: np.ndarray = TWO_QPUS, *, comm: Sequence[int] | None = None,
+               known: EmbeddingPlan | None = None, bound: int = 0,
                max_rows: int = MAX_ROWS, max_pairs: int = MAX_PAIRS,
                node_limit: int = NODE_LIMIT) -> ExactPlan | None:
     """The plan of fewest ebits over placements, flips and carriers on two QPUs one hop
@@ -107,9 +108,18 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
     to its last (in gate order), would at some gate number more on a QPU than that, the
     program is solved again with that as a limit (:attr:`ExactPlan.fitted`): a plan that
     the distributor can carry with fewer evictions, at a few more copies.
+
+    ``known``: a plan found already (the heuristics'), and ``bound`` a lower bound on
+    every plan's ebits (:func:`dqc.plan.bounds.spread_bound`). When ``known`` reaches
+    ``bound`` and that many copies fit every QPU's comm qubits, the program could find
+    neither a cheaper plan nor one that fits the comm qubits better: ``known`` is
+    returned as optimal without building it (a 1-ebit plan of a 100-qubit Ising chain:
+    about 1 s of HiGHS saved).
     """
     if len(capacities) != 2 or not len(table.gates) or not np.array_equal(dist, TWO_QPUS):
         return None
+    if known is not None and known.ebits <= bound and (comm is None or bound <= min(comm)):
+        return ExactPlan(replace(known, lower_bound=known.ebits), True)
     if len(np.unique(np.sort(table.qubits, axis=1), axis=0)) > max_pairs:
         return None
     program = _Program(table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from qiskit.converters import circuit_to_dag
 from qiskit.transpiler import PassManager
 
 import dqc
-from dqc.plan.embedding import FlipTable, _anchors, search_embeddings
+from dqc.plan.embedding import FlipTable, _anchors, embedding_plan, search_embeddings
 from dqc.plan.exact import TWO_QPUS, exact_plan
 
 CIRCUITS = Path(__file__).resolve().parents[2] / "benchmarks" / "circuits"
@@ -84,6 +85,58 @@ def test_out_of_its_reach_it_says_none():
     assert exact_plan(table, 2, [1, 1, 1]) is None
     assert exact_plan(table, 2, [1, 1], max_rows=2) is None
     assert exact_plan(table, 2, [1, 1]) is not None
+
+
+def test_a_plan_at_the_spread_bound_is_optimal_without_the_program(monkeypatch):
+    """A chain of 4 on two QPUs of 2: some qubit must reach the other QPU, so no plan
+    needs fewer than 1 ebit (the spread bound); the split 0, 1 | 2, 3 needs one copy::
+
+        q0 ─■───────     QPU 0: q0, q1
+        q1 ─■──■────     QPU 1: q2, q3
+        q2 ────■──■─     (gate 1 is remote: one copy)
+        q3 ───────■─
+
+    Given that plan and the bound, it comes back proved optimal and no program is built;
+    with a bound it does not meet (or a QPU without a comm qubit for it) it is solved."""
+    qc = QuantumCircuit(4)
+    for a, b in [(0, 1), (1, 2), (2, 3)]:
+        qc.cz(a, b)
+    table = FlipTable.of(circuit_to_dag(qc))
+    plan = embedding_plan(table, np.zeros(len(table.flips), dtype=bool), [0, 0, 1, 1],
+                          TWO_QPUS)
+    assert plan.ebits == 1 and exact_plan(table, 4, [2, 2]).embedding.ebits == 1
+    monkeypatch.setattr("dqc.plan.exact._Program.solve", _refused)
+    found = exact_plan(table, 4, [2, 2], comm=[1, 1], known=plan, bound=1)
+    assert found is not None and found.optimal and found.embedding == replace(plan,
+                                                                             lower_bound=1)
+    assert found.fitted is None
+    for kwargs in ({"bound": 0}, {"bound": 1, "comm": [0, 1]}):
+        with pytest.raises(AssertionError, match="solved"):
+            exact_plan(table, 4, [2, 2], known=plan, **kwargs)
+
+
+def _refused(*args, **kwargs):
+    raise AssertionError("solved")
+
+
+def test_the_compile_skips_the_program_at_the_bound_with_the_same_circuit(
+        verified, monkeypatch):
+    """A 12-qubit CZ chain on two QPUs of 6: the partitioner's plan needs 1 ebit, the
+    spread bound. The compile reports it proved fewest, as it did with the program solved
+    (the bound taken away), emits the same circuit, and verifies."""
+    qc = QuantumCircuit(12)
+    for q in range(11):
+        qc.h(q)
+        qc.cz(q, q + 1)
+    net = dqc.Network.all_to_all(2, data_qubits=6, comm_qubits=2)
+    with monkeypatch.context() as m:
+        m.setattr("dqc.passes.plan_embedding.spread_bound", lambda graph, caps: 0)
+        solved = dqc.compile(qc, net)
+    assert solved.report.fewest_without_moves == 1
+    monkeypatch.setattr("dqc.plan.exact._Program.solve", _refused)
+    result = verified(qc, net)
+    assert result.report.ebits == result.report.fewest_without_moves == 1
+    assert result.circuit == solved.circuit
 
 
 def test_the_compile_takes_the_program_s_plan_when_cheaper(verified, nonclifford_circuit):
