@@ -31,7 +31,8 @@ class DistributeGates(TransformationPass):
     (named after the QPU) and one of its comm qubits (``<name>_comm``); the input's
     classical registers keep their names, sizes and order, and the protocol's
     measurements go to a register of their own (``tele``, bit i holding the latest
-    measurement of the i-th comm qubit).
+    measurement of the i-th comm qubit; the bits after those, of the free data qubits that
+    held a stowed copy).
 
     * A copy of a carrier qubit stays open on a remote QPU for the whole segment
       (the run of gates diagonal on the carrier), so consecutive remote gates of
@@ -39,7 +40,8 @@ class DistributeGates(TransformationPass):
     * A copy is closed right after the last gate the plan gives it, and comm
       qubits are reused (``reset`` before each new ``epr``); when a QPU still runs
       out, the open copy there whose next use is farthest away is closed first
-      (Belady's rule), to be reopened when needed.
+      (Belady's rule), to be reopened when needed; or, when the QPU has a data qubit no
+      input qubit occupies and no qubit moves, stowed there (two CX) and kept open.
     * Carriers follow the minimum per-pair vertex cover of
       :func:`dqc.plan.cost_model.plan_carriers` (an already open copy is always reused).
       When evictions make the circuit cost more ebits than that plan, the

@@ -5,7 +5,9 @@ of a segment, as if every copy could stay open from its first gate to its last. 
 QPU holds only as many copies at once as it has comm qubits, and opening a copy
 also takes a comm qubit, for a moment, on the QPU it is copied from. When more
 would be open at once, :class:`~dqc.passes.DistributeGates` closes the open copy
-used farthest ahead (Belady's rule) and reopens it later: one more ebit.
+used farthest ahead (Belady's rule) and reopens it later: one more ebit. When that QPU
+has a data qubit no input qubit occupies, the copy moves there instead (two local CX)
+and stays open: no ebit (plans without teledata moves).
 
 This module plans with that limit instead of discovering it:
 
@@ -15,7 +17,8 @@ This module plans with that limit instead of discovering it:
 * :func:`simulate` replays the distributor's comm qubits for a choice of carriers —
   the same allocation, Belady evictions, reuse of an open copy of the other
   carrier, fan-out from open copies and entanglement swapping on relays — and
-  returns the ebits it would emit, evictions included, without building a circuit.
+  returns the ebits it would emit, evictions (and copies stowed in free data qubits)
+  included, without building a circuit.
 * :func:`fit_carriers` is a deterministic local search over the carriers on that
   exact cost: move every gate of one copy to the gates' other carriers (a copy that
   crowds a QPU gives way to shorter ones), or one gate alone, keeping each change
@@ -98,6 +101,8 @@ class CommProblem:
         comm: comm qubits per QPU.
         paths: shortest path (QPU indices) between every pair, as the distributor takes.
         rank: walk position of every op position (the walk order's inverse).
+        spare: free data qubits per QPU (none by default): a copy to be evicted that has a
+            use ahead is stowed in one instead of closed, as the distributor does.
     """
 
     gates: tuple[TwoQubitGate, ...]
@@ -107,12 +112,13 @@ class CommProblem:
     comm: tuple[int, ...]
     paths: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
     rank: tuple[int, ...] = ()
+    spare: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, gates: Sequence[TwoQubitGate], part: Sequence[int], dist: np.ndarray,
            comm: Sequence[int], mirrors: Sequence[Mirror] = (),
            paths: Mapping[tuple[int, int], Sequence[int]] | None = None,
-           rank: Sequence[int] | None = None) -> CommProblem:
+           rank: Sequence[int] | None = None, spare: Sequence[int] = ()) -> CommProblem:
         """The problem of ``gates`` (forced mirror rows, negative positions, are left
         out: :func:`planned_uses` derives them) on placement ``part``, walked in the
         order whose ranks are ``rank`` (default: op positions; mirrors carry ranks).
@@ -134,7 +140,7 @@ class CommProblem:
                 if a != b and (a, b) not in table:
                     table[(a, b)] = _path(dist, a, b)
         return cls(remote, tuple(sorted(mirrors, key=lambda m: m.rank)), part, dist,
-                   tuple(int(c) for c in comm), table, rank)
+                   tuple(int(c) for c in comm), table, rank, tuple(int(n) for n in spare))
 
 
 @dataclass(frozen=True)
@@ -215,7 +221,9 @@ class _Replay:
         total = sum(problem.comm)
         self.state = [_FREE] * total
         self.owner: list[CopyKey | None] = [None] * total
-        self.open: dict[CopyKey, tuple[int, int]] = {}  # copy -> (comm qubit, segment)
+        # copy -> (comm qubit, or -1 when stowed in a data qubit; segment)
+        self.open: dict[CopyKey, tuple[int, int]] = {}
+        self.spare = list(problem.spare or [0] * len(problem.comm))
         self.clock = 0
         self.ebits = 0
 
@@ -236,7 +244,14 @@ class _Replay:
             if not held:
                 raise _Infeasible
             victim = max(held, key=lambda m: (self.next_use(self.owner[m]), -m))  # type: ignore[arg-type]
-            self.close(self.owner[victim])  # type: ignore[arg-type]
+            key = self.owner[victim]
+            assert key is not None
+            if self.spare[k] and self.next_use(key) < math.inf:  # stowed, as the distributor
+                self.open[key] = (-1, self.open[key][1])
+                self.spare[k] -= 1
+                state[victim], self.owner[victim] = _DIRTY, None
+            else:
+                self.close(key)
             free = [victim]
         fresh = [m for m in free if state[m] == _FREE]
         m = fresh[0] if fresh else free[0]
@@ -278,8 +293,11 @@ class _Replay:
         self.owner[theirs] = key
 
     def close(self, key: CopyKey) -> None:
-        """Close open copy ``key``: its comm qubit is free again."""
+        """Close open copy ``key``: its comm qubit (or data qubit) is free again."""
         m, _ = self.open.pop(key)
+        if m < 0:
+            self.spare[key[2]] += 1
+            return
         self.state[m] = _DIRTY
         self.owner[m] = None
 

@@ -207,8 +207,9 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
     paths = {(a, b): tuple(builder._path(a, b)[0]) for a in range(k) for b in range(k) if a != b}
     comm = [qpu.comm_qubits for qpu in net.qpus]
     part = builder.initial_qpus
+    spare = [qpu.data_qubits - part.count(k) for k, qpu in enumerate(net.qpus)]
     plain = CommProblem.of(gates, part, builder.dist, comm, embedding_mirrors(through, gates),
-                           paths)
+                           paths, spare=spare)
     if not plain.gates:
         return builder
     budget = max(4, FIT_WORK // len(plain.gates))
@@ -221,8 +222,8 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
         order = lazy_order(preds, plain, start, crowding=crowding)
         rank = walk_ranks(order)
         candidates.append((CommProblem.of(gates, part, builder.dist, comm,
-                                          embedding_mirrors(through, gates, rank), paths, rank),
-                           order))
+                                          embedding_mirrors(through, gates, rank), paths, rank,
+                                          spare), order))
     best: tuple[float, CommProblem, dict[int, int], tuple[int, ...] | None] | None = None
     for problem, walk_order in candidates:
         fitted = fit_carriers(problem, [start], max_evaluations=budget // 2)
@@ -394,6 +395,8 @@ class Builder:
         # what was emitted
         self.ops: list[tuple] = []
         self.comm_bit = {m: i for i, m in enumerate(m for p in self.out.comm_pool for m in p)}
+        self.stow_bit: dict[int, int] = {}  # data qubit -> its bit, once it held a copy
+        self.stowed = 0  # copies moved from a comm qubit into a free data qubit
         self.num_tele = 0  # size of the teleport register: one bit per comm qubit, if used
         self.ebits: Counter[tuple[int, int]] = Counter()
         self.opens: Counter[tuple[int, str, int, int]] = Counter()  # copy -> times opened
@@ -424,8 +427,10 @@ class Builder:
 
     def measure_tele(self, qubit: int) -> int:
         """Measure comm qubit ``qubit`` into its own bit of the teleport register."""
-        bit = self.comm_bit[qubit]
-        self.num_tele = len(self.comm_bit)
+        bit = self.comm_bit.get(qubit)
+        if bit is None:  # a stowed copy's data qubit: a bit of its own
+            bit = self.stow_bit.setdefault(qubit, len(self.comm_bit) + len(self.stow_bit))
+        self.num_tele = len(self.comm_bit) + len(self.stow_bit)
         self.ops.append(("op", _MEASURE, (qubit,), (("tele", bit),)))
         return bit
 
@@ -451,9 +456,14 @@ class Builder:
                     f"QPU '{name}' has {plural(len(pool), 'comm qubit')} "
                     f"but {why} needs {len(protect & set(pool)) + parked + 1} at once{also}"
                 )
-            # Belady: evict the copy whose next planned use is farthest away
+            # Belady: evict the copy whose next planned use is farthest away; stow it in
+            # a free data qubit when it has one ahead, else close it
             victim = max(held, key=lambda m: (self.next_use(*self.state[m][1], k), -m))  # type: ignore[call-arg]
-            self.close_copy(*self.state[victim][1], k)  # type: ignore[call-arg]
+            q, basis = self.state[victim][1]
+            if self.free_slots[k] and not self.moves and self.next_use(q, basis, k) < math.inf:
+                self.stow(victim, k)
+            else:
+                self.close_copy(q, basis, k)
             free = [victim]
         fresh = [m for m in free if self.state[m][0] == _FREE]
         m = fresh[0] if fresh else free[0]
@@ -462,6 +472,21 @@ class Builder:
         self.state[m] = (_DIRTY, ())  # in use by the caller from here on
         protect.add(m)
         return m
+
+    def stow(self, m: int, k: int) -> None:
+        """Move the copy held by comm qubit ``m`` of QPU k into a free data qubit there
+        (two CX: the data qubit starts in |0>). The copy stays open
+        and its gates run on the data qubit, all local: no ebit."""
+        s = self.free_slots[k].pop(0)
+        if s in self.dirty_slots:
+            self.emit(Reset(), (s,))
+            self.dirty_slots.discard(s)
+        self.emit(_CX, (m, s))
+        self.emit(_CX, (s, m))
+        q, basis = self.state[m][1]
+        self.copies[q][(basis, k)] = s
+        self.state[m] = (_DIRTY, ())  # (|0> already, but reset before its next Bell pair)
+        self.stowed += 1
 
     def bell_pair(self, a: int, b: int, protect: set[int]) -> tuple[int, int]:
         """Comm qubits (on QPU a, on QPU b) holding |Φ+>, swapped along a shortest path."""
@@ -548,7 +573,12 @@ class Builder:
             self.emit(_H, (m,))
         bit = self.measure_tele(m)
         self.if_bit(bit, _Z if basis == "z" else _X, self.slot[q])
-        self.state[m] = (_DIRTY, ())
+        if m in self.state:
+            self.state[m] = (_DIRTY, ())
+        else:  # a stowed copy's data qubit: free again
+            self.free_slots[k].append(m)
+            self.free_slots[k].sort()
+            self.dirty_slots.add(m)
 
     def next_use(self, q: int, basis: str, k: int) -> float:
         """Rank of the next planned gate using q's copy on QPU k in its current segment.

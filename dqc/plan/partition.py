@@ -62,12 +62,16 @@ class Placement:
         lower_bound: no choice of carriers needs fewer ebits on this placement.
         candidates: the other placements scored (QPU index per qubit), cheapest on the
             model first, for :class:`~dqc.passes.PlanEmbedding` to try too.
+        cheapest: the placement of fewest modelled ebits, when the dry runs chose
+            another for the fewer ebits its static plan emits (``()`` otherwise): moves
+            may pay more from it (:class:`~dqc.passes.PlanTeledata` searches it too).
     """
 
     qpus: tuple[str, ...]
     ebits: int
     lower_bound: int
     candidates: tuple[tuple[int, ...], ...] = ()
+    cheapest: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
         candidates += _scored(_repair_capacity(start, caps, dist, weights), caps, dist,
                               weights, table, limits.max_passes)
     small = len(table.positions) <= limits.max_dry_run_gates
+    cheapest: tuple[int, ...] = ()
     searched = _searched(candidates, limits.search_starts if small else 1, caps, dist,
                          weights, table, limits.max_evaluations)
     part = min(searched, key=lambda c: c[0])[1]  # (the first of fewest ebits)
@@ -142,8 +147,11 @@ def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
             end = _repair_capacity(_match_parts_to_qpus(graph, _fill_from_end(n, caps),
                                                         caps, dist), caps, dist, weights)
             candidates += _scored(end, caps, dist, weights, table, limits.max_passes)
-        part = fewest_emitted(network, dag, part, candidates, table, dist,
-                              limits.max_dry_runs)
+        emits_fewest = fewest_emitted(network, dag, part, candidates, table, dist,
+                                      limits.max_dry_runs)
+        if not np.array_equal(emits_fewest, part):
+            cheapest = tuple(int(k) for k in part)
+        part = emits_fewest
     groups = blocks(dag)
     if groups:
         part = gathered(part, groups, caps)
@@ -153,7 +161,8 @@ def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
         qpus=tuple(network.qpus[p].name for p in part), ebits=plan.ebits,
         lower_bound=plan.lower_bound,
         candidates=tuple(tuple(int(k) for k in cand)
-                         for _, cand in sorted(candidates, key=lambda c: c[0])))
+                         for _, cand in sorted(candidates, key=lambda c: c[0])),
+        cheapest=cheapest if not groups else ())
 
 
 def blocks(dag: DAGCircuit) -> list[tuple[int, ...]]:

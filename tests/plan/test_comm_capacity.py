@@ -42,22 +42,26 @@ def _problem(net: dqc.Network, gates, part, embedding=None) -> CommProblem:
                                                                      net.qpus[b].name))
              for a in range(k) for b in range(k) if a != b}
     through = embedding.through if embedding is not None else frozenset()
+    spare = [q.data_qubits - list(part).count(k) for k, q in enumerate(net.qpus)]
     return CommProblem.of(gates, part, net.distances(), [q.comm_qubits for q in net.qpus],
-                          embedding_mirrors(through, gates), paths)
+                          embedding_mirrors(through, gates), paths, spare=spare)
 
 
 @pytest.mark.parametrize(("name", "k", "topology"), [
     ("multiplier_n15", 4, "all-to-all"), ("multiplier_n15", 4, "line"),
-    ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all")])
+    ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all"), ("multiplier_n15", 2, "all-to-all"),
+    ("sat_n11", 4, "line")])
 def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
-    """For the static plan and the embedding, with evictions and relays (line), the
-    replay gives exactly the ebits of a full distribution with the same carriers."""
+    """For the static plan and the embedding, with evictions, copies stowed in free data
+    qubits and relays (line), the replay gives exactly the ebits of a full distribution
+    with the same carriers."""
     circuit = qft(10) if name == "qft" else dqc.load_circuit(CIRCUITS / f"{name}.qasm")
     data = math.ceil(circuit.num_qubits / k)
     make = dqc.Network.line if topology == "line" else dqc.Network.all_to_all
     net = make(k, data_qubits=data, comm_qubits=1 if name == "qft" else 2)
     dag, gates, ps = _planned(circuit, net)
     plans = [(tuple(ps["dqc_partition"]), None)]
+    stowed: list[int] = []
     if ps["dqc_embedding"] is not None:
         plans.append((ps["dqc_embedding"].placement, ps["dqc_embedding"].embedding))
     for placement, embedding in plans:
@@ -71,6 +75,35 @@ def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
                           fitted=FittedWalk(carriers, planned_uses(problem, carriers), 0))
         builder.build()
         assert simulate(problem, carriers) == builder.total_ebits()
+        stowed.append(builder.stowed)
+    if (name, k) in (("multiplier_n15", 2), ("sat_n11", 4)):  # (stowed in a free data qubit)
+        assert min(stowed) > 0
+
+
+def test_a_copy_is_stowed_in_a_free_data_qubit_instead_of_evicted(fixed):
+    """q0 on QPU 0 (two data qubits: one free; one comm qubit) meets q1 and q2 (QPU 1)
+    in turn, with a Hadamard on q0 after each gate, so q0's copies would last one gate
+    each and q1's and q2's copies on QPU 0 carry the four gates: 2 ebits on the model::
+
+        q0 ─■─H─■─H─■─H─■─H─      QPU 0: q0 (and a free data qubit)
+        q1 ─■───┼───■───┼───      QPU 1: q1, q2
+        q2 ─────■───────■───
+
+    With one comm qubit on QPU 0 the second copy would evict the first, and each gate
+    reopen one: 4 ebits. Moving the held copy into the free data qubit (two CX) keeps
+    both open: 2, and the replay says so too. Without the free data qubit: 4."""
+    qc = QuantumCircuit(3)
+    for t in (1, 2, 1, 2):
+        qc.cz(t, 0)
+        qc.h(0)
+    for data, ebits in (((2, 2), 2), ((1, 2), 4)):
+        net = dqc.Network.all_to_all(2, data_qubits=list(data), comm_qubits=1)
+        _, report = fixed(qc, net, ("qpu0", "qpu1", "qpu1"))
+        assert report.ebits == ebits
+        dag = circuit_to_dag(qc)
+        gates = two_qubit_gates(dag)
+        carriers = {g.position: g.qubits[0] for g in gates}  # (q1 and q2 carry)
+        assert simulate(_problem(net, gates, [0, 1, 1]), carriers) == ebits
 
 
 def test_the_search_keeps_the_best_and_reports_what_it_replays():
