@@ -528,6 +528,10 @@ class Builder:
     def total_ebits(self) -> int:
         return sum(self.ebits.values())
 
+    def reopened_on(self) -> tuple[int, ...]:
+        """The QPUs where a copy of some segment was opened more than once (evicted)."""
+        return tuple(sorted({key[3] for key, times in self.opens.items() if times > 1}))
+
     # ----- copies of carriers ---------------------------------------------
     def open_copy(self, q: int, basis: str, k: int, protect: set[int]) -> int:
         """Cat-entangle input qubit q, in the Z or X basis, onto a comm qubit of QPU k.

@@ -61,7 +61,9 @@ class Placement:
         ebits: the ebits the cost model predicts for it (carriers by minimum cover).
         lower_bound: no choice of carriers needs fewer ebits on this placement.
         candidates: the other placements scored (QPU index per qubit), cheapest on the
-            model first, for :class:`~dqc.passes.PlanEmbedding` to try too.
+            model first, for :class:`~dqc.passes.PlanEmbedding` to try too; then, when
+            the dry run of ``qpus`` evicted copies, its :func:`relocations` (a free data
+            qubit moved to a crowded QPU).
         cheapest: the placement of fewest modelled ebits, when the dry runs chose
             another for the fewer ebits its static plan emits (``()`` otherwise): moves
             may pay more from it (:class:`~dqc.passes.PlanTeledata` searches it too).
@@ -137,6 +139,7 @@ def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
                               weights, table, limits.max_passes)
     small = len(table.positions) <= limits.max_dry_run_gates
     cheapest: tuple[int, ...] = ()
+    moved: list[tuple[int, ...]] = []
     searched = _searched(candidates, limits.search_starts if small else 1, caps, dist,
                          weights, table, limits.max_evaluations)
     part = min(searched, key=lambda c: c[0])[1]  # (the first of fewest ebits)
@@ -147,21 +150,23 @@ def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
             end = _repair_capacity(_match_parts_to_qpus(graph, _fill_from_end(n, caps),
                                                         caps, dist), caps, dist, weights)
             candidates += _scored(end, caps, dist, weights, table, limits.max_passes)
-        emits_fewest = fewest_emitted(network, dag, part, candidates, table, dist,
-                                      limits.max_dry_runs)
+        emits_fewest, crowded = fewest_emitted(network, dag, part, candidates, table, dist,
+                                               limits.max_dry_runs)
         if not np.array_equal(emits_fewest, part):
             cheapest = tuple(int(k) for k in part)
         part = emits_fewest
+        moved = relocations(part, caps, crowded)
     groups = blocks(dag)
     if groups:
         part = gathered(part, groups, caps)
         candidates = [(ebits, c) for ebits, c in candidates if _together(c, groups)]
+        moved = [m for m in moved if _together(np.array(m), groups)]
     plan = table.plan(part, dist, carriers=False)
+    scored = [tuple(int(k) for k in cand) for _, cand in sorted(candidates, key=lambda c: c[0])]
     return Placement(
         qpus=tuple(network.qpus[p].name for p in part), ebits=plan.ebits,
         lower_bound=plan.lower_bound,
-        candidates=tuple(tuple(int(k) for k in cand)
-                         for _, cand in sorted(candidates, key=lambda c: c[0])),
+        candidates=tuple(scored + [m for m in moved if m not in scored]),
         cheapest=cheapest if not groups else ())
 
 
@@ -232,8 +237,9 @@ def _scored(part: np.ndarray, caps: np.ndarray, dist: np.ndarray, weights: _Adja
 
 def fewest_emitted(network: Network, dag: DAGCircuit, part: np.ndarray,
                    candidates: list[tuple[int, np.ndarray]], gates: GateTable,
-                   dist: np.ndarray, max_dry_runs: int) -> np.ndarray:
-    """The placement that emits the fewest ebits when comm qubits run short.
+                   dist: np.ndarray, max_dry_runs: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The placement that emits the fewest ebits when comm qubits run short, and the QPUs
+    where its dry run reopened a copy (``()`` when ``part`` emits no more than its model).
 
     The cost model assumes every planned copy can stay open; with few comm qubits a
     placement of equal (or slightly higher) modelled cost may emit fewer ebits. When
@@ -244,28 +250,44 @@ def fewest_emitted(network: Network, dag: DAGCircuit, part: np.ndarray,
     then earlier).
     """
 
-    def emitted(p: np.ndarray) -> float:
+    def emitted(p: np.ndarray) -> tuple[float, tuple[int, ...]]:
         try:
             builder, _ = distribute(network, dag, tuple(network.qpus[k].name for k in p),
                                     emit=False)
         except DQCError:
-            return math.inf
-        return builder.total_ebits()
+            return math.inf, ()
+        return builder.total_ebits(), builder.reopened_on()
 
     model = gates.plan(part, dist, carriers=False).ebits
-    real = emitted(part)
+    real, crowded = emitted(part)
     if real <= model:
-        return part
-    best = (real, model, part)
+        return part, ()
+    best = (real, model, part, crowded)
     seen = {part.tobytes()}
     for ebits, cand in sorted(candidates, key=lambda c: c[0]):
         if ebits >= best[0] or cand.tobytes() in seen or len(seen) > max_dry_runs:
             continue
         seen.add(cand.tobytes())
-        score = (emitted(cand), ebits, cand)
-        if score[:2] < best[:2]:
-            best = score
-    return best[2]
+        real, crowded = emitted(cand)
+        if (real, ebits) < best[:2]:
+            best = (real, ebits, cand, crowded)
+    return best[2], best[3]
+
+
+def relocations(part: np.ndarray, caps: np.ndarray, crowded: Sequence[int]
+                ) -> list[tuple[int, ...]]:
+    """``part`` with one qubit of a ``crowded`` QPU moved onto a QPU with a free data
+    qubit (every such qubit and QPU, in index order): the free data qubit moves to the
+    crowded QPU, where the distributor can stow a copy in it instead of evicting one.
+
+    Examples:
+        >>> relocations(np.array([0, 0, 1]), np.array([2, 2]), crowded=[0])
+        [(1, 0, 1), (0, 1, 1)]
+    """
+    load = np.bincount(part, minlength=len(caps))
+    return [tuple(int(k) for k in np.where(np.arange(len(part)) == q, room, part))
+            for room in np.flatnonzero(load < caps) for q in range(len(part))
+            if part[q] in crowded and part[q] != room]
 
 
 def capacity_error(num_qubits: int, network: Network) -> CapacityError:

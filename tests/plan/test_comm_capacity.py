@@ -187,10 +187,21 @@ def test_a_copy_that_would_crowd_its_qpu_opens_after_one_that_does_not():
 def test_multiplier_on_four_qpus_with_two_comm_qubits(verified):
     """multiplier_n15 on 4 QPUs of 4 data and 2 comm qubits: the embedding's plan (13
     on the model) emitted 20, as the static plan did, in the plain and the lazy walk
-    orders; in the order that opens first the copies that crowd no QPU, 16."""
+    orders; in the order that opens first the copies that crowd no QPU, 16. The one free
+    data qubit is on qpu3, where no copy crowds; the partitioner's relocations move it to
+    the crowded QPUs, and with q4 moved from qpu0 onto qpu3 an embedding (6 flips, 14 on
+    the model) emits 15."""
     circuit = dqc.load_circuit(CIRCUITS / "multiplier_n15.qasm")
     net = dqc.Network.all_to_all(4, data_qubits=4, comm_qubits=2)
-    assert verified(circuit, net).report.ebits == 16
+    pm = PassManager(compile_passes(net)[:4])  # (up to PartitionQubits)
+    pm.run(circuit)
+    partition = [net.index(x) for x in pm.property_set["dqc_partition"]]
+    assert partition == [1, 1, 1, 1, 0, 0, 0, 2, 0, 2, 2, 2, 3, 3, 3]
+    moved = [1, 1, 1, 1, 3, 0, 0, 2, 0, 2, 2, 2, 3, 3, 3]
+    assert tuple(moved) in pm.property_set["dqc_placement"].candidates
+    report = verified(circuit, net).report
+    assert report.ebits == 15
+    assert [net.index(report.qubit_qpu[report.initial_layout[q]]) for q in range(15)] == moved
 
 
 def test_multiplier_on_eight_qpus_with_two_comm_qubits(verified):
