@@ -57,8 +57,10 @@ class PartitionQubits(AnalysisPass):
         super().__init__()
         self.network = network
         self.seed = 0 if seed is None else int(seed)
-        self.limits = SearchLimits(metis_runs, max_passes, max_evaluations,
-                                   max_dry_run_gates, max_dry_runs, search_starts)
+        self.limits = SearchLimits(
+            metis_runs=metis_runs, max_passes=max_passes, max_evaluations=max_evaluations,
+            max_dry_run_gates=max_dry_run_gates, max_dry_runs=max_dry_runs,
+            search_starts=search_starts)
 
     def run(self, dag: DAGCircuit) -> None:
         """Write ``dqc_partition`` and ``dqc_placement`` for the qubits of ``dag``."""

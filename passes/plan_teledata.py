@@ -97,7 +97,7 @@ class PlanTeledata(AnalysisPass):
             cheapest on the model first. The cheapest result is proposed (ties: fewer
             moves, then the earlier start). A placement the model ranks second may take
             moves that the first does not (multiplier_n15 on 2 QPUs: 8 ebits static, 6
-            with one move, against 7 with none from the first). Beyond those, the
+            with one move, against 7 with none from the first). Larger circuits, the
             placement cheapest on the model when the partitioner's dry runs chose another
             (``square_root_n18`` on 4 QPUs of 6 data and 2 comm qubits: 73 ebits with
             moves from it, 83 from the dry runs' choice).
@@ -157,20 +157,20 @@ class PlanTeledata(AnalysisPass):
     def _starts(self, partition: Sequence[str], size: int) -> list[list[int]]:
         """The placements to search from: ``partition``, then (circuits of at most
         :data:`MAX_START_GATES` two-qubit gates) the partitioner's other candidates,
-        cheapest on the model first, up to ``starts`` distinct ones in all; and, at any
-        size, the placement cheapest on the model when the partitioner's dry runs chose
+        cheapest on the model first, up to ``starts`` distinct ones in all; larger
+        circuits, the placement cheapest on the model when the partitioner's dry runs chose
         another (:attr:`dqc.plan.partition.Placement.cheapest`)."""
         starts = [[self.network.index(name) for name in partition]]
         placement = self.property_set["dqc_placement"]
         if placement is None:
             return starts
-        for cand in placement.candidates if size <= MAX_START_GATES else ():
+        if size > MAX_START_GATES:
+            return starts + ([list(placement.cheapest)] if placement.cheapest else [])
+        for cand in placement.candidates:
             if len(starts) >= self.starts:
                 break
             if list(cand) not in starts:
                 starts.append(list(cand))
-        if placement.cheapest and list(placement.cheapest) not in starts:
-            starts.append(list(placement.cheapest))
         return starts
 
     def _embedded(self, dag: DAGCircuit, gates: list[TwoQubitGate], found: MovesFound,

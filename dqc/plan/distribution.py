@@ -475,8 +475,8 @@ class Builder:
 
     def stow(self, m: int, k: int) -> None:
         """Move the copy held by comm qubit ``m`` of QPU k into a free data qubit there
-        (two CX: the data qubit starts in |0>). The copy stays open
-        and its gates run on the data qubit, all local: no ebit."""
+        (two CX: the data qubit starts in |0>). The copy stays open and its gates run on
+        the data qubit, all local: no ebit."""
         s = self.free_slots[k].pop(0)
         if s in self.dirty_slots:
             self.emit(Reset(), (s,))

@@ -90,6 +90,8 @@ class SearchLimits:
         max_dry_runs: distinct candidates distributed in dry runs.
         search_starts: distinct candidates (fewest modelled ebits first) the local search
             starts from (1 beyond ``max_dry_run_gates``); the best result wins.
+        max_relocations: most :func:`relocations` added to the candidates (each is one
+            more embedding to plan, and to distribute under comm limits).
     """
 
     metis_runs: int = 3
@@ -98,6 +100,7 @@ class SearchLimits:
     max_dry_run_gates: int = 5_000
     max_dry_runs: int = 4
     search_starts: int = 3
+    max_relocations: int = 16
 
     def __post_init__(self) -> None:
         if self.search_starts < 1:
@@ -155,7 +158,7 @@ def place(dag: DAGCircuit, graph: nx.Graph, network: Network, *, seed: int = 0,
         if not np.array_equal(emits_fewest, part):
             cheapest = tuple(int(k) for k in part)
         part = emits_fewest
-        moved = relocations(part, caps, crowded)
+        moved = relocations(part, caps, crowded)[:limits.max_relocations]
     groups = blocks(dag)
     if groups:
         part = gathered(part, groups, caps)

@@ -104,6 +104,13 @@ def test_dry_runs_fit_carriers_to_the_comm_qubits_and_try_every_search_end():
     assert (placement.ebits, builder.total_ebits()) == (139, 162)
 
 
+def test_the_pass_hands_every_limit_to_the_search_by_name():
+    limits = dqc.passes.PartitionQubits(dqc.Network.line(2, data_qubits=2), metis_runs=2,
+                                        max_dry_runs=5, search_starts=1).limits
+    assert (limits.metis_runs, limits.max_dry_runs, limits.search_starts) == (2, 5, 1)
+    assert limits.max_relocations == SearchLimits().max_relocations
+
+
 def test_fewer_than_one_search_start_is_refused_with_its_number():
     with pytest.raises(dqc.DQCError, match="search_starts must be at least 1, got 0"):
         SearchLimits(search_starts=0)
