@@ -123,7 +123,7 @@ class PlanEmbedding(AnalysisPass):
             placement.candidates if placement is not None else (), dist,
             work=self.work // size)
         self.property_set["dqc_exact"] = self._exact(table, dag.num_qubits(), search,
-                                                     partition) if self.exact else None
+                                                     partition, dist) if self.exact else None
         self.property_set["dqc_embedding_bound"] = search.static_bound
         best = search.best
         self.property_set["dqc_embedding"] = None if best is None else self._proposal(best)
@@ -133,11 +133,11 @@ class PlanEmbedding(AnalysisPass):
             for plan in _distinct(search.tried, best))
 
     def _exact(self, table: FlipTable, n: int, search: EmbeddingSearch,
-               partition: Sequence[str]) -> ExactPlan | None:
+               partition: Sequence[str], dist: np.ndarray) -> ExactPlan | None:
         """The integer program's plan; skipped when the heuristics' plan already meets the
         spread bound of the interaction graph (``dqc_interaction_graph``, when present)."""
         net = self.network
-        caps, dist = [q.data_qubits for q in net.qpus], net.distances()
+        caps = [q.data_qubits for q in net.qpus]
         if len(caps) != 2:
             return None
         graph = self.property_set["dqc_interaction_graph"]

@@ -131,7 +131,7 @@ def test_the_compile_skips_the_program_at_the_bound_with_the_same_circuit(
     net = dqc.Network.all_to_all(2, data_qubits=6, comm_qubits=2)
     with monkeypatch.context() as m:
         m.setattr("dqc.passes.plan_embedding.spread_bound", lambda graph, caps: 0)
-        solved = dqc.compile(qc, net)
+        solved = verified(qc, net)
     assert solved.report.fewest_without_moves == 1
     monkeypatch.setattr("dqc.plan.exact._Program.solve", _refused)
     result = verified(qc, net)
