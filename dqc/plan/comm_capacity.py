@@ -56,6 +56,7 @@ Examples:
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -142,6 +143,12 @@ class CommProblem:
         return cls(remote, tuple(sorted(mirrors, key=lambda m: m.rank)), part, dist,
                    tuple(int(c) for c in comm), table, rank, tuple(int(n) for n in spare))
 
+    @functools.cached_property
+    def copies(self) -> tuple[tuple[tuple[CopyKey, int] | None, ...], ...]:
+        """Per gate of :attr:`gates`, the copy (and segment) each side carries it on, as
+        :func:`_copy` gives them (computed once: every replay reads them)."""
+        return tuple((_copy(g, 0, self.part), _copy(g, 1, self.part)) for g in self.gates)
+
 
 @dataclass(frozen=True)
 class Fitted:
@@ -180,19 +187,21 @@ def planned_uses(problem: CommProblem, carriers: Mapping[int, int]
     (the copy is open there then, unless evicted)."""
     uses: dict[CopyKey, list[tuple[int, int]]] = {}
     part = problem.part
-    for g in problem.gates:
-        found = _copy(g, g.qubits.index(carriers[g.position]), part)
+    for g, sides in zip(problem.gates, problem.copies):
+        found = sides[0] if carriers[g.position] == g.qubits[0] else sides[1]
         assert found is not None, f"gate {g.position} cannot be carried by its carrier"
         key, segment = found
         uses.setdefault(key, []).append((problem.rank[g.position], segment))
-    for planned in uses.values():
+    copied_to: dict[tuple[int, str], list[int]] = {}  # (qubit, basis) -> QPUs with a copy
+    for (q, basis, k), planned in uses.items():
         planned.sort()
+        copied_to.setdefault((q, basis), []).append(k)
     extra: dict[CopyKey, list[tuple[int, int]]] = {}
     for m in problem.mirrors:
         if m.partner is None or m.option is None:
             continue
-        for k in range(len(problem.comm)):
-            if k == part[m.partner] or not _spans(uses.get((m.qubit, m.basis, k), []), m.rank):
+        for k in sorted(copied_to.get((m.qubit, m.basis), ())):
+            if k == part[m.partner] or not _spans(uses[(m.qubit, m.basis, k)], m.rank):
                 continue
             extra.setdefault((m.partner, m.option[0], k), []).append((m.rank, m.option[1]))
     for key, more in extra.items():
@@ -209,11 +218,17 @@ def _spans(uses: list[tuple[int, int]], rank: int) -> bool:
 
 
 class _Replay:
-    """The distributor's comm qubits, replayed for one choice of carriers."""
+    """The distributor's comm qubits, replayed for one choice of carriers.
+
+    Each copy's planned uses are kept as two lists (ranks, segments), so that the
+    next use is one bisection of integers.
+    """
 
     def __init__(self, problem: CommProblem, uses: dict[CopyKey, list[tuple[int, int]]]
                  ) -> None:
-        self.problem, self.uses = problem, uses
+        self.problem = problem
+        self.ranks = {key: [r for r, _ in planned] for key, planned in uses.items()}
+        self.segments = {key: [s for _, s in planned] for key, planned in uses.items()}
         self.pools: list[list[int]] = []
         for c in problem.comm:
             start = sum(len(p) for p in self.pools)
@@ -223,41 +238,57 @@ class _Replay:
         self.owner: list[CopyKey | None] = [None] * total
         # copy -> (comm qubit, or -1 when stowed in a data qubit; segment)
         self.open: dict[CopyKey, tuple[int, int]] = {}
+        self.copies_open: dict[tuple[int, str], int] = {}  # (qubit, basis) -> open copies
         self.spare = list(problem.spare or [0] * len(problem.comm))
         self.clock = 0
         self.ebits = 0
 
     def next_use(self, key: CopyKey) -> float:
         """Rank of the next planned use of open copy ``key`` in its segment."""
-        uses = self.uses.get(key, [])
-        i = bisect.bisect_right(uses, (self.clock, 1 << 62))
-        if i < len(uses) and uses[i][1] == self.open[key][1]:
-            return uses[i][0]
+        ranks = self.ranks.get(key)
+        if ranks is None:
+            return math.inf
+        i = bisect.bisect_right(ranks, self.clock)
+        if i < len(ranks) and self.segments[key][i] == self.open[key][1]:
+            return ranks[i]
         return math.inf
 
     def alloc(self, k: int, protect: set[int]) -> int:
-        """A comm qubit of QPU k, evicting the held copy used farthest ahead if none is free."""
-        pool, state = self.pools[k], self.state
-        free = [m for m in pool if state[m] != _HOLD and m not in protect]
-        if not free:
-            held = [m for m in pool if state[m] == _HOLD and m not in protect]
-            if not held:
-                raise _Infeasible
-            victim = max(held, key=lambda m: (self.next_use(self.owner[m]), -m))  # type: ignore[arg-type]
-            key = self.owner[victim]
-            assert key is not None
-            if self.spare[k] and self.next_use(key) < math.inf:  # stowed, as the distributor
-                self.open[key] = (-1, self.open[key][1])
-                self.spare[k] -= 1
-                state[victim], self.owner[victim] = _DIRTY, None
-            else:
-                self.close(key)
-            free = [victim]
-        fresh = [m for m in free if state[m] == _FREE]
-        m = fresh[0] if fresh else free[0]
-        state[m] = _DIRTY
-        protect.add(m)
-        return m
+        """A comm qubit of QPU k: the first free one, else the first dirty one, else the
+        one whose held copy is used farthest ahead, evicted."""
+        state = self.state
+        dirty = -1
+        for m in self.pools[k]:
+            if m in protect:
+                continue
+            if state[m] == _FREE:
+                dirty = m
+                break
+            if state[m] == _DIRTY and dirty < 0:
+                dirty = m
+        if dirty < 0:
+            dirty = self.evict(k, protect)
+        state[dirty] = _DIRTY
+        protect.add(dirty)
+        return dirty
+
+    def evict(self, k: int, protect: set[int]) -> int:
+        """Free the comm qubit of QPU k whose copy is used farthest ahead: stowed in a
+        free data qubit when it has a use ahead and one is free (as the distributor),
+        else closed."""
+        held = [m for m in self.pools[k] if self.state[m] == _HOLD and m not in protect]
+        if not held:
+            raise _Infeasible
+        victim = max(held, key=lambda m: (self.next_use(self.owner[m]), -m))  # type: ignore[arg-type]
+        key = self.owner[victim]
+        assert key is not None
+        if self.spare[k] and self.next_use(key) < math.inf:
+            self.open[key] = (-1, self.open[key][1])
+            self.spare[k] -= 1
+            self.state[victim], self.owner[victim] = _DIRTY, None
+        else:
+            self.close(key)
+        return victim
 
     def bell_pair(self, a: int, b: int, protect: set[int]) -> tuple[int, int]:
         """Comm qubits on QPUs a and b sharing a Bell pair, swapped along the path."""
@@ -279,7 +310,7 @@ class _Replay:
         q, basis, k = key
         dist = self.problem.dist
         source_qpu, source = self.problem.part[q], -1
-        for j in range(len(self.pools)):
+        for j in range(len(self.pools)) if self.copies_open.get((q, basis)) else ():
             held = self.open.get((q, basis, j))
             if held is not None and dist[j, k] < dist[source_qpu, k] and len(self.pools[j]) > 1:
                 source_qpu, source = j, held[0]
@@ -289,12 +320,14 @@ class _Replay:
         protect.discard(source)
         protect.discard(mine)
         self.open[key] = (theirs, segment)
+        self.copies_open[(q, basis)] = self.copies_open.get((q, basis), 0) + 1
         self.state[theirs] = _HOLD
         self.owner[theirs] = key
 
     def close(self, key: CopyKey) -> None:
         """Close open copy ``key``: its comm qubit (or data qubit) is free again."""
         m, _ = self.open.pop(key)
+        self.copies_open[key[:2]] -= 1
         if m < 0:
             self.spare[key[2]] += 1
             return
@@ -309,19 +342,19 @@ class _Replay:
             held = None
         if held is None:
             self.open_copy(key, segment, protect)
-        if self.next_use(key) == math.inf:
+        ranks = self.ranks.get(key)  # (next_use, inlined: this runs for every use)
+        if ranks is None:
+            self.close(key)
+            return
+        i = bisect.bisect_right(ranks, self.clock)
+        if i == len(ranks) or self.segments[key][i] != segment:
             self.close(key)
 
-    def gate(self, g: TwoQubitGate, carrier: int) -> None:
+    def gate(self, planned: tuple[CopyKey, int], other: tuple[CopyKey, int] | None) -> None:
         """A remote gate: its planned carrier's copy, or the other's when only that is open."""
-        part = self.problem.part
-        side = g.qubits.index(carrier)
-        found = _copy(g, side, part)
-        other = _copy(g, 1 - side, part)
-        assert found is not None
-        if found[0] not in self.open and other is not None and other[0] in self.open:
-            found = other
-        self.use(*found, set())
+        if planned[0] not in self.open and other is not None and other[0] in self.open:
+            planned = other
+        self.use(planned[0], planned[1], set())
 
     def mirror(self, m: Mirror) -> None:
         """A flip mirrored onto every open copy of the flipped segment."""
@@ -347,14 +380,18 @@ def simulate(problem: CommProblem, carriers: Mapping[int, int]) -> float:
     i = 0
     rank = problem.rank
     try:
-        for g in problem.gates:
+        for n, g in enumerate(problem.gates):
             r = rank[g.position]
             while i < len(mirrors) and mirrors[i].rank < r:
                 replay.clock = mirrors[i].rank
                 replay.mirror(mirrors[i])
                 i += 1
             replay.clock = r
-            replay.gate(g, carriers[g.position])
+            sides = problem.copies[n]
+            if carriers[g.position] == g.qubits[0]:
+                replay.gate(sides[0], sides[1])  # type: ignore[arg-type]
+            else:
+                replay.gate(sides[1], sides[0])  # type: ignore[arg-type]
         for m in mirrors[i:]:
             replay.clock = m.rank
             replay.mirror(m)

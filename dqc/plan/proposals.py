@@ -152,7 +152,8 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
            permutation: Sequence[int] | None = None, replans: int = 3,
            gates: list[TwoQubitGate] | None = None) -> tuple[Distribution, Emitted]:
     """Distribute by ``options[0]``; when comm-qubit limits make it emit more than its
-    model, distribute the others too and keep the one that emits fewest ebits.
+    model, distribute the others too (those whose lower bound is below the fewest
+    emitted so far) and keep the one that emits fewest ebits.
 
     Args:
         network: the QPUs and links.
@@ -178,6 +179,8 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
             and builder.num_two_qubit_gates <= MAX_REPLAN_GATES):
         first = builder.total_ebits()
         for option in options[options.index(chosen) + 1:]:
+            if option.lower_bound >= builder.total_ebits():
+                continue  # (its bound: it cannot emit fewer)
             try:
                 other, again = run(option)
             except CapacityError:

@@ -102,6 +102,20 @@ def test_choose_keeps_the_proposal_that_emits_fewest_ebits(pass_verified):
     assert report.moves == 0 and report.ebits == distribution.ebits
 
 
+def test_choose_skips_a_proposal_whose_lower_bound_reaches_the_fewest_emitted(pass_verified):
+    """The same two proposals, the static one given a lower bound equal to what the
+    moves emit: it cannot emit fewer, so it is not distributed and the moves are kept
+    (without that bound it wins, as above)."""
+    qc, dag, net, options = _qft_with_a_round_trip()
+    moves_alone, _ = choose(net, dag, options[:1], replans=3)
+    bounded = [options[0], replace(options[1], lower_bound=moves_alone.ebits)]
+    distribution, emitted = choose(net, dag, bounded, replans=3)
+    assert (distribution.plan.kind, distribution.why) == ("teledata", "")
+    assert distribution.ebits == moves_alone.ebits
+    report = pass_verified(qc, emitted.circuit(), net, {"dqc_distribution": distribution})
+    assert report.ebits == moves_alone.ebits
+
+
 def test_choose_without_replans_distributes_the_first(pass_verified):
     """``replans=0``: no comparison, the model's cheapest is distributed as it is."""
     qc, dag, net, options = _qft_with_a_round_trip()
