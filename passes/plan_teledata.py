@@ -58,7 +58,7 @@ from dqc.plan.embedding import FlipTable, find_flips
 from dqc.plan.layer_moves import DEFAULT_LAYERS, LayerSettings
 from dqc.plan.partition import blocks
 from dqc.plan.proposals import Proposal
-from dqc.plan.teledata import MovesFound, SearchSettings, search_moves
+from dqc.plan.teledata import MovesFound, SearchSettings, Sliced, search_moves
 from dqc.plan.teledata_embedding import cheapest_with_flips
 
 #: Largest circuit (two-qubit gates) searched from more than one start placement. Each
@@ -134,11 +134,12 @@ class PlanTeledata(AnalysisPass):
             self.property_set["dqc_teledata"] = None
             return
         gates = shared_two_qubit_gates(dag, self.property_set)
+        sliced = Sliced.of(dag)  # (the searches from every start share its windows)
         tried = [search_moves(
             dag, gates, start, [q.data_qubits for q in net.qpus],
             [q.comm_qubits for q in net.qpus], net.distances(),
             # (the layer assignment does not depend on the start: it runs from the first)
-            self.settings if i == 0 else replace(self.settings, layers=None))
+            self.settings if i == 0 else replace(self.settings, layers=None), sliced=sliced)
             for i, start in enumerate(self._starts(partition, len(gates)))]
         best = min(range(len(tried)),
                    key=lambda i: (tried[i].ebits, len(tried[i].moves), i))

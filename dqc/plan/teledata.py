@@ -58,7 +58,8 @@ from dqc.plan.layer_moves import (
 )
 from dqc.plan.weighted_cover import plan_weighted
 
-__all__ = ["Move", "Stays", "Timeline", "TimeSlicedCost", "time_sliced_cost", "two_qubit_gates"]
+__all__ = ["Move", "Sliced", "Stays", "Timeline", "TimeSlicedCost", "time_sliced_cost",
+           "two_qubit_gates"]
 
 
 @dataclass(frozen=True, order=True)
@@ -290,9 +291,34 @@ class MovesFound:
         default=(), repr=False, compare=False)
 
 
+@dataclass
+class Sliced:
+    """What searches from several starts on one circuit share: its slices, and the
+    lookahead windows a search keeps (:func:`_windows`, for each lookahead the grid
+    tries more than once), so that the next start reads them instead of building them
+    again.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.converters import circuit_to_dag
+        >>> qc = QuantumCircuit(2); _ = qc.cx(0, 1)
+        >>> Sliced.of(circuit_to_dag(qc)).timeline.num_slices
+        1
+    """
+
+    timeline: Timeline
+    windows: dict[float, list[_Interactions]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, dag: DAGCircuit) -> Sliced:
+        """The slices of ``dag``, no windows yet."""
+        return cls(Timeline.of(dag))
+
+
 def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[int],
                  caps: Sequence[int], comm: Sequence[int], dist: np.ndarray,
-                 settings: SearchSettings = SearchSettings()) -> MovesFound:
+                 settings: SearchSettings = SearchSettings(), *,
+                 sliced: Sliced | None = None) -> MovesFound:
     """Time-sliced assignments from ``part`` (see :class:`~dqc.passes.PlanTeledata`).
 
     Args:
@@ -303,6 +329,8 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
         comm: comm qubits per QPU.
         dist: hop distances between QPUs.
         settings: the search effort.
+        sliced: ``Sliced.of(dag)``, shared by the searches from other starts (default:
+            made here).
     """
     part = np.asarray(part)  # type: ignore[assignment]
     static = plan_carriers(gates, part, dist)
@@ -314,11 +342,12 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
     if settings.max_gates is not None and len(gates) > settings.max_gates:
         return replace(keep, reason=f"{plural(len(gates), 'two-qubit gate')} > "
                                     f"max_gates={settings.max_gates}")
-    timeline = Timeline.of(dag)
+    sliced = Sliced.of(dag) if sliced is None else sliced
+    timeline = sliced.timeline
     best = (static.ebits, 0)
     found = None
     moving: dict[tuple[tuple[int, ...], tuple[Move, ...]], tuple[int, int, int]] = {}
-    for start, moves in _candidates(timeline, gates, part, caps, comm, dist, settings):
+    for start, moves in _candidates(sliced, gates, part, caps, comm, dist, settings):
         if not moves and np.array_equal(start, part):
             continue
         cost = time_sliced_cost(timeline, gates, start.tolist(), moves, dist)
@@ -338,18 +367,18 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
                       f"{plural(static.ebits - best[0], 'ebit')}", timeline, tried)
 
 
-def _candidates(timeline: Timeline, gates: Sequence[TwoQubitGate], part: Sequence[int],
+def _candidates(sliced: Sliced, gates: Sequence[TwoQubitGate], part: Sequence[int],
                 caps: Sequence[int], comm: Sequence[int], dist: np.ndarray,
                 settings: SearchSettings) -> Iterator[tuple[np.ndarray, tuple[Move, ...]]]:
     """(start placement, moves) to score: one sweep per (lookahead, threshold) setting,
     then the layer assignment where it applies (see :class:`SearchSettings`)."""
+    timeline, kept = sliced.timeline, sliced.windows  # (a lookahead's windows, if tried again)
     pairs = _slice_pairs(timeline, gates)
     grid = settings.grid(timeline.num_slices * len(part) ** 2)
-    kept: dict[float, list[_Interactions]] = {}  # (a lookahead's windows, if tried again)
     for decay, threshold in grid:
-        windows: Iterable[_Interactions] = _windows(pairs, len(part), decay)
-        if sum(1 for d, _ in grid if d == decay) > 1:
-            windows = kept[decay] = kept[decay] if decay in kept else list(windows)
+        windows: Iterable[_Interactions] = kept.get(decay) or _windows(pairs, len(part), decay)
+        if decay not in kept and sum(1 for d, _ in grid if d == decay) > 1:
+            windows = kept[decay] = list(windows)
         yield _sweep(windows, np.asarray(part), np.asarray(caps), dist, threshold,
                      swaps=min(comm) >= 2, timeline=timeline)
     if settings.layers is not None and min(comm) >= 2 and dist.max() <= 1:

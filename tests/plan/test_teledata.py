@@ -350,3 +350,31 @@ def test_distributor_reuses_the_planners_slices_only_when_they_fit(pass_verified
     out = dqc.passes.DistributeGates(net)(qc, property_set=props)
     assert out == outs[0]
     pass_verified(qc, out, net, props)
+
+
+def test_searches_from_several_starts_share_the_windows(monkeypatch):
+    """``search_moves`` from two starts with one :class:`Sliced`: the lookahead windows
+    the grid reuses are built once, and each search finds what it finds alone."""
+    import numpy as np
+
+    import dqc.plan.teledata as teledata
+    from dqc.plan.cost_model import two_qubit_gates
+    from dqc.plan.teledata import SearchSettings, Sliced, search_moves
+
+    dag = circuit_to_dag(trade_places())
+    gates = two_qubit_gates(dag)
+    dist = np.array([[0, 1], [1, 0]])
+    settings = SearchSettings(layers=None)
+    starts = ([0, 0, 1, 1], [0, 1, 0, 1])
+    alone = [search_moves(dag, gates, s, [2, 2], [2, 2], dist, settings) for s in starts]
+    built = []
+    original = teledata._windows
+    monkeypatch.setattr(teledata, "_windows",
+                        lambda pairs, n, decay: built.append(decay) or original(pairs, n, decay))
+    sliced = Sliced.of(dag)
+    shared = [search_moves(dag, gates, s, [2, 2], [2, 2], dist, settings, sliced=sliced)
+              for s in starts]
+    assert [(f.start, f.moves, f.ebits) for f in shared] == \
+        [(f.start, f.moves, f.ebits) for f in alone]
+    assert sorted(built) == sorted(settings.lookahead)  # once each, for both starts
+    assert set(sliced.windows) == set(settings.lookahead)
