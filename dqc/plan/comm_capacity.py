@@ -257,20 +257,20 @@ class _Replay:
         """A comm qubit of QPU k: the first free one, else the first dirty one, else the
         one whose held copy is used farthest ahead, evicted."""
         state = self.state
-        dirty = -1
+        chosen = -1
         for m in self.pools[k]:
             if m in protect:
                 continue
             if state[m] == _FREE:
-                dirty = m
+                chosen = m
                 break
-            if state[m] == _DIRTY and dirty < 0:
-                dirty = m
-        if dirty < 0:
-            dirty = self.evict(k, protect)
-        state[dirty] = _DIRTY
-        protect.add(dirty)
-        return dirty
+            if state[m] == _DIRTY and chosen < 0:
+                chosen = m
+        if chosen < 0:
+            chosen = self.evict(k, protect)
+        state[chosen] = _DIRTY
+        protect.add(chosen)
+        return chosen
 
     def evict(self, k: int, protect: set[int]) -> int:
         """Free the comm qubit of QPU k whose copy is used farthest ahead: stowed in a
@@ -342,12 +342,7 @@ class _Replay:
             held = None
         if held is None:
             self.open_copy(key, segment, protect)
-        ranks = self.ranks.get(key)  # (next_use, inlined: this runs for every use)
-        if ranks is None:
-            self.close(key)
-            return
-        i = bisect.bisect_right(ranks, self.clock)
-        if i == len(ranks) or self.segments[key][i] != segment:
+        if self.next_use(key) == math.inf:
             self.close(key)
 
     def gate(self, planned: tuple[CopyKey, int], other: tuple[CopyKey, int] | None) -> None:
@@ -387,11 +382,9 @@ def simulate(problem: CommProblem, carriers: Mapping[int, int]) -> float:
                 replay.mirror(mirrors[i])
                 i += 1
             replay.clock = r
-            sides = problem.copies[n]
-            if carriers[g.position] == g.qubits[0]:
-                replay.gate(sides[0], sides[1])  # type: ignore[arg-type]
-            else:
-                replay.gate(sides[1], sides[0])  # type: ignore[arg-type]
+            planned, other = problem.copies[n][::1 if carriers[g.position] == g.qubits[0] else -1]
+            assert planned is not None
+            replay.gate(planned, other)
         for m in mirrors[i:]:
             replay.clock = m.rank
             replay.mirror(m)

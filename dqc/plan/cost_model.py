@@ -354,6 +354,22 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[at] == values
 
 
+def _adjacency(rows: np.ndarray, cols: np.ndarray, num_rows: int, num_cols: int
+               ) -> csr_matrix:
+    """The 0/1 matrix with an entry at every ``(rows[i], cols[i])``: repeats merged and
+    each row's columns sorted, as ``csr_matrix((data, (rows, cols)))`` stores them, built
+    straight from the sorted keys (the COO route costs more than the matching on the
+    covers' small graphs).
+
+    Examples:
+        >>> _adjacency(np.array([1, 0, 1]), np.array([0, 1, 0]), 2, 2).toarray().tolist()
+        [[0.0, 1.0], [1.0, 0.0]]
+    """
+    keys = _unique(rows.astype(np.int64) * num_cols + cols)
+    indptr = np.searchsorted(keys, np.arange(num_rows + 1) * num_cols)
+    return csr_matrix((np.ones(len(keys)), keys % num_cols, indptr), shape=(num_rows, num_cols))
+
+
 def _konig_cover(left_v: np.ndarray, right_v: np.ndarray) -> np.ndarray:
     """König's minimum vertex cover of the bipartite graph with edges ``left_v[i]–right_v[i]``.
 
@@ -365,7 +381,7 @@ def _konig_cover(left_v: np.ndarray, right_v: np.ndarray) -> np.ndarray:
     lefts, li = np.unique(left_v, return_inverse=True)
     rights, ri = np.unique(right_v, return_inverse=True)
     nl, nr = len(lefts), len(rights)
-    graph = csr_matrix((np.ones(len(li)), (li, ri)), shape=(nl, nr))
+    graph = _adjacency(li, ri, nl, nr)
     row_of = maximum_bipartite_matching(graph, perm_type="row")  # column -> row, -1 if none
     unmatched = np.ones(nl, dtype=bool)
     unmatched[row_of[row_of >= 0]] = False
@@ -374,8 +390,7 @@ def _konig_cover(left_v: np.ndarray, right_v: np.ndarray) -> np.ndarray:
     src = np.concatenate([li, np.full(int(unmatched.sum()), nl)])
     dst = np.concatenate([row_of[ri], np.flatnonzero(unmatched)])
     keep = dst >= 0  # (from a reachable left vertex every right neighbour is matched)
-    steps = csr_matrix((np.ones(int(keep.sum())), (src[keep], dst[keep])),
-                       shape=(nl + 1, nl + 1))
+    steps = _adjacency(src[keep], dst[keep], nl + 1, nl + 1)
     reach = np.zeros(nl + 1, dtype=bool)
     reach[breadth_first_order(steps, nl, directed=True, return_predecessors=False)] = True
     z_left = reach[:nl]
