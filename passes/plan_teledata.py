@@ -166,7 +166,8 @@ class PlanTeledata(AnalysisPass):
         if placement is None:
             return starts
         if size > MAX_START_GATES:
-            return starts + ([list(placement.cheapest)] if placement.cheapest else [])
+            cheapest = list(placement.cheapest)
+            return starts + ([cheapest] if cheapest and cheapest not in starts else [])
         for cand in placement.candidates:
             if len(starts) >= self.starts:
                 break

@@ -144,10 +144,22 @@ class CommProblem:
                    tuple(int(c) for c in comm), table, rank, tuple(int(n) for n in spare))
 
     @functools.cached_property
-    def copies(self) -> tuple[tuple[tuple[CopyKey, int] | None, ...], ...]:
-        """Per gate of :attr:`gates`, the copy (and segment) each side carries it on, as
-        :func:`_copy` gives them (computed once: every replay reads them)."""
-        return tuple((_copy(g, 0, self.part), _copy(g, 1, self.part)) for g in self.gates)
+    def carried(self) -> tuple[dict[int, tuple[tuple[CopyKey, int],
+                                                tuple[CopyKey, int] | None]], ...]:
+        """Per gate of :attr:`gates`, for each qubit that can carry it, the copy (and
+        segment) it is carried on and the other side's copy (``None`` when that side
+        cannot carry it), as :func:`_copy` gives them: computed once, every replay reads
+        them."""
+        out = []
+        for g in self.gates:
+            a, b = _copy(g, 0, self.part), _copy(g, 1, self.part)
+            by_carrier: dict[int, tuple[tuple[CopyKey, int], tuple[CopyKey, int] | None]] = {}
+            if a is not None:
+                by_carrier[g.qubits[0]] = (a, b)
+            if b is not None:
+                by_carrier[g.qubits[1]] = (b, a)
+            out.append(by_carrier)
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -187,10 +199,8 @@ def planned_uses(problem: CommProblem, carriers: Mapping[int, int]
     (the copy is open there then, unless evicted)."""
     uses: dict[CopyKey, list[tuple[int, int]]] = {}
     part = problem.part
-    for g, sides in zip(problem.gates, problem.copies):
-        found = sides[0] if carriers[g.position] == g.qubits[0] else sides[1]
-        assert found is not None, f"gate {g.position} cannot be carried by its carrier"
-        key, segment = found
+    for n, g in enumerate(problem.gates):
+        (key, segment), _ = problem.carried[n][carriers[g.position]]
         uses.setdefault(key, []).append((problem.rank[g.position], segment))
     copied_to: dict[tuple[int, str], list[int]] = {}  # (qubit, basis) -> QPUs with a copy
     for (q, basis, k), planned in uses.items():
@@ -382,9 +392,7 @@ def simulate(problem: CommProblem, carriers: Mapping[int, int]) -> float:
                 replay.mirror(mirrors[i])
                 i += 1
             replay.clock = r
-            planned, other = problem.copies[n][::1 if carriers[g.position] == g.qubits[0] else -1]
-            assert planned is not None
-            replay.gate(planned, other)
+            replay.gate(*problem.carried[n][carriers[g.position]])
         for m in mirrors[i:]:
             replay.clock = m.rank
             replay.mirror(m)

@@ -376,9 +376,13 @@ def _candidates(sliced: Sliced, gates: Sequence[TwoQubitGate], part: Sequence[in
     pairs = _slice_pairs(timeline, gates)
     grid = settings.grid(timeline.num_slices * len(part) ** 2)
     for decay, threshold in grid:
-        windows: Iterable[_Interactions] = kept.get(decay) or _windows(pairs, len(part), decay)
-        if decay not in kept and sum(1 for d, _ in grid if d == decay) > 1:
-            windows = kept[decay] = list(windows)
+        windows: Iterable[_Interactions]
+        if decay in kept:
+            windows = kept[decay]
+        else:
+            windows = _windows(pairs, len(part), decay)
+            if sum(1 for d, _ in grid if d == decay) > 1:
+                windows = kept[decay] = list(windows)
         yield _sweep(windows, np.asarray(part), np.asarray(caps), dist, threshold,
                      swaps=min(comm) >= 2, timeline=timeline)
     if settings.layers is not None and min(comm) >= 2 and dist.max() <= 1:
