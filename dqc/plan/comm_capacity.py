@@ -377,9 +377,15 @@ class _Infeasible(Exception):
     """The comm qubits cannot carry an operation (the distributor raises CapacityError)."""
 
 
-def simulate(problem: CommProblem, carriers: Mapping[int, int]) -> float:
+def simulate(problem: CommProblem, carriers: Mapping[int, int], *,
+             limit: float = math.inf) -> float:
     """Ebits the distributor emits for ``carriers`` (position -> carrier qubit) with the
-    problem's comm qubits, evictions included; ``inf`` when they cannot carry it."""
+    problem's comm qubits, evictions included; ``inf`` when they cannot carry it.
+
+    ``limit``: a replay that reaches that many ebits stops there and returns its count
+    so far (at least ``limit``): the ebits only grow, so a caller that asks whether
+    ``carriers`` emit fewer than ``limit`` gets the same answer sooner.
+    """
     replay = _Replay(problem, planned_uses(problem, carriers))
     mirrors = problem.mirrors
     i = 0
@@ -391,6 +397,8 @@ def simulate(problem: CommProblem, carriers: Mapping[int, int]) -> float:
                 replay.clock = mirrors[i].rank
                 replay.mirror(mirrors[i])
                 i += 1
+            if replay.ebits >= limit:
+                return replay.ebits
             replay.clock = r
             replay.gate(*problem.carried[n][carriers[g.position]])
         for m in mirrors[i:]:
@@ -428,7 +436,7 @@ def fit_carriers(problem: CommProblem, starts: Sequence[Mapping[int, int]], *,
             if evaluations >= max_evaluations:
                 break
             evaluations += 1
-            trial_cost = simulate(problem, trial)
+            trial_cost = simulate(problem, trial, limit=cost)
             if trial_cost < cost:
                 cost, carriers, improved = trial_cost, trial, True
                 break

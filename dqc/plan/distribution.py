@@ -743,22 +743,23 @@ class Builder:
         if op.name in BLOCKS:
             self.block(op, qs)
         through = self.mirrors.get(t, ())
-        for basis, diag in zip(("z", "x"), diagonals):
-            for pos, q in enumerate(qs):
-                # (no copies: nothing to end)
-                if pos not in diag and self.copies[q] and (q, basis) not in through:
-                    self.end_segment(q, basis)
+        copies = self.copies
+        if any(copies[q] for q in qs):  # (no copies: nothing to end)
+            for basis, diag in zip(("z", "x"), diagonals):
+                for pos, q in enumerate(qs):
+                    if pos not in diag and copies[q] and (q, basis) not in through:
+                        self.end_segment(q, basis)
         self.segments.cross(t, qs, *diagonals)
-        diags = {"z": diagonals[0], "x": diagonals[1]}
         # the input's bits it reads or writes (a conditional gate: its condition's bits)
-        cs = tuple(("in", self.dag.find_bit(c).index) for c in cargs)
+        cs = tuple(("in", self.dag.find_bit(c).index) for c in cargs) if cargs else ()
         if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
             flipped = [q for q, _ in through]
-            self.remote_gate(op, qs, diags, carriers[t], flipped, cs)
+            self.remote_gate(op, qs, {"z": diagonals[0], "x": diagonals[1]}, carriers[t],
+                             flipped, cs)
         else:
             self.emit(op, tuple(self.slot[q] for q in qs), cs)
         for q, basis in through:
-            self.mirror(op, qs, diags, q, basis)
+            self.mirror(op, qs, {"z": diagonals[0], "x": diagonals[1]}, q, basis)
 
     def block(self, op: Instruction, qs: list[int]) -> None:
         """Check that a block (:data:`dqc.gates.BLOCKS`) is on one QPU; it runs there."""

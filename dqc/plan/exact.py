@@ -29,6 +29,8 @@ open at once than a QPU has comm qubits (the distributor then evicts and reopens
 When its copies, each live from its first gate to its last, would at some gate number
 more on a QPU than that QPU's comm qubits, the program is solved again with that limit
 as rows (:attr:`ExactPlan.fitted`); the distributor's figures decide between the plans.
+(Not when the heuristics' plan has the proved optimum's ebits and fits already: the
+second program could find no better.)
 
 A size rule (:data:`MAX_ROWS`, :data:`MAX_PAIRS`) and a node limit (:data:`NODE_LIMIT`),
 never a clock, keep it deterministic.
@@ -64,6 +66,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from dqc.plan.cost_model import plan_carriers
 from dqc.plan.embedding import EmbeddingPlan, FlipTable, embedding_plan, piece_qubit
 from dqc.plan.integer_program import Rows, Solved, solve
 
@@ -133,7 +136,12 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
     if optimal:  # no embedding of this placement (nor of any other) needs fewer
         plan = replace(plan, lower_bound=plan.ebits)
     fitted = None
-    if comm is not None and any(p > c for p, c in zip(program.peak_hosted(found.x), comm)):
+    if comm is not None and any(p > c for p, c in zip(program.peak_hosted(found.x), comm)
+                                ) and not (optimal and known is not None
+                                           and known.ebits <= plan.ebits
+                                           and _fits(known, comm, dist)):
+        # (a known plan of the optimum's ebits that fits already is what the program
+        # within the comm qubits would find at best: 5 s of HiGHS on QRAM-20)
         again = program.solve(capacities, node_limit, comm=comm)
         if again.x is not None:
             fitted = program.plan(again.x, num_qubits, capacities)
@@ -307,6 +315,45 @@ class _Program:
         chosen = x[self.f0:self.d0] > 0.5
         return tuple(part), chosen
 
+
+
+def _fits(plan: EmbeddingPlan, comm: Sequence[int], dist: np.ndarray) -> bool:
+    """The copies of ``plan``'s minimum covers, each live from its first gate to its
+    last (in gate order, as :meth:`_Program.peak_hosted`), are at no gate more on a QPU
+    than its comm qubits.
+
+    Examples:
+        q0 and q2 on QPU 0, q1 and q3 on QPU 1. One copy of q0 on QPU 1 carries its
+        CX to q1 and, two gates later, to q3; the cover carries the CX from q2 to q3 in
+        between on a copy of q2, also on QPU 1: two copies live there at gate 1::
+
+        >>> from dqc.plan.cost_model import TwoQubitGate
+        >>> z, x = ("z", 0), ("x", 0)
+        >>> gates = tuple(TwoQubitGate(p, qs, (z, x)) for p, qs in
+        ...               [(0, (0, 1)), (1, (2, 3)), (2, (0, 3))])
+        >>> plan = EmbeddingPlan(frozenset(), gates, 2, 2, 2, (0, 1, 0, 1))
+        >>> _fits(plan, [1, 1], TWO_QPUS), _fits(plan, [1, 2], TWO_QPUS)
+        (False, True)
+    """
+    part = plan.placement
+    carriers = plan_carriers(plan.gates, part, dist).carriers
+    spans: dict[tuple, tuple[int, int]] = {}
+    for g in plan.gates:
+        if part[g.qubits[0]] == part[g.qubits[1]]:
+            continue
+        side = g.qubits.index(carriers[g.position])
+        key = (g.qubits[side], g.segments[side], part[g.qubits[1 - side]])
+        at = g.position if g.position >= 0 else -1 - g.position  # (a mirror's: its flip)
+        first, last = spans.get(key, (at, at))
+        spans[key] = (min(first, at), max(last, at))
+    events = sorted((at, step, key[2]) for key, (first, last) in spans.items()
+                    for at, step in ((first, 1), (last + 1, -1)))
+    live = [0] * len(comm)
+    for _, step, host in events:  # (at one gate, the copies that ended leave first)
+        live[host] += step
+        if live[host] > comm[host]:
+            return False
+    return True
 
 
 def _live(table: FlipTable) -> list[tuple[int, list[int]]]:

@@ -442,9 +442,10 @@ def _sweep(windows: Iterable[_Interactions], part: np.ndarray, caps: np.ndarray,
     cur = part.copy()
     start = part.copy()
     moves: list[Move] = []
+    costs = _TradeCosts.of(dist, threshold)
     for s, f in enumerate(windows):
         before = cur.copy()
-        _exchange(f, cur, caps, dist, threshold, swaps)
+        _exchange(f, cur, caps, dist, threshold, swaps, costs)
         changed = np.flatnonzero(cur != before)
         if s == 0:
             start = cur.copy()  # before the first slice: a free relabelling
@@ -485,9 +486,9 @@ class _Interactions:
 
     def conn(self, part: np.ndarray, k: int) -> np.ndarray:
         """conn[u, P]: the weight from qubit u to the qubits on QPU P."""
-        out = np.zeros((self.n, k))
-        np.add.at(out, (self.rows, part[self.cols]), self.weights)
-        return out
+        # (summed in entry order, as np.add.at would, in one C loop)
+        return np.bincount(self.rows * k + part[self.cols], weights=self.weights,
+                           minlength=self.n * k).reshape(self.n, k)
 
     def row(self, u: int) -> tuple[np.ndarray, np.ndarray]:
         """The neighbours of u and the weights to them (also its column: symmetric)."""
@@ -512,35 +513,59 @@ class _Interactions:
 MAX_SWAP_CANDIDATES = 512
 
 
+@dataclass(frozen=True)
+class _TradeCosts:
+    """What a sweep's exchanges charge, the same on every slice.
+
+    Attributes:
+        hop: the shortest distance between two QPUs.
+        penalty: a trade's cost by the two QPUs (``threshold`` per hop, each way);
+            +inf within one QPU (no trade there).
+    """
+
+    hop: float
+    penalty: np.ndarray
+
+    @classmethod
+    def of(cls, dist: np.ndarray, threshold: float) -> _TradeCosts:
+        penalty = threshold * 2 * dist
+        np.fill_diagonal(penalty, np.inf)
+        return cls(float(dist[dist > 0].min()), penalty)
+
+
 def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.ndarray,
-              threshold: float, swaps: bool) -> None:
+              threshold: float, swaps: bool, costs: _TradeCosts | None = None) -> None:
     """Greedy extreme exchange on interaction weights ``f``, in place; each qubit moves once.
 
     A trade of u and v gains at most ``pull[u] + pull[v]`` (``pull``: the most a qubit
     gains by moving alone), so only qubits whose pull could reach the threshold
-    together with the strongest one are compared pairwise.
+    together with the strongest one are compared pairwise. ``costs``:
+    ``_TradeCosts.of(dist, threshold)``, if at hand.
     """
     n, k = len(part), len(caps)
     conn = f.conn(part, k)  # conn[u, P]: weight from u to the qubits on P
     load = np.bincount(part, minlength=k)
     locked = np.zeros(n, dtype=bool)
     idx = np.arange(n)
-    hop = float(dist[dist > 0].min())
-    # a trade's cost by the two QPUs; +inf within one QPU (no trade there)
-    penalty = threshold * 2 * dist
-    np.fill_diagonal(penalty, np.inf)
+    costs = _TradeCosts.of(dist, threshold) if costs is None else costs
+    hop, penalty = costs.hop, costs.penalty
     # (kept up to date row by row: a relocation changes only its neighbours' rows)
     pull = _pulls(conn, part, locked, idx)
     # gain[u, P]: of moving u alone to P, less the move's cost; only if a QPU has room
-    # (a trade keeps the loads, so no QPU gets room later if none has it now)
-    gain = np.empty((n, k)) if (caps > load).any() else None
-    if gain is not None:
-        _move_gains(gain, conn, part, locked, dist, threshold, idx)
+    # (a trade keeps the loads, so no QPU gets room later if none has it now). Filled
+    # when first needed: no move gains more than its qubit's pull less one hop's cost,
+    # and most slices have no pull that strong (rows kept up to date once filled)
+    room = bool((caps > load).any())
+    gain: np.ndarray | None = None
+    one_hop = threshold * hop
     while True:
         best_score, best = 0.0, cast("tuple[str, int, int] | None", None)
         free = caps - load
         open_qpus = np.flatnonzero(free > 0)
-        if gain is not None and len(open_qpus):  # moves into spare data qubits there
+        if room and len(open_qpus) and pull.max() - one_hop > best_score + 1e-9:
+            if gain is None:  # moves into spare data qubits there
+                gain = np.empty((n, k))
+                _move_gains(gain, conn, part, locked, dist, threshold, idx)
             score = gain[:, open_qpus]
             u, j = np.unravel_index(int(np.argmax(score)), score.shape)
             if score[u, j] > best_score + 1e-9:

@@ -36,6 +36,8 @@ from collections.abc import Callable, Sequence
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from dqc.plan.cost_model import CarrierPlan, TwoQubitGate
 
@@ -107,22 +109,72 @@ def lifetime_weights(gates: Sequence[TwoQubitGate], part: Sequence[int],
     return {v: 1.0 + span / median for v, span in spans.items()}
 
 
+#: Largest total of integer weights :func:`_min_weight_cover` gives SciPy's maximum flow,
+#: which counts capacities in 32-bit integers (the infinite arcs get the total plus one).
+INT32_TOTAL = 2**31 - 2
+
+
 def _min_weight_cover(edges, is_left, weight) -> set:
-    """Minimum-weight vertex cover of a bipartite graph by a minimum s-t cut."""
+    """Minimum-weight vertex cover of a bipartite graph by a minimum s-t cut.
+
+    The cut whose sink side is every node that can still reach t (the same for every
+    maximum flow): SciPy's :func:`~scipy.sparse.csgraph.maximum_flow` when the weights
+    are integers (those of re-planning: times a copy was opened) of a total that fits
+    32 bits; networkx's ``minimum_cut`` (the same cut, in Python) otherwise.
+
+    Examples:
+        A path a - b - c, b on the right: b alone covers both edges unless it weighs
+        more than a and c together::
+
+        >>> edges = [("a", "b"), ("c", "b")]
+        >>> sorted(_min_weight_cover(edges, lambda v: v != "b", lambda v: 1))
+        ['b']
+        >>> sorted(_min_weight_cover(edges, lambda v: v != "b", {"a": 1, "b": 3, "c": 1}.get))
+        ['a', 'c']
+        >>> sorted(_min_weight_cover(edges, lambda v: v != "b", {"a": 1, "b": 2.5, "c": 1}.get))
+        ['a', 'c']
+    """
     if not edges:
         return set()
-    flow = nx.DiGraph()
+    lefts: dict = {}
+    rights: dict = {}
+    arcs = []
     for va, vb in sorted(edges):
         left, right = (va, vb) if is_left(va) else (vb, va)
-        flow.add_edge("s", ("L", left), capacity=float(weight(left)))
-        flow.add_edge(("L", left), ("R", right))  # no capacity: infinite
-        flow.add_edge(("R", right), "t", capacity=float(weight(right)))
-    _, (source_side, _) = nx.minimum_cut(flow, "s", "t")
-    cover = set()
-    for node in flow:
-        if node in ("s", "t"):
-            continue
-        side, v = node
-        if (side == "L") != (node in source_side):
-            cover.add(v)
-    return cover
+        arcs.append((lefts.setdefault(left, len(lefts)), rights.setdefault(right, len(rights))))
+    weights = [weight(v) for v in (*lefts, *rights)]
+    if all(float(w).is_integer() for w in weights) and sum(weights) <= INT32_TOTAL:
+        sink_side = _sink_side(arcs, [int(w) for w in weights], len(lefts))
+    else:
+        sink_side = _sink_side_networkx(arcs, weights, len(lefts))
+    return ({v for v, i in lefts.items() if i in sink_side}
+            | {v for v, j in rights.items() if len(lefts) + j not in sink_side})
+
+
+def _sink_side(arcs: list[tuple[int, int]], weights: list[int], num_left: int) -> set[int]:
+    """Nodes that reach t in the residual network of a maximum flow (SciPy): left
+    nodes ``0..num_left-1``, right nodes after them, then s and t."""
+    n = len(weights)
+    s, t = n, n + 1
+    infinite = sum(weights) + 1
+    rows = [s] * num_left + list(range(num_left, n)) + [i for i, _ in arcs]
+    cols = list(range(num_left)) + [t] * (n - num_left) + [num_left + j for _, j in arcs]
+    caps = weights + [infinite] * len(arcs)
+    graph = sp.csr_array((np.array(caps, dtype=np.int32), (rows, cols)), shape=(n + 2, n + 2))
+    residual = (graph - maximum_flow(graph, s, t).flow).tocoo()
+    open_ = residual.data > 0
+    into = sp.csr_array((np.ones(int(open_.sum()), dtype=np.int8),
+                         (residual.col[open_], residual.row[open_])), shape=(n + 2, n + 2))
+    return set(breadth_first_order(into, t, directed=True, return_predecessors=False).tolist())
+
+
+def _sink_side_networkx(arcs: list[tuple[int, int]], weights: list, num_left: int) -> set[int]:
+    """:func:`_sink_side` by networkx's ``minimum_cut`` (any real weights)."""
+    n = len(weights)
+    flow = nx.DiGraph()
+    for i, j in arcs:
+        flow.add_edge("s", i, capacity=float(weights[i]))
+        flow.add_edge(i, num_left + j)  # no capacity: infinite
+        flow.add_edge(num_left + j, "t", capacity=float(weights[num_left + j]))
+    _, (_, sink) = nx.minimum_cut(flow, "s", "t")
+    return {v for v in sink if v != "t"} | {n + 1}

@@ -17,7 +17,7 @@ from qiskit.transpiler import PassManager
 
 import dqc
 from dqc.plan.embedding import FlipTable, _anchors, embedding_plan, search_embeddings
-from dqc.plan.exact import TWO_QPUS, exact_plan
+from dqc.plan.exact import TWO_QPUS, _Program, exact_plan
 
 CIRCUITS = Path(__file__).resolve().parents[2] / "benchmarks" / "circuits"
 
@@ -117,6 +117,43 @@ def test_a_plan_at_the_spread_bound_is_optimal_without_the_program(monkeypatch):
 
 def _refused(*args, **kwargs):
     raise AssertionError("solved")
+
+
+def test_a_known_optimum_within_the_comm_qubits_spares_the_second_solve(monkeypatch):
+    """The chain of 4 above: its optimum, the split 0, 1 | 2, 3 with one copy, fits one
+    comm qubit per QPU. When the program's own optimum would crowd the comm qubits
+    (``peak_hosted`` says so here), a known plan of the optimum's ebits that fits is what
+    the program within the comm qubits would find at best: it is not solved again. A
+    known plan of more ebits (0, 2 | 1, 3: two copies) does not spare it::
+
+        q0 ─■───────     0, 1 | 2, 3: gate 1 remote, 1 copy
+        q1 ─■──■────     0, 2 | 1, 3: all three remote; q1 carries two: 2
+        q2 ────■──■─
+        q3 ───────■─
+    """
+    qc = QuantumCircuit(4)
+    for a, b in [(0, 1), (1, 2), (2, 3)]:
+        qc.cz(a, b)
+    table = FlipTable.of(circuit_to_dag(qc))
+    none = np.zeros(len(table.flips), dtype=bool)
+    best = embedding_plan(table, none, [0, 0, 1, 1], TWO_QPUS)
+    worse = embedding_plan(table, none, [0, 1, 0, 1], TWO_QPUS)
+    assert (best.ebits, worse.ebits) == (1, 2)
+    solves = []
+    solve = _Program.solve
+
+    def counted(self, *args, **kwargs):
+        solves.append(kwargs.get("comm"))
+        return solve(self, *args, **kwargs)
+
+    monkeypatch.setattr(_Program, "solve", counted)
+    monkeypatch.setattr(_Program, "peak_hosted", lambda self, x: [2, 2])
+    found = exact_plan(table, 4, [2, 2], comm=[1, 1], known=best)
+    assert found is not None and found.optimal and found.embedding.ebits == 1
+    assert found.fitted is None and solves == [None]
+    solves.clear()
+    found = exact_plan(table, 4, [2, 2], comm=[1, 1], known=worse)
+    assert found is not None and found.fitted is not None and solves == [None, [1, 1]]
 
 
 def test_the_compile_skips_the_program_at_the_bound_with_the_same_circuit(
