@@ -750,16 +750,16 @@ class Builder:
                     if pos not in diag and copies[q] and (q, basis) not in through:
                         self.end_segment(q, basis)
         self.segments.cross(t, qs, *diagonals)
+        diags = {"z": diagonals[0], "x": diagonals[1]}
         # the input's bits it reads or writes (a conditional gate: its condition's bits)
         cs = tuple(("in", self.dag.find_bit(c).index) for c in cargs) if cargs else ()
         if len(qs) == 2 and self.qpu_of[qs[0]] != self.qpu_of[qs[1]]:
             flipped = [q for q, _ in through]
-            self.remote_gate(op, qs, {"z": diagonals[0], "x": diagonals[1]}, carriers[t],
-                             flipped, cs)
+            self.remote_gate(op, qs, diags, carriers[t], flipped, cs)
         else:
             self.emit(op, tuple(self.slot[q] for q in qs), cs)
         for q, basis in through:
-            self.mirror(op, qs, {"z": diagonals[0], "x": diagonals[1]}, q, basis)
+            self.mirror(op, qs, diags, q, basis)
 
     def block(self, op: Instruction, qs: list[int]) -> None:
         """Check that a block (:data:`dqc.gates.BLOCKS`) is on one QPU; it runs there."""

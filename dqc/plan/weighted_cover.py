@@ -169,12 +169,11 @@ def _sink_side(arcs: list[tuple[int, int]], weights: list[int], num_left: int) -
 
 
 def _sink_side_networkx(arcs: list[tuple[int, int]], weights: list, num_left: int) -> set[int]:
-    """:func:`_sink_side` by networkx's ``minimum_cut`` (any real weights)."""
-    n = len(weights)
+    """:func:`_sink_side` by networkx's ``minimum_cut`` (any real weights; t left out)."""
     flow = nx.DiGraph()
     for i, j in arcs:
         flow.add_edge("s", i, capacity=float(weights[i]))
         flow.add_edge(i, num_left + j)  # no capacity: infinite
         flow.add_edge(num_left + j, "t", capacity=float(weights[num_left + j]))
     _, (_, sink) = nx.minimum_cut(flow, "s", "t")
-    return {v for v in sink if v != "t"} | {n + 1}
+    return {v for v in sink if v != "t"}
