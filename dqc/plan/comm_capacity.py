@@ -59,7 +59,7 @@ import bisect
 import functools
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,6 +74,11 @@ Option = tuple[str, int]  # (basis, segment number)
 CopyKey = tuple[int, str, int]  # (qubit, basis, QPU it is copied to)
 
 _FREE, _DIRTY, _HOLD = 0, 1, 2  # comm qubit states, as the distributor's
+# a replay's comm qubits: state, owner, open copies, open copies per segment, free data
+# qubits, clock, ebits
+_Snapshot = tuple[list[int], list["CopyKey | None"], dict[CopyKey, tuple[int, int]],
+                  dict[tuple[int, str], int], list[int], int, int]
+_Edit = tuple[CopyKey, int, int, bool]  # a use (rank, segment) added to or taken from a copy
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,15 @@ class CommProblem:
                    tuple(int(c) for c in comm), table, rank, tuple(int(n) for n in spare))
 
     @functools.cached_property
+    def mirrors_of(self) -> dict[tuple[int, str], tuple[Mirror, ...]]:
+        """``(qubit, basis)`` -> the mirrors of that segment with a partner, by rank."""
+        out: dict[tuple[int, str], list[Mirror]] = {}
+        for m in self.mirrors:
+            if m.partner is not None and m.option is not None:
+                out.setdefault((m.qubit, m.basis), []).append(m)
+        return {key: tuple(ms) for key, ms in out.items()}
+
+    @functools.cached_property
     def carried(self) -> tuple[dict[int, tuple[tuple[CopyKey, int],
                                                 tuple[CopyKey, int] | None]], ...]:
         """Per gate of :attr:`gates`, for each qubit that can carry it, the copy (and
@@ -197,26 +211,46 @@ def planned_uses(problem: CommProblem, carriers: Mapping[int, int]
     give that copy, and of the mirrors it serves: a mirror needs the partner's copy on
     each QPU where the flipped segment has planned gates both before and after it
     (the copy is open there then, unless evicted)."""
+    return _with_mirrors(problem, _gate_uses(problem, carriers))
+
+
+def _with_mirrors(problem: CommProblem, uses: dict[CopyKey, list[tuple[int, int]]]
+                  ) -> dict[CopyKey, list[tuple[int, int]]]:
+    """The gates' uses with the mirrors' added (see :func:`planned_uses`)."""
+    extra: dict[CopyKey, list[tuple[int, int]]] = {}
+    for (q, basis, k), planned in uses.items():
+        for m in problem.mirrors_of.get((q, basis), ()):
+            if _serves(m, k, planned, problem.part):
+                key, segment = _partner_copy(m, k)
+                extra.setdefault(key, []).append((m.rank, segment))
+    out = dict(uses)
+    for key, more in extra.items():
+        out[key] = sorted(uses.get(key, []) + more)
+    return out
+
+
+def _gate_uses(problem: CommProblem, carriers: Mapping[int, int]
+               ) -> dict[CopyKey, list[tuple[int, int]]]:
+    """The gates' part of :func:`planned_uses`: sorted ``(rank, segment)`` per copy."""
     uses: dict[CopyKey, list[tuple[int, int]]] = {}
-    part = problem.part
     for n, g in enumerate(problem.gates):
         (key, segment), _ = problem.carried[n][carriers[g.position]]
         uses.setdefault(key, []).append((problem.rank[g.position], segment))
-    copied_to: dict[tuple[int, str], list[int]] = {}  # (qubit, basis) -> QPUs with a copy
-    for (q, basis, k), planned in uses.items():
+    for planned in uses.values():
         planned.sort()
-        copied_to.setdefault((q, basis), []).append(k)
-    extra: dict[CopyKey, list[tuple[int, int]]] = {}
-    for m in problem.mirrors:
-        if m.partner is None or m.option is None:
-            continue
-        for k in sorted(copied_to.get((m.qubit, m.basis), ())):
-            if k == part[m.partner] or not _spans(uses[(m.qubit, m.basis, k)], m.rank):
-                continue
-            extra.setdefault((m.partner, m.option[0], k), []).append((m.rank, m.option[1]))
-    for key, more in extra.items():
-        uses[key] = sorted(uses.get(key, []) + more)
     return uses
+
+
+def _serves(m: Mirror, k: int, planned: list[tuple[int, int]], part: Sequence[int]) -> bool:
+    """Mirror ``m`` needs its partner's copy on QPU ``k``, where the flipped segment's
+    copy has the gate uses ``planned``."""
+    return k != part[_partner_copy(m, k)[0][0]] and _spans(planned, m.rank)
+
+
+def _partner_copy(m: Mirror, k: int) -> tuple[CopyKey, int]:
+    """The copy on QPU ``k`` of mirror ``m``'s partner, and its segment."""
+    assert m.partner is not None and m.option is not None
+    return (m.partner, m.option[0], k), m.option[1]
 
 
 def _spans(uses: list[tuple[int, int]], rank: int) -> bool:
@@ -234,11 +268,11 @@ class _Replay:
     next use is one bisection of integers.
     """
 
-    def __init__(self, problem: CommProblem, uses: dict[CopyKey, list[tuple[int, int]]]
-                 ) -> None:
+    def __init__(self, problem: CommProblem, ranks: dict[CopyKey, list[int]],
+                 segments: dict[CopyKey, list[int]]) -> None:
         self.problem = problem
-        self.ranks = {key: [r for r, _ in planned] for key, planned in uses.items()}
-        self.segments = {key: [s for _, s in planned] for key, planned in uses.items()}
+        self.ranks = ranks
+        self.segments = segments
         self.pools: list[list[int]] = []
         for c in problem.comm:
             start = sum(len(p) for p in self.pools)
@@ -252,6 +286,23 @@ class _Replay:
         self.spare = list(problem.spare or [0] * len(problem.comm))
         self.clock = 0
         self.ebits = 0
+        self.first_open: dict[CopyKey, int] = {}  # copy -> clock it was first opened at
+
+    def snapshot(self) -> _Snapshot:
+        """The comm qubits' state now, to :meth:`restore` a later replay to."""
+        return (self.state[:], self.owner[:], dict(self.open), dict(self.copies_open),
+                self.spare[:], self.clock, self.ebits)
+
+    def restore(self, snap: _Snapshot) -> None:
+        """Take the state of ``snap`` (copied: a snapshot serves many replays)."""
+        state, owner, opened, copies_open, spare, self.clock, self.ebits = snap
+        self.state, self.owner, self.spare = state[:], owner[:], spare[:]
+        self.open, self.copies_open = dict(opened), dict(copies_open)
+
+    def same_state(self, snap: _Snapshot) -> bool:
+        """The comm qubits hold what they held at ``snap`` (clock and ebits aside)."""
+        return (self.open == snap[2] and self.owner == snap[1] and self.state == snap[0]
+                and self.spare == snap[4] and self.copies_open == snap[3])
 
     def next_use(self, key: CopyKey) -> float:
         """Rank of the next planned use of open copy ``key`` in its segment."""
@@ -330,6 +381,7 @@ class _Replay:
         protect.discard(source)
         protect.discard(mine)
         self.open[key] = (theirs, segment)
+        self.first_open.setdefault(key, self.clock)
         self.copies_open[(q, basis)] = self.copies_open.get((q, basis), 0) + 1
         self.state[theirs] = _HOLD
         self.owner[theirs] = key
@@ -337,7 +389,11 @@ class _Replay:
     def close(self, key: CopyKey) -> None:
         """Close open copy ``key``: its comm qubit (or data qubit) is free again."""
         m, _ = self.open.pop(key)
-        self.copies_open[key[:2]] -= 1
+        left = self.copies_open[key[:2]] - 1
+        if left:
+            self.copies_open[key[:2]] = left
+        else:
+            del self.copies_open[key[:2]]
         if m < 0:
             self.spare[key[2]] += 1
             return
@@ -386,12 +442,40 @@ def simulate(problem: CommProblem, carriers: Mapping[int, int], *,
     so far (at least ``limit``): the ebits only grow, so a caller that asks whether
     ``carriers`` emit fewer than ``limit`` gets the same answer sooner.
     """
-    replay = _Replay(problem, planned_uses(problem, carriers))
-    mirrors = problem.mirrors
-    i = 0
-    rank = problem.rank
+    replay = _Replay(problem, *_split(planned_uses(problem, carriers)))
+    return _run(problem, replay, carriers, limit=limit)
+
+
+def _split(uses: dict[CopyKey, list[tuple[int, int]]]
+           ) -> tuple[dict[CopyKey, list[int]], dict[CopyKey, list[int]]]:
+    """Planned uses as two parallel lists per copy: ranks and segments."""
+    return ({key: [r for r, _ in planned] for key, planned in uses.items()},
+            {key: [s for _, s in planned] for key, planned in uses.items()})
+
+
+def _run(problem: CommProblem, replay: _Replay, carriers: Mapping[int, int], *,
+         start: tuple[int, int] = (0, 0), limit: float = math.inf,
+         checkpoints: list[tuple[int, int, _Snapshot]] | None = None,
+         join: tuple[_Checkpointed, int] | None = None) -> float:
+    """Replay the gates from ``start`` (gate index, mirror index) on: the ebits (see
+    :func:`simulate` for ``limit``). ``checkpoints`` gets ``replay``'s state at the top of
+    every gate: ``(gate index, mirror index, snapshot)``.
+
+    ``join``: a base replay and a gate index from which on every copy's next use is the
+    same in both: once the comm qubits hold what the base's held at the same gate, the
+    rest is the base's, and so are its further ebits.
+    """
+    mirrors, rank, gates, carried = problem.mirrors, problem.rank, problem.gates, problem.carried
+    i = start[1]
     try:
-        for n, g in enumerate(problem.gates):
+        for n in range(start[0], len(gates)):
+            if checkpoints is not None:
+                checkpoints.append((n, i, replay.snapshot()))
+            elif join is not None and join[1] <= n < len(join[0].checkpoints) and n > start[0]:
+                snap = join[0].checkpoints[n][2]
+                if replay.same_state(snap):
+                    return replay.ebits + join[0].ebits - snap[6]
+            g = gates[n]
             r = rank[g.position]
             while i < len(mirrors) and mirrors[i].rank < r:
                 replay.clock = mirrors[i].rank
@@ -400,13 +484,110 @@ def simulate(problem: CommProblem, carriers: Mapping[int, int], *,
             if replay.ebits >= limit:
                 return replay.ebits
             replay.clock = r
-            replay.gate(*problem.carried[n][carriers[g.position]])
+            replay.gate(*carried[n][carriers[g.position]])
         for m in mirrors[i:]:
             replay.clock = m.rank
             replay.mirror(m)
     except _Infeasible:
         return math.inf
     return replay.ebits
+
+
+class _Checkpointed:
+    """The replay of one choice of carriers with its state saved at every gate, so that a
+    trial that differs from it replays only from the last state both share, and stops
+    once the comm qubits hold what the base's held at the same gate after the last
+    difference: the same ebits as :func:`simulate` gives the trial, sooner.
+
+    The replays agree up to the first clock at which some copy's next planned use
+    differs between them. For a copy whose uses differ first at index ``d``, that is
+    the use before it (``d > 0``), or else the first of its first use in either plan
+    and the clock the base first opened it at (a copy's next use is read only while
+    it is open).
+    """
+
+    def __init__(self, problem: CommProblem, carriers: dict[int, int]) -> None:
+        self.problem, self.carriers = problem, carriers
+        self.gate_uses = _gate_uses(problem, carriers)
+        self.ranks, self.segments = _split(_with_mirrors(problem, self.gate_uses))
+        replay = _Replay(problem, self.ranks, self.segments)
+        self.checkpoints: list[tuple[int, int, _Snapshot]] = []
+        self.ebits = _run(problem, replay, carriers, checkpoints=self.checkpoints)
+        self.first_open = replay.first_open
+        gates, rank = problem.gates, problem.rank
+        self.gate_ranks = [rank[g.position] for g in gates]
+        # the last clock each checkpoint has replayed (-1: none)
+        self.clocks = [-1, *self.gate_ranks[:len(self.checkpoints) - 1]]
+        self.index = {g.position: n for n, g in enumerate(gates)}
+
+    def trial(self, carriers: dict[int, int], changed: Sequence[int], *,
+              limit: float = math.inf) -> float:
+        """:func:`simulate` of ``carriers``, which differ from the base's at positions
+        ``changed``."""
+        problem = self.problem
+        edits = self._gate_edits(carriers, changed)
+        if problem.mirrors:
+            edits += self._mirror_edits(edits)
+        ranks, segments = dict(self.ranks), dict(self.segments)
+        agree = self._apply(edits, ranks, segments)
+        j = bisect.bisect_left(self.clocks, agree) - 1
+        n, i, snap = self.checkpoints[j]
+        replay = _Replay(problem, ranks, segments)
+        replay.restore(snap)
+        join = bisect.bisect_left(self.gate_ranks, max(r for _, r, _, _ in edits)) + 1
+        return _run(problem, replay, carriers, start=(n, i), limit=limit, join=(self, join))
+
+    def _gate_edits(self, carriers: dict[int, int], changed: Sequence[int]) -> list[_Edit]:
+        """Each changed gate's use leaves its old copy and joins its new one."""
+        problem, edits = self.problem, []
+        for p in changed:
+            n, r = self.index[p], problem.rank[p]
+            (old, segment), _ = problem.carried[n][self.carriers[p]]
+            (new, new_segment), _ = problem.carried[n][carriers[p]]
+            edits += [(old, r, segment, False), (new, r, new_segment, True)]
+        return edits
+
+    def _mirror_edits(self, edits: list[_Edit]) -> list[_Edit]:
+        """The mirrors' uses that the gate ``edits`` add or take away: a mirror serves
+        a copy's QPU when the flipped segment's copy there spans it (:func:`_serves`)."""
+        problem, out = self.problem, []
+        touched: dict[CopyKey, list[tuple[int, int]]] = {}
+        for key, r, segment, add in edits:
+            planned = touched.setdefault(key, list(self.gate_uses.get(key, ())))
+            if add:
+                bisect.insort(planned, (r, segment))
+            else:
+                planned.remove((r, segment))
+        for (q, basis, k), planned in touched.items():
+            before = self.gate_uses.get((q, basis, k), [])
+            for m in problem.mirrors_of.get((q, basis), ()):
+                now = _serves(m, k, planned, problem.part)
+                if now != _serves(m, k, before, problem.part):
+                    key, segment = _partner_copy(m, k)
+                    out.append((key, m.rank, segment, now))
+        return out
+
+    def _apply(self, edits: list[_Edit], ranks: dict[CopyKey, list[int]],
+               segments: dict[CopyKey, list[int]]) -> float:
+        """Apply ``edits`` to ``ranks``/``segments`` (copies of the base's: a copy's
+        ranks are distinct); the clock up to which the replays agree."""
+        agree = math.inf
+        copied: set[CopyKey] = set()
+        for key, r, segment, add in edits:
+            if key not in copied:
+                copied.add(key)
+                ranks[key] = list(ranks.get(key, ()))
+                segments[key] = list(segments.get(key, ()))
+            base = self.ranks.get(key, [])
+            d = bisect.bisect_left(base, r)
+            agree = min(agree, base[d - 1] if d else min(self.first_open.get(key, math.inf), r))
+            at = bisect.bisect_left(ranks[key], r)
+            if add:
+                ranks[key].insert(at, r)
+                segments[key].insert(at, segment)
+            else:
+                del ranks[key][at], segments[key][at]
+        return agree
 
 
 def fit_carriers(problem: CommProblem, starts: Sequence[Mapping[int, int]], *,
@@ -417,35 +598,35 @@ def fit_carriers(problem: CommProblem, starts: Sequence[Mapping[int, int]], *,
     each kept when :func:`simulate` gives fewer ebits, until a full round keeps
     none or ``max_evaluations`` simulations are spent: move every gate a copy
     carries to the gates' other carriers; move one gate to its other carrier.
-    Deterministic.
+    Deterministic. Each trial replays from the last state it shares with the
+    carriers kept so far (:class:`_Checkpointed`).
     """
     evaluations = 0
-    best: tuple[float, dict[int, int]] | None = None
+    base: _Checkpointed | None = None
     for start in starts:
-        carriers = {g.position: start[g.position] for g in problem.gates}
-        cost = simulate(problem, carriers)
         evaluations += 1
-        if best is None or cost < best[0]:
-            best = (cost, carriers)
-    assert best is not None, "fit_carriers needs a start"
-    cost, carriers = best
+        tried = _Checkpointed(problem, {g.position: start[g.position] for g in problem.gates})
+        if base is None or tried.ebits < base.ebits:
+            base = tried
+    assert base is not None, "fit_carriers needs a start"
     improved = True
     while improved and evaluations < max_evaluations:
         improved = False
-        for trial in _changes(problem, carriers):
+        for trial, changed in _changes(problem, base.carriers):
             if evaluations >= max_evaluations:
                 break
             evaluations += 1
-            trial_cost = simulate(problem, trial, limit=cost)
-            if trial_cost < cost:
-                cost, carriers, improved = trial_cost, trial, True
+            if base.trial(trial, changed, limit=base.ebits) < base.ebits:
+                base, improved = _Checkpointed(problem, trial), True
                 break
-    return Fitted(carriers, cost, evaluations)
+    return Fitted(base.carriers, base.ebits, evaluations)
 
 
-def _changes(problem: CommProblem, carriers: dict[int, int]):
-    """The changes :func:`fit_carriers` tries, each a new carrier dict (lazily): every
-    copy's gates moved to their other carriers, then every gate alone."""
+def _changes(problem: CommProblem, carriers: dict[int, int]
+             ) -> Iterator[tuple[dict[int, int], list[int]]]:
+    """The changes :func:`fit_carriers` tries, each a new carrier dict and the positions
+    it changes (lazily): every copy's gates moved to their other carriers, then every
+    gate alone."""
     part = problem.part
     by_copy: dict[tuple[CopyKey, int], list[TwoQubitGate]] = {}
     for g in problem.gates:
@@ -458,12 +639,12 @@ def _changes(problem: CommProblem, carriers: dict[int, int]):
             trial = dict(carriers)
             for g in gs:
                 trial[g.position] = _other(g, carriers[g.position])
-            yield trial
+            yield trial, [g.position for g in gs]
     for g in problem.gates:
         if g.segments[0] is not None and g.segments[1] is not None:
             trial = dict(carriers)
             trial[g.position] = _other(g, carriers[g.position])
-            yield trial
+            yield trial, [g.position]
 
 
 def walk_ranks(order: Sequence[int]) -> tuple[int, ...]:

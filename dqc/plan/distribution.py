@@ -167,8 +167,9 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                         weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding,
                         timeline=timeline)
         retry.build()
-        if retry.total_ebits() < builder.total_ebits():
-            builder = retry
+        if retry.total_ebits() >= builder.total_ebits():
+            break  # (the same run's opens again: the next retry would be this one)
+        builder = retry
     if replans and builder.total_ebits() > builder.planned_ebits and not moves:
         # one more try: prefer short-lived copies (they leave comm qubits free)
         life = lifetime_weights(embedding.gates if embedding is not None else gates,

@@ -325,11 +325,23 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
         return mask
 
     budget = [max_evaluations]
+    seen: dict[bytes, int] = {}  # ebits of every mask scored (the searches meet again)
 
-    def search(start: np.ndarray, value: bool) -> tuple[int, np.ndarray, Scored]:
-        """The cheapest mask found from ``start``, with its score."""
-        scored = arrays.score(start, part, dist, anchor)
-        best = (scored[0], start, scored)
+    def evaluate(mask: np.ndarray) -> tuple[int, Scored | None]:
+        """The mask's ebits, and its score unless it was scored before (only the
+        ebits are kept: a score holds a table as long as the circuit)."""
+        known = seen.get(mask.tobytes())
+        if known is not None:
+            return known, None
+        scored = arrays.score(mask, part, dist, anchor)
+        seen[mask.tobytes()] = scored[0]
+        return scored[0], scored
+
+    def search(start: np.ndarray, value: bool) -> tuple[int, np.ndarray, Scored | None]:
+        """The cheapest mask found from ``start``, with its score (``None``: scored
+        before)."""
+        ebits, scored = evaluate(start)
+        best = (ebits, start, scored)
         budget[0] -= 1
         busy = {flips[i].position for i in np.flatnonzero(start)}
         for i in useful:
@@ -340,9 +352,9 @@ def plan_embedding(circuit: DAGCircuit | FlipTable, part: Sequence[int] | np.nda
             trial = best[1].copy()
             trial[i] = value
             budget[0] -= 1
-            scored = arrays.score(trial, part, dist, anchor)
-            if scored[0] < best[0]:
-                best = (scored[0], trial, scored)
+            ebits, scored = evaluate(trial)
+            if ebits < best[0]:
+                best = (ebits, trial, scored)
                 if value:
                     busy.add(flips[i].position)
                 else:

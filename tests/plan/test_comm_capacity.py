@@ -14,6 +14,8 @@ from qiskit.transpiler import PassManager
 import dqc
 from dqc.plan.comm_capacity import (
     CommProblem,
+    _changes,
+    _Checkpointed,
     embedding_mirrors,
     fit_carriers,
     lazy_order,
@@ -78,6 +80,38 @@ def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
         stowed.append(builder.stowed)
     if (name, k) in (("multiplier_n15", 2), ("sat_n11", 4)):  # (stowed in a free data qubit)
         assert min(stowed) > 0
+
+
+@pytest.mark.parametrize(("name", "k", "topology"), [
+    ("multiplier_n15", 4, "line"), ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all")])
+def test_a_trial_replayed_from_a_checkpoint_counts_what_a_full_replay_counts(name, k, topology):
+    """The search replays each trial only from the last state it shares with the
+    carriers kept so far, and stops once the comm qubits hold what they held then:
+    for every change the search tries (mirrors of an embedding included), the same
+    ebits as a replay from the first gate, with and without a limit."""
+    circuit = qft(10) if name == "qft" else dqc.load_circuit(CIRCUITS / f"{name}.qasm")
+    make = dqc.Network.line if topology == "line" else dqc.Network.all_to_all
+    net = make(k, data_qubits=math.ceil(circuit.num_qubits / k),
+               comm_qubits=1 if name == "qft" else 2)
+    _, gates, ps = _planned(circuit, net)
+    plans = [(tuple(ps["dqc_partition"]), None, gates)]
+    if ps["dqc_embedding"] is not None:
+        embedding = ps["dqc_embedding"]
+        plans.append((embedding.placement, embedding.embedding, list(embedding.embedding.gates)))
+    with_mirrors = 0
+    for placement, embedding, plan_gates in plans:
+        part = [net.index(x) for x in placement]
+        problem = _problem(net, plan_gates, part, embedding)
+        with_mirrors += bool(problem.mirrors)
+        carriers = plan_carriers(plan_gates, part, net.distances()).carriers
+        base = _Checkpointed(problem, {g.position: carriers[g.position] for g in problem.gates})
+        assert base.ebits == simulate(problem, base.carriers)
+        for trial, changed in list(_changes(problem, base.carriers))[:150]:
+            assert base.trial(trial, changed) == simulate(problem, trial)
+            limited = base.trial(trial, changed, limit=base.ebits)
+            full = simulate(problem, trial)
+            assert limited == full or min(limited, full) >= base.ebits
+    assert with_mirrors == (name != "qft")  # (the embeddings of both mirror flips)
 
 
 def test_a_copy_is_stowed_in_a_free_data_qubit_instead_of_evicted(fixed):
