@@ -53,6 +53,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -188,12 +189,36 @@ def _bisect(units: list[list[Unit]], qpus: list[int], caps: Sequence[int],
         return
     half = len(qpus) // 2
     low, high = qpus[:half], qpus[half:]
-    sides = split_layers(units, (sum(caps[k] for k in low), sum(caps[k] for k in high)),
-                         settings, (sum(caps[k] // 2 for k in low),
-                                    sum(caps[k] // 2 for k in high)))
+    sides = _remembered_split(tuple(tuple(layer) for layer in units),
+                              (int(sum(caps[k] for k in low)), int(sum(caps[k] for k in high))),
+                              settings, (int(sum(caps[k] // 2 for k in low)),
+                                         int(sum(caps[k] // 2 for k in high))))
     for side, group in ((0, low), (1, high)):
         part = [[u for u in layer if sides[t][u[0]] == side] for t, layer in enumerate(units)]
         _bisect(part, group, caps, settings, out)
+
+
+def _remembered_split(units: tuple[tuple[Unit, ...], ...], caps: tuple[int, int],
+                      settings: LayerSettings, pair_caps: tuple[int, int]) -> list[Side]:
+    """:func:`split_layers`, remembered for the last :data:`SPLITS_KEPT` questions in
+    this process (fresh dicts each time).
+
+    One circuit compiled for several QPU counts or topologies asks the same splits
+    again: QV-32 splits its 32 qubits into halves of 16 holding 8 pairs each on 2, 4
+    and 8 QPUs of 16, 8 and 4, and on 2 QPUs joined by a link or in a line.
+    """
+    return [dict(side) for side in _split_kept(units, caps, settings, pair_caps)]
+
+
+#: Layer splits :func:`assign_layers` keeps for questions asked again (see
+#: :func:`_remembered_split`).
+SPLITS_KEPT = 32
+
+
+@functools.lru_cache(maxsize=SPLITS_KEPT)
+def _split_kept(units: tuple[tuple[Unit, ...], ...], caps: tuple[int, int],
+                settings: LayerSettings, pair_caps: tuple[int, int]) -> tuple[Side, ...]:
+    return tuple(split_layers(units, caps, settings, pair_caps))
 
 
 def split_layers(units: Sequence[Sequence[Unit]], caps: tuple[int, int],

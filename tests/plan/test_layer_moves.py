@@ -14,6 +14,7 @@ from qiskit.converters import circuit_to_dag
 from qiskit.transpiler import PassManager
 
 import dqc
+import dqc.plan.layer_moves as layer_moves
 from dqc.network import Network
 from dqc.plan.cost_model import TwoQubitGate, two_qubit_gates
 from dqc.plan.layer_moves import (
@@ -148,6 +149,7 @@ def test_four_qpus_verify_and_compile_deterministically():
     first = dqc.compile(qc, net)
     outcome = dqc.verify(qc, first.circuit, first.report)
     assert outcome.ok, str(outcome)
+    layer_moves._split_kept.cache_clear()  # (the second compile solves the splits again)
     second = dqc.compile(qc, net)
     assert dqc.to_qasm3(first.circuit) == dqc.to_qasm3(second.circuit)
     assert first.report.ebits == second.report.ebits
@@ -166,7 +168,6 @@ def test_a_sweep_window_with_unchanged_neighbours_is_not_solved_again(monkeypatc
     window whose neighbours did not change gets its first solution back, and the split
     is the one solving every window again gives (here recomputed with the cache
     bypassed: every call of the solver made, none reused)."""
-    import dqc.plan.layer_moves as layer_moves
 
     units = random_layers(16, 12, 5)
     solves: list[tuple] = []
@@ -186,3 +187,30 @@ def test_a_sweep_window_with_unchanged_neighbours_is_not_solved_again(monkeypatc
     # the same split as solving every window afresh: keys that never match
     monkeypatch.setattr(layer_moves, "_frozen", lambda s, t: object())
     assert split_layers(units, (8, 8), settings) == sides
+
+
+def test_a_split_asked_again_is_remembered(monkeypatch):
+    """QV-16 on 2 QPUs of 8 and on 4 QPUs of 4 asks the same first split (halves of 8
+    qubits holding 4 pairs each): the second assignment solves only the new, second
+    level of splits, and its first split is the first assignment's. Each call gets
+    its own arrays."""
+    units = random_layers(16, 6, 11)
+    layer_moves._split_kept.cache_clear()
+    asked: list[tuple[int, int]] = []
+    real = layer_moves.split_layers
+
+    def counted(units_, caps, settings=layer_moves.DEFAULT_LAYERS, pair_caps=None):
+        asked.append(caps)
+        return real(units_, caps, settings, pair_caps)
+
+    monkeypatch.setattr(layer_moves, "split_layers", counted)
+    two = assign_layers(units, (8, 8))
+    assert asked == [(8, 8)]
+    four = assign_layers(units, (4, 4, 4, 4))
+    assert asked == [(8, 8), (4, 4), (4, 4)]  # (the first split remembered)
+    assert [(p >= 2).tolist() for p in four] == [(p == 1).tolist() for p in two]
+    again = assign_layers(units, (8, 8))
+    assert asked == [(8, 8), (4, 4), (4, 4)]
+    assert [p.tolist() for p in again] == [p.tolist() for p in two]
+    again[0][:] = 0
+    assert assign_layers(units, (8, 8))[0].tolist() == two[0].tolist()
