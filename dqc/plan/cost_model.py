@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, maximum_bipartite_matching
 
 from dqc.errors import CircuitInputError
@@ -355,9 +355,9 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 
 
 def _adjacency(rows: np.ndarray, cols: np.ndarray, num_rows: int, num_cols: int
-               ) -> csr_matrix:
+               ) -> csr_array:
     """The 0/1 matrix with an entry at every ``(rows[i], cols[i])``: repeats merged and
-    each row's columns sorted, as ``csr_matrix((data, (rows, cols)))`` stores them, built
+    each row's columns sorted, as ``csr_array((data, (rows, cols)))`` stores them, built
     straight from the sorted keys (the COO route costs more than the matching on the
     covers' small graphs).
 
@@ -367,7 +367,7 @@ def _adjacency(rows: np.ndarray, cols: np.ndarray, num_rows: int, num_cols: int
     """
     keys = _unique(rows.astype(np.int64) * num_cols + cols)
     indptr = np.searchsorted(keys, np.arange(num_rows + 1) * num_cols)
-    return csr_matrix((np.ones(len(keys)), keys % num_cols, indptr), shape=(num_rows, num_cols))
+    return csr_array((np.ones(len(keys)), keys % num_cols, indptr), shape=(num_rows, num_cols))
 
 
 def _konig_cover(left_v: np.ndarray, right_v: np.ndarray) -> np.ndarray:
@@ -378,8 +378,8 @@ def _konig_cover(left_v: np.ndarray, right_v: np.ndarray) -> np.ndarray:
     """
     if not len(left_v):
         return np.zeros(0, dtype=np.int64)
-    lefts, li = np.unique(left_v, return_inverse=True)
-    rights, ri = np.unique(right_v, return_inverse=True)
+    lefts, rights = _unique(left_v), _unique(right_v)
+    li, ri = np.searchsorted(lefts, left_v), np.searchsorted(rights, right_v)
     nl, nr = len(lefts), len(rights)
     graph = _adjacency(li, ri, nl, nr)
     row_of = maximum_bipartite_matching(graph, perm_type="row")  # column -> row, -1 if none
