@@ -455,11 +455,11 @@ def _split(uses: dict[CopyKey, list[tuple[int, int]]]
 
 def _run(problem: CommProblem, replay: _Replay, carriers: Mapping[int, int], *,
          start: tuple[int, int] = (0, 0), limit: float = math.inf,
-         checkpoints: list[tuple[int, int, _Snapshot]] | None = None,
+         checkpoints: list[tuple[int, int, _Snapshot]] | None = None, every: int = 1,
          join: tuple[_Checkpointed, int] | None = None) -> float:
     """Replay the gates from ``start`` (gate index, mirror index) on: the ebits (see
     :func:`simulate` for ``limit``). ``checkpoints`` gets ``replay``'s state at the top of
-    every gate: ``(gate index, mirror index, snapshot)``.
+    every ``every``-th gate: ``(gate index, mirror index, snapshot)``.
 
     ``join``: a base replay and a gate index from which on every copy's next use is the
     same in both: once the comm qubits hold what the base's held at the same gate, the
@@ -470,10 +470,11 @@ def _run(problem: CommProblem, replay: _Replay, carriers: Mapping[int, int], *,
     try:
         for n in range(start[0], len(gates)):
             if checkpoints is not None:
-                checkpoints.append((n, i, replay.snapshot()))
-            elif join is not None and join[1] <= n < len(join[0].checkpoints) and n > start[0]:
-                snap = join[0].checkpoints[n][2]
-                if replay.same_state(snap):
+                if n % every == 0:
+                    checkpoints.append((n, i, replay.snapshot()))
+            elif join is not None and n > start[0] and n >= join[1]:
+                snap = join[0].snapshot_at(n)
+                if snap is not None and replay.same_state(snap):
                     return replay.ebits + join[0].ebits - snap[6]
             g = gates[n]
             r = rank[g.position]
@@ -491,6 +492,11 @@ def _run(problem: CommProblem, replay: _Replay, carriers: Mapping[int, int], *,
     except _Infeasible:
         return math.inf
     return replay.ebits
+
+
+#: Most states :class:`_Checkpointed` keeps (every gate's up to this many gates; beyond, every
+#: n-th gate's): a state holds every comm qubit's, and a trial may restart a little earlier.
+MAX_CHECKPOINTS = 1024
 
 
 class _Checkpointed:
@@ -512,13 +518,20 @@ class _Checkpointed:
         self.ranks, self.segments = _split(_with_mirrors(problem, self.gate_uses))
         replay = _Replay(problem, self.ranks, self.segments)
         self.checkpoints: list[tuple[int, int, _Snapshot]] = []
-        self.ebits = _run(problem, replay, carriers, checkpoints=self.checkpoints)
+        self.every = -(-len(problem.gates) // MAX_CHECKPOINTS) or 1
+        self.ebits = _run(problem, replay, carriers, checkpoints=self.checkpoints,
+                          every=self.every)
         self.first_open = replay.first_open
         gates, rank = problem.gates, problem.rank
         self.gate_ranks = [rank[g.position] for g in gates]
         # the last clock each checkpoint has replayed (-1: none)
-        self.clocks = [-1, *self.gate_ranks[:len(self.checkpoints) - 1]]
+        self.clocks = [self.gate_ranks[n - 1] if n else -1 for n, _, _ in self.checkpoints]
         self.index = {g.position: n for n, g in enumerate(gates)}
+
+    def snapshot_at(self, n: int) -> _Snapshot | None:
+        """The state kept at the top of gate ``n``, if one was."""
+        j, left = divmod(n, self.every)
+        return self.checkpoints[j][2] if not left and j < len(self.checkpoints) else None
 
     def trial(self, carriers: dict[int, int], changed: Sequence[int], *,
               limit: float = math.inf) -> float:

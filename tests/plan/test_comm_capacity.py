@@ -12,6 +12,7 @@ from qiskit.converters import circuit_to_dag
 from qiskit.transpiler import PassManager
 
 import dqc
+import dqc.plan.comm_capacity as comm_capacity
 from dqc.plan.comm_capacity import (
     CommProblem,
     _changes,
@@ -84,11 +85,15 @@ def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
 
 @pytest.mark.parametrize(("name", "k", "topology"), [
     ("multiplier_n15", 4, "line"), ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all")])
-def test_a_trial_replayed_from_a_checkpoint_counts_what_a_full_replay_counts(name, k, topology):
+@pytest.mark.parametrize("kept", [1024, 7])
+def test_a_trial_replayed_from_a_checkpoint_counts_what_a_full_replay_counts(
+        name, k, topology, kept, monkeypatch):
     """The search replays each trial only from the last state it shares with the
     carriers kept so far, and stops once the comm qubits hold what they held then:
     for every change the search tries (mirrors of an embedding included), the same
-    ebits as a replay from the first gate, with and without a limit."""
+    ebits as a replay from the first gate, with and without a limit; also when only
+    every n-th gate's state is kept (at most ``kept`` states)."""
+    monkeypatch.setattr(comm_capacity, "MAX_CHECKPOINTS", kept)
     circuit = qft(10) if name == "qft" else dqc.load_circuit(CIRCUITS / f"{name}.qasm")
     make = dqc.Network.line if topology == "line" else dqc.Network.all_to_all
     net = make(k, data_qubits=math.ceil(circuit.num_qubits / k),
