@@ -244,7 +244,8 @@ def _gate_uses(problem: CommProblem, carriers: Mapping[int, int]
 def _serves(m: Mirror, k: int, planned: list[tuple[int, int]], part: Sequence[int]) -> bool:
     """Mirror ``m`` needs its partner's copy on QPU ``k``, where the flipped segment's
     copy has the gate uses ``planned``."""
-    return k != part[_partner_copy(m, k)[0][0]] and _spans(planned, m.rank)
+    (partner, _, _), _ = _partner_copy(m, k)
+    return k != part[partner] and _spans(planned, m.rank)
 
 
 def _partner_copy(m: Mirror, k: int) -> tuple[CopyKey, int]:
