@@ -23,7 +23,7 @@ Examples:
     >>> plan.name, plan.ebits, plan.embedding.static_ebits, props["dqc_embedding_bound"]
     ('embedding (1 flip)', 2, 3, 2)
 
-    On two QPUs the integer program also tries every placement: q0 with q2 and q1 with
+    The integer program also tries every placement: on two QPUs, q0 with q2 and q1 with
     q3 leaves one remote gate (1 ebit), and no plan without moves needs none::
 
     >>> p = PlanEmbedding(Network.all_to_all(2, data_qubits=2))
@@ -67,8 +67,9 @@ class PlanEmbedding(AnalysisPass):
         work: budget of evaluations × two-qubit gates for the greedy search (each
             evaluation is one set of minimum covers); larger circuits try fewer flips.
         exact: also solve the integer program of :mod:`dqc.plan.exact` where its size
-            rule admits the circuit (two QPUs; it adds about 1-2 s to a compile of a few
-            hundred two-qubit gates).
+            rule admits the circuit (QPUs each one hop from every other; on two QPUs it adds
+            about 1-2 s to a compile of a few hundred two-qubit gates, on more it is
+            built for a few dozen).
 
     The placement ``dqc_partition`` is tried first, then the other candidates the
     partitioner scored (``dqc_placement``), while the budget lasts; the
@@ -87,13 +88,14 @@ class PlanEmbedding(AnalysisPass):
     ``None`` when not searched), ``dqc_exact`` (:class:`dqc.plan.exact.ExactPlan` or
     ``None``).
 
-    On two QPUs, small circuits (:mod:`dqc.plan.exact`'s size rule) also get the integer
-    program over placements, flips and carriers together: ``dqc_exact`` keeps its plan
-    (and whether it is proved optimal among plans without teledata moves), which
-    :class:`DistributeGates` proposes beside the others when it costs fewer ebits. When
-    the heuristics' plan already needs no more ebits than the interaction graph's spread
-    bound (:func:`dqc.plan.bounds.spread_bound`; e.g. 1 for a connected circuit too big
-    for one QPU), that plan is ``dqc_exact``, proved optimal, and no program is solved.
+    On QPUs each one hop from every other, small circuits (:mod:`dqc.plan.exact`'s size
+    rule) also get the integer program over placements, flips and carriers together:
+    ``dqc_exact`` keeps its plan (and whether it is proved optimal among plans without
+    teledata moves), which :class:`DistributeGates` proposes beside the others when it
+    costs fewer ebits. When the heuristics' plan already needs no more ebits than the
+    interaction graph's spread bound (:func:`dqc.plan.bounds.spread_bound`; e.g. 1 for a
+    connected circuit too big for one QPU), that plan is ``dqc_exact``, proved optimal,
+    and no program is solved.
     """
 
     def __init__(self, network: Network, *, max_gates: int | None = None,
@@ -138,8 +140,6 @@ class PlanEmbedding(AnalysisPass):
         spread bound of the interaction graph (``dqc_interaction_graph``, when present)."""
         net = self.network
         caps = [q.data_qubits for q in net.qpus]
-        if len(caps) != 2:
-            return None
         graph = self.property_set["dqc_interaction_graph"]
         known = search.best if search.best is not None else embedding_plan(
             table, np.zeros(len(table.flips), dtype=bool),

@@ -55,10 +55,11 @@ from dqc.errors import DQCError, plural
 from dqc.network import Network
 from dqc.plan.cost_model import TwoQubitGate, shared_two_qubit_gates
 from dqc.plan.embedding import FlipTable, find_flips
+from dqc.plan.exact_moves import exact_moves
 from dqc.plan.layer_moves import DEFAULT_LAYERS, LayerSettings
 from dqc.plan.partition import blocks
 from dqc.plan.proposals import Proposal
-from dqc.plan.teledata import MovesFound, SearchSettings, Sliced, search_moves
+from dqc.plan.teledata import MovesFound, SearchSettings, Sliced, Timeline, search_moves
 from dqc.plan.teledata_embedding import cheapest_with_flips
 
 #: Largest circuit (two-qubit gates) searched from more than one start placement. Each
@@ -101,6 +102,11 @@ class PlanTeledata(AnalysisPass):
             placement cheapest on the model when the partitioner's dry runs chose another
             (``square_root_n18`` on 4 QPUs of 6 data and 2 comm qubits: 73 ebits with
             moves from it, 83 from the dry runs' choice).
+        exact: also solve the integer program of :mod:`dqc.plan.exact_moves` (placements
+            in every slice, moves and carriers together; two QPUs, small circuits) and
+            propose its plan when it costs fewer ebits than every other plan so far. Off
+            by default: it takes seconds where it applies (QASMBench's ``seca_n11``,
+            84 gates: 4.7 s, proving the heuristics' 3 ebits fewest).
 
     Property set read: ``dqc_partition``; ``dqc_placement``, ``dqc_two_qubit_gates``,
     ``dqc_embedding`` and ``dqc_exact`` if present.
@@ -117,7 +123,7 @@ class PlanTeledata(AnalysisPass):
                  thresholds: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0),
                  max_gates: int | None = None, work: float = 3e7,
                  layers: LayerSettings | None = DEFAULT_LAYERS,
-                 embedding: bool = True, starts: int = 3) -> None:
+                 embedding: bool = True, starts: int = 3, exact: bool = False) -> None:
         super().__init__()
         if starts < 1:
             raise DQCError(f"PlanTeledata needs starts >= 1, got {starts}")
@@ -125,6 +131,7 @@ class PlanTeledata(AnalysisPass):
         self.starts = starts
         self.settings = SearchSettings(lookahead, thresholds, max_gates, work, layers)
         self.embedding = embedding
+        self.exact = exact
 
     def run(self, dag: DAGCircuit) -> None:
         """Search time-sliced assignments from ``dqc_partition`` (and the other starts)."""
@@ -153,6 +160,8 @@ class PlanTeledata(AnalysisPass):
             moves=found.moves, why=why, timeline=found.timeline)
         if self.embedding and found.moving and len(gates) <= MAX_EMBEDDED_GATES:
             proposal = self._embedded(dag, gates, found, proposal)
+        if self.exact:
+            proposal = self._exact(dag, gates, sliced.timeline, proposal)
         self.property_set["dqc_teledata"] = proposal
 
     def _starts(self, partition: Sequence[str], size: int) -> list[list[int]]:
@@ -175,6 +184,28 @@ class PlanTeledata(AnalysisPass):
                 starts.append(list(cand))
         return starts
 
+    def _exact(self, dag: DAGCircuit, gates: list[TwoQubitGate], timeline: Timeline,
+               proposal: Proposal) -> Proposal:
+        """The integer program's moves, when they cost fewer ebits than ``proposal`` and
+        the other planners' proposals; else ``proposal``."""
+        net = self.network
+        plan = exact_moves(timeline, gates, dag.num_qubits(), [q.data_qubits for q in net.qpus],
+                           net.distances())
+        if plan is None or not plan.moves or plan.ebits >= self._best(proposal):
+            return proposal
+        return Proposal(
+            "teledata", tuple(net.qpus[k].name for k in plan.start), plan.ebits, plan.ebits,
+            moves=plan.moves, timeline=timeline,
+            why=f"{plural(len(plan.moves), 'move')} chosen by the integer program"
+                + (" (fewest of any plan with moves and no flips)" if plan.optimal else ""))
+
+    def _best(self, proposal: Proposal) -> int:
+        """The fewest ebits of ``proposal`` and the embedding planners' proposals."""
+        exact = self.property_set["dqc_exact"]
+        embedding = self.property_set["dqc_embedding"]
+        return min([proposal.ebits, *([embedding.ebits] if embedding is not None else []),
+                    *([exact.embedding.ebits] if exact is not None else [])])
+
     def _embedded(self, dag: DAGCircuit, gates: list[TwoQubitGate], found: MovesFound,
                   proposal: Proposal) -> Proposal:
         """The cheapest moves tried (:data:`EMBEDDED_MOVES`, while the budget lasts) with
@@ -182,10 +213,7 @@ class PlanTeledata(AnalysisPass):
         and the other planners' proposals; else ``proposal``."""
         assert found.timeline is not None
         net = self.network
-        exact = self.property_set["dqc_exact"]
-        embedding = self.property_set["dqc_embedding"]
-        best = min([proposal.ebits, *([embedding.ebits] if embedding is not None else []),
-                    *([exact.embedding.ebits] if exact is not None else [])])
+        best = self._best(proposal)
         found_flips = cheapest_with_flips(
             FlipTable(gates, find_flips(dag, gates)), found.timeline,
             found.moving[:EMBEDDED_MOVES], net.distances(), below=best,

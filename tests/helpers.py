@@ -8,6 +8,7 @@ a fixture (``verified``, ``pass_verified``, ``fixed`` ...) live in conftest.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CIRCUITS = ROOT / "benchmarks" / "circuits"
 
 # ---------------------------------------------------------------------------- circuits
+
+
+def random_flips(seed: int, n: int = 4, ops: int = 10) -> QuantumCircuit:
+    """n qubits, ``ops`` random ops of CX / CZ / X / Z / H / T: flips of every kind."""
+    rng = random.Random(seed)
+    qc = QuantumCircuit(n)
+    for _ in range(ops):
+        kind = rng.choice(("cx", "cx", "cx", "cz", "x", "z", "h", "t"))
+        if kind in ("cx", "cz"):
+            getattr(qc, kind)(*rng.sample(range(n), 2))
+        else:
+            getattr(qc, kind)(rng.randrange(n))
+    return qc
 
 
 def ghz(n: int, *, measure: bool = True) -> QuantumCircuit:

@@ -1,9 +1,9 @@
-"""Placement, carriers and embedding chosen together by one integer program (two QPUs).
+"""Placement, carriers and embedding chosen together by one integer program.
 
 The heuristics choose a placement (:mod:`dqc.plan.partition`), then the flips to
 embed through on it (:mod:`dqc.plan.embedding`), then carriers by minimum cover. For a
-small circuit on two QPUs all three are one integer program, which HiGHS (SciPy's
-:func:`~scipy.optimize.milp`) solves to optimality. A *piece* is a segment as
+small circuit on QPUs each one hop from every other, all three are one integer program,
+which HiGHS (SciPy's :func:`~scipy.optimize.milp`) solves to optimality. A *piece* is a segment as
 :func:`~dqc.plan.cost_model.two_qubit_gates` counts it (ended by every flip);
 continuing through a flip joins the pieces on its two sides into one segment.
 
@@ -19,6 +19,15 @@ continuing through a flip joins the pieces on its two sides into one segment.
   gate sits with q (``d = |x[q] - x[s]| = 0``), s's piece is copied too:
   ``y[u_s] >= y[v] + f[i] - 1 - d``.
 * Minimise ``sum c``.
+
+On K >= 3 QPUs the same program is written per QPU k: ``x[q, k]`` (one per qubit),
+``y[u, k]`` and ``c[u, k]`` (piece u copied to k, its ebit), and ``z[g]`` (which side
+carries gate g): ``y[u_a, k] + z[g] >= x[b, k] - x[a, k]`` and
+``y[u_b, k] + 1 - z[g] >= x[a, k] - x[b, k]`` (a's copy reaches b's QPU, or b's reaches
+a's); a mirror needs the partner's copy on k unless the partner is there:
+``y[u_s, k] >= y[v, k] + f[i] - 1 - x[s, k]``. QPUs of equal size are interchangeable: the
+j-th qubit goes to one of the first j + 1. Its relaxation is weak (every qubit a fraction
+on every QPU), so its size rule is tighter (:data:`MAX_MANY_ROWS`).
 
 Its optimum is the fewest ebits of any plan without teledata moves, over every
 placement; :class:`~dqc.passes.PlanEmbedding` proposes it when it beats the heuristics'
@@ -57,10 +66,28 @@ Examples:
     ((1, 0, 1, 0), [(3, 3, 'z')], 2)
     >>> plan.optimal
     True
+
+    Three QPUs of two: q0 meets the five others by CX. Its QPU holds one of them, so
+    the other four sit on the other two QPUs, and one copy of q0's Z segment on each
+    carries their CXs: 2 ebits, proved fewest::
+
+        q0 ─■──■──■──■──■─
+        q1 ─⊕──┼──┼──┼──┼─
+        q2 ────⊕──┼──┼──┼─
+        q3 ───────⊕──┼──┼─
+        q4 ──────────⊕──┼─
+        q5 ─────────────⊕─
+
+    >>> qc = QuantumCircuit(6)
+    >>> for t in range(1, 6): _ = qc.cx(0, t)
+    >>> plan = exact_plan(FlipTable.of(circuit_to_dag(qc)), 6, [2, 2, 2], 1 - np.eye(3))
+    >>> plan.embedding.ebits, plan.optimal
+    (2, True)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -73,6 +100,11 @@ from dqc.plan.integer_program import Rows, Solved, solve
 #: Programs of more rows are not built (on the benchmark circuits HiGHS took up to
 #: 2 s within this size, 3-12 s at 8,000-10,500 rows).
 MAX_ROWS = 8_000
+#: On three QPUs or more, programs of more rows are not built: their LP relaxation is
+#: weak (every qubit a fraction on every QPU), and HiGHS proved none of the benchmark
+#: circuits' programs above it (GHZ-40 on 4 QPUs, 2,946 rows: 4.9 s for a plan of 4
+#: ebits against the heuristics' 3; a BV-30 on 4 QPUs, 1,396 rows: proved in 0.4 s).
+MAX_MANY_ROWS = 2_000
 #: Nor for circuits of more interacting qubit pairs: dense circuits (QFT-32, a random
 #: 30-qubit Clifford: 330-500 pairs) took 4-25 s at about 1,000-9,000 rows.
 MAX_PAIRS = 200
@@ -100,11 +132,12 @@ class ExactPlan:
 def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
                dist: np.ndarray = TWO_QPUS, *, comm: Sequence[int] | None = None,
                known: EmbeddingPlan | None = None, bound: int = 0,
-               max_rows: int = MAX_ROWS, max_pairs: int = MAX_PAIRS,
+               max_rows: int | None = None, max_pairs: int = MAX_PAIRS,
                node_limit: int = NODE_LIMIT) -> ExactPlan | None:
-    """The plan of fewest ebits over placements, flips and carriers on two QPUs one hop
-    apart (module docstring); ``None`` for other networks (``dist``: hop distances),
-    beyond the size rule (``max_rows`` rows, ``max_pairs`` interacting pairs), or when
+    """The plan of fewest ebits over placements, flips and carriers on QPUs each one hop
+    from every other (module docstring); ``None`` for other networks (``dist``: hop
+    distances), beyond the size rule (``max_rows`` rows, default :data:`MAX_ROWS` on two
+    QPUs and :data:`MAX_MANY_ROWS` on more; ``max_pairs`` interacting pairs), or when
     HiGHS finds no plan within ``node_limit`` nodes.
 
     ``comm``: comm qubits per QPU. When the plan's copies, each live from its first gate
@@ -119,14 +152,17 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
     returned as optimal without building it (a 1-ebit plan of a 100-qubit Ising chain:
     about 1 s of HiGHS saved).
     """
-    if len(capacities) != 2 or not len(table.gates) or not np.array_equal(dist, TWO_QPUS):
+    k = len(capacities)
+    if (k < 2 or not len(table.gates) or np.shape(dist) != (k, k)
+            or not np.array_equal(dist, 1 - np.eye(k, dtype=int))):
         return None
     if known is not None and known.ebits <= bound and (comm is None or bound <= min(comm)):
         return ExactPlan(replace(known, lower_bound=known.ebits), True)
     if len(np.unique(np.sort(table.qubits, axis=1), axis=0)) > max_pairs:
         return None
-    program = _Program(table)
-    if program.size_rows() > max_rows:
+    program = _Program(table) if k == 2 else _ManyProgram(table, np.asarray(dist, dtype=int))
+    if program.size_rows() > (max_rows if max_rows is not None
+                              else MAX_ROWS if k == 2 else MAX_MANY_ROWS):
         return None
     found = program.solve(capacities, node_limit)
     if found.x is None:
@@ -168,7 +204,12 @@ class _Program:
         self.y0, self.c0, self.f0 = n_x, n_x + n_u, n_x + 2 * n_u
         self.d0 = self.f0 + n_f
         self.size = self.d0 + len(self.pairs)
-        self.live = _live(table)
+        self.dist = TWO_QPUS
+
+    @functools.cached_property
+    def live(self) -> list[tuple[int, list[int]]]:
+        """:func:`_live` of the table (built when the comm qubits are counted)."""
+        return _live(self.table)
 
     def x(self, q: int) -> int:
         return self.slot[q]
@@ -192,25 +233,41 @@ class _Program:
                 + 2 * len(self.mirrors) + 4 * len(self.pairs) + len(self.mirrors))
 
     def rows(self, capacities: Sequence[int]) -> Rows:
-        t, rows = self.table, Rows()
+        rows = Rows()
+        self._capacity_rows(rows, capacities)
+        self._piece_rows(rows)
+        self._gate_rows(rows)
+        self._mirror_rows(rows)
+        return rows
+
+    def _capacity_rows(self, rows: Rows, capacities: Sequence[int]) -> None:
+        """Each QPU within its data qubits."""
         rows.add([(self.x(q), 1.0) for q in self.active],
                  len(self.active) - capacities[0], capacities[1])
+
+    def _copies(self, key: int) -> list[tuple[int, int]]:
+        """The ``(y, c)`` variables of piece ``key``'s copies (one per QPU it may go to)."""
+        return [(self.y(key), self.c(key))]
+
+    def _piece_rows(self, rows: Rows) -> None:
+        """A copy's ebit where its segment starts; a chosen flip joins two pieces' copies;
+        at most one flip per gate."""
+        t = self.table
         starts = {int(k): i for i, k in enumerate(t.flip_key.tolist())}
         for key in self.pieces:  # c[u] >= y[u] - f[flip before u]
             before = [(self.f(starts[key]), 1.0)] if key in starts else []
-            rows.add([(self.c(key), 1.0), (self.y(key), -1.0), *before], 0, np.inf)
+            for y, c in self._copies(key):
+                rows.add([(c, 1.0), (y, -1.0), *before], 0, np.inf)
         for i, key in enumerate(t.flip_key.tolist()):  # a chosen flip joins two pieces
-            rows.add([(self.y(key - 1), 1.0), (self.y(key), -1.0), (self.f(i), 1.0)], -np.inf, 1)
-            rows.add([(self.y(key), 1.0), (self.y(key - 1), -1.0), (self.f(i), 1.0)], -np.inf, 1)
+            for (y0, _), (y1, _) in zip(self._copies(key - 1), self._copies(key)):
+                rows.add([(y0, 1.0), (y1, -1.0), (self.f(i), 1.0)], -np.inf, 1)
+                rows.add([(y1, 1.0), (y0, -1.0), (self.f(i), 1.0)], -np.inf, 1)
         at: dict[int, list[int]] = {}
         for i, flip in enumerate(t.flips):
             at.setdefault(flip.position, []).append(i)
         for same in at.values():
             if len(same) > 1:
                 rows.add([(self.f(i), 1.0) for i in same], -np.inf, 1)
-        self._gate_rows(rows)
-        self._mirror_rows(rows)
-        return rows
 
     def _gate_rows(self, rows: Rows) -> None:
         """Remote gates carried; a flipped side leaves its gate to the partner."""
@@ -250,12 +307,12 @@ class _Program:
         pad = np.zeros(extra)  # the comm rows' z: continuous in [0, 1], free of cost
         return solve(np.concatenate([self.cost(), pad]), rows,
                      np.concatenate([self.integrality(), pad]),
-                     np.concatenate([self.upper(), pad + 1]), node_limit)
+                     np.concatenate([self.upper(capacities), pad + 1]), node_limit)
 
     def plan(self, x: np.ndarray, n: int, capacities: Sequence[int]) -> EmbeddingPlan:
         """The solution ``x`` as a plan, priced by :meth:`FlipTable.score`."""
         part, chosen = self.read(x, n, capacities)
-        return embedding_plan(self.table, chosen, part, TWO_QPUS)
+        return embedding_plan(self.table, chosen, part, self.dist)
 
     def peak_hosted(self, x: np.ndarray) -> list[int]:
         """The most copies of solution ``x`` live at one gate on each QPU."""
@@ -294,7 +351,7 @@ class _Program:
         out[self.f0:self.d0] = 1  # f
         return out
 
-    def upper(self) -> np.ndarray:
+    def upper(self, capacities: Sequence[int]) -> np.ndarray:
         upper = np.ones(self.size)
         upper[self.x(self.active[0])] = 0  # the two QPUs swap: the first qubit on QPU 0
         return upper
@@ -315,6 +372,122 @@ class _Program:
         chosen = x[self.f0:self.d0] > 0.5
         return tuple(part), chosen
 
+
+
+class _ManyProgram(_Program):
+    """The program on K >= 3 QPUs, each one hop from every other (module docstring):
+    ``x[q, k]``, ``y[u, k]`` and ``c[u, k]`` per QPU k, and ``z[g]``: which side carries
+    gate g when both can."""
+
+    def __init__(self, table: FlipTable, dist: np.ndarray) -> None:
+        super().__init__(table)
+        self.k = k = int(dist.shape[0])
+        self.dist = dist
+        n_x, n_u = len(self.active), len(self.pieces)
+        self.y0 = n_x * k
+        self.c0 = self.y0 + n_u * k
+        self.f0 = self.c0 + n_u * k
+        self.z0 = self.f0 + len(table.flips)
+        self.size = self.z0 + len(table.gates)
+
+    def on(self, q: int, k: int) -> int:
+        """``x[q, k]``: qubit q is on QPU k."""
+        return self.slot[q] * self.k + k
+
+    def size_rows(self) -> int:
+        t, k = self.table, self.k
+        return (len(self.active) + k + 2 * k * len(self.pieces) + 2 * k * len(t.flips)
+                + len(t.flips) + 4 * k * len(t.gates) + k * len(self.mirrors))
+
+    def _capacity_rows(self, rows: Rows, capacities: Sequence[int]) -> None:
+        """Each qubit on one QPU, each QPU within its data qubits."""
+        for q in self.active:
+            rows.add([(self.on(q, k), 1.0) for k in range(self.k)], 1, 1)
+        for k in range(self.k):
+            rows.add([(self.on(q, k), 1.0) for q in self.active], 0, capacities[k])
+
+    def _copies(self, key: int) -> list[tuple[int, int]]:
+        first = self.piece[key] * self.k
+        return [(self.y0 + first + k, self.c0 + first + k) for k in range(self.k)]
+
+    def _gate_rows(self, rows: Rows) -> None:
+        """On every QPU k: a remote gate's side on k is reached by the other side's copy
+        (``y[u_a, k] + z >= x[b, k] - x[a, k]``, and the same for b with ``1 - z``); a
+        side that cannot carry leaves it to the other; a flipped side leaves its gate to
+        the partner."""
+        t = self.table
+        flipped = {(int(t.flip_gate[i]), int(t.flip_side[i])): i for i, _ in self.mirrors}
+        for g, (qs, keys) in enumerate(zip(t.qubits.tolist(), t.keys.tolist())):
+            z = self.z0 + g
+            for k in range(self.k):
+                for side, (with_z, low) in enumerate(((1.0, 0), (-1.0, -1))):
+                    q, s = qs[side], qs[1 - side]
+                    apart = [(self.on(s, k), -1.0), (self.on(q, k), 1.0)]  # s on k, not q
+                    own = [(self._copies(keys[side])[k][0], 1.0)] if keys[side] >= 0 else []
+                    if min(keys) >= 0:
+                        rows.add([*own, (z, with_z), *apart], low, np.inf)
+                    elif own or max(keys) < 0:  # (neither can carry: local)
+                        rows.add([*own, *apart], 0, np.inf)
+                    i = flipped.get((g, 1 - side))
+                    if i is not None:  # s's side continues through: q's copy reaches s
+                        rows.add([*own, *apart, (self.f(i), -1.0)], -1, np.inf)
+
+    def _mirror_rows(self, rows: Rows) -> None:
+        """A mirror on a QPU where the flipped segment has a copy needs the partner's
+        copy there, unless the partner is on that QPU."""
+        t = self.table
+        for i, s in self.mirrors:
+            flip = t.flips[i]
+            partner = self._copies(int(t.keys[flip.gate, 1 - t.flip_side[i]]))
+            own = self._copies(int(t.flip_key[i]))
+            for k in range(self.k):
+                rows.add([(partner[k][0], 1.0), (own[k][0], -1.0), (self.f(i), -1.0),
+                          (self.on(s, k), 1.0)], -1, np.inf)
+
+    def _comm_rows(self, rows: Rows, comm: Sequence[int]) -> int:
+        """At every gate where a piece's span starts, the copies live there on each QPU
+        are at most its comm qubits (no variables added)."""
+        for _, keys in self.live:
+            for k in range(self.k):
+                rows.add([(self._copies(key)[k][0], 1.0) for key in keys], -np.inf, comm[k])
+        return 0
+
+    def peak_hosted(self, x: np.ndarray) -> list[int]:
+        peak = [0] * self.k
+        for _, keys in self.live:
+            hosted = [sum(x[self._copies(key)[k][0]] > 0.5 for key in keys)
+                      for k in range(self.k)]
+            peak = [max(p, h) for p, h in zip(peak, hosted)]
+        return peak
+
+    def integrality(self) -> np.ndarray:
+        out = np.ones(self.size)
+        out[self.c0:self.f0] = 0  # c: continuous
+        return out
+
+    def upper(self, capacities: Sequence[int]) -> np.ndarray:
+        """QPUs of equal data qubits are interchangeable: the j-th active qubit goes to
+        one of the first j + 1."""
+        upper = np.ones(self.size)
+        if len(set(capacities)) == 1:
+            for j, q in enumerate(self.active[:self.k]):
+                upper[[self.on(q, k) for k in range(j + 1, self.k)]] = 0
+        return upper
+
+    def read(self, x: np.ndarray, n: int, capacities: Sequence[int]
+             ) -> tuple[tuple[int, ...], np.ndarray]:
+        placed = {q: int(np.argmax(x[self.on(q, 0):self.on(q, 0) + self.k]))
+                  for q in self.active}
+        room = list(capacities)
+        for p in placed.values():
+            room[p] -= 1
+        part = []
+        for q in range(n):
+            if q not in placed:
+                placed[q] = next(k for k in range(self.k) if room[k] > 0)
+                room[placed[q]] -= 1
+            part.append(placed[q])
+        return tuple(part), x[self.f0:self.z0] > 0.5
 
 
 def _fits(plan: EmbeddingPlan, comm: Sequence[int], dist: np.ndarray) -> bool:

@@ -1,0 +1,103 @@
+"""dqc.plan.exact_moves: placements over time, moves and carriers by one integer program."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from dqc.passes import PlanTeledata
+from dqc.passes.pass_manager import compile_passes
+from qiskit import QuantumCircuit
+from qiskit.converters import circuit_to_dag
+from qiskit.transpiler import PassManager
+
+import dqc
+from dqc.adapter.layout import attach_layout
+from dqc.plan.cost_model import two_qubit_gates
+from dqc.plan.exact_moves import TWO_QPUS, exact_moves
+from dqc.plan.teledata import Move, Timeline, time_sliced_cost
+from tests.helpers import random_flips
+
+
+def _brute_force(timeline: Timeline, gates, n: int, caps: list[int]) -> int:
+    """The fewest ebits of any placement in every slice, priced by ``time_sliced_cost``."""
+    places = [p for p in itertools.product((0, 1), repeat=n)
+              if p.count(0) <= caps[0] and p.count(1) <= caps[1]]
+    best = None
+    for seq in itertools.product(places, repeat=timeline.num_slices):
+        moves = [Move(timeline.slice_start(s), q, seq[s - 1][q])
+                 for s in range(2, timeline.num_slices + 1) for q in range(n)
+                 if seq[s - 1][q] != seq[s - 2][q]]
+        ebits = time_sliced_cost(timeline, gates, list(seq[0]), moves, TWO_QPUS).ebits
+        best = ebits if best is None else min(best, ebits)
+    assert best is not None
+    return best
+
+
+@pytest.mark.parametrize("seed", [0, 4, 13, 15, 24, 26, 28, 100, 110, 117])
+def test_it_equals_the_best_of_every_placement_in_every_slice(seed):
+    """Four qubits on two QPUs of two, up to five slices: the program's plan costs what
+    the best sequence of placements costs (every one tried), proved optimal."""
+    qc = random_flips(seed, 4, 7 if seed < 100 else 12)
+    dag = circuit_to_dag(qc)
+    timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    assert 1 <= timeline.num_slices <= 5
+    plan = exact_moves(timeline, gates, 4, [2, 2])
+    assert plan is not None and plan.optimal
+    assert plan.ebits == _brute_force(timeline, gates, 4, [2, 2])
+    assert plan.ebits == time_sliced_cost(timeline, gates, plan.start, plan.moves,
+                                          TWO_QPUS).ebits
+
+
+def test_in_full_qpus_a_move_is_a_trade():
+    """The module's example with an idle fourth qubit filling the QPUs: q0 and q2 meet
+    only if two qubits trade places (2 moves, one each way: q0 with q3, or q1 with q2),
+    still fewer than the 3 ebits of any plan without moves."""
+    qc = QuantumCircuit(4)
+    for t in (1, 1, 1, 2, 2, 2):
+        qc.h(0)
+        qc.h(t)
+        qc.cz(0, t)
+    dag = circuit_to_dag(qc)
+    plan = exact_moves(Timeline.of(dag), two_qubit_gates(dag), 4, [2, 2])
+    assert plan is not None and plan.optimal
+    assert plan.ebits == 2 and sorted(m.qpu for m in plan.moves) == [0, 1]
+
+
+def test_out_of_its_reach_it_says_none():
+    """Three QPUs, a program above the row limit, no two-qubit gate: None."""
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    dag = circuit_to_dag(qc)
+    timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    assert exact_moves(timeline, gates, 2, [1, 1, 1], 1 - np.eye(3, dtype=int)) is None
+    assert exact_moves(timeline, gates, 2, [1, 1], max_rows=1) is None
+    assert exact_moves(timeline, [], 2, [1, 1]) is None
+    assert exact_moves(timeline, gates, 2, [1, 1]) is not None
+
+
+def test_plan_teledata_proposes_the_program_s_moves_when_cheaper():
+    """Six qubits, 40 random ops, on two QPUs of three: no plan without moves needs fewer
+    than 5 ebits, and the compile's heuristics find 5. With ``PlanTeledata(exact=True)``
+    the program's 2 moves cost 4 in all, proved fewest of any plan with moves and no
+    flips; the distributed circuit emits 4 and verifies."""
+    qc = random_flips(30, 6, 40)
+    net = dqc.Network.all_to_all(2, data_qubits=3, comm_qubits=3)
+    assert dqc.compile(qc, net).report.ebits == 5
+    pm = PassManager([PlanTeledata(net, exact=True) if isinstance(p, PlanTeledata) else p
+                      for p in compile_passes(net)])
+    out = pm.run(qc)
+    props = pm.property_set
+    assert props["dqc_exact"].optimal and props["dqc_exact"].embedding.ebits == 5
+    proposal = props["dqc_teledata"]
+    assert (proposal.ebits, len(proposal.moves)) == (4, 2)
+    assert proposal.why == ("2 moves chosen by the integer program (fewest of any plan "
+                            "with moves and no flips)")
+    assert props["dqc_distribution"].plan == proposal
+    out = attach_layout(out, props["dqc_distribution"].layout, qc)
+    report = dqc.Report.from_distribution(props["dqc_distribution"], net,
+                                          ebits=out.count_ops()["epr"], inputs={})
+    assert report.ebits == 4 and report.moves == 2
+    outcome = dqc.verify(qc, out, report)
+    assert outcome.ok, str(outcome)
