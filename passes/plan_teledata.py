@@ -71,6 +71,11 @@ MAX_START_GATES = 300
 #: Largest circuit (two-qubit gates) whose moves get an embedding on their stays.
 MAX_EMBEDDED_GATES = 20_000
 
+#: Stretches of slices the integer program of ``PlanTeledata(exact=True)`` moves between
+#: when the program over every slice is beyond its size (QASMBench circuits on two QPUs:
+#: 1.7-5.7 s each, 21 s unproved for square_root_n18).
+EXACT_STRETCHES = 8
+
 #: How many of the cheapest moves tried get an embedding on their stays.
 EMBEDDED_MOVES = 4
 
@@ -103,10 +108,11 @@ class PlanTeledata(AnalysisPass):
             (``square_root_n18`` on 4 QPUs of 6 data and 2 comm qubits: 73 ebits with
             moves from it, 83 from the dry runs' choice).
         exact: also solve the integer program of :mod:`dqc.plan.exact_moves` (placements
-            in every slice, moves and carriers together; two QPUs, small circuits) and
-            propose its plan when it costs fewer ebits than every other plan so far. Off
-            by default: it takes seconds where it applies (QASMBench's ``seca_n11``,
-            84 gates: 4.7 s, proving the heuristics' 3 ebits fewest).
+            in every slice, moves and carriers together; two QPUs; beyond its size rule,
+            moves between :data:`EXACT_STRETCHES` stretches of slices) and propose its
+            plan when it costs fewer ebits than every other plan so far. Off by default:
+            it takes seconds (QASMBench's ``seca_n11``, 84 gates: 4.7 s, proving the
+            heuristics' 3 ebits fewest).
 
     Property set read: ``dqc_partition``; ``dqc_placement``, ``dqc_two_qubit_gates``,
     ``dqc_embedding`` and ``dqc_exact`` if present.
@@ -189,15 +195,20 @@ class PlanTeledata(AnalysisPass):
         """The integer program's moves, when they cost fewer ebits than ``proposal`` and
         the other planners' proposals; else ``proposal``."""
         net = self.network
-        plan = exact_moves(timeline, gates, dag.num_qubits(), [q.data_qubits for q in net.qpus],
-                           net.distances())
+        caps = [q.data_qubits for q in net.qpus]
+        plan = exact_moves(timeline, gates, dag.num_qubits(), caps, net.distances())
+        if plan is None:  # (beyond its size: moves only between stretches)
+            plan = exact_moves(timeline, gates, dag.num_qubits(), caps, net.distances(),
+                               stretches=EXACT_STRETCHES)
         if plan is None or not plan.moves or plan.ebits >= self._best(proposal):
             return proposal
+        where = "" if plan.stretches is None else f" between {plan.stretches} stretches"
         return Proposal(
             "teledata", tuple(net.qpus[k].name for k in plan.start), plan.ebits, plan.ebits,
             moves=plan.moves, timeline=timeline,
             why=f"{plural(len(plan.moves), 'move')} chosen by the integer program"
-                + (" (fewest of any plan with moves and no flips)" if plan.optimal else ""))
+                + (f" (fewest of any plan with moves{where} and no flips)" if plan.optimal
+                   else ""))
 
     def _best(self, proposal: Proposal) -> int:
         """The fewest ebits of ``proposal`` and the embedding planners' proposals."""

@@ -21,8 +21,11 @@ segment within a stay (a move ends the qubit's segments), no flips.
 * Minimise ``Σ m + Σ c``.
 
 Its optimum is the fewest ebits of any plan with moves between slices and no flips (the
-teledata model's space). A size rule (:data:`MAX_ROWS`) and a node limit
-(:data:`NODE_LIMIT`), never a clock, keep it deterministic.
+teledata model's space). With ``stretches=E`` the slices are cut into E stretches of
+(nearly) equal length, moves happen only between stretches (``s`` above counts stretches),
+and the optimum is the fewest among those plans: a smaller program for a longer circuit.
+A size rule (:data:`MAX_ROWS`) and a node limit (:data:`NODE_LIMIT`), never a clock, keep
+it deterministic.
 
 Examples:
     q0 meets q1 three times, then q2 three times, with Hadamards on both qubits before
@@ -47,6 +50,7 @@ Examples:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,43 +79,55 @@ class MovesPlan:
         moves: the moves (:class:`~dqc.plan.teledata.Move`), in slice order.
         ebits: moves plus copies, as :func:`~dqc.plan.teledata.time_sliced_cost` prices
             them.
-        optimal: no plan with moves between slices and without flips needs fewer.
+        optimal: no plan with moves between slices (between stretches, when
+            ``stretches`` is set) and without flips needs fewer.
+        stretches: how many stretches moves were allowed between (``None``: every slice).
     """
 
     start: tuple[int, ...]
     moves: tuple[Move, ...]
     ebits: int
     optimal: bool
+    stretches: int | None = None
 
 
 def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: int,
                 capacities: Sequence[int], dist: np.ndarray = TWO_QPUS, *,
-                max_rows: int = MAX_ROWS, node_limit: int = NODE_LIMIT) -> MovesPlan | None:
-    """The plan of fewest ebits over placements in every slice, moves and carriers on two
-    QPUs one hop apart (module docstring); ``None`` for other networks, beyond the size
-    rule (``max_rows`` rows), or when HiGHS finds no plan within ``node_limit`` nodes."""
+                stretches: int | None = None, max_rows: int = MAX_ROWS,
+                node_limit: int = NODE_LIMIT) -> MovesPlan | None:
+    """The plan of fewest ebits over placements in every slice (or ``stretches`` equal
+    stretches of slices), moves and carriers on two QPUs one hop apart (module
+    docstring); ``None`` for other networks, beyond the size rule (``max_rows`` rows), or
+    when HiGHS finds no plan within ``node_limit`` nodes."""
     if (len(capacities) != 2 or not gates or not np.array_equal(dist, TWO_QPUS)
             or timeline.num_slices < 1):
         return None
-    program = _MovesProgram(timeline, gates, num_qubits)
-    rows = program.rows(capacities)
-    if len(rows) > max_rows:
+    program = _MovesProgram(timeline, gates, num_qubits, stretches)
+    if program.size_rows() > max_rows:
         return None
+    rows = program.rows(capacities)
     found = solve(program.cost(), rows, program.integrality(), program.upper(), node_limit)
     if found.x is None:
         return None
     start, moves = program.read(found.x)
     ebits = time_sliced_cost(timeline, gates, start, moves, TWO_QPUS).ebits
-    return MovesPlan(start, moves, ebits, found.optimal and ebits == round(found.value))
+    return MovesPlan(start, moves, ebits, found.optimal and ebits == round(found.value),
+                     stretches)
 
 
 class _MovesProgram:
     """Variable indices and rows of the program (module docstring)."""
 
-    def __init__(self, timeline: Timeline, gates: Sequence[TwoQubitGate], n: int) -> None:
+    def __init__(self, timeline: Timeline, gates: Sequence[TwoQubitGate], n: int,
+                 stretches: int | None = None) -> None:
         self.timeline, self.gates, self.n = timeline, list(gates), n
-        self.slices = timeline.num_slices
-        self.slice_of = [timeline.slice_of_position[g.at] for g in self.gates]
+        total = timeline.num_slices
+        parts = total if stretches is None else max(1, min(stretches, total))
+        # the first slice of each stretch; "slice" s below is stretch s
+        self.first = sorted({1 + e * total // parts for e in range(parts)})
+        self.slices = len(self.first)
+        self.slice_of = [bisect.bisect_right(self.first, timeline.slice_of_position[g.at])
+                         for g in self.gates]
         # each piece's uses in gate order: (gate index, side)
         self.uses: dict[tuple[int, tuple[str, int]], list[tuple[int, int]]] = {}
         for i, g in enumerate(self.gates):
@@ -122,6 +138,12 @@ class _MovesProgram:
         self.copy = {use: 2 * n * self.slices + 2 * j for j, use in
                      enumerate(u for uses in self.uses.values() for u in uses)}
         self.size = 2 * n * self.slices + 2 * len(self.copy)
+
+    def size_rows(self) -> int:
+        """The number of rows :meth:`rows` makes (to check the size rule first)."""
+        n, slices = self.n, self.slices
+        return (slices + 2 * n * (slices - 1) + 2 * len(self.gates)
+                + sum(4 * len(uses) - 3 for uses in self.uses.values()))
 
     def x(self, q: int, s: int) -> int:
         """``x[q, s]``, slices counted from 1."""
@@ -190,7 +212,7 @@ class _MovesProgram:
     def read(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[Move, ...]]:
         """The first slice's placement and the moves."""
         at = np.round(x[:self.n * self.slices]).astype(int).reshape(self.n, self.slices)
-        moves = tuple(Move(self.timeline.slice_start(s), q, int(at[q, s - 1]))
+        moves = tuple(Move(self.timeline.slice_start(self.first[s - 1]), q, int(at[q, s - 1]))
                       for s in range(2, self.slices + 1) for q in range(self.n)
                       if at[q, s - 1] != at[q, s - 2])
         return tuple(int(v) for v in at[:, 0]), moves

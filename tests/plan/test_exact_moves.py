@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from dqc.passes import PlanTeledata
+from dqc.passes import PlanTeledata, UnrollForDistribution
 from dqc.passes.pass_manager import compile_passes
 from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag
@@ -17,18 +17,20 @@ from dqc.adapter.layout import attach_layout
 from dqc.plan.cost_model import two_qubit_gates
 from dqc.plan.exact_moves import TWO_QPUS, exact_moves
 from dqc.plan.teledata import Move, Timeline, time_sliced_cost
-from tests.helpers import random_flips
+from tests.helpers import CIRCUITS, random_flips
 
 
-def _brute_force(timeline: Timeline, gates, n: int, caps: list[int]) -> int:
-    """The fewest ebits of any placement in every slice, priced by ``time_sliced_cost``."""
+def _brute_force(timeline: Timeline, gates, n: int, caps: list[int],
+                 firsts: list[int] | None = None) -> int:
+    """The fewest ebits of any placement in every slice (or in every stretch starting at
+    the slices ``firsts``), priced by ``time_sliced_cost``."""
+    firsts = firsts or list(range(1, timeline.num_slices + 1))
     places = [p for p in itertools.product((0, 1), repeat=n)
               if p.count(0) <= caps[0] and p.count(1) <= caps[1]]
     best = None
-    for seq in itertools.product(places, repeat=timeline.num_slices):
-        moves = [Move(timeline.slice_start(s), q, seq[s - 1][q])
-                 for s in range(2, timeline.num_slices + 1) for q in range(n)
-                 if seq[s - 1][q] != seq[s - 2][q]]
+    for seq in itertools.product(places, repeat=len(firsts)):
+        moves = [Move(timeline.slice_start(firsts[e]), q, seq[e][q])
+                 for e in range(1, len(firsts)) for q in range(n) if seq[e][q] != seq[e - 1][q]]
         ebits = time_sliced_cost(timeline, gates, list(seq[0]), moves, TWO_QPUS).ebits
         best = ebits if best is None else min(best, ebits)
     assert best is not None
@@ -48,6 +50,37 @@ def test_it_equals_the_best_of_every_placement_in_every_slice(seed):
     assert plan.ebits == _brute_force(timeline, gates, 4, [2, 2])
     assert plan.ebits == time_sliced_cost(timeline, gates, plan.start, plan.moves,
                                           TWO_QPUS).ebits
+
+
+@pytest.mark.parametrize("seed", [1, 101, 104, 107])
+def test_in_stretches_it_equals_the_best_of_every_placement_in_every_stretch(seed):
+    """Longer random circuits (6-9 slices) cut into 3 stretches: the program's plan costs
+    what the best placement per stretch costs (moves only where a stretch starts)."""
+    qc = random_flips(seed, 4, 7 if seed < 100 else 12)
+    dag = circuit_to_dag(qc)
+    timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    total = timeline.num_slices
+    assert total >= 6
+    plan = exact_moves(timeline, gates, 4, [2, 2], stretches=3)
+    assert plan is not None and plan.optimal and plan.stretches == 3
+    firsts = [1 + e * total // 3 for e in range(3)]
+    assert plan.ebits == _brute_force(timeline, gates, 4, [2, 2], firsts)
+    assert {m.position for m in plan.moves} <= {timeline.slice_start(f) for f in firsts[1:]}
+
+
+def test_on_a_benchmark_circuit_stretches_bring_moves_within_reach():
+    """QASMBench's seca_n11 on two QPUs of 6 (84 gates, 44 slices): in 11 stretches of 4
+    slices, 2 moves make 3 ebits, proved fewest of any plan moving only between them, as
+    many as the program over every slice proves (in one stretch, no moves and no flips:
+    5)."""
+    dag = UnrollForDistribution().run(circuit_to_dag(
+        dqc.load_circuit(CIRCUITS / "seca_n11.qasm")))
+    timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    one = exact_moves(timeline, gates, 11, [6, 6], stretches=1)
+    eleven = exact_moves(timeline, gates, 11, [6, 6], stretches=11)
+    assert one is not None and eleven is not None and one.optimal and eleven.optimal
+    assert (one.ebits, one.moves) == (5, ())
+    assert (eleven.ebits, len(eleven.moves)) == (3, 2)
 
 
 def test_in_full_qpus_a_move_is_a_trade():
@@ -101,3 +134,29 @@ def test_plan_teledata_proposes_the_program_s_moves_when_cheaper():
     assert report.ebits == 4 and report.moves == 2
     outcome = dqc.verify(qc, out, report)
     assert outcome.ok, str(outcome)
+
+
+def test_beyond_its_size_plan_teledata_moves_between_stretches(monkeypatch):
+    """QASMBench's multiplier_n15 on two QPUs of 8: the program over every slice is beyond
+    its size rule, so ``PlanTeledata(exact=True)`` solves it in
+    :data:`~dqc.passes.plan_teledata.EXACT_STRETCHES` stretches. That plan (6 ebits, proved
+    among plans moving between them) is no cheaper than the proposal without it, which
+    stands."""
+    qc = dqc.load_circuit(CIRCUITS / "multiplier_n15.qasm")
+    net = dqc.Network.all_to_all(2, data_qubits=8, comm_qubits=8)
+    asked: list = []
+
+    def spy(*args, **kwargs):
+        found = exact_moves(*args, **kwargs)
+        asked.append((kwargs.get("stretches"), found if found is None else found.ebits))
+        return found
+
+    def teledata(exact: bool):
+        pm = PassManager([PlanTeledata(net, exact=exact) if isinstance(p, PlanTeledata) else p
+                          for p in compile_passes(net)[:-1]])
+        pm.run(qc)
+        return pm.property_set["dqc_teledata"]
+
+    monkeypatch.setattr("dqc.passes.plan_teledata.exact_moves", spy)
+    assert teledata(True) == teledata(False)
+    assert asked == [(None, None), (8, 6)]
