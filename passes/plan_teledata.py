@@ -72,8 +72,8 @@ MAX_START_GATES = 300
 MAX_EMBEDDED_GATES = 20_000
 
 #: Stretches of slices the integer program of ``PlanTeledata(exact=True)`` moves between
-#: when the program over every slice is beyond its size (QASMBench circuits on two QPUs:
-#: 1.7-5.7 s each, 21 s unproved for square_root_n18).
+#: when the program over every slice is beyond its size (the two-QPU peer circuits of
+#: QASMBench: proved in 1.3-6.9 s each; square_root_n18: 23 s, unproved).
 EXACT_STRETCHES = 8
 
 #: How many of the cheapest moves tried get an embedding on their stays.
