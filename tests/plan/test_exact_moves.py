@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import runpy
 
 import numpy as np
 import pytest
@@ -13,11 +14,10 @@ from qiskit.converters import circuit_to_dag
 from qiskit.transpiler import PassManager
 
 import dqc
-from dqc.adapter.layout import attach_layout
 from dqc.plan.cost_model import two_qubit_gates
 from dqc.plan.exact_moves import TWO_QPUS, exact_moves
 from dqc.plan.teledata import Move, Timeline, time_sliced_cost
-from tests.helpers import CIRCUITS, random_flips
+from tests.helpers import CIRCUITS, ROOT, random_flips
 
 
 def _brute_force(timeline: Timeline, gates, n: int, caps: list[int],
@@ -110,30 +110,17 @@ def test_out_of_its_reach_it_says_none():
     assert exact_moves(timeline, gates, 2, [1, 1]) is not None
 
 
-def test_plan_teledata_proposes_the_program_s_moves_when_cheaper():
-    """Six qubits, 40 random ops, on two QPUs of three: no plan without moves needs fewer
-    than 5 ebits, and the compile's heuristics find 5. With ``PlanTeledata(exact=True)``
-    the program's 2 moves cost 4 in all, proved fewest of any plan with moves and no
-    flips; the distributed circuit emits 4 and verifies."""
-    qc = random_flips(30, 6, 40)
-    net = dqc.Network.all_to_all(2, data_qubits=3, comm_qubits=3)
-    assert dqc.compile(qc, net).report.ebits == 5
-    pm = PassManager([PlanTeledata(net, exact=True) if isinstance(p, PlanTeledata) else p
-                      for p in compile_passes(net)])
-    out = pm.run(qc)
-    props = pm.property_set
-    assert props["dqc_exact"].optimal and props["dqc_exact"].embedding.ebits == 5
-    proposal = props["dqc_teledata"]
-    assert (proposal.ebits, len(proposal.moves)) == (4, 2)
-    assert proposal.why == ("2 moves chosen by the integer program (fewest of any plan "
-                            "with moves and no flips)")
-    assert props["dqc_distribution"].plan == proposal
-    out = attach_layout(out, props["dqc_distribution"].layout, qc)
-    report = dqc.Report.from_distribution(props["dqc_distribution"], net,
-                                          ebits=out.count_ops()["epr"], inputs={})
-    assert report.ebits == 4 and report.moves == 2
-    outcome = dqc.verify(qc, out, report)
-    assert outcome.ok, str(outcome)
+def test_plan_teledata_proposes_the_program_s_moves_when_cheaper(capsys):
+    """``examples/exact_with_moves.py``: six qubits, 40 random ops, on two QPUs of three.
+    No plan without moves needs fewer than 5 ebits, and the default compile emits 5. With
+    ``PlanTeledata(exact=True)`` the program's 2 moves cost 4 in all, proved fewest of any
+    plan with moves and no flips; the distributed circuit emits 4 and verifies."""
+    runpy.run_path(str(ROOT / "examples" / "exact_with_moves.py"))["main"]()
+    assert capsys.readouterr().out.splitlines() == [
+        "default compile: 5 ebits, 0 moves (fewest without moves: 5)",
+        "with the integer program: 4 ebits, 2 moves (2 moves chosen by the integer program "
+        "(fewest of any plan with moves and no flips))",
+        "verified (pauli-rotations)"]
 
 
 def test_beyond_its_size_plan_teledata_moves_between_stretches(monkeypatch):
