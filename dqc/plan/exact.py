@@ -406,6 +406,10 @@ class _ManyProgram(_Program):
         for k in range(self.k):
             rows.add([(self.on(q, k), 1.0) for q in self.active], 0, capacities[k])
 
+    def copy_on(self, key: int, k: int) -> int:
+        """``y[u, k]``: piece ``key`` has a copy on QPU k."""
+        return self.y0 + self.piece[key] * self.k + k
+
     def _copies(self, key: int) -> list[tuple[int, int]]:
         first = self.piece[key] * self.k
         return [(self.y0 + first + k, self.c0 + first + k) for k in range(self.k)]
@@ -423,7 +427,7 @@ class _ManyProgram(_Program):
                 for side, (with_z, low) in enumerate(((1.0, 0), (-1.0, -1))):
                     q, s = qs[side], qs[1 - side]
                     apart = [(self.on(s, k), -1.0), (self.on(q, k), 1.0)]  # s on k, not q
-                    own = [(self._copies(keys[side])[k][0], 1.0)] if keys[side] >= 0 else []
+                    own = [(self.copy_on(keys[side], k), 1.0)] if keys[side] >= 0 else []
                     if min(keys) >= 0:
                         rows.add([*own, (z, with_z), *apart], low, np.inf)
                     elif own or max(keys) < 0:  # (neither can carry: local)
@@ -438,24 +442,24 @@ class _ManyProgram(_Program):
         t = self.table
         for i, s in self.mirrors:
             flip = t.flips[i]
-            partner = self._copies(int(t.keys[flip.gate, 1 - t.flip_side[i]]))
-            own = self._copies(int(t.flip_key[i]))
+            partner = int(t.keys[flip.gate, 1 - t.flip_side[i]])
+            own = int(t.flip_key[i])
             for k in range(self.k):
-                rows.add([(partner[k][0], 1.0), (own[k][0], -1.0), (self.f(i), -1.0),
-                          (self.on(s, k), 1.0)], -1, np.inf)
+                rows.add([(self.copy_on(partner, k), 1.0), (self.copy_on(own, k), -1.0),
+                          (self.f(i), -1.0), (self.on(s, k), 1.0)], -1, np.inf)
 
     def _comm_rows(self, rows: Rows, comm: Sequence[int]) -> int:
         """At every gate where a piece's span starts, the copies live there on each QPU
         are at most its comm qubits (no variables added)."""
         for _, keys in self.live:
             for k in range(self.k):
-                rows.add([(self._copies(key)[k][0], 1.0) for key in keys], -np.inf, comm[k])
+                rows.add([(self.copy_on(key, k), 1.0) for key in keys], -np.inf, comm[k])
         return 0
 
     def peak_hosted(self, x: np.ndarray) -> list[int]:
         peak = [0] * self.k
         for _, keys in self.live:
-            hosted = [sum(x[self._copies(key)[k][0]] > 0.5 for key in keys)
+            hosted = [sum(x[self.copy_on(key, k)] > 0.5 for key in keys)
                       for k in range(self.k)]
             peak = [max(p, h) for p, h in zip(peak, hosted)]
         return peak

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dqc.errors import DQCError
 from dqc.plan.cost_model import TwoQubitGate
 from dqc.plan.exact import TWO_QPUS
 from dqc.plan.integer_program import Rows, solve
@@ -98,7 +99,10 @@ def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: i
     """The plan of fewest ebits over placements in every slice (or ``stretches`` equal
     stretches of slices), moves and carriers on two QPUs one hop apart (module
     docstring); ``None`` for other networks, beyond the size rule (``max_rows`` rows), or
-    when HiGHS finds no plan within ``node_limit`` nodes."""
+    when HiGHS finds no plan within ``node_limit`` nodes. Raises :class:`~dqc.DQCError` for
+    ``stretches`` below 1."""
+    if stretches is not None and stretches < 1:
+        raise DQCError(f"exact_moves: stretches must be at least 1, got {stretches}")
     if (len(capacities) != 2 or not gates or not np.array_equal(dist, TWO_QPUS)
             or timeline.num_slices < 1):
         return None
@@ -122,7 +126,7 @@ class _MovesProgram:
                  stretches: int | None = None) -> None:
         self.timeline, self.gates, self.n = timeline, list(gates), n
         total = timeline.num_slices
-        parts = total if stretches is None else max(1, min(stretches, total))
+        parts = total if stretches is None else min(stretches, total)
         # the first slice of each stretch; "slice" s below is stretch s
         self.first = sorted({1 + e * total // parts for e in range(parts)})
         self.slices = len(self.first)

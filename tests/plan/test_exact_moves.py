@@ -44,7 +44,6 @@ def test_it_equals_the_best_of_every_placement_in_every_slice(seed):
     qc = random_flips(seed, 4, 7 if seed < 100 else 12)
     dag = circuit_to_dag(qc)
     timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
-    assert 1 <= timeline.num_slices <= 5
     plan = exact_moves(timeline, gates, 4, [2, 2])
     assert plan is not None and plan.optimal
     assert plan.ebits == _brute_force(timeline, gates, 4, [2, 2])
@@ -96,6 +95,15 @@ def test_in_full_qpus_a_move_is_a_trade():
     plan = exact_moves(Timeline.of(dag), two_qubit_gates(dag), 4, [2, 2])
     assert plan is not None and plan.optimal
     assert plan.ebits == 2 and sorted(m.qpu for m in plan.moves) == [0, 1]
+
+
+def test_fewer_than_one_stretch_is_refused_by_name():
+    """``stretches=0`` (or below) names the argument and its value."""
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    dag = circuit_to_dag(qc)
+    with pytest.raises(dqc.DQCError, match=r"stretches must be at least 1, got 0"):
+        exact_moves(Timeline.of(dag), two_qubit_gates(dag), 2, [1, 1], stretches=0)
 
 
 def test_out_of_its_reach_it_says_none():
