@@ -2,11 +2,12 @@
 
 ``dqc.compile`` runs the default passes. This script swaps in ``PlanTeledata`` with its
 integer program (``dqc.plan.exact_moves``: where every qubit is in every layer, the
-moves and the copies, chosen together on two QPUs) and runs the same pipeline in a
-Qiskit ``PassManager``. On the circuit below, six qubits of random CX / CZ / Pauli / H / T
-gates on two QPUs of three, the default compile emits 5 ebits (no plan without moves
-needs fewer, and it says so); the program finds 2 moves and 4 ebits in all, proved the
-fewest of any plan with moves and no flips. The output is verified.
+moves, the copies and the flips their segments continue through, chosen together on two
+QPUs) and runs the same pipeline in a Qiskit ``PassManager``. On the circuit below, six
+qubits of random CX / CZ / Pauli / H / T gates on two QPUs of three, the default compile
+emits 5 ebits (no plan without moves needs fewer, and it says so); the program finds 2
+moves and a flip, 4 ebits in all, proved the fewest of any plan with moves and flips.
+The output is verified.
 
 Run: ``python examples/exact_with_moves.py``.
 """

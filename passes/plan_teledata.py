@@ -108,11 +108,14 @@ class PlanTeledata(AnalysisPass):
             (``square_root_n18`` on 4 QPUs of 6 data and 2 comm qubits: 73 ebits with
             moves from it, 83 from the dry runs' choice).
         exact: also solve the integer program of :mod:`dqc.plan.exact_moves` (placements
-            in every slice, moves and carriers together; two QPUs; beyond its size rule,
-            moves between :data:`EXACT_STRETCHES` stretches of slices) and propose its
-            plan when it costs fewer ebits than every other plan so far. Off by default:
-            it takes seconds (QASMBench's ``seca_n11``, 84 gates: 4.7 s, proving the
-            heuristics' 3 ebits fewest).
+            in every slice, moves, carriers and, with ``embedding``, flips together; two
+            QPUs; beyond its size rule, without flips, then with moves between
+            :data:`EXACT_STRETCHES` stretches of slices) and propose its plan when it
+            costs fewer ebits than every other plan so far. Off by default: it takes
+            seconds (QASMBench's ``qec9xz_n17``, 32 gates: 4.1 s with flips, proving the
+            heuristics' 4 ebits fewest; ``seca_n11``, 84 gates, beyond the size rule with
+            flips: 4.7 s without, proving the heuristics' 3 fewest among plans with moves
+            and no flips).
 
     Property set read: ``dqc_partition``; ``dqc_placement``, ``dqc_two_qubit_gates``,
     ``dqc_embedding`` and ``dqc_exact`` if present.
@@ -192,23 +195,34 @@ class PlanTeledata(AnalysisPass):
 
     def _exact(self, dag: DAGCircuit, gates: list[TwoQubitGate], timeline: Timeline,
                proposal: Proposal) -> Proposal:
-        """The integer program's moves, when they cost fewer ebits than ``proposal`` and
-        the other planners' proposals; else ``proposal``."""
+        """The integer program's moves (and flips, with ``embedding``), when they cost
+        fewer ebits than ``proposal`` and the other planners' proposals; else
+        ``proposal``. Beyond its size rule the program is tried without flips, then
+        with moves between :data:`EXACT_STRETCHES` stretches (with flips, then without):
+        the first within it is solved."""
         net = self.network
-        caps = [q.data_qubits for q in net.qpus]
-        plan = exact_moves(timeline, gates, dag.num_qubits(), caps, net.distances())
-        if plan is None:  # (beyond its size: moves only between stretches)
-            plan = exact_moves(timeline, gates, dag.num_qubits(), caps, net.distances(),
-                               stretches=EXACT_STRETCHES)
+        flips = find_flips(dag, gates) if self.embedding else []
+        tries = [(stretches, offered) for stretches in (None, EXACT_STRETCHES)
+                 for offered in ([flips, []] if flips else [[]])]
+        plan = None
+        for stretches, offered in tries:
+            plan = exact_moves(timeline, gates, dag.num_qubits(),
+                               [q.data_qubits for q in net.qpus], net.distances(),
+                               flips=offered, stretches=stretches)
+            if plan is not None:
+                break
         if plan is None or not plan.moves or plan.ebits >= self._best(proposal):
             return proposal
         where = "" if plan.stretches is None else f" between {plan.stretches} stretches"
+        through = 0 if plan.embedding is None else len(plan.embedding.through)
+        chosen = plural(len(plan.moves), "move") + (
+            f" and {plural(through, 'flip')}" if through else "")
         return Proposal(
             "teledata", tuple(net.qpus[k].name for k in plan.start), plan.ebits, plan.ebits,
-            moves=plan.moves, timeline=timeline,
-            why=f"{plural(len(plan.moves), 'move')} chosen by the integer program"
-                + (f" (fewest of any plan with moves{where} and no flips)" if plan.optimal
-                   else ""))
+            moves=plan.moves, embedding=plan.embedding, timeline=timeline,
+            why=f"{chosen} chosen by the integer program"
+                + (f" (fewest of any plan with moves{where}"
+                   + (" and flips)" if offered else " and no flips)") if plan.optimal else ""))
 
     def _best(self, proposal: Proposal) -> int:
         """The fewest ebits of ``proposal`` and the embedding planners' proposals."""

@@ -479,6 +479,46 @@ def embedding_plan(table: FlipTable, chosen: np.ndarray, part: Sequence[int] | n
                          tuple(part.tolist()))
 
 
+def trimmed_plan(table: FlipTable, chosen: np.ndarray, part: Sequence[int] | np.ndarray,
+                 dist: np.ndarray, target: int) -> EmbeddingPlan:
+    """:func:`embedding_plan` of the ``chosen`` flips; when it costs more than ``target``
+    (an integer program's value for them), each chosen flip in turn is dropped while
+    that costs no more. The covers may carry a gate on the copy of a continued segment
+    where the program used the partner's, and so make a mirror cost an ebit that a flip
+    the program counted free (it helped nothing) brings in.
+
+    Examples:
+        q0's Z segment may continue through ``cx(3, 0)``, which helps nothing here; with
+        q0, q3 on QPU 0 and q1, q2 on QPU 1, the covers then carry ``cz(0, 1)`` on q0's
+        copy, whose mirror of the CX needs q3's copy too. Dropping the flip gives back
+        the program's 2::
+
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.converters import circuit_to_dag
+        >>> qc = QuantumCircuit(4)
+        >>> _ = qc.cz(0, 1); _ = qc.cx(3, 0); _ = qc.cz(0, 2); _ = qc.cx(1, 2)
+        >>> _ = qc.cx(2, 1); _ = qc.cx(2, 0); _ = qc.cx(2, 1)
+        >>> table = FlipTable.of(circuit_to_dag(qc))
+        >>> dist = np.array([[0, 1], [1, 0]])
+        >>> chosen = np.array([f.key in {(1, 0, "z"), (3, 2, "z")} for f in table.flips])
+        >>> embedding_plan(table, chosen, [0, 1, 1, 0], dist).ebits
+        3
+        >>> plan = trimmed_plan(table, chosen, [0, 1, 1, 0], dist, target=2)
+        >>> plan.ebits, sorted(plan.through)
+        (2, [(3, 2, 'z')])
+    """
+    plan = embedding_plan(table, chosen, part, dist)
+    for i in np.flatnonzero(chosen):
+        if plan.ebits <= target:
+            break
+        trial = chosen.copy()
+        trial[i] = False
+        fewer = embedding_plan(table, trial, part, dist)
+        if fewer.ebits <= plan.ebits:
+            chosen, plan = trial, fewer
+    return plan
+
+
 def _anchors(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
     """The first qubit on each QPU: it stands for the QPU in forced rows."""
     anchor = np.zeros(int(dist.shape[0]), dtype=np.int64)

@@ -94,7 +94,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from dqc.plan.cost_model import plan_carriers
-from dqc.plan.embedding import EmbeddingPlan, FlipTable, embedding_plan, piece_qubit
+from dqc.plan.embedding import EmbeddingPlan, FlipTable, piece_qubit, trimmed_plan
 from dqc.plan.integer_program import Rows, Solved, solve
 
 #: Programs of more rows are not built (on the benchmark circuits HiGHS took up to
@@ -167,7 +167,7 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
     found = program.solve(capacities, node_limit)
     if found.x is None:
         return None
-    plan = program.plan(found.x, num_qubits, capacities)
+    plan = program.plan(found.x, num_qubits, capacities, round(found.value))
     optimal = found.optimal and plan.ebits == round(found.value)
     if optimal:  # no embedding of this placement (nor of any other) needs fewer
         plan = replace(plan, lower_bound=plan.ebits)
@@ -180,7 +180,7 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
         # within the comm qubits would find at best: 5 s of HiGHS on QRAM-20)
         again = program.solve(capacities, node_limit, comm=comm)
         if again.x is not None:
-            fitted = program.plan(again.x, num_qubits, capacities)
+            fitted = program.plan(again.x, num_qubits, capacities, round(again.value))
     return ExactPlan(plan, optimal, fitted)
 
 
@@ -309,10 +309,12 @@ class _Program:
                      np.concatenate([self.integrality(), pad]),
                      np.concatenate([self.upper(capacities), pad + 1]), node_limit)
 
-    def plan(self, x: np.ndarray, n: int, capacities: Sequence[int]) -> EmbeddingPlan:
-        """The solution ``x`` as a plan, priced by :meth:`FlipTable.score`."""
+    def plan(self, x: np.ndarray, n: int, capacities: Sequence[int], value: int
+             ) -> EmbeddingPlan:
+        """The solution ``x`` (of objective ``value``) as a plan, priced by
+        :meth:`FlipTable.score` (:func:`~dqc.plan.embedding.trimmed_plan`)."""
         part, chosen = self.read(x, n, capacities)
-        return embedding_plan(self.table, chosen, part, self.dist)
+        return trimmed_plan(self.table, chosen, part, self.dist, value)
 
     def peak_hosted(self, x: np.ndarray) -> list[int]:
         """The most copies of solution ``x`` live at one gate on each QPU."""
@@ -353,7 +355,8 @@ class _Program:
 
     def upper(self, capacities: Sequence[int]) -> np.ndarray:
         upper = np.ones(self.size)
-        upper[self.x(self.active[0])] = 0  # the two QPUs swap: the first qubit on QPU 0
+        if capacities[0] == capacities[1]:  # the QPUs swap: the first qubit on QPU 0
+            upper[self.x(self.active[0])] = 0
         return upper
 
     def read(self, x: np.ndarray, n: int, capacities: Sequence[int]

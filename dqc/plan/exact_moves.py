@@ -1,31 +1,41 @@
-"""Placements over time, moves and carriers chosen together by one integer program.
+"""Placements over time, moves, carriers and flips chosen together by one integer program.
 
 :mod:`dqc.plan.teledata` searches moves heuristically, and :mod:`dqc.plan.exact` is exact
 only among plans without moves. For a small circuit on two QPUs one hop apart, this
 program chooses where every qubit is in every slice (:class:`~dqc.plan.teledata.Timeline`),
-and so the moves, together with the copies that carry the remote gates, and HiGHS (SciPy's
+and so the moves, together with the copies that carry the remote gates and (when it is
+given the circuit's flips) the flips their segments continue through, and HiGHS (SciPy's
 :func:`~scipy.optimize.milp`) solves it to optimality. It prices plans as
-:func:`~dqc.plan.teledata.time_sliced_cost` does: one ebit per move, one per copy of a
-segment within a stay (a move ends the qubit's segments), no flips.
+:func:`~dqc.plan.teledata.time_sliced_cost` does (one ebit per move, one per copy of a
+segment within a stay: a move ends the qubit's segments), with the flips on the stays as
+:mod:`dqc.plan.teledata_embedding` scores them. A *piece* is a segment as
+:func:`~dqc.plan.cost_model.two_qubit_gates` counts it (ended by every flip); an *event*
+of a piece is a slice where it has a gate or meets a flip that ends or starts it.
 
 * ``x[q, s]``: qubit q is on QPU 1 in slice s (else 0); each QPU within its data qubits
   in every slice.
 * ``m[q, s] >= |x[q, s] - x[q, s - 1]|``: q moves before slice s (one ebit).
-* ``y[u, s]``: piece u (a segment of q, :func:`~dqc.plan.cost_model.two_qubit_gates`) has
-  a copy on the other QPU for its gate in slice s. Between two gates of u in slices
-  s' < s, the copy is the same one unless q moved: ``|y[u, s] - y[u, s']| <= Σ m[q, t]``
-  for s' < t <= s; a copy costs one ebit where it starts:
-  ``c[u, s] >= y[u, s] - y[u, s']`` and ``c[u, s] >= y[u, s] + Σ m[q, t] - 1``.
+* ``y[u, s]``: piece u (of qubit q) has a copy on the other QPU at its event in slice
+  s. Between two events of u in slices s' < s the copy is the same one unless q moved:
+  ``|y[u, s] - y[u, s']| <= Σ m[q, t]`` for s' < t <= s; a copy costs one ebit where
+  it starts: ``c[u, s] >= y[u, s] - y[u, s']`` and ``c[u, s] >= y[u, s] + Σ m[q, t] - 1``
+  (at u's first event, ``c >= y - f[i]`` for the flip i that starts u).
+* ``f[i]``: the segment continues through flip i (at most one flip per gate); the pieces
+  on its two sides then share their copy in its slice: ``|y[u, s] - y[v, s]| <= 1 - f[i]``.
 * A remote gate in slice s is carried by a copy of a piece it is diagonal on:
-  ``y[u_a, s] + y[u_b, s] >= |x[a, s] - x[b, s]|`` (a side that cannot carry left out).
+  ``y[u_a, s] + y[u_b, s] >= |x[a, s] - x[b, s]|`` (a side that cannot carry left out),
+  and by the partner's alone when it flips the other side's continued segment.
+* A mirror: ``d[i] <= |x[q, s] - x[p, s]|`` for q flipped by partner p in slice s; where
+  the continued segment has a copy and p is with q, p's piece is copied too:
+  ``y[u_p, s] >= y[v, s] + f[i] - 1 - d[i]``.
 * Minimise ``Σ m + Σ c``.
 
-Its optimum is the fewest ebits of any plan with moves between slices and no flips (the
-teledata model's space). With ``stretches=E`` the slices are cut into E stretches of
-(nearly) equal length, moves happen only between stretches (``s`` above counts stretches),
-and the optimum is the fewest among those plans: a smaller program for a longer circuit.
-A size rule (:data:`MAX_ROWS`) and a node limit (:data:`NODE_LIMIT`), never a clock, keep
-it deterministic.
+Its optimum is the fewest ebits of any plan with moves between slices and the given
+flips (none: the teledata model's space). With ``stretches=E`` the slices are cut into E
+stretches of (nearly) equal length, moves happen only between stretches (``s`` above
+counts stretches), and the optimum is the fewest among those plans: a smaller program
+for a longer circuit. A size rule (:data:`MAX_ROWS`) and a node limit
+(:data:`NODE_LIMIT`), never a clock, keep it deterministic.
 
 Examples:
     q0 meets q1 three times, then q2 three times, with Hadamards on both qubits before
@@ -46,11 +56,39 @@ Examples:
     >>> plan = exact_moves(Timeline.of(dag), two_qubit_gates(dag), 3, [2, 2])
     >>> plan.ebits, plan.moves, plan.optimal
     (1, (Move(position=11, qubit=0, qpu=1),), True)
+
+    The circuit of :mod:`dqc.plan.teledata_embedding`'s example: no plan without moves
+    needs fewer than 5 ebits, nor any with moves and no flips. Trading q0 and q2 before
+    the middle costs 2; then one copy of q0's Z segment, continued through ``cx(1, 0)``
+    (mirrored by q1, which sits on the copy's QPU), carries both CZs with q2, and one
+    copy of q1 carries its CZ with q3 and the CX: 4 in all, proved::
+
+        phase 1 (x3): cz(0,1) ry(0) ry(1) cz(2,3) ry(2) ry(3)      q0 q1 | q2 q3
+        middle:       cz(0,2) cz(1,3) cx(1,0) h(2) cz(0,2) ry(1) ry(2)   q1 q2 | q0 q3
+        phase 2 (x3): cz(1,2) ry(1) ry(2)                          (local)
+
+    >>> from dqc.plan.embedding import find_flips
+    >>> qc = QuantumCircuit(4)
+    >>> for _ in range(3):
+    ...     _ = qc.cz(0, 1); _ = qc.ry(0.3, 0); _ = qc.ry(0.3, 1)
+    ...     _ = qc.cz(2, 3); _ = qc.ry(0.3, 2); _ = qc.ry(0.3, 3)
+    >>> _ = qc.cz(0, 2); _ = qc.cz(1, 3); _ = qc.cx(1, 0); _ = qc.h(2); _ = qc.cz(0, 2)
+    >>> _ = qc.ry(0.3, 1); _ = qc.ry(0.3, 2)
+    >>> for _ in range(3):
+    ...     _ = qc.cz(1, 2); _ = qc.ry(0.3, 1); _ = qc.ry(0.3, 2)
+    >>> dag = circuit_to_dag(qc)
+    >>> timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    >>> exact_moves(timeline, gates, 4, [2, 2]).ebits
+    5
+    >>> plan = exact_moves(timeline, gates, 4, [2, 2], flips=find_flips(dag, gates))
+    >>> plan.ebits, len(plan.moves), sorted(plan.embedding.through), plan.optimal
+    (4, 2, [(21, 0, 'z')], True)
 """
 
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,9 +96,11 @@ import numpy as np
 
 from dqc.errors import DQCError
 from dqc.plan.cost_model import TwoQubitGate
+from dqc.plan.embedding import EmbeddingPlan, Flip, FlipTable, piece_qubit, trimmed_plan
 from dqc.plan.exact import TWO_QPUS
 from dqc.plan.integer_program import Rows, solve
-from dqc.plan.teledata import Move, Timeline, time_sliced_cost
+from dqc.plan.teledata import Move, Stays, Timeline, time_sliced_cost
+from dqc.plan.teledata_embedding import on_inputs, stay_table
 
 __all__ = ["MAX_ROWS", "NODE_LIMIT", "MovesPlan", "exact_moves"]
 
@@ -83,6 +123,10 @@ class MovesPlan:
         optimal: no plan with moves between slices (between stretches, when
             ``stretches`` is set) and without flips needs fewer.
         stretches: how many stretches moves were allowed between (``None``: every slice).
+        embedding: the flips continued through on the moves' stays, with the gates as
+            the distributor walks them (:func:`~dqc.plan.teledata_embedding.on_inputs`;
+            its ebits leave out the moves'); ``None`` when the plan continues through
+            none.
     """
 
     start: tuple[int, ...]
@@ -90,64 +134,94 @@ class MovesPlan:
     ebits: int
     optimal: bool
     stretches: int | None = None
+    embedding: EmbeddingPlan | None = None
 
 
 def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: int,
                 capacities: Sequence[int], dist: np.ndarray = TWO_QPUS, *,
-                stretches: int | None = None, max_rows: int = MAX_ROWS,
-                node_limit: int = NODE_LIMIT) -> MovesPlan | None:
+                flips: Sequence[Flip] = (), stretches: int | None = None,
+                max_rows: int = MAX_ROWS, node_limit: int = NODE_LIMIT) -> MovesPlan | None:
     """The plan of fewest ebits over placements in every slice (or ``stretches`` equal
-    stretches of slices), moves and carriers on two QPUs one hop apart (module
-    docstring); ``None`` for other networks, beyond the size rule (``max_rows`` rows), or
-    when HiGHS finds no plan within ``node_limit`` nodes. Raises :class:`~dqc.DQCError` for
-    ``stretches`` below 1."""
+    stretches of slices), moves, carriers and the ``flips`` to continue through
+    (:func:`~dqc.plan.embedding.find_flips`; none by default) on two QPUs one hop apart
+    (module docstring); ``None`` for other networks, beyond the size rule (``max_rows``
+    rows), or when HiGHS finds no plan within ``node_limit`` nodes. Raises
+    :class:`~dqc.DQCError` for ``stretches`` below 1."""
     if stretches is not None and stretches < 1:
         raise DQCError(f"exact_moves: stretches must be at least 1, got {stretches}")
     if (len(capacities) != 2 or not gates or not np.array_equal(dist, TWO_QPUS)
             or timeline.num_slices < 1):
         return None
-    program = _MovesProgram(timeline, gates, num_qubits, stretches)
+    table = FlipTable(gates, flips)
+    program = _MovesProgram(timeline, table, num_qubits, stretches)
     if program.size_rows() > max_rows:
         return None
     rows = program.rows(capacities)
-    found = solve(program.cost(), rows, program.integrality(), program.upper(), node_limit)
+    found = solve(program.cost(), rows, program.integrality(), program.upper(capacities),
+                  node_limit)
     if found.x is None:
         return None
-    start, moves = program.read(found.x)
-    ebits = time_sliced_cost(timeline, gates, start, moves, TWO_QPUS).ebits
+    start, moves, chosen = program.read(found.x)
+    embedding = None
+    if chosen.any():
+        stays = Stays.of(timeline, start, moves, TWO_QPUS)
+        virtual = stay_table(table, timeline, stays)
+        if virtual is None:
+            return None
+        on_stays = trimmed_plan(virtual, chosen, stays.part, TWO_QPUS,
+                                round(found.value) - stays.move_ebits)
+        embedding = on_inputs(on_stays, stays, timeline)
+        ebits = stays.move_ebits + embedding.ebits
+    else:
+        ebits = time_sliced_cost(timeline, gates, start, moves, TWO_QPUS).ebits
     return MovesPlan(start, moves, ebits, found.optimal and ebits == round(found.value),
-                     stretches)
+                     stretches, embedding)
 
 
 class _MovesProgram:
-    """Variable indices and rows of the program (module docstring)."""
+    """Variable indices and rows of the program (module docstring): ``x``, ``m``, then
+    ``y`` and ``c`` per *event* of a piece (a stretch where it has a gate or ends at a
+    flip), ``f`` per flip and ``d`` per flip of a gate."""
 
-    def __init__(self, timeline: Timeline, gates: Sequence[TwoQubitGate], n: int,
+    def __init__(self, timeline: Timeline, table: FlipTable, n: int,
                  stretches: int | None = None) -> None:
-        self.timeline, self.gates, self.n = timeline, list(gates), n
+        self.timeline, self.table, self.n = timeline, table, n
         total = timeline.num_slices
         parts = total if stretches is None else min(stretches, total)
         # the first slice of each stretch; "slice" s below is stretch s
         self.first = sorted({1 + e * total // parts for e in range(parts)})
         self.slices = len(self.first)
-        self.slice_of = [bisect.bisect_right(self.first, timeline.slice_of_position[g.at])
-                         for g in self.gates]
-        # each piece's uses in gate order: (gate index, side)
-        self.uses: dict[tuple[int, tuple[str, int]], list[tuple[int, int]]] = {}
-        for i, g in enumerate(self.gates):
-            for side in (0, 1):
-                option = g.segments[side]
-                if option is not None:
-                    self.uses.setdefault((g.qubits[side], option), []).append((i, side))
-        self.copy = {use: 2 * n * self.slices + 2 * j for j, use in
-                     enumerate(u for uses in self.uses.values() for u in uses)}
-        self.size = 2 * n * self.slices + 2 * len(self.copy)
+        self.gate_at = [self._stretch(int(p)) for p in table.positions]
+        self.flip_at = [self._stretch(int(p)) for p in table.flip_position]
+        events: dict[int, set[int]] = {}
+        for g, keys in enumerate(table.keys.tolist()):
+            for key in keys:
+                if key >= 0:
+                    events.setdefault(key, set()).add(self.gate_at[g])
+        for i, key in enumerate(table.flip_key.tolist()):
+            for piece in (key - 1, key):  # the pieces the flip ends and starts
+                events.setdefault(piece, set()).add(self.flip_at[i])
+        self.events = {key: sorted(at) for key, at in sorted(events.items())}
+        self.after = {int(key): i for i, key in enumerate(table.flip_key.tolist())}
+        self.y0 = 2 * n * self.slices
+        self.copy = {event: self.y0 + 2 * j for j, event in
+                     enumerate((key, s) for key, at in self.events.items() for s in at)}
+        self.f0 = self.y0 + 2 * len(self.copy)
+        self.mirrors = [i for i, f in enumerate(table.flips) if f.gate is not None]
+        self.d0 = self.f0 + len(table.flips)
+        self.size = self.d0 + len(self.mirrors)
+
+    def _stretch(self, position: int) -> int:
+        """The stretch of an op (one before the first two-qubit gate: the first)."""
+        return max(1, bisect.bisect_right(self.first, self.timeline.slice_of_position[position]))
 
     def size_rows(self) -> int:
         """The number of rows :meth:`rows` makes (to check the size rule first)."""
-        n, slices = self.n, self.slices
-        return (slices + 2 * n * (slices - 1) + 2 * len(self.gates)
-                + sum(4 * len(uses) - 3 for uses in self.uses.values()))
+        n, slices, t = self.n, self.slices, self.table
+        shared = sum(1 for c in Counter(t.flip_position.tolist()).values() if c > 1)
+        return (slices + 2 * n * (slices - 1) + 2 * len(t.gates) + 5 * len(self.mirrors)
+                + shared + sum(4 * len(at) - 3 + 2 * (key in self.after)
+                               for key, at in self.events.items()))
 
     def x(self, q: int, s: int) -> int:
         """``x[q, s]``, slices counted from 1."""
@@ -156,6 +230,10 @@ class _MovesProgram:
     def m(self, q: int, s: int) -> int:
         """``m[q, s]``: q moves before slice s (s >= 2)."""
         return (self.n + q) * self.slices + s - 1
+
+    def y(self, key: int, s: int) -> int:
+        """``y[u, s]``: piece ``key`` has a copy in slice s (``c[u, s]`` is next)."""
+        return self.copy[(key, s)]
 
     def rows(self, capacities: Sequence[int]) -> Rows:
         rows = Rows()
@@ -167,32 +245,69 @@ class _MovesProgram:
                 for sign in (1.0, -1.0):
                     rows.add([(self.m(q, s), 1.0), (self.x(q, s), -sign),
                               (self.x(q, s - 1), sign)], 0, np.inf)
-        for (q, _), uses in self.uses.items():
-            self._copy_rows(rows, q, uses)
-        for i, g in enumerate(self.gates):
-            a, b = g.qubits
-            s = self.slice_of[i]
-            carriers = [(self.copy[(i, side)], 1.0) for side in (0, 1) if (i, side) in self.copy]
-            for sign in (1.0, -1.0):
-                rows.add([*carriers, (self.x(a, s), -sign), (self.x(b, s), sign)], 0, np.inf)
+        for key, at in self.events.items():
+            self._copy_rows(rows, key, at)
+        self._gate_rows(rows)
+        self._mirror_rows(rows)
         return rows
 
-    def _copy_rows(self, rows: Rows, q: int, uses: list[tuple[int, int]]) -> None:
-        """One piece's copies: the same copy between moves, an ebit where one starts."""
-        before: tuple[int, int] | None = None  # (y, slice) of the piece's previous gate
-        for use in uses:
-            y, s = self.copy[use], self.slice_of[use[0]]
-            c = y + 1
-            if before is None:
-                rows.add([(c, 1.0), (y, -1.0)], 0, np.inf)
-            else:
-                y0, s0 = before
-                moved = [(self.m(q, t), -1.0) for t in range(s0 + 1, s + 1)]
-                rows.add([(y, 1.0), (y0, -1.0), *moved], -np.inf, 0)
-                rows.add([(y0, 1.0), (y, -1.0), *moved], -np.inf, 0)
-                rows.add([(c, 1.0), (y, -1.0), (y0, 1.0)], 0, np.inf)
-                rows.add([(c, 1.0), (y, -1.0), *moved], -1, np.inf)
-            before = (y, s)
+    def _copy_rows(self, rows: Rows, key: int, at: list[int]) -> None:
+        """One piece's copies: an ebit where one starts (not after a flip it continues
+        through, which joins it to the piece before); the same copy between moves."""
+        y = self.y(key, at[0])
+        i = self.after.get(key)
+        if i is None:
+            rows.add([(y + 1, 1.0), (y, -1.0)], 0, np.inf)
+        else:
+            f, y_before = self.f0 + i, self.y(key - 1, at[0])
+            rows.add([(y + 1, 1.0), (y, -1.0), (f, 1.0)], 0, np.inf)
+            rows.add([(y_before, 1.0), (y, -1.0), (f, 1.0)], -np.inf, 1)
+            rows.add([(y, 1.0), (y_before, -1.0), (f, 1.0)], -np.inf, 1)
+        q = piece_qubit(key)
+        for s0, s in zip(at, at[1:]):
+            y0, y = self.y(key, s0), self.y(key, s)
+            moved = [(self.m(q, t), -1.0) for t in range(s0 + 1, s + 1)]
+            rows.add([(y, 1.0), (y0, -1.0), *moved], -np.inf, 0)
+            rows.add([(y0, 1.0), (y, -1.0), *moved], -np.inf, 0)
+            rows.add([(y + 1, 1.0), (y, -1.0), (y0, 1.0)], 0, np.inf)
+            rows.add([(y + 1, 1.0), (y, -1.0), *moved], -1, np.inf)
+
+    def _gate_rows(self, rows: Rows) -> None:
+        """A remote gate carried by a copy of a piece it is diagonal on; by the partner's
+        when its flip of the other side is continued through."""
+        t = self.table
+        flipped = {(int(t.flip_gate[i]), int(t.flip_side[i])): i for i in self.mirrors}
+        for g, ((a, b), keys) in enumerate(zip(t.qubits.tolist(), t.keys.tolist())):
+            s = self.gate_at[g]
+            carriers = [(self.y(key, s), 1.0) for key in keys if key >= 0]
+            for sign in (1.0, -1.0):
+                apart = [(self.x(a, s), -sign), (self.x(b, s), sign)]
+                rows.add([*carriers, *apart], 0, np.inf)
+                for side in (0, 1):
+                    i = flipped.get((g, side))
+                    if i is not None:
+                        rows.add([(self.y(keys[1 - side], s), 1.0), *apart,
+                                  (self.f0 + i, -1.0)], -1, np.inf)
+        at: dict[int, list[int]] = {}
+        for i, position in enumerate(t.flip_position.tolist()):
+            at.setdefault(position, []).append(i)
+        for same in at.values():  # at most one flip per gate
+            if len(same) > 1:
+                rows.add([(self.f0 + i, 1.0) for i in same], -np.inf, 1)
+
+    def _mirror_rows(self, rows: Rows) -> None:
+        """``d <= |x[q, s] - x[p, s]|`` (q flipped by partner p in slice s); a mirror on
+        a copy of q needs p's copy, unless p is with q."""
+        t = self.table
+        for j, i in enumerate(self.mirrors):
+            g, side, s = int(t.flip_gate[i]), int(t.flip_side[i]), self.flip_at[i]
+            d = self.d0 + j
+            xq, xp = self.x(t.flips[i].qubit, s), self.x(int(t.qubits[g, 1 - side]), s)
+            rows.add([(d, 1.0), (xq, -1.0), (xp, -1.0)], -np.inf, 0)
+            rows.add([(d, 1.0), (xq, 1.0), (xp, 1.0)], -np.inf, 2)
+            partner, own = int(t.keys[g, 1 - side]), int(t.flip_key[i])
+            rows.add([(self.y(partner, s), 1.0), (self.y(own, s), -1.0), (self.f0 + i, -1.0),
+                      (d, 1.0)], -1, np.inf)
 
     def cost(self) -> np.ndarray:
         cost = np.zeros(self.size)
@@ -205,18 +320,19 @@ class _MovesProgram:
         out = np.zeros(self.size)
         out[:self.n * self.slices] = 1  # x
         out[list(self.copy.values())] = 1  # y (m and c follow)
+        out[self.f0:self.d0] = 1  # f
         return out
 
-    def upper(self) -> np.ndarray:
+    def upper(self, capacities: Sequence[int]) -> np.ndarray:
         upper = np.ones(self.size)
-        first = self.gates[0]
-        upper[self.x(first.qubits[0], self.slice_of[0])] = 0  # the two QPUs swap
+        if capacities[0] == capacities[1]:  # the QPUs swap: the first gate's qubit on 0
+            upper[self.x(int(self.table.qubits[0, 0]), self.gate_at[0])] = 0
         return upper
 
-    def read(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[Move, ...]]:
-        """The first slice's placement and the moves."""
+    def read(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[Move, ...], np.ndarray]:
+        """The first slice's placement, the moves and the flips continued through."""
         at = np.round(x[:self.n * self.slices]).astype(int).reshape(self.n, self.slices)
         moves = tuple(Move(self.timeline.slice_start(self.first[s - 1]), q, int(at[q, s - 1]))
                       for s in range(2, self.slices + 1) for q in range(self.n)
                       if at[q, s - 1] != at[q, s - 2])
-        return tuple(int(v) for v in at[:, 0]), moves
+        return tuple(int(v) for v in at[:, 0]), moves, x[self.f0:self.d0] > 0.5

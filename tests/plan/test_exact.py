@@ -66,6 +66,18 @@ def test_it_equals_the_best_of_every_placement_and_every_embedding(circuit):
         assert (found.embedding.ebits, found.embedding.static_ebits) == (2, 3)
 
 
+@pytest.mark.parametrize("caps", [[2, 1], [1, 2]])
+def test_on_qpus_of_different_sizes_it_does_not_swap_them(caps):
+    """QPUs of 2 and 1 data qubits are not interchangeable: the first qubit (q2, of the
+    first CX) must be free to go to either. q2 meets q0 and q1 by CX on one Z segment,
+    so alone on the small QPU it costs 1 ebit; on the large one, 2."""
+    table = FlipTable.of(circuit_to_dag(random_flips(1, 3, 8)))
+    found = exact_plan(table, 3, caps)
+    assert found is not None and found.optimal
+    assert found.embedding.ebits == _brute_force(table, 3, caps) == 1
+    assert found.embedding.placement[2] == caps.index(1)
+
+
 def test_out_of_its_reach_it_says_none():
     """QPUs not all one hop apart (a line of three), or a program above the row limit:
     None."""

@@ -15,8 +15,10 @@ from qiskit.transpiler import PassManager
 
 import dqc
 from dqc.plan.cost_model import two_qubit_gates
-from dqc.plan.exact_moves import TWO_QPUS, exact_moves
-from dqc.plan.teledata import Move, Timeline, time_sliced_cost
+from dqc.plan.embedding import FlipTable, embedding_plan, find_flips
+from dqc.plan.exact_moves import TWO_QPUS, _MovesProgram, exact_moves
+from dqc.plan.teledata import Move, Stays, Timeline, time_sliced_cost
+from dqc.plan.teledata_embedding import stay_table
 from tests.helpers import CIRCUITS, ROOT, random_flips
 
 
@@ -97,6 +99,67 @@ def test_in_full_qpus_a_move_is_a_trade():
     assert plan.ebits == 2 and sorted(m.qpu for m in plan.moves) == [0, 1]
 
 
+def _brute_force_with_flips(timeline: Timeline, table: FlipTable, n: int, caps: list[int],
+                            firsts: list[int]) -> int:
+    """The fewest ebits of any placement in every stretch (starting at the slices
+    ``firsts``) with any flips (at most one per gate), priced on the stays."""
+    places = [p for p in itertools.product((0, 1), repeat=n)
+              if p.count(0) <= caps[0] and p.count(1) <= caps[1]]
+    positions = sorted({f.position for f in table.flips})
+    per_gate = [[None] + [i for i, f in enumerate(table.flips) if f.position == p]
+                for p in positions]
+    best = None
+    for seq in itertools.product(places, repeat=len(firsts)):
+        moves = [Move(timeline.slice_start(firsts[e]), q, seq[e][q])
+                 for e in range(1, len(firsts)) for q in range(n) if seq[e][q] != seq[e - 1][q]]
+        stays = Stays.of(timeline, list(seq[0]), moves, TWO_QPUS)
+        virtual = stay_table(table, timeline, stays)
+        assert virtual is not None
+        for pick in itertools.product(*per_gate):
+            chosen = np.zeros(len(table.flips), dtype=bool)
+            chosen[[i for i in pick if i is not None]] = True
+            ebits = stays.move_ebits + embedding_plan(virtual, chosen, stays.part,
+                                                      TWO_QPUS).ebits
+            best = ebits if best is None else min(best, ebits)
+    assert best is not None
+    return best
+
+
+@pytest.mark.parametrize("seed, n, caps, stretches",
+                         [(1, 3, [2, 1], None), (29, 3, [2, 1], 3), (137, 3, [2, 1], 3),
+                          (33, 4, [2, 2], 2), (112, 4, [2, 2], 2)])
+def test_with_flips_it_equals_the_best_of_every_placement_and_embedding(seed, n, caps,
+                                                                        stretches):
+    """Small random circuits, in every slice or in stretches: with the circuit's flips the
+    program's plan costs what the best sequence of placements with the best flips on its
+    stays costs (every one tried), proved optimal. Seeds 33 and 112 (four qubits) need a
+    flip: 1 ebit, against 2 without flips."""
+    qc = random_flips(seed, n, 8 if n == 3 else 9)
+    dag = circuit_to_dag(qc)
+    timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    flips = find_flips(dag, gates)
+    plan = exact_moves(timeline, gates, n, caps, flips=flips, stretches=stretches)
+    assert plan is not None and plan.optimal
+    firsts = _MovesProgram(timeline, FlipTable(gates, flips), n, stretches).first
+    assert plan.ebits == _brute_force_with_flips(timeline, FlipTable(gates, flips), n, caps,
+                                                 firsts)
+    if n == 4:
+        assert plan.ebits == 1 < exact_moves(timeline, gates, n, caps, stretches=2).ebits
+
+
+@pytest.mark.parametrize("caps", [[2, 1], [1, 2]])
+def test_on_qpus_of_different_sizes_it_does_not_swap_them(caps):
+    """QPUs of 2 and 1 data qubits: q2 (of the first CX) alone on the small QPU costs 1
+    ebit (its CX to q0 and q1 on one Z segment), which the program finds on either
+    order of the QPUs."""
+    dag = circuit_to_dag(random_flips(1, 3, 8))
+    timeline, gates = Timeline.of(dag), two_qubit_gates(dag)
+    plan = exact_moves(timeline, gates, 3, caps)
+    assert plan is not None and plan.optimal
+    assert plan.ebits == _brute_force(timeline, gates, 3, caps) == 1
+    assert plan.start[2] == caps.index(1)
+
+
 def test_fewer_than_one_stretch_is_refused_by_name():
     """``stretches=0`` (or below) names the argument and its value."""
     qc = QuantumCircuit(2)
@@ -121,29 +184,32 @@ def test_out_of_its_reach_it_says_none():
 def test_plan_teledata_proposes_the_program_s_moves_when_cheaper(capsys):
     """``examples/exact_with_moves.py``: six qubits, 40 random ops, on two QPUs of three.
     No plan without moves needs fewer than 5 ebits, and the default compile emits 5. With
-    ``PlanTeledata(exact=True)`` the program's 2 moves cost 4 in all, proved fewest of any
-    plan with moves and no flips; the distributed circuit emits 4 and verifies."""
+    ``PlanTeledata(exact=True)`` the program's 2 moves and 1 flip cost 4 in all, proved
+    fewest of any plan with moves and flips; the distributed circuit emits 4 and
+    verifies."""
     runpy.run_path(str(ROOT / "examples" / "exact_with_moves.py"))["main"]()
     assert capsys.readouterr().out.splitlines() == [
         "default compile: 5 ebits, 0 moves (fewest without moves: 5)",
-        "with the integer program: 4 ebits, 2 moves (2 moves chosen by the integer program "
-        "(fewest of any plan with moves and no flips))",
+        "with the integer program: 4 ebits, 2 moves (2 moves and 1 flip chosen by the "
+        "integer program (fewest of any plan with moves and flips))",
         "verified (pauli-rotations)"]
 
 
 def test_beyond_its_size_plan_teledata_moves_between_stretches(monkeypatch):
     """QASMBench's multiplier_n15 on two QPUs of 8: the program over every slice is beyond
-    its size rule, so ``PlanTeledata(exact=True)`` solves it in
-    :data:`~dqc.passes.plan_teledata.EXACT_STRETCHES` stretches. That plan (6 ebits, proved
-    among plans moving between them) is no cheaper than the proposal without it, which
-    stands."""
+    its size rule, with or without the circuit's flips, and so is the program with flips
+    in :data:`~dqc.passes.plan_teledata.EXACT_STRETCHES` stretches:
+    ``PlanTeledata(exact=True)`` solves it without flips in those stretches. That plan
+    (6 ebits, proved among plans moving between them) is no cheaper than the proposal
+    without it, which stands."""
     qc = dqc.load_circuit(CIRCUITS / "multiplier_n15.qasm")
     net = dqc.Network.all_to_all(2, data_qubits=8, comm_qubits=8)
     asked: list = []
 
     def spy(*args, **kwargs):
         found = exact_moves(*args, **kwargs)
-        asked.append((kwargs.get("stretches"), found if found is None else found.ebits))
+        asked.append((kwargs.get("stretches"), len(kwargs["flips"]) > 0,
+                      found if found is None else found.ebits))
         return found
 
     def teledata(exact: bool):
@@ -154,4 +220,4 @@ def test_beyond_its_size_plan_teledata_moves_between_stretches(monkeypatch):
 
     monkeypatch.setattr("dqc.passes.plan_teledata.exact_moves", spy)
     assert teledata(True) == teledata(False)
-    assert asked == [(None, None), (8, 6)]
+    assert asked == [(None, True, None), (None, False, None), (8, True, None), (8, False, 6)]
