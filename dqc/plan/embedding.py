@@ -481,11 +481,12 @@ def embedding_plan(table: FlipTable, chosen: np.ndarray, part: Sequence[int] | n
 
 def trimmed_plan(table: FlipTable, chosen: np.ndarray, part: Sequence[int] | np.ndarray,
                  dist: np.ndarray, target: int) -> EmbeddingPlan:
-    """:func:`embedding_plan` of the ``chosen`` flips; when it costs more than ``target``
-    (an integer program's value for them), each chosen flip in turn is dropped while
-    that costs no more. The covers may carry a gate on the copy of a continued segment
-    where the program used the partner's, and so make a mirror cost an ebit that a flip
-    the program counted free (it helped nothing) brings in.
+    """:func:`embedding_plan` of the ``chosen`` flips; when it costs more than
+    ``target`` (an integer program's value for them), the chosen flip whose drop costs
+    fewest is dropped, while that costs no more and the target is not met. The covers
+    may carry a gate on the copy of a continued segment where the program used the
+    partner's, and so make a mirror cost an ebit that a flip the program counted free
+    (it helped nothing) brings in.
 
     Examples:
         q0's Z segment may continue through ``cx(3, 0)``, which helps nothing here; with
@@ -508,14 +509,16 @@ def trimmed_plan(table: FlipTable, chosen: np.ndarray, part: Sequence[int] | np.
         (2, [(3, 2, 'z')])
     """
     plan = embedding_plan(table, chosen, part, dist)
-    for i in np.flatnonzero(chosen):
-        if plan.ebits <= target:
+    while plan.ebits > target and chosen.any():
+        tried = []
+        for i in np.flatnonzero(chosen):
+            trial = chosen.copy()
+            trial[i] = False
+            tried.append((embedding_plan(table, trial, part, dist), trial))
+        fewer, trial = min(tried, key=lambda t: t[0].ebits)  # (the first of the fewest)
+        if fewer.ebits > plan.ebits:
             break
-        trial = chosen.copy()
-        trial[i] = False
-        fewer = embedding_plan(table, trial, part, dist)
-        if fewer.ebits <= plan.ebits:
-            chosen, plan = trial, fewer
+        chosen, plan = trial, fewer
     return plan
 
 

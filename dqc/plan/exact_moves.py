@@ -30,12 +30,21 @@ of a piece is a slice where it has a gate or meets a flip that ends or starts it
   ``y[u_p, s] >= y[v, s] + f[i] - 1 - d[i]``.
 * Minimise ``Σ m + Σ c``.
 
+On K >= 3 QPUs, each one hop from every other, the same program is written per QPU k, as
+:mod:`dqc.plan.exact` writes it: ``x[q, k, s]`` (one QPU per qubit and slice),
+``m[q, s] >= x[q, k, s] - x[q, k, s - 1]``, ``y[u, k, s]`` and ``c[u, k, s]`` (piece u
+copied to k), and ``z[g]`` (which side carries gate g); its relaxation is weaker, and so
+its size rule tighter (:data:`MAX_MANY_ROWS`).
+
 Its optimum is the fewest ebits of any plan with moves between slices and the given
-flips (none: the teledata model's space). With ``stretches=E`` the slices are cut into E
-stretches of (nearly) equal length, moves happen only between stretches (``s`` above
-counts stretches), and the optimum is the fewest among those plans: a smaller program
-for a longer circuit. A size rule (:data:`MAX_ROWS`) and a node limit
-(:data:`NODE_LIMIT`), never a clock, keep it deterministic.
+flips (none: the teledata model's space). A plan is priced as the distributor will plan
+its covers; where those price the program's flips higher than the program does, the
+flips that cost are dropped (:func:`~dqc.plan.embedding.trimmed_plan`), and the plan is
+called optimal only when its price meets the program's optimum. With ``stretches=E`` the
+slices are cut into E stretches of (nearly) equal length, moves happen only between
+stretches (``s`` above counts stretches), and the optimum is the fewest among those
+plans: a smaller program for a longer circuit. A size rule (:data:`MAX_ROWS`) and a node
+limit (:data:`NODE_LIMIT`), never a clock, keep it deterministic.
 
 Examples:
     q0 meets q1 three times, then q2 three times, with Hadamards on both qubits before
@@ -102,11 +111,16 @@ from dqc.plan.integer_program import Rows, solve
 from dqc.plan.teledata import Move, Stays, Timeline, time_sliced_cost
 from dqc.plan.teledata_embedding import on_inputs, stay_table
 
-__all__ = ["MAX_ROWS", "NODE_LIMIT", "MovesPlan", "exact_moves"]
+__all__ = ["MAX_MANY_ROWS", "MAX_ROWS", "NODE_LIMIT", "MovesPlan", "exact_moves"]
 
 #: Programs of more rows are not built (QASMBench's seca_n11, 84 gates in 44 slices:
 #: 1,545 rows, proved in 4.7 s; sat_n11, 6,260 rows: 168 s, unproved).
 MAX_ROWS = 2_000
+#: On three QPUs or more, programs of more rows are not built: the relaxation is weak
+#: (every qubit a fraction on every QPU in every slice). Random 6-qubit circuits on three
+#: QPUs of two: 749 and 923 rows proved in 2.3 and 3.6 s; 1,025-1,939 rows, none proved
+#: in 6-11 s.
+MAX_MANY_ROWS = 800
 #: Branch-and-bound nodes HiGHS may explore.
 NODE_LIMIT = 300
 
@@ -140,21 +154,26 @@ class MovesPlan:
 def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: int,
                 capacities: Sequence[int], dist: np.ndarray = TWO_QPUS, *,
                 flips: Sequence[Flip] = (), stretches: int | None = None,
-                max_rows: int = MAX_ROWS, node_limit: int = NODE_LIMIT) -> MovesPlan | None:
+                max_rows: int | None = None, node_limit: int = NODE_LIMIT
+                ) -> MovesPlan | None:
     """The plan of fewest ebits over placements in every slice (or ``stretches`` equal
     stretches of slices), moves, carriers and the ``flips`` to continue through
-    (:func:`~dqc.plan.embedding.find_flips`; none by default) on two QPUs one hop apart
-    (module docstring); ``None`` for other networks, beyond the size rule (``max_rows``
-    rows), or when HiGHS finds no plan within ``node_limit`` nodes. Raises
-    :class:`~dqc.DQCError` for ``stretches`` below 1."""
+    (:func:`~dqc.plan.embedding.find_flips`; none by default) on QPUs each one hop from
+    every other (``dist``: hop distances; module docstring); ``None`` for other networks,
+    beyond the size rule (``max_rows`` rows, default :data:`MAX_ROWS` on two QPUs and
+    :data:`MAX_MANY_ROWS` on more), or when HiGHS finds no plan within ``node_limit``
+    nodes. Raises :class:`~dqc.DQCError` for ``stretches`` below 1."""
     if stretches is not None and stretches < 1:
         raise DQCError(f"exact_moves: stretches must be at least 1, got {stretches}")
-    if (len(capacities) != 2 or not gates or not np.array_equal(dist, TWO_QPUS)
-            or timeline.num_slices < 1):
+    k = len(capacities)
+    if (k < 2 or not gates or np.shape(dist) != (k, k) or timeline.num_slices < 1
+            or not np.array_equal(dist, 1 - np.eye(k, dtype=int))):
         return None
     table = FlipTable(gates, flips)
-    program = _MovesProgram(timeline, table, num_qubits, stretches)
-    if program.size_rows() > max_rows:
+    program = (_MovesProgram(timeline, table, num_qubits, stretches) if k == 2 else
+               _ManyMovesProgram(timeline, table, num_qubits, k, stretches))
+    if program.size_rows() > (max_rows if max_rows is not None
+                              else MAX_ROWS if k == 2 else MAX_MANY_ROWS):
         return None
     rows = program.rows(capacities)
     found = solve(program.cost(), rows, program.integrality(), program.upper(capacities),
@@ -164,16 +183,16 @@ def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: i
     start, moves, chosen = program.read(found.x)
     embedding = None
     if chosen.any():
-        stays = Stays.of(timeline, start, moves, TWO_QPUS)
+        stays = Stays.of(timeline, start, moves, dist)
         virtual = stay_table(table, timeline, stays)
         if virtual is None:
             return None
-        on_stays = trimmed_plan(virtual, chosen, stays.part, TWO_QPUS,
+        on_stays = trimmed_plan(virtual, chosen, stays.part, dist,
                                 round(found.value) - stays.move_ebits)
         embedding = on_inputs(on_stays, stays, timeline)
         ebits = stays.move_ebits + embedding.ebits
     else:
-        ebits = time_sliced_cost(timeline, gates, start, moves, TWO_QPUS).ebits
+        ebits = time_sliced_cost(timeline, gates, start, moves, dist).ebits
     return MovesPlan(start, moves, ebits, found.optimal and ebits == round(found.value),
                      stretches, embedding)
 
@@ -336,3 +355,155 @@ class _MovesProgram:
                       for s in range(2, self.slices + 1) for q in range(self.n)
                       if at[q, s - 1] != at[q, s - 2])
         return tuple(int(v) for v in at[:, 0]), moves, x[self.f0:self.d0] > 0.5
+
+
+class _ManyMovesProgram(_MovesProgram):
+    """The program on K >= 3 QPUs, each one hop from every other: ``x[q, k, s]`` (one QPU
+    per qubit and slice), ``m[q, s] >= x[q, k, s] - x[q, k, s - 1]`` for every k,
+    ``y[u, k, s]`` and ``c[u, k, s]`` per event and QPU (piece u copied to k), and
+    ``z[g]`` (which side carries gate g), as :class:`~dqc.plan.exact._ManyProgram` writes
+    them per QPU."""
+
+    def __init__(self, timeline: Timeline, table: FlipTable, n: int, k: int,
+                 stretches: int | None = None) -> None:
+        super().__init__(timeline, table, n, stretches)
+        self.k = k
+        self.y0 = n * self.slices * (k + 1)
+        self.copy = {event: self.y0 + 2 * k * j for j, event in enumerate(self.copy)}
+        self.f0 = self.y0 + 2 * k * len(self.copy)
+        self.z0 = self.f0 + len(table.flips)
+        self.size = self.z0 + len(table.gates)
+
+    def size_rows(self) -> int:
+        n, slices, k, t = self.n, self.slices, self.k, self.table
+        shared = sum(1 for c in Counter(t.flip_position.tolist()).values() if c > 1)
+        one_side = int(((t.keys[:, 0] >= 0) != (t.keys[:, 1] >= 0)).sum())
+        return (n * slices + k * slices + k * n * (slices - 1)
+                + k * (2 * len(t.gates) - one_side + 2 * len(self.mirrors)) + shared
+                + k * sum(4 * len(at) - 3 + 2 * (key in self.after)
+                          for key, at in self.events.items()))
+
+    def on(self, q: int, k: int, s: int) -> int:
+        """``x[q, k, s]``: qubit q is on QPU k in slice s."""
+        return (q * self.slices + s - 1) * self.k + k
+
+    def m(self, q: int, s: int) -> int:
+        return self.n * self.slices * self.k + q * self.slices + s - 1
+
+    def copy_on(self, key: int, k: int, s: int) -> int:
+        """``y[u, k, s]`` (``c[u, k, s]`` is next)."""
+        return self.copy[(key, s)] + 2 * k
+
+    def rows(self, capacities: Sequence[int]) -> Rows:
+        rows = Rows()
+        n, slices, k = self.n, self.slices, self.k
+        for s in range(1, slices + 1):
+            for q in range(n):
+                rows.add([(self.on(q, j, s), 1.0) for j in range(k)], 1, 1)
+            for j in range(k):
+                rows.add([(self.on(q, j, s), 1.0) for q in range(n)], 0, capacities[j])
+        for q in range(n):
+            for s in range(2, slices + 1):
+                for j in range(k):
+                    rows.add([(self.m(q, s), 1.0), (self.on(q, j, s), -1.0),
+                              (self.on(q, j, s - 1), 1.0)], 0, np.inf)
+        for key, at in self.events.items():
+            for j in range(k):
+                self._copy_rows_on(rows, key, at, j)
+        self._gate_rows(rows)
+        self._mirror_rows(rows)
+        return rows
+
+    def _copy_rows_on(self, rows: Rows, key: int, at: list[int], k: int) -> None:
+        """:meth:`_MovesProgram._copy_rows` for the copies on QPU k."""
+        y = self.copy_on(key, k, at[0])
+        i = self.after.get(key)
+        if i is None:
+            rows.add([(y + 1, 1.0), (y, -1.0)], 0, np.inf)
+        else:
+            f, y_before = self.f0 + i, self.copy_on(key - 1, k, at[0])
+            rows.add([(y + 1, 1.0), (y, -1.0), (f, 1.0)], 0, np.inf)
+            rows.add([(y_before, 1.0), (y, -1.0), (f, 1.0)], -np.inf, 1)
+            rows.add([(y, 1.0), (y_before, -1.0), (f, 1.0)], -np.inf, 1)
+        q = piece_qubit(key)
+        for s0, s in zip(at, at[1:]):
+            y0, y = self.copy_on(key, k, s0), self.copy_on(key, k, s)
+            moved = [(self.m(q, t), -1.0) for t in range(s0 + 1, s + 1)]
+            rows.add([(y, 1.0), (y0, -1.0), *moved], -np.inf, 0)
+            rows.add([(y0, 1.0), (y, -1.0), *moved], -np.inf, 0)
+            rows.add([(y + 1, 1.0), (y, -1.0), (y0, 1.0)], 0, np.inf)
+            rows.add([(y + 1, 1.0), (y, -1.0), *moved], -1, np.inf)
+
+    def _gate_rows(self, rows: Rows) -> None:
+        """On every QPU k, in the gate's slice: a remote gate's side on k is reached by
+        the other side's copy (``y[u_a, k] + z >= x[b, k] - x[a, k]``, and the same for b
+        with ``1 - z``); a side that cannot carry leaves it to the other; a flipped side
+        leaves its gate to the partner."""
+        t = self.table
+        flipped = {(int(t.flip_gate[i]), int(t.flip_side[i])): i for i in self.mirrors}
+        for g, (qs, keys) in enumerate(zip(t.qubits.tolist(), t.keys.tolist())):
+            z, s = self.z0 + g, self.gate_at[g]
+            for k in range(self.k):
+                for side, (with_z, low) in enumerate(((1.0, 0), (-1.0, -1))):
+                    q, other = qs[side], qs[1 - side]
+                    apart = [(self.on(other, k, s), -1.0), (self.on(q, k, s), 1.0)]
+                    own = ([(self.copy_on(keys[side], k, s), 1.0)] if keys[side] >= 0
+                           else [])
+                    if min(keys) >= 0:
+                        rows.add([*own, (z, with_z), *apart], low, np.inf)
+                    elif own or max(keys) < 0:  # (neither can carry: local)
+                        rows.add([*own, *apart], 0, np.inf)
+                    i = flipped.get((g, 1 - side))
+                    if i is not None:  # the other side continues through: q's copy reaches it
+                        rows.add([*own, *apart, (self.f0 + i, -1.0)], -1, np.inf)
+        at: dict[int, list[int]] = {}
+        for i, position in enumerate(t.flip_position.tolist()):
+            at.setdefault(position, []).append(i)
+        for same in at.values():
+            if len(same) > 1:
+                rows.add([(self.f0 + i, 1.0) for i in same], -np.inf, 1)
+
+    def _mirror_rows(self, rows: Rows) -> None:
+        """A mirror on a QPU where the continued segment has a copy needs the partner's
+        copy there, unless the partner is on that QPU."""
+        t = self.table
+        for i in self.mirrors:
+            g, side, s = int(t.flip_gate[i]), int(t.flip_side[i]), self.flip_at[i]
+            partner, own = int(t.keys[g, 1 - side]), int(t.flip_key[i])
+            p = int(t.qubits[g, 1 - side])
+            for k in range(self.k):
+                rows.add([(self.copy_on(partner, k, s), 1.0), (self.copy_on(own, k, s), -1.0),
+                          (self.f0 + i, -1.0), (self.on(p, k, s), 1.0)], -1, np.inf)
+
+    def cost(self) -> np.ndarray:
+        cost = np.zeros(self.size)
+        for q in range(self.n):
+            cost[self.m(q, 2):self.m(q, 1) + self.slices] = 1
+        for first in self.copy.values():
+            cost[first + 1:first + 2 * self.k:2] = 1
+        return cost
+
+    def integrality(self) -> np.ndarray:
+        out = np.ones(self.size)
+        out[self.n * self.slices * self.k:self.y0] = 0  # m
+        for first in self.copy.values():
+            out[first + 1:first + 2 * self.k:2] = 0  # c
+        return out
+
+    def upper(self, capacities: Sequence[int]) -> np.ndarray:
+        """QPUs of equal data qubits are interchangeable: in the first slice, the j-th
+        qubit of the first gates goes to one of the first j + 1."""
+        upper = np.ones(self.size)
+        if len(set(capacities)) == 1:
+            active = list(dict.fromkeys(self.table.qubits.ravel().tolist()))
+            for j, q in enumerate(active[:self.k]):
+                upper[[self.on(q, k, 1) for k in range(j + 1, self.k)]] = 0
+        return upper
+
+    def read(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[Move, ...], np.ndarray]:
+        at = np.argmax(x[:self.n * self.slices * self.k].reshape(self.n, self.slices, self.k),
+                       axis=2)
+        moves = tuple(Move(self.timeline.slice_start(self.first[s - 1]), q, int(at[q, s - 1]))
+                      for s in range(2, self.slices + 1) for q in range(self.n)
+                      if at[q, s - 1] != at[q, s - 2])
+        return tuple(int(v) for v in at[:, 0]), moves, x[self.f0:self.z0] > 0.5
