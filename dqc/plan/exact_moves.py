@@ -254,6 +254,11 @@ class _MovesProgram:
         """``y[u, s]``: piece ``key`` has a copy in slice s (``c[u, s]`` is next)."""
         return self.copy[(key, s)]
 
+    def copy_on(self, key: int, k: int, s: int) -> int:
+        """``y[u, k, s]``: piece ``key`` has a copy on QPU k in slice s (``c`` is next; on
+        two QPUs only k = 0, the other QPU, is laid out)."""
+        return self.copy[(key, s)] + 2 * k
+
     def rows(self, capacities: Sequence[int]) -> Rows:
         rows = Rows()
         n, slices = self.n, self.slices
@@ -270,21 +275,22 @@ class _MovesProgram:
         self._mirror_rows(rows)
         return rows
 
-    def _copy_rows(self, rows: Rows, key: int, at: list[int]) -> None:
-        """One piece's copies: an ebit where one starts (not after a flip it continues
-        through, which joins it to the piece before); the same copy between moves."""
-        y = self.y(key, at[0])
+    def _copy_rows(self, rows: Rows, key: int, at: list[int], k: int = 0) -> None:
+        """One piece's copies (on QPU k, :meth:`copy_on`): an ebit where one starts (not
+        after a flip it continues through, which joins it to the piece before); the same
+        copy between moves."""
+        y = self.copy_on(key, k, at[0])
         i = self.after.get(key)
         if i is None:
             rows.add([(y + 1, 1.0), (y, -1.0)], 0, np.inf)
         else:
-            f, y_before = self.f0 + i, self.y(key - 1, at[0])
+            f, y_before = self.f0 + i, self.copy_on(key - 1, k, at[0])
             rows.add([(y + 1, 1.0), (y, -1.0), (f, 1.0)], 0, np.inf)
             rows.add([(y_before, 1.0), (y, -1.0), (f, 1.0)], -np.inf, 1)
             rows.add([(y, 1.0), (y_before, -1.0), (f, 1.0)], -np.inf, 1)
         q = piece_qubit(key)
         for s0, s in zip(at, at[1:]):
-            y0, y = self.y(key, s0), self.y(key, s)
+            y0, y = self.copy_on(key, k, s0), self.copy_on(key, k, s)
             moved = [(self.m(q, t), -1.0) for t in range(s0 + 1, s + 1)]
             rows.add([(y, 1.0), (y0, -1.0), *moved], -np.inf, 0)
             rows.add([(y0, 1.0), (y, -1.0), *moved], -np.inf, 0)
@@ -390,10 +396,6 @@ class _ManyMovesProgram(_MovesProgram):
     def m(self, q: int, s: int) -> int:
         return self.n * self.slices * self.k + q * self.slices + s - 1
 
-    def copy_on(self, key: int, k: int, s: int) -> int:
-        """``y[u, k, s]`` (``c[u, k, s]`` is next)."""
-        return self.copy[(key, s)] + 2 * k
-
     def rows(self, capacities: Sequence[int]) -> Rows:
         rows = Rows()
         n, slices, k = self.n, self.slices, self.k
@@ -409,30 +411,10 @@ class _ManyMovesProgram(_MovesProgram):
                               (self.on(q, j, s - 1), 1.0)], 0, np.inf)
         for key, at in self.events.items():
             for j in range(k):
-                self._copy_rows_on(rows, key, at, j)
+                self._copy_rows(rows, key, at, j)
         self._gate_rows(rows)
         self._mirror_rows(rows)
         return rows
-
-    def _copy_rows_on(self, rows: Rows, key: int, at: list[int], k: int) -> None:
-        """:meth:`_MovesProgram._copy_rows` for the copies on QPU k."""
-        y = self.copy_on(key, k, at[0])
-        i = self.after.get(key)
-        if i is None:
-            rows.add([(y + 1, 1.0), (y, -1.0)], 0, np.inf)
-        else:
-            f, y_before = self.f0 + i, self.copy_on(key - 1, k, at[0])
-            rows.add([(y + 1, 1.0), (y, -1.0), (f, 1.0)], 0, np.inf)
-            rows.add([(y_before, 1.0), (y, -1.0), (f, 1.0)], -np.inf, 1)
-            rows.add([(y, 1.0), (y_before, -1.0), (f, 1.0)], -np.inf, 1)
-        q = piece_qubit(key)
-        for s0, s in zip(at, at[1:]):
-            y0, y = self.copy_on(key, k, s0), self.copy_on(key, k, s)
-            moved = [(self.m(q, t), -1.0) for t in range(s0 + 1, s + 1)]
-            rows.add([(y, 1.0), (y0, -1.0), *moved], -np.inf, 0)
-            rows.add([(y0, 1.0), (y, -1.0), *moved], -np.inf, 0)
-            rows.add([(y + 1, 1.0), (y, -1.0), (y0, 1.0)], 0, np.inf)
-            rows.add([(y + 1, 1.0), (y, -1.0), *moved], -1, np.inf)
 
     def _gate_rows(self, rows: Rows) -> None:
         """On every QPU k, in the gate's slice: a remote gate's side on k is reached by
