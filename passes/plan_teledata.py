@@ -111,11 +111,11 @@ class PlanTeledata(AnalysisPass):
             in every slice, moves, carriers and, with ``embedding``, flips together; QPUs
             each one hop from every other; beyond its size rule, without flips, then with
             moves between :data:`EXACT_STRETCHES` stretches of slices) and propose its
-            plan when it costs fewer ebits than every other plan so far. Off by default: it takes
-            seconds (QASMBench's ``qec9xz_n17``, 32 gates: 4.1 s with flips, proving the
-            heuristics' 4 ebits fewest; ``seca_n11``, 84 gates, beyond the size rule with
-            flips: 4.7 s without, proving the heuristics' 3 fewest among plans with moves
-            and no flips).
+            plan when it costs fewer ebits than every other plan so far. Off by default:
+            it takes seconds (QASMBench's ``qec9xz_n17``, 32 gates: 4.1 s with flips,
+            proving the heuristics' 4 ebits fewest; ``seca_n11``, 84 gates, beyond the
+            size rule with flips: 4.7 s without, proving the heuristics' 3 fewest among
+            plans with moves and no flips).
 
     Property set read: ``dqc_partition``; ``dqc_placement``, ``dqc_two_qubit_gates``,
     ``dqc_embedding`` and ``dqc_exact`` if present.

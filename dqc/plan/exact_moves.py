@@ -272,6 +272,7 @@ class _MovesProgram:
         for key, at in self.events.items():
             self._copy_rows(rows, key, at)
         self._gate_rows(rows)
+        self._one_flip_per_gate(rows)
         self._mirror_rows(rows)
         return rows
 
@@ -313,10 +314,13 @@ class _MovesProgram:
                     if i is not None:
                         rows.add([(self.y(keys[1 - side], s), 1.0), *apart,
                                   (self.f0 + i, -1.0)], -1, np.inf)
+
+    def _one_flip_per_gate(self, rows: Rows) -> None:
+        """At most one flip continued through per gate."""
         at: dict[int, list[int]] = {}
-        for i, position in enumerate(t.flip_position.tolist()):
+        for i, position in enumerate(self.table.flip_position.tolist()):
             at.setdefault(position, []).append(i)
-        for same in at.values():  # at most one flip per gate
+        for same in at.values():
             if len(same) > 1:
                 rows.add([(self.f0 + i, 1.0) for i in same], -np.inf, 1)
 
@@ -413,6 +417,7 @@ class _ManyMovesProgram(_MovesProgram):
             for j in range(k):
                 self._copy_rows(rows, key, at, j)
         self._gate_rows(rows)
+        self._one_flip_per_gate(rows)
         self._mirror_rows(rows)
         return rows
 
@@ -438,12 +443,6 @@ class _ManyMovesProgram(_MovesProgram):
                     i = flipped.get((g, 1 - side))
                     if i is not None:  # the other side continues through: q's copy reaches it
                         rows.add([*own, *apart, (self.f0 + i, -1.0)], -1, np.inf)
-        at: dict[int, list[int]] = {}
-        for i, position in enumerate(t.flip_position.tolist()):
-            at.setdefault(position, []).append(i)
-        for same in at.values():
-            if len(same) > 1:
-                rows.add([(self.f0 + i, 1.0) for i in same], -np.inf, 1)
 
     def _mirror_rows(self, rows: Rows) -> None:
         """A mirror on a QPU where the continued segment has a copy needs the partner's
