@@ -202,15 +202,11 @@ class PlanTeledata(AnalysisPass):
         the first within it is solved."""
         net = self.network
         flips = find_flips(dag, gates) if self.embedding else []
-        tries = [(stretches, offered) for stretches in (None, EXACT_STRETCHES)
-                 for offered in ([flips, []] if flips else [[]])]
-        plan = None
-        for stretches, offered in tries:
-            plan = exact_moves(timeline, gates, dag.num_qubits(),
-                               [q.data_qubits for q in net.qpus], net.distances(),
-                               flips=offered, stretches=stretches)
-            if plan is not None:
-                break
+        plan = next(filter(None, (
+            exact_moves(timeline, gates, dag.num_qubits(), [q.data_qubits for q in net.qpus],
+                        net.distances(), flips=offered, stretches=stretches)
+            for stretches in (None, EXACT_STRETCHES)
+            for offered in ([flips, []] if flips else [[]]))), None)
         if plan is None or not plan.moves or plan.ebits >= self._best(proposal):
             return proposal
         where = "" if plan.stretches is None else f" between {plan.stretches} stretches"
@@ -222,7 +218,8 @@ class PlanTeledata(AnalysisPass):
             moves=plan.moves, embedding=plan.embedding, timeline=timeline,
             why=f"{chosen} chosen by the integer program"
                 + (f" (fewest of any plan with moves{where}"
-                   + (" and flips)" if offered else " and no flips)") if plan.optimal else ""))
+                   + (" and flips)" if plan.with_flips else " and no flips)")
+                   if plan.optimal else ""))
 
     def _best(self, proposal: Proposal) -> int:
         """The fewest ebits of ``proposal`` and the embedding planners' proposals."""

@@ -135,12 +135,14 @@ class MovesPlan:
         ebits: moves plus copies, as :func:`~dqc.plan.teledata.time_sliced_cost` prices
             them.
         optimal: no plan with moves between slices (between stretches, when
-            ``stretches`` is set) and without flips needs fewer.
+            ``stretches`` is set) and flips (without flips, unless ``with_flips``) needs
+            fewer.
         stretches: how many stretches moves were allowed between (``None``: every slice).
         embedding: the flips continued through on the moves' stays, with the gates as
             the distributor walks them (:func:`~dqc.plan.teledata_embedding.on_inputs`;
             its ebits leave out the moves'); ``None`` when the plan continues through
             none.
+        with_flips: the program was given the circuit's flips to choose from.
     """
 
     start: tuple[int, ...]
@@ -149,6 +151,7 @@ class MovesPlan:
     optimal: bool
     stretches: int | None = None
     embedding: EmbeddingPlan | None = None
+    with_flips: bool = False
 
 
 def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: int,
@@ -194,7 +197,7 @@ def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: i
     else:
         ebits = time_sliced_cost(timeline, gates, start, moves, dist).ebits
     return MovesPlan(start, moves, ebits, found.optimal and ebits == round(found.value),
-                     stretches, embedding)
+                     stretches, embedding, bool(flips))
 
 
 class _MovesProgram:
