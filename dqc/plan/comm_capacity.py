@@ -16,7 +16,8 @@ This module plans with that limit instead of discovering it:
   copy on every QPU where the flipped qubit has one open).
 * :func:`simulate` replays the distributor's comm qubits for a choice of carriers —
   the same allocation, Belady evictions, reuse of an open copy of the other
-  carrier, fan-out from open copies and entanglement swapping on relays — and
+  carrier, fan-out from open copies, relays that keep a copy they will need, and
+  entanglement swapping on the others — and
   returns the ebits it would emit, evictions (and copies stowed in free data qubits)
   included, without building a circuit.
 * :func:`fit_carriers` is a deterministic local search over the carriers on that
@@ -367,8 +368,26 @@ class _Replay:
             near = far
         return first, near
 
+    def keeper(self, key: CopyKey, segment: int, source: int, protect: set[int]
+               ) -> int | None:
+        """The QPU on the path from ``source`` to copy ``key``'s QPU, nearest to it, that
+        has a planned use of the same segment ahead and two comm qubits free: it keeps a
+        copy on the way (as the distributor's ``Builder.keeper``)."""
+        q, basis, k = key
+        for j in reversed(self.problem.paths[(source, k)][1:-1]):
+            ranks = self.ranks.get((q, basis, j))
+            if ranks is None or (q, basis, j) in self.open:
+                continue
+            i = bisect.bisect_right(ranks, self.clock)
+            if i == len(ranks) or self.segments[(q, basis, j)][i] != segment:
+                continue
+            if sum(self.state[m] != _HOLD and m not in protect for m in self.pools[j]) >= 2:
+                return j
+        return None
+
     def open_copy(self, key: CopyKey, segment: int, protect: set[int]) -> None:
-        """Open copy ``key`` from its qubit or its nearest open copy in the same basis."""
+        """Open copy ``key`` from its qubit or its nearest open copy in the same basis,
+        through a QPU on the way that keeps one (:meth:`keeper`)."""
         q, basis, k = key
         dist = self.problem.dist
         source_qpu, source = self.problem.part[q], -1
@@ -376,6 +395,10 @@ class _Replay:
             held = self.open.get((q, basis, j))
             if held is not None and dist[j, k] < dist[source_qpu, k] and len(self.pools[j]) > 1:
                 source_qpu, source = j, held[0]
+        keeper = self.keeper(key, segment, source_qpu, protect)
+        if keeper is not None:
+            self.open_copy((q, basis, keeper), segment, protect)
+            source_qpu, source = keeper, self.open[(q, basis, keeper)][0]
         if source >= 0:
             protect.add(source)
         mine, theirs = self.bell_pair(source_qpu, k, protect)
@@ -509,8 +532,8 @@ class _Checkpointed:
     The replays agree up to the first clock at which some copy's next planned use
     differs between them. For a copy whose uses differ first at index ``d``, that is
     the use before it (``d > 0``), or else the first of its first use in either plan
-    and the clock the base first opened it at (a copy's next use is read only while
-    it is open).
+    and the clock the base first opened a copy of the same qubit and basis at (a
+    copy's next use is read while it is open, and as a keeper on the way of another).
     """
 
     def __init__(self, problem: CommProblem, carriers: dict[int, int]) -> None:
@@ -522,7 +545,10 @@ class _Checkpointed:
         self.every = -(-len(problem.gates) // MAX_CHECKPOINTS) or 1
         self.ebits = _run(problem, replay, carriers, checkpoints=self.checkpoints,
                           every=self.every)
-        self.first_open = replay.first_open
+        # per qubit and basis, the first clock a copy of it opened at
+        self.first_touch: dict[tuple[int, str], int] = {}
+        for (q, basis, _), clock in replay.first_open.items():
+            self.first_touch[(q, basis)] = min(clock, self.first_touch.get((q, basis), clock))
         gates, rank = problem.gates, problem.rank
         self.gate_ranks = [rank[g.position] for g in gates]
         # the last clock each checkpoint has replayed (-1: none)
@@ -594,7 +620,8 @@ class _Checkpointed:
                 segments[key] = list(segments.get(key, ()))
             base = self.ranks.get(key, [])
             d = bisect.bisect_left(base, r)
-            agree = min(agree, base[d - 1] if d else min(self.first_open.get(key, math.inf), r))
+            agree = min(agree, base[d - 1] if d else min(self.first_touch.get(key[:2], math.inf),
+                                                         r))
             at = bisect.bisect_left(ranks[key], r)
             if add:
                 ranks[key].insert(at, r)

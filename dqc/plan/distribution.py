@@ -534,6 +534,27 @@ class Builder:
         return tuple(sorted({key[3] for key, times in self.opens.items() if times > 1}))
 
     # ----- copies of carriers ---------------------------------------------
+    def _keeper(self, q: int, basis: str, source: int, k: int, protect: set[int]) -> int | None:
+        """The QPU on the path from QPU ``source`` to QPU k, nearest to k, where q's
+        segment in ``basis`` has a planned use ahead and no copy yet, and which has two
+        comm qubits free (one keeps the copy, one takes the next Bell pair: nothing is
+        evicted); ``None`` if there is none.
+
+        Opening the copy there first and fanning out from it costs the same hops as
+        swapping through it, and the later copy there costs nothing: a segment's copies
+        cost one ebit per link of the tree they span (on a line of three with q at one
+        end and copies at both others, 2 instead of 3 when the far copy opens first).
+        """
+        path, _ = self._path(source, k)
+        for j in reversed(path[1:-1]):
+            if (basis, j) in self.copies[q] or self.next_use(q, basis, j) == math.inf:
+                continue
+            spare = [m for m in self.comm_pool[j]
+                     if self.state[m][0] in (_FREE, _DIRTY) and m not in protect]
+            if len(spare) >= 2:
+                return j
+        return None
+
     def open_copy(self, q: int, basis: str, k: int, protect: set[int]) -> int:
         """Cat-entangle input qubit q, in the Z or X basis, onto a comm qubit of QPU k.
 
@@ -541,7 +562,8 @@ class Builder:
         ``h`` on the copy, which then holds q's X-basis value. The source is q or,
         when nearer to k, an open copy of q in the same basis (all members of the
         cat state are interchangeable), so a segment fans out along a tree of the
-        network instead of one swapped path per QPU.
+        network instead of one swapped path per QPU; a QPU on the way that will need a
+        copy of the segment gets it first (:meth:`_keeper`).
         """
         # fan out: copy from the nearest member of q's cat (q itself or an open copy)
         dist = self.dist
@@ -550,6 +572,10 @@ class Builder:
             # (a copy is a source only where a second comm qubit can take the Bell pair)
             if b == basis and dist[j, k] < dist[source_qpu, k] and len(self.comm_pool[j]) > 1:
                 source_qpu, source = j, m
+        # a QPU on the way that will need this copy later keeps one now (same ebits)
+        keeper = self._keeper(q, basis, source_qpu, k, protect)
+        if keeper is not None:
+            source_qpu, source = keeper, self.open_copy(q, basis, keeper, protect)
         if source != self.slot[q]:
             protect.add(source)
         mine, theirs = self.bell_pair(source_qpu, k, protect)

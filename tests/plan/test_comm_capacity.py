@@ -53,7 +53,7 @@ def _problem(net: dqc.Network, gates, part, embedding=None) -> CommProblem:
 @pytest.mark.parametrize(("name", "k", "topology"), [
     ("multiplier_n15", 4, "all-to-all"), ("multiplier_n15", 4, "line"),
     ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all"), ("multiplier_n15", 2, "all-to-all"),
-    ("sat_n11", 4, "line")])
+    ("sat_n11", 4, "line"), ("qft_n18", 4, "line"), ("qram_n20", 4, "line")])
 def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
     """For the static plan and the embedding, with evictions, copies stowed in free data
     qubits and relays (line), the replay gives exactly the ebits of a full distribution
@@ -84,7 +84,8 @@ def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
 
 
 @pytest.mark.parametrize(("name", "k", "topology"), [
-    ("multiplier_n15", 4, "line"), ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all")])
+    ("multiplier_n15", 4, "line"), ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all"),
+    ("qram_n20", 4, "line")])
 @pytest.mark.parametrize("kept", [1024, 7])
 def test_a_trial_replayed_from_a_checkpoint_counts_what_a_full_replay_counts(
         name, k, topology, kept, monkeypatch):
