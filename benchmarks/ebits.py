@@ -23,7 +23,8 @@ on METIS's own placement; ``bound`` = the lower bound dqc reports for its placem
 "optimal" when they are equal; ``fewest without moves`` = the fewest ebits of any plan
 without teledata moves, proved by :mod:`dqc.plan.exact` (small circuits on QPUs all
 linked to each other; "–" elsewhere); ``model`` = the cost model's prediction (equal to
-``ebits`` unless comm qubits ran out); ``moves`` = teledata moves; compile seconds;
+``ebits`` unless comm qubits ran out, or, on a line, copies fanned out from copies on the
+way); ``moves`` = teledata moves; compile seconds;
 verification method. Prints rows as it goes, then writes ``PREFIX.md`` and ``PREFIX.csv`` (default
 ``benchmarks/results/ebits``). Figures only: nothing here asserts.
 """

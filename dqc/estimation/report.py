@@ -55,7 +55,9 @@ class Report:
             (the state on ``from`` is teleported to comm qubit ``to``).
         moves: number of teledata moves (each costs one ebit per hop).
         planned_ebits: what the plan (covers plus moves) costs if no copy is ever
-            evicted; ``ebits`` exceeds it only when comm qubits run out.
+            evicted, each copy priced by its hops from its qubit; ``ebits`` exceeds it
+            only when comm qubits run out, and is below it when copies between QPUs
+            without a link fan out from copies on the way.
         embedded_flips: flips (CX targets and controls, X and Z) that segments
             continue through, mirrored onto their copies (:mod:`dqc.plan.embedding`).
         schedule: the deterministic schedule (:meth:`dqc.estimation.schedule.Schedule.to_dict`):
