@@ -371,8 +371,8 @@ class _Replay:
     def keeper(self, key: CopyKey, segment: int, source: int, protect: set[int]
                ) -> int | None:
         """The QPU on the path from ``source`` to copy ``key``'s QPU, nearest to it, that
-        has a planned use of the same segment ahead and two comm qubits free: it keeps a
-        copy on the way (as the distributor's ``Builder.keeper``)."""
+        has a planned use of the same segment ahead and a comm qubit free: it keeps a
+        copy on the way (as the distributor's ``Builder._keeper``)."""
         q, basis, k = key
         for j in reversed(self.problem.paths[(source, k)][1:-1]):
             ranks = self.ranks.get((q, basis, j))
@@ -381,7 +381,7 @@ class _Replay:
             i = bisect.bisect_right(ranks, self.clock)
             if i == len(ranks) or self.segments[(q, basis, j)][i] != segment:
                 continue
-            if sum(self.state[m] != _HOLD and m not in protect for m in self.pools[j]) >= 2:
+            if any(self.state[m] != _HOLD and m not in protect for m in self.pools[j]):
                 return j
         return None
 

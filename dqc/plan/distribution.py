@@ -536,9 +536,9 @@ class Builder:
     # ----- copies of carriers ---------------------------------------------
     def _keeper(self, q: int, basis: str, source: int, k: int, protect: set[int]) -> int | None:
         """The QPU on the path from QPU ``source`` to QPU k, nearest to k, where q's
-        segment in ``basis`` has a planned use ahead and no copy yet, and which has two
-        comm qubits free (one keeps the copy, one takes the next Bell pair: nothing is
-        evicted); ``None`` if there is none.
+        segment in ``basis`` has a planned use ahead and no copy yet, and which has a comm
+        qubit free to keep the copy (the next Bell pair takes a second one, as relaying
+        would: no more evictions than swapping through it); ``None`` if there is none.
 
         Opening the copy there first and fanning out from it costs the same hops as
         swapping through it, and the later copy there costs nothing: a segment's copies
@@ -549,9 +549,8 @@ class Builder:
         for j in reversed(path[1:-1]):
             if (basis, j) in self.copies[q] or self.next_use(q, basis, j) == math.inf:
                 continue
-            spare = [m for m in self.comm_pool[j]
-                     if self.state[m][0] in (_FREE, _DIRTY) and m not in protect]
-            if len(spare) >= 2:
+            if any(self.state[m][0] in (_FREE, _DIRTY) and m not in protect
+                   for m in self.comm_pool[j]):
                 return j
         return None
 
