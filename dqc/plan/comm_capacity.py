@@ -381,7 +381,8 @@ class _Replay:
             i = bisect.bisect_right(ranks, self.clock)
             if i == len(ranks) or self.segments[(q, basis, j)][i] != segment:
                 continue
-            if any(self.state[m] != _HOLD and m not in protect for m in self.pools[j]):
+            pool = self.pools[j]
+            if len(pool) > 1 and any(self.state[m] != _HOLD and m not in protect for m in pool):
                 return j
         return None
 

@@ -549,8 +549,9 @@ class Builder:
         for j in reversed(path[1:-1]):
             if (basis, j) in self.copies[q] or self.next_use(q, basis, j) == math.inf:
                 continue
-            if any(self.state[m][0] in (_FREE, _DIRTY) and m not in protect
-                   for m in self.comm_pool[j]):
+            pool = self.comm_pool[j]  # (a source needs a second comm qubit for the pair)
+            if len(pool) > 1 and any(self.state[m][0] in (_FREE, _DIRTY) and m not in protect
+                                     for m in pool):
                 return j
         return None
 
