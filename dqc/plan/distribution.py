@@ -541,9 +541,10 @@ class Builder:
         would: no more evictions than swapping through it); ``None`` if there is none.
 
         Opening the copy there first and fanning out from it costs the same hops as
-        swapping through it, and the later copy there costs nothing: a segment's copies
-        cost one ebit per link of the tree they span (on a line of three with q at one
-        end and copies at both others, 2 instead of 3 when the far copy opens first).
+        swapping through it, and the later copy there costs nothing (on a line of three
+        with q at one end and copies at both others, 2 ebits instead of 3 when the far
+        copy opens first). A QPU that only relays keeps nothing, and a copy still closes
+        after its last planned gate.
         """
         path, _ = self._path(source, k)
         for j in reversed(path[1:-1]):
