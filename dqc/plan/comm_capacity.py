@@ -306,13 +306,16 @@ class _Replay:
         return (self.open == snap[2] and self.owner == snap[1] and self.state == snap[0]
                 and self.spare == snap[4] and self.copies_open == snap[3])
 
-    def next_use(self, key: CopyKey) -> float:
-        """Rank of the next planned use of open copy ``key`` in its segment."""
+    def next_use(self, key: CopyKey, segment: int | None = None) -> float:
+        """Rank of the next planned use of copy ``key`` in ``segment`` (default: the
+        segment of the open copy)."""
         ranks = self.ranks.get(key)
         if ranks is None:
             return math.inf
         i = bisect.bisect_right(ranks, self.clock)
-        if i < len(ranks) and self.segments[key][i] == self.open[key][1]:
+        if segment is None:
+            segment = self.open[key][1]
+        if i < len(ranks) and self.segments[key][i] == segment:
             return ranks[i]
         return math.inf
 
@@ -375,11 +378,7 @@ class _Replay:
         copy on the way (as the distributor's ``Builder._keeper``)."""
         q, basis, k = key
         for j in reversed(self.problem.paths[(source, k)][1:-1]):
-            ranks = self.ranks.get((q, basis, j))
-            if ranks is None or (q, basis, j) in self.open:
-                continue
-            i = bisect.bisect_right(ranks, self.clock)
-            if i == len(ranks) or self.segments[(q, basis, j)][i] != segment:
+            if (q, basis, j) in self.open or self.next_use((q, basis, j), segment) == math.inf:
                 continue
             pool = self.pools[j]
             if len(pool) > 1 and any(self.state[m] != _HOLD and m not in protect for m in pool):
