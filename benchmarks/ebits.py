@@ -5,7 +5,7 @@ Usage::
     python -m benchmarks.ebits [--folder FOLDER] [--qpus 2 4 8]
                                [--topology all-to-all line] [--comm-qubits 2|data]
                                [--max-sim-qubits 16] [--no-generated] [--spare 0]
-                               [--max-qubits N] [--out PREFIX]
+                               [--max-qubits N] [--reuse] [--out PREFIX]
 
 Circuits: every ``.qasm`` in FOLDER (default ``benchmarks/circuits``: the 30 QASMBench
 circuits, provenance in its README) and generated ones — QFT-32/64/96
@@ -14,6 +14,9 @@ Clifford (seed 0); ``--max-qubits N`` keeps circuits of at most N qubits. Capaci
 tight: ``ceil(n / K)`` data qubits per QPU (plus ``--spare``). ``--comm-qubits data``
 gives each QPU as many comm qubits as data qubits, so that comm qubits hardly ever limit
 (the tools of ``benchmarks/data/PEERS.md`` count ebits without such a limit).
+``--reuse`` compiles with ``reuse=True`` (data qubits freed by qubits measured for the
+last time go to qubits that start later, :mod:`dqc.plan.lives`); the ``reuse`` column
+gives the births and deaths of the rows that kept it.
 
 Columns: ``2q gates`` after unrolling (swaps are relabelled, not counted);
 ``ebits`` emitted by dqc; ``naive`` = one ebit per remote two-qubit gate (times hops)
@@ -52,7 +55,7 @@ HERE = Path(__file__).resolve().parent
 CIRCUITS = HERE / "circuits"
 COLUMNS = ["circuit", "qubits", "2q gates", "K", "topology", "ebits", "naive", "bound",
            "bound (any placement)", "gap", "fewest without moves", "model", "moves",
-           "compile s", "verified"]
+           "reuse", "compile s", "verified"]
 
 
 def generated() -> list[tuple[str, QuantumCircuit]]:
@@ -83,7 +86,7 @@ def naive_ebits(circuit: QuantumCircuit, net: dqc.Network) -> tuple[int, int]:
 
 
 def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int | str,
-            max_sim: int, spare: int = 0) -> dict:
+            max_sim: int, spare: int = 0, reuse: bool = False) -> dict:
     data = math.ceil(circuit.num_qubits / k) + spare
     net = TOPOLOGIES[topology](k, data_qubits=data,
                                comm_qubits=data if comm == "data" else int(comm))
@@ -91,7 +94,7 @@ def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int
     try:
         row["2q gates"], row["naive"] = naive_ebits(circuit, net)
         start = time.perf_counter()
-        result = dqc.compile(circuit, net)
+        result = dqc.compile(circuit, net, reuse=reuse)
         row["compile s"] = f"{time.perf_counter() - start:.2f}"
         outcome = dqc.verify(circuit, result.circuit, result.report, max_sim_qubits=max_sim)
         report = result.report
@@ -102,6 +105,8 @@ def run_one(name: str, circuit: QuantumCircuit, k: int, topology: str, comm: int
         row["fewest without moves"] = "–" if fewest is None else fewest
         row.update(ebits=result.report.ebits, bound=result.report.ebits_lower_bound,
                    model=result.report.planned_ebits, moves=result.report.moves,
+                   reuse=(f"{len(report.births)} born, {len(report.deaths)} freed"
+                          if report.births or report.deaths else "–"),
                    verified=outcome.method if outcome.ok else f"FAILED: {outcome.detail}")
     except dqc.DQCError as exc:
         row.update({c: "–" for c in COLUMNS if c not in row})
@@ -123,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="extra data qubits per QPU beyond ceil(n/K) (default 0: tight)")
     parser.add_argument("--max-qubits", type=int, default=None,
                         help="only circuits of at most this many qubits")
+    parser.add_argument("--reuse", action="store_true",
+                        help="compile with reuse=True (data qubits reused after measurements)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "ebits")
     args = parser.parse_args(argv)
     circuits = [(p.stem, dqc.load_circuit(p)) for p in sorted(args.folder.glob("*.qasm"))]
@@ -136,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         for topology in args.topology:
             for k in args.qpus:
                 row = run_one(name, circuit, k, topology, args.comm_qubits, args.max_sim_qubits,
-                              args.spare)
+                              args.spare, args.reuse)
                 rows.append(row)
                 print(" | ".join(str(row[c]) for c in COLUMNS), flush=True)
     ratios = [r["ebits"] / r["naive"] for r in rows
@@ -146,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     summary = (f"{len(rows)} rows; geometric mean of ebits / naive over the {len(ratios)} rows "
                f"with naive > 0: {gmean:.3f} ({both_zero} rows need no ebits at all); "
                f"comm qubits per QPU: {args.comm_qubits}; spare data qubits per QPU: "
-               f"{args.spare}")
+               f"{args.spare}" + ("; data qubits reused (--reuse)" if args.reuse else ""))
     bounded = [r for r in rows if r["gap"] not in ("–", "unbounded")]
     proved = sum(1 for r in rows if r["gap"] == "optimal")
     summary += (f"; gap to the any-placement bound known on {len(bounded)} rows, "

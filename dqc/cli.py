@@ -135,6 +135,10 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--approximation", type=float, metavar="RAD",
                       help="drop cp/crz/rzz gates within RAD radians of the identity; the "
                            "report lists them and bounds the error (default: exact)")
+    comp.add_argument("--reuse", action="store_true",
+                      help="reuse data qubits: a qubit measured for the last time frees its "
+                           "data qubit for one that starts later; kept when it saves ebits "
+                           "(the output then has no Qiskit TranspileLayout)")
     comp.add_argument("--verify", action="store_true", help="verify the output before writing it")
     comp.add_argument("-q", "--quiet", action="store_true",
                       help="no progress line on the terminal (none is drawn when stderr is "
@@ -300,7 +304,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     network = _network(args, circuit.num_qubits)
     start = time.perf_counter()
     result = compile_circuit(circuit, network, seed=args.seed,
-                             approximation=args.approximation,
+                             approximation=args.approximation, reuse=args.reuse,
                              progress=None if args.quiet else StageProgress.for_terminal())
     seconds = time.perf_counter() - start
     report = result.report

@@ -13,7 +13,7 @@ from qiskit.passmanager import PropertySet
 from qiskit.transpiler import AnalysisPass, PassManager
 
 from dqc.adapter.layout import attach_layout
-from dqc.errors import CircuitInputError
+from dqc.errors import CapacityError, CircuitInputError
 from dqc.estimation.render import StageCallback
 from dqc.estimation.report import Report
 from dqc.estimation.verdict import assess
@@ -43,6 +43,7 @@ class CompileResult:
 def compile(  # noqa: A001 - the verb users look for
     circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
     approximation: float | None = None, progress: StageCallback | None = None,
+    reuse: bool = False,
 ) -> CompileResult:
     """Compile ``circuit`` into a circuit that runs on ``network``.
 
@@ -63,6 +64,14 @@ def compile(  # noqa: A001 - the verb users look for
         progress: called with ``(stage, stages done, stages)`` as each stage starts (a
             pass, then the schedule, then building the circuit) and once at the end
             with ``done == stages`` (e.g. :class:`dqc.estimation.render.StageProgress`).
+        reuse: also plan as if each QPU had one data qubit more, and keep that plan
+            when it emits fewer ebits and fits by reusing data qubits
+            (:mod:`dqc.plan.lives`): a qubit takes a data qubit at its first operation
+            that is not a one-qubit gate, and one measured for the last time frees its
+            data qubit (measured there and then; reset before the next use). The report
+            lists the ``births`` and ``deaths``; its placement-independent bound is 0
+            (``trivial``: the bound assumes no reuse). Off by default: without it every
+            input qubit keeps one data qubit for the whole circuit.
 
     Returns:
         The compiled circuit and its report.
@@ -90,7 +99,28 @@ def compile(  # noqa: A001 - the verb users look for
     check_nesting(circuit)
     seed = 0 if seed is None else int(seed)
     with _cyclic_gc_paused():
-        return _compile(circuit, network, seed, approximation, progress or _silent)
+        passes = compile_passes(network, seed=seed, approximation=approximation)
+        result = _compile(circuit, network, seed, passes, progress or _silent)
+        if reuse and result.report.ebits:
+            reused = _with_reuse(circuit, network, seed, approximation)
+            if reused is not None and reused.report.ebits < result.report.ebits:
+                return reused
+        return result
+
+
+def _with_reuse(circuit: QuantumCircuit, network: Network, seed: int,
+                approximation: float | None) -> CompileResult | None:
+    """The compile planned with one more data qubit per QPU and distributed on
+    ``network`` reusing data qubits (see :func:`compile`); ``None`` when that plan
+    needs more data qubits alive at once than a QPU has."""
+    roomier = Network(tuple(replace(q, data_qubits=q.data_qubits + 1) for q in network.qpus),
+                      network.links, network.name)
+    *planners, _ = compile_passes(roomier, seed=seed, approximation=approximation)
+    try:
+        return _compile(circuit, network, seed,
+                        [*planners, DistributeGates(network, reuse=True)], _silent)
+    except CapacityError:
+        return None
 
 
 @contextmanager
@@ -114,8 +144,8 @@ def _silent(stage: str, done: int, total: int) -> None:
     """No progress display."""
 
 
-def _compile(circuit: QuantumCircuit, network: Network, seed: int,
-             approximation: float | None, progress: StageCallback) -> CompileResult:
+def _compile(circuit: QuantumCircuit, network: Network, seed: int, passes: list,
+             progress: StageCallback) -> CompileResult:
     """:func:`compile` after its checks: run the passes, schedule, build the circuit.
 
     The last pass, :class:`~dqc.passes.DistributeGates`, is called directly on the DAG
@@ -124,15 +154,15 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     into a DAG and back for nothing. Its operations are scheduled before they become
     the circuit (:mod:`dqc.plan.emitted`), so the two are never in memory together.
     """
-    *analysis, distribute = compile_passes(network, seed=seed, approximation=approximation)
+    *analysis, distribute = passes
     assert isinstance(distribute, DistributeGates)
     names = [type(p).__name__ for p in (*analysis, distribute)] + [
         "scheduling", "building the circuit"]
-    total, passes = len(names), len(analysis)
+    total, planning = len(names), len(analysis)
 
     def after_pass(**kwargs) -> None:
         done = kwargs["count"] + 1  # (Qiskit counts passes from 0)
-        if done <= passes:  # (not after _KeepDag)
+        if done <= planning:  # (not after _KeepDag)
             progress(names[done], done, total)
 
     progress(names[0], 0, total)
@@ -145,11 +175,13 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int,
     progress(names[-2], total - 2, total)
     ebits = emitted.ebits
     ps = pm.property_set
-    bound = any_placement_bound(ps["dqc_interaction_graph"], [q.data_qubits for q in network.qpus],
-                                dag=ps["dqc_two_qubit_gates"][0], achieved=ebits)
+    reused = distribute.reuse  # (the bounds assume every qubit keeps its data qubit)
+    bound = None if reused else any_placement_bound(
+        ps["dqc_interaction_graph"], [q.data_qubits for q in network.qpus],
+        dag=ps["dqc_two_qubit_gates"][0], achieved=ebits)
     partition_cost, dropped = ps["dqc_placement"].ebits, ps["dqc_approximation"]
     exact = ps["dqc_exact"]
-    fewest = exact.embedding.ebits if exact is not None and exact.optimal else None
+    fewest = exact.embedding.ebits if exact is not None and exact.optimal and not reused else None
     # the passes' DAG and tables are not needed to schedule: let them go first; then
     # schedule the operations before they become the circuit (the two are the compile's
     # largest objects: this way they are never in memory together)

@@ -50,6 +50,7 @@ from dqc.verification import qcec_check
 from dqc.verification.branches import branches, deferrable, read_writes, resolve
 from dqc.verification.contract import check_contract
 from dqc.verification.deferral import input_clbits
+from dqc.verification.lives import separate_lives
 from dqc.verification.pauli_check import METHOD as PAULI_METHOD
 from dqc.verification.pauli_check import check_by_pauli_rotations
 from dqc.verification.qcec_check import INSTALL_HINT, check_by_qcec, require_qcec
@@ -113,6 +114,12 @@ def verify(
     rep = report if isinstance(report, Report) else Report.from_dict(report)
     try:
         contract = check_contract(original, compiled, rep)
+        if rep.births or rep.deaths:
+            reused = (f"; data qubits reused ({plural(len(rep.births), 'birth')}, "
+                      f"{plural(len(rep.deaths), 'death')}): checked life by life, qubits "
+                      "born late starting in |0>")
+            compiled, rep = separate_lives(compiled, rep)
+            contract += reused
     except VerificationError as exc:
         return Verification(False, "contract", str(exc))
     unrolled = UnrollForDistribution()(original)

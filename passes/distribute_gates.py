@@ -19,6 +19,7 @@ from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
 from dqc.plan.distribution import DistributedLayout, distribute
 from dqc.plan.emitted import Emitted
+from dqc.plan.lives import Lives
 from dqc.plan.proposals import Proposal, choose, ranked
 
 __all__ = ["DistributeGates", "DistributedLayout", "distribute"]
@@ -89,10 +90,11 @@ class DistributeGates(TransformationPass):
         (['qpu0', 'qpu0_comm', 'qpu1', 'qpu1_comm'], {'qpu0-qpu1': 1})
     """
 
-    def __init__(self, network: Network, *, replans: int = 3) -> None:
+    def __init__(self, network: Network, *, replans: int = 3, reuse: bool = False) -> None:
         super().__init__()
         self.network = network
         self.replans = replans
+        self.reuse = reuse
 
     def run(self, dag: DAGCircuit) -> DAGCircuit:
         """Distribute ``dag`` by the cheapest proposal (see :func:`dqc.plan.proposals.choose`)."""
@@ -118,7 +120,7 @@ class DistributeGates(TransformationPass):
                          exact=ps["dqc_exact"], also=ps["dqc_embedding_others"] or ())
         distribution, emitted = choose(
             self.network, dag, options, permutation=ps["dqc_wire_permutation"],
-            replans=self.replans, gates=gates)
+            replans=self.replans, gates=gates, lives=Lives.of(dag) if self.reuse else None)
         ps["dqc_distribution"] = distribution
         return emitted
 

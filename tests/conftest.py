@@ -79,9 +79,9 @@ def random_circuit(n: int, gates: int, seed: int) -> QuantumCircuit:
 
 
 def compile_and_verify(circuit: QuantumCircuit, network: dqc.Network, *, seed: int = 0,
-                       expect: str | None = None) -> dqc.CompileResult:
+                       expect: str | None = None, reuse: bool = False) -> dqc.CompileResult:
     """Compile, verify, and fail the test unless verification passed (by ``expect``)."""
-    result = dqc.compile(circuit, network, seed=seed)
+    result = dqc.compile(circuit, network, seed=seed, reuse=reuse)
     outcome = dqc.verify(circuit, result.circuit, result.report)
     assert outcome.ok, str(outcome)
     if expect is not None:

@@ -222,3 +222,37 @@ def assert_same_distributions(original: QuantumCircuit, compiled: QuantumCircuit
         p_comp = exact_distribution(_measure_in_basis(compiled, list(final_layout), angles))
         distance = total_variation(p_orig, _marginal(p_comp, keep_c))
         assert distance < 1e-9, distance
+
+
+def _heavy(qc: QuantumCircuit, a: int, b: int) -> None:
+    """Three CX between a and b, each in other bases (H on both between): no copy serves
+    two of them, so apart they cost 3 ebits."""
+    for i in range(3):
+        if i:
+            qc.h(a)
+            qc.h(b)
+        qc.cx(a, b)
+
+
+def two_phases() -> QuantumCircuit:
+    """q0 works with q1, then with q2; q1 and q3 are measured for the last time between.
+
+    Two QPUs of 2 data qubits: {q0, q1} and {q2, q3} at the start (or mirrored). The
+    second phase needs q0 beside q2::
+
+        phase 1:  q0=q1   q2=q3    measure q1, q3
+        phase 2:  q0=q2            measure q0, q2
+
+    Without reuse the QPU of q2 is full (q3 keeps its data qubit), so q0 and q3 trade
+    places: 2 ebits (telegates would cost 3). With reuse q3's data qubit is free after its
+    measurement and q0 moves into it: 1 ebit, the fewest (q0 meets both sides).
+    """
+    qc = QuantumCircuit(4, 4)
+    _heavy(qc, 0, 1)
+    _heavy(qc, 2, 3)
+    qc.measure(1, 1)
+    qc.measure(3, 3)
+    _heavy(qc, 0, 2)
+    qc.measure(0, 0)
+    qc.measure(2, 2)
+    return qc

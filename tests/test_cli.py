@@ -19,7 +19,7 @@ import pytest
 from qiskit import QuantumCircuit, qasm2, qasm3
 
 from dqc.cli import main
-from tests.helpers import ROOT, ghz, run_cli, write
+from tests.helpers import ROOT, ghz, run_cli, two_phases, write
 
 REPORT_KEYS = {"ebits", "ebits_per_link", "qubit_qpu", "initial_layout", "final_layout",
                "qpus", "links", "schedule"}
@@ -608,3 +608,14 @@ def test_generated_network_options_with_a_target_are_refused(capsys, tmp_path, g
     msg = assert_clean_error(rc, err, tmp_path / "out.qasm",
                              contains=("--comm-qubits", "--target metro4"))
     assert "generated network" in msg
+
+
+def test_compile_with_reuse_writes_lives_and_verifies(capsys, tmp_path):
+    """The hand-drawn case of tests/helpers.py: 2 ebits, 1 reusing a data qubit."""
+    src = tmp_path / "two_phases.qasm"
+    src.write_text(qasm2.dumps(two_phases()), encoding="utf-8")
+    stdout, compiled, report, out, rep = compile_ok(capsys, tmp_path, src, "--qpus", "2",
+                                                    "--reuse")
+    assert report["ebits"] == 1 and report["deaths"] and report["births"] == []
+    assert "data qubits reused" in stdout
+    verify_ok(capsys, src, out, rep)  # (read back from OpenQASM 3)

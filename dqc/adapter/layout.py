@@ -11,7 +11,9 @@ so that results can be read back per input qubit:
   qubits are its ancillas (register ``ancilla``).
 * ``circuit.metadata["dqc_layout"]`` — plain JSON: ``initial_layout``,
   ``final_layout``, ``qubit_qpu`` (QPU of every output qubit), ``comm_qubits`` and
-  ``teleport_register`` (the register of the protocol's measurements). It survives
+  ``teleport_register`` (the register of the protocol's measurements); and, when there are
+  any, ``teleports`` (teledata moves) and ``births`` and ``deaths`` (reused data qubits,
+  see :class:`~dqc.estimation.report.Report`). It survives
   :mod:`pickle` and ``QuantumCircuit.copy``; :func:`read_layout` reads it back and
   :func:`report_from_circuit` makes a report :func:`dqc.verify` accepts from it.
 
@@ -68,6 +70,12 @@ class _HasLayout(Protocol):
     def final_layout(self) -> Sequence[int]: ...
     @property
     def teleport_register(self) -> str: ...
+    @property
+    def teleports(self) -> Sequence[tuple[int, int]]: ...
+    @property
+    def births(self) -> Sequence[tuple[int, int, int]]: ...
+    @property
+    def deaths(self) -> Sequence[tuple[int, int, int]]: ...
 
 
 def full_permutation(initial: Sequence[int], final: Sequence[int], num_qubits: int) -> list[int]:
@@ -111,13 +119,17 @@ def layout_metadata(layout: _HasLayout) -> dict[str, Any]:
         >>> layout_metadata(DistributedLayout(("a", "a"), (1,), (0,), (0,), "tele"))["comm_qubits"]
         [1]
     """
-    return {
+    data: dict[str, Any] = {
         "initial_layout": [int(p) for p in layout.initial_layout],
         "final_layout": [int(p) for p in layout.final_layout],
         "qubit_qpu": [str(q) for q in layout.qubit_qpu],
         "comm_qubits": [int(p) for p in layout.comm_qubits],
         "teleport_register": str(layout.teleport_register),
     }
+    for key in ("teleports", "births", "deaths"):  # (teledata, reused data qubits only)
+        if getattr(layout, key):
+            data[key] = [[int(v) for v in entry] for entry in getattr(layout, key)]
+    return data
 
 
 def attach_layout(circuit: QuantumCircuit, layout: _HasLayout,
@@ -135,14 +147,17 @@ def attach_layout(circuit: QuantumCircuit, layout: _HasLayout,
         transpile_layout: Set ``circuit.layout`` too (not only the metadata). Note that
             ``qiskit.qasm3.dumps`` writes a circuit that has a layout as a *physical*
             circuit (qubits ``$0``, ``$1``, ..., only those used, no registers), so keep
-            it off for circuits exported with their per-QPU registers.
+            it off for circuits exported with their per-QPU registers. A compile that
+            reuses data qubits (``births``, ``deaths``) has no ``TranspileLayout``: input
+            qubits share data qubits over time, which a Qiskit layout cannot say.
 
     Returns:
         The circuit (a copy unless ``inplace``) with ``.metadata["dqc_layout"]`` and
         (``transpile_layout``) ``.layout`` set.
 
     Raises:
-        VerificationError: The layout does not fit the circuits (sizes, repeats).
+        VerificationError: The layout does not fit the circuits (sizes, repeats), or
+            reuses data qubits and ``transpile_layout`` is set.
     """
     n_out = circuit.num_qubits
     n_in = len(layout.initial_layout)
@@ -154,7 +169,14 @@ def attach_layout(circuit: QuantumCircuit, layout: _HasLayout,
         raise VerificationError(
             f"layout places {plural(n_in, 'input qubit')}, the original circuit has "
             f"{original.num_qubits}")
-    perm = full_permutation(layout.initial_layout, layout.final_layout, n_out)
+    reused = bool(layout.births or layout.deaths)
+    if reused and transpile_layout:
+        raise VerificationError(
+            "this compile reuses data qubits (input qubits share them over time), which a "
+            "Qiskit TranspileLayout cannot express; use transpile_layout=False and the "
+            f"metadata[{METADATA_KEY!r}] (births, deaths)")
+    perm = [] if reused else full_permutation(layout.initial_layout, layout.final_layout,
+                                              n_out)
     out = circuit if inplace else circuit.copy()
     out.metadata = {**(out.metadata or {}), METADATA_KEY: layout_metadata(layout)}
     if not transpile_layout:
@@ -212,6 +234,9 @@ def read_layout(circuit: QuantumCircuit) -> DistributedLayout:
         initial_layout=initial,
         final_layout=final,
         teleport_register=data.get("teleport_register", "tele"),
+        teleports=tuple((a, b) for a, b in data.get("teleports", ())),
+        births=tuple((q, p, j) for q, p, j in data.get("births", ())),
+        deaths=tuple((q, p, j) for q, p, j in data.get("deaths", ())),
     )
 
 

@@ -244,6 +244,11 @@ def fidelity_check(noisy: QuantumCircuit, ideal: QuantumCircuit, report: Report,
     reference qubits measured.
     """
     n = ideal.num_qubits
+    if report.births or report.deaths:
+        raise DQCError(
+            "a fidelity check needs every input qubit on a data qubit of its own from start "
+            f"to end; this compile reuses data qubits ({len(report.births)} born later, "
+            f"{len(report.deaths)} measured early): compile without reuse to simulate it")
     initial = [report.initial_layout[i] for i in range(n)]
     final = [report.final_layout[i] for i in range(n)]
     out = noisy.copy_empty_like()

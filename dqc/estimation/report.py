@@ -45,7 +45,8 @@ class Report:
         comm_qubits: indices of the output qubits that are comm qubits.
         initial_layout: for input qubit i, the output qubit holding it at the start.
         final_layout: for input qubit i, the output qubit holding it at the end.
-        qpus: ``{name: {"data": n, "comm": m, "used": k}}`` (``used``: data qubits used).
+        qpus: ``{name: {"data": n, "comm": m, "used": k}}`` (``used``: data qubits that
+            hold an input qubit at its start).
         links: ``[[qpuA, qpuB], ...]`` in network order.
         input: figures of the input circuit (qubits, clbits, gates on 2+ qubits).
         seed: the seed the compile used.
@@ -53,6 +54,13 @@ class Report:
         teleport_register: name of the register of the protocol's measurements.
         teleports: ``[from, to]`` output qubits of each teledata move, in circuit order
             (the state on ``from`` is teleported to comm qubit ``to``).
+        births: ``[q, p, j]``: with reuse (``compile(..., reuse=True)``,
+            :mod:`dqc.plan.lives`), input qubit q starts on output qubit p right after the
+            j-th ``reset`` of p (from 1, in circuit order), where another qubit lived
+            before; its ``initial_layout`` entry is p.
+        deaths: ``[q, p, j]``: input qubit q ends, measured, on output qubit p after its
+            j-th ``reset`` (0: before any); the next reset of p frees it for another
+            qubit. Its ``final_layout`` entry is p.
         moves: number of teledata moves (each costs one ebit per hop).
         planned_ebits: what the plan (covers plus moves) costs if no copy is ever
             evicted, each copy priced by its hops from its qubit; ``ebits`` exceeds it
@@ -87,6 +95,8 @@ class Report:
     partition_cost: int
     teleport_register: str = "tele"
     teleports: tuple[tuple[int, int], ...] = ()
+    births: tuple[tuple[int, int, int], ...] = ()
+    deaths: tuple[tuple[int, int, int], ...] = ()
     moves: int = 0
     planned_ebits: int = 0
     embedded_flips: int = 0
@@ -105,6 +115,8 @@ class Report:
         for key in ("qubit_qpu", "comm_qubits", "initial_layout", "final_layout"):
             d[key] = list(d[key])
         d["teleports"] = [list(pair) for pair in self.teleports]
+        for key in ("births", "deaths"):
+            d[key] = [list(entry) for entry in getattr(self, key)]
         d["links"] = [list(pair) for pair in self.links]
         for key in ("verification", "approximation"):
             if d[key] is None:
@@ -145,8 +157,8 @@ class Report:
                            f"counted per link but {plural(ebits, 'epr gate')} in the circuit")
         plan, layout = distribution.plan, distribution.layout
         used = dict.fromkeys(network.qpu_names, 0)
-        for name in plan.placement:
-            used[name] += 1
+        for p in set(layout.initial_layout):
+            used[layout.qubit_qpu[p]] += 1
         bound = any_placement or AnyPlacementBound(0, "trivial")
         return cls(
             ebits=ebits, ebits_per_link=per_link, remote_gates=distribution.remote_gates,
@@ -158,7 +170,8 @@ class Report:
             links=tuple((link.a, link.b) for link in network.links), input=inputs,
             seed=seed, partition_cost=int(partition_cost),
             teleport_register=layout.teleport_register, teleports=layout.teleports,
-            moves=len(plan.moves), planned_ebits=int(plan.ebits),
+            births=layout.births, deaths=layout.deaths, moves=len(plan.moves),
+            planned_ebits=int(plan.ebits),
             embedded_flips=len(plan.embedding.through) if plan.embedding else 0,
             schedule=dict(NOT_COMPUTED) if schedule is None else schedule,
             verdict=dict(NOT_COMPUTED) if verdict is None else verdict,
@@ -184,6 +197,8 @@ class Report:
             partition_cost=d.get("partition_cost", 0),
             teleport_register=d.get("teleport_register", "tele"),
             teleports=tuple((a, b) for a, b in d.get("teleports", ())),
+            births=tuple((q, p, j) for q, p, j in d.get("births", ())),
+            deaths=tuple((q, p, j) for q, p, j in d.get("deaths", ())),
             moves=d.get("moves", 0),
             planned_ebits=d.get("planned_ebits", 0),
             embedded_flips=d.get("embedded_flips", 0),
@@ -248,6 +263,10 @@ class Report:
         if self.fewest_without_moves is not None:
             lines.append(f"fewest ebits of any plan without teledata moves: "
                          f"{self.fewest_without_moves} (integer program, proved)")
+        if self.births or self.deaths:
+            lines.append(f"data qubits reused: {plural(len(self.deaths), 'qubit')} measured "
+                         f"for the last time free theirs, {plural(len(self.births), 'qubit')} "
+                         "later take one (no placement-independent bound with reuse)")
         if self.approximation:
             a = self.approximation
             lines.append(

@@ -69,6 +69,7 @@ from dqc.plan.cost_model import (
 from dqc.plan.embedding import EmbeddingPlan
 from dqc.plan.emitted import Emitted
 from dqc.plan.epr_order import late_epr_order, put_off
+from dqc.plan.lives import Lives
 from dqc.plan.teledata import Move, Timeline, time_sliced_cost
 from dqc.plan.weighted_cover import lifetime_weights
 
@@ -87,6 +88,11 @@ class DistributedLayout:
             order: the state on ``from`` goes to comm qubit ``to`` at ``from``'s next
             measurement into the teleport register (then usually a ``swap`` brings it
             into a free data qubit). Verification follows wires through these.
+        births: ``(q, p, j)``: with reuse (:mod:`dqc.plan.lives`), input qubit q starts on
+            output qubit p right after the j-th ``reset`` of p (counted from 1 in circuit
+            order), not at the start (where p holds another qubit, or none).
+        deaths: ``(q, p, j)``: input qubit q ends on output qubit p after its j-th
+            ``reset`` (0: before any); the next reset of p starts another qubit's life.
     """
 
     qubit_qpu: tuple[str, ...]
@@ -95,6 +101,8 @@ class DistributedLayout:
     final_layout: tuple[int, ...]
     teleport_register: str
     teleports: tuple[tuple[int, int], ...] = ()
+    births: tuple[tuple[int, int, int], ...] = ()
+    deaths: tuple[tuple[int, int, int], ...] = ()
 
 
 _FREE, _DIRTY, _HOLD, _PARK = 0, 1, 2, 3  # comm qubit states; _PARK: holds a moving qubit
@@ -133,7 +141,8 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
                permutation: tuple[int, ...] | None = None, moves: tuple[Move, ...] = (), *,
                replans: int = 3, emit: bool = True, embedding: EmbeddingPlan | None = None,
                gates: list[TwoQubitGate] | None = None, fit: bool = True,
-               timeline: Timeline | None = None) -> tuple[Builder, Emitted | None]:
+               timeline: Timeline | None = None, lives: Lives | None = None
+               ) -> tuple[Builder, Emitted | None]:
     """One distribution with re-planning (see :class:`~dqc.passes.DistributeGates`); the
     cheapest run.
 
@@ -145,13 +154,15 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
     their stays by :mod:`dqc.plan.teledata_embedding`). ``gates``: ``two_qubit_gates(dag)``,
     if at hand. ``fit``: when copies are still evicted, also try carriers and a walk order
     fitted to the comm qubits (:func:`fit_to_comm`; not with moves). ``timeline``:
-    ``Timeline.of(dag)``, if at hand (with moves).
+    ``Timeline.of(dag)``, if at hand (with moves). ``lives``: reuse data qubits
+    (:mod:`dqc.plan.lives`): QPUs may hold more qubits than data qubits over the circuit,
+    as long as no more are alive at once.
     """
     permutation = permutation or tuple(range(dag.num_qubits()))
     if gates is None:
         gates = two_qubit_gates(dag)
     builder = Builder(network, dag, gates, partition, permutation, moves, embedding=embedding,
-                      timeline=timeline)
+                      timeline=timeline, lives=lives)
     builder.build()
     if builder.num_two_qubit_gates > MAX_REPLAN_GATES:
         # one retry where evictions more than double the plan (a QFT-150 on 8 QPUs with 2
@@ -165,7 +176,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
             weights[key] = max(weights.get(key, 1), count)
         retry = Builder(network, dag, gates, partition, permutation, moves,
                         weight=lambda v, w=dict(weights): w.get(v, 1), embedding=embedding,
-                        timeline=timeline)
+                        timeline=timeline, lives=lives)
         retry.build()
         if retry.total_ebits() >= builder.total_ebits():
             break  # (the same run's opens again: the next retry would be this one)
@@ -175,7 +186,7 @@ def distribute(network: Network, dag: DAGCircuit, partition: tuple[str, ...],
         life = lifetime_weights(embedding.gates if embedding is not None else gates,
                                 builder.initial_qpus)
         retry = Builder(network, dag, gates, partition, permutation, moves,
-                        weight=lambda v: life.get(v, 1.0), embedding=embedding)
+                        weight=lambda v: life.get(v, 1.0), embedding=embedding, lives=lives)
         retry.build()
         if retry.total_ebits() < builder.total_ebits():
             builder = retry
@@ -208,7 +219,7 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
     paths = {(a, b): tuple(builder._path(a, b)[0]) for a in range(k) for b in range(k) if a != b}
     comm = [qpu.comm_qubits for qpu in net.qpus]
     part = builder.initial_qpus
-    spare = [qpu.data_qubits - part.count(k) for k, qpu in enumerate(net.qpus)]
+    spare = [max(0, qpu.data_qubits - part.count(k)) for k, qpu in enumerate(net.qpus)]
     plain = CommProblem.of(gates, part, builder.dist, comm, embedding_mirrors(through, gates),
                            paths, spare=spare)
     if not plain.gates:
@@ -237,7 +248,7 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
     retry = Builder(net, dag, builder.gates, builder.partition, builder.permutation,
                     embedding=embedding,
                     fitted=FittedWalk(carriers, planned_uses(problem, carriers),
-                                      builder.planned_ebits, walk_order))
+                                      builder.planned_ebits, walk_order), lives=builder.lives)
     retry.build()
     return retry if retry.total_ebits() < builder.total_ebits() else builder
 
@@ -360,7 +371,8 @@ class Builder:
                  partition: tuple[str, ...], permutation: tuple[int, ...],
                  moves: tuple[Move, ...] = (), weight=None,
                  embedding: EmbeddingPlan | None = None,
-                 fitted: FittedWalk | None = None, timeline: Timeline | None = None) -> None:
+                 fitted: FittedWalk | None = None, timeline: Timeline | None = None,
+                 lives: Lives | None = None) -> None:
         n = dag.num_qubits()
         if len(partition) != n:
             raise CapacityError(f"partition has {plural(len(partition), 'entry', 'entries')} "
@@ -382,9 +394,27 @@ class Builder:
         self.walk: WalkPlan | None = None
         # where things are
         self.out = OutputQubits.of(network)
-        self.qpu_of, self.slot, self.free_slots = place_inputs(network, partition, self.out)
+        # with lives (reuse), a qubit gets a data qubit at its birth and frees it at its death
+        self.lives = lives
+        self.unborn: set[int] = set()
+        self.dead: set[int] = set()
+        self.waiting: dict[int, list[tuple]] = {}  # unborn qubit -> its waiting gates
+        self.resets: Counter[int] = Counter()  # output qubit -> resets emitted on it
+        self.births: list[tuple[int, int, int]] = []
+        self.deaths: list[tuple[int, int, int]] = []
+        if lives is None:
+            self.qpu_of, self.slot, self.free_slots = place_inputs(network, partition, self.out)
+        else:
+            self.qpu_of = [network.index(name) for name in partition]
+            self.slot = [-1] * n
+            self.free_slots = [list(range(self.out.data_start[k],
+                                          self.out.data_start[k] + qpu.data_qubits))
+                               for k, qpu in enumerate(network.qpus)]
+            self.unborn = set(range(n))
+            self.waiting = {q: [] for q in range(n)}
         self.initial_qpus = tuple(self.qpu_of)
-        self.dirty_slots: set[int] = set()  # data qubits left behind by a move
+        self.dirty_slots: set[int] = set()  # data qubits left behind by a move (or a death)
+        self.born_on = list(self.slot)  # (with lives: the data qubit of each birth)
         self.parked: list[list[int]] = [[] for _ in network.qpus]  # qubits waiting on comm
         # comm qubit -> (state, owner); owner of a held copy is (qubit, basis)
         self.state: dict[int, tuple[int, tuple]] = {
@@ -424,6 +454,8 @@ class Builder:
 
     # ----- emitting -------------------------------------------------------
     def emit(self, op: Instruction, qubits: tuple[int, ...], clbits: tuple = ()) -> None:
+        if op.name == "reset":
+            self.resets[qubits[0]] += 1
         self.ops.append(("op", op, qubits, clbits))
 
     def measure_tele(self, qubit: int) -> int:
@@ -639,7 +671,12 @@ class Builder:
         for q, _ in batch:
             for basis in ("z", "x"):
                 self.end_segment(q, basis)
-        pending = sorted(batch)
+        pending = []
+        for q, k in sorted(batch):
+            if q in self.unborn or q in self.dead:
+                self.qpu_of[q] = k  # (no state to carry: it is born there, or gone)
+            else:
+                pending.append((q, k))
         while pending:
             # moves with room at their destination, those that free a waiting state first
             ready = sorted(((not self.parked[self.qpu_of[q]], q, k) for q, k in pending
@@ -738,7 +775,7 @@ class Builder:
         qidx = [[index[q] for q in node.qargs] for node in nodes]
         self.walk = walk = self.plan_walk(len(nodes))
         self.planned_ebits = walk.planned_ebits
-        initial_layout = tuple(self.slot)
+        initial_layout = list(self.slot)
         batches = dict(walk.batches)
         op_of = _Operations()
         for r, t in enumerate(walk.order):
@@ -749,22 +786,79 @@ class Builder:
         for r in sorted(batches):  # moves after the last operation
             self.clock = r
             self.do_moves(batches[r])
+        for q in sorted(self.unborn):  # (only waiting gates, or none)
+            self.birth(q)
         for q in range(dag.num_qubits()):
             for basis in ("z", "x"):
                 self.end_segment(q, basis)
+        if self.lives is not None:
+            initial_layout = [self.born_on[q] for q in range(dag.num_qubits())]
         self.layout = DistributedLayout(
             qubit_qpu=self.out.qubit_qpu,
             comm_qubits=tuple(m for pool in self.out.comm_pool for m in pool),
-            initial_layout=initial_layout,
+            initial_layout=tuple(initial_layout),
             final_layout=tuple(self.slot[w] for w in self.permutation),
             teleport_register=self._tele_name(),
             teleports=tuple(self.teleports),
+            births=tuple(self.births),
+            deaths=tuple((self.permutation.index(q), s, j) for q, s, j in self.deaths),
         )
+
+    # ----- lives (reuse) ---------------------------------------------------
+    def birth(self, q: int) -> None:
+        """Give unborn qubit q a free data qubit of its QPU (reset first if used before)
+        and run the gates that waited for it."""
+        self.unborn.discard(q)
+        s = self.free_data_qubit(self.qpu_of[q], q)
+        if s in self.dirty_slots:
+            self.emit(Reset(), (s,))
+            self.dirty_slots.discard(s)
+            self.births.append((q, s, self.resets[s]))
+        self.slot[q] = self.born_on[q] = s
+        for args in self.waiting.pop(q):
+            self.step(*args)
+
+    def free_data_qubit(self, k: int, q: int) -> int:
+        """A free data qubit of QPU k for qubit q (an unused one first), closing the
+        stowed copy there whose next use is farthest away when none is free."""
+        free = self.free_slots[k]
+        if not free:
+            stowed = [(self.next_use(p, b, j), s, p, b) for p, held in enumerate(self.copies)
+                      for (b, j), s in held.items() if j == k and s not in self.state]
+            if not stowed:
+                raise CapacityError(
+                    f"QPU '{self.net.qpus[k].name}' has no free data qubit for input qubit "
+                    f"{q} at its first operation: all {self.net.qpus[k].data_qubits} hold "
+                    "live qubits")
+            _, _, p, b = max(stowed)
+            self.close_copy(p, b, k)
+        clean = [s for s in free if s not in self.dirty_slots]
+        s = clean[0] if clean else free[0]
+        free.remove(s)
+        return s
+
+    def die(self, q: int) -> None:
+        """Qubit q has been measured for the last time: its data qubit is free."""
+        for basis in ("z", "x"):
+            self.end_segment(q, basis)
+        s, k = self.slot[q], self.qpu_of[q]
+        self.dead.add(q)
+        self.deaths.append((q, s, self.resets[s]))
+        self.free_slots[k].append(s)
+        self.free_slots[k].sort()
+        self.dirty_slots.add(s)
 
     def step(self, t: int, op: Instruction, diagonals: Diagonals, qs: list[int],
              cargs: Sequence[Clbit], carriers: dict[int, int]) -> None:
         """Emit operation ``t`` (``op`` on input qubits ``qs``): end the segments it ends,
         run it locally or as a telegate, and mirror the flips segments continue through."""
+        if self.unborn:
+            if len(qs) == 1 and qs[0] in self.unborn and t in self.lives.prefix[qs[0]]:  # type: ignore[union-attr]
+                self.waiting[qs[0]].append((t, op, diagonals, qs, cargs, carriers))
+                return
+            for q in qs:
+                if q in self.unborn:
+                    self.birth(q)
         if op.name == "barrier":
             self.barrier(qs)
             return
@@ -788,6 +882,10 @@ class Builder:
             self.emit(op, tuple(self.slot[q] for q in qs), cs)
         for q, basis in through:
             self.mirror(op, qs, diags, q, basis)
+        if self.lives is not None:
+            for q in qs:
+                if self.lives.death[q] == t:
+                    self.die(q)
 
     def block(self, op: Instruction, qs: list[int]) -> None:
         """Check that a block (:data:`dqc.gates.BLOCKS`) is on one QPU; it runs there."""

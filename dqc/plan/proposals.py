@@ -35,6 +35,7 @@ from dqc.plan.distribution import MAX_REPLAN_GATES, Builder, DistributedLayout, 
 from dqc.plan.embedding import EmbeddingPlan
 from dqc.plan.emitted import Emitted
 from dqc.plan.exact import ExactPlan
+from dqc.plan.lives import Lives
 from dqc.plan.teledata import Move, Timeline
 
 __all__ = ["Distribution", "Proposal", "choose", "ranked"]
@@ -150,7 +151,8 @@ def _exact(network: Network, plan: EmbeddingPlan, why: str) -> Proposal:
 
 def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
            permutation: Sequence[int] | None = None, replans: int = 3,
-           gates: list[TwoQubitGate] | None = None) -> tuple[Distribution, Emitted]:
+           gates: list[TwoQubitGate] | None = None, lives: Lives | None = None
+           ) -> tuple[Distribution, Emitted]:
     """Distribute by ``options[0]``; when comm-qubit limits make it emit more than its
     model, distribute the others too (those whose lower bound is below the fewest
     emitted so far) and keep the one that emits fewest ebits.
@@ -162,6 +164,7 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
         permutation: the wire permutation of elided swaps (see ``ElideSwaps``).
         replans: re-planning rounds of each distribution (0: none, and no comparison).
         gates: ``two_qubit_gates(dag)``, if at hand.
+        lives: reuse data qubits (:mod:`dqc.plan.lives`).
 
     Returns:
         The distribution's facts and its operations (``.circuit()`` builds the
@@ -172,7 +175,7 @@ def choose(network: Network, dag: DAGCircuit, options: Sequence[Proposal], *,
 
     def run(p: Proposal) -> tuple[Builder, Emitted | None]:
         return distribute(network, dag, p.placement, perm, p.moves, replans=replans,
-                          embedding=p.embedding, gates=gates, timeline=p.timeline)
+                          embedding=p.embedding, gates=gates, timeline=p.timeline, lives=lives)
 
     chosen, (builder, emitted), why = _first_that_fits(options, run)
     if (len(options) > 1 and replans and builder.total_ebits() > builder.planned_ebits

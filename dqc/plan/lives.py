@@ -1,0 +1,68 @@
+"""Lives of a circuit's qubits: when each one needs a data qubit of its own.
+
+A circuit's qubits start in ``|0>``, so a qubit needs no data qubit before its first
+operation that is not a plain one-qubit gate: the gates before it can wait, and the
+qubit is *born* there, on any free data qubit of its QPU. A qubit whose last operation
+is a measurement *dies* there: the data qubit is free again (reset before its next
+use). With ``reuse``, :class:`~dqc.plan.distribution.Builder` gives data qubits out at
+births and takes them back at deaths, so a QPU can hold, over the circuit, more qubits
+than it has data qubits: as many as it holds alive at once.
+
+Examples:
+    q1 is born at the second CX (its X waits), q0 dies at its measurement::
+
+        q0 ─■───M─
+        q1 ─┼─X─■─
+        q2 ─X───X─
+
+    >>> from qiskit import QuantumCircuit
+    >>> from qiskit.converters import circuit_to_dag
+    >>> qc = QuantumCircuit(3, 1); _ = qc.cx(0, 2); _ = qc.x(1); _ = qc.cx(1, 2)
+    >>> _ = qc.measure(0, 0)
+    >>> lives = Lives.of(circuit_to_dag(qc))
+    >>> [sorted(p) for p in lives.prefix], lives.death  # (the X is op 0 in DAG order)
+    ([[], [0], []], (3, -1, -1))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qiskit.circuit import Gate
+from qiskit.dagcircuit import DAGCircuit
+
+__all__ = ["Lives"]
+
+
+@dataclass(frozen=True)
+class Lives:
+    """Per qubit of a DAG (positions: indices in ``dag.topological_op_nodes()``).
+
+    Attributes:
+        prefix: the one-qubit gates before the qubit's first other operation (they wait
+            for its birth).
+        death: the position of its final measurement, when that is its last operation
+            (-1: it keeps its data qubit to the end).
+    """
+
+    prefix: tuple[frozenset[int], ...]
+    death: tuple[int, ...]
+
+    @classmethod
+    def of(cls, dag: DAGCircuit) -> Lives:
+        """The lives of ``dag``'s qubits."""
+        position = {node._node_id: i for i, node in enumerate(dag.topological_op_nodes())}
+        prefix: list[frozenset[int]] = []
+        death: list[int] = []
+        for wire in dag.qubits:
+            ops = list(dag.nodes_on_wire(wire, only_ops=True))
+            waits = []
+            for node in ops:
+                if not (isinstance(node.op, Gate) and len(node.qargs) == 1 and not node.cargs):
+                    break
+                waits.append(position[node._node_id])
+            prefix.append(frozenset(waits))
+            last = ops[-1] if ops else None
+            dies = last is not None and last.name == "measure"
+            death.append(position[last._node_id] if dies else -1)  # type: ignore[union-attr]
+        return cls(tuple(prefix), tuple(death))

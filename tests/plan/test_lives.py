@@ -1,0 +1,133 @@
+"""Reusing data qubits (dqc.plan.lives, compile(..., reuse=True)): births and deaths."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+from dqc.passes.distribute_gates import DistributeGates
+from dqc.passes.pass_manager import compile_passes
+from qiskit import QuantumCircuit, qasm3
+from qiskit.converters import circuit_to_dag
+from qiskit.transpiler import PassManager
+
+import dqc
+from dqc.errors import CapacityError
+from dqc.plan.lives import Lives
+from tests.helpers import two_phases
+
+CIRCUITS = Path(__file__).resolve().parents[2] / "benchmarks" / "circuits"
+
+
+NET = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=2)
+
+
+def test_lives_of_a_circuit():
+    qc = QuantumCircuit(3, 2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure(1, 0)  # q1 dies here
+    qc.x(2)
+    qc.measure(2, 1)  # q2: born and dead at its measurement
+    lives = Lives.of(circuit_to_dag(qc))
+    nodes = list(circuit_to_dag(qc).topological_op_nodes())
+    names = [[nodes[t].name for t in sorted(p)] for p in lives.prefix]
+    assert names == [["h"], [], ["x"]]
+    assert [nodes[t].name if t >= 0 else None for t in lives.death] == [None, "measure",
+                                                                        "measure"]
+
+
+def test_a_freed_data_qubit_takes_the_moving_qubit(verified):
+    qc = two_phases()
+    plain = verified(qc, NET)
+    reused = verified(qc, NET, reuse=True)
+    assert (plain.report.ebits, reused.report.ebits) == (2, 1)
+    assert reused.report.moves == 1 and reused.report.births == ()
+    assert {q for q, _, _ in reused.report.deaths} == {0, 1, 2, 3}
+    assert plain.report.deaths == () and plain.report.births == ()
+    assert "data qubits reused" in reused.report.summary()
+
+
+def test_reuse_is_kept_only_when_it_saves_ebits(verified):
+    qc = QuantumCircuit(4, 4)
+    qc.cx(0, 1)
+    qc.cx(2, 3)
+    qc.measure(range(4), range(4))
+    result = verified(qc, NET, reuse=True)
+    assert result.report.ebits == 0 and result.report.deaths == ()
+
+
+@pytest.mark.parametrize("name, k, plain, reused, births", [
+    ("adder_n28", 2, 3, 2, 1),   # the carry's QPU has room before its top qubits are born
+    ("qugan_n39", 2, 5, 3, 2),   # 19 qubits measured early free their data qubits
+])
+def test_benchmark_rows_with_reuse(verified, name, k, plain, reused, births):
+    qc = QuantumCircuit.from_qasm_file(str(CIRCUITS / f"{name}.qasm"))
+    net = dqc.Network.all_to_all(k, data_qubits=math.ceil(qc.num_qubits / k), comm_qubits=2)
+    assert dqc.compile(qc, net).report.ebits == plain
+    result = verified(qc, net, reuse=True)
+    assert result.report.ebits == reused
+    assert len(result.report.births) == births
+    # no QPU ever holds more live qubits than it has data qubits: the output has exactly
+    # the network's qubits, and the contract (checked by verify) puts every gate on one QPU
+    assert result.circuit.num_qubits == sum(q.data_qubits + q.comm_qubits for q in net.qpus)
+
+
+def test_reuse_is_deterministic():
+    a = dqc.compile(two_phases(), NET, reuse=True, seed=3)
+    b = dqc.compile(two_phases(), NET, reuse=True, seed=3)
+    assert qasm3.dumps(a.circuit) == qasm3.dumps(b.circuit)
+    assert a.report.to_json() == b.report.to_json()
+
+
+def test_report_round_trip_keeps_lives():
+    rep = dqc.compile(two_phases(), NET, reuse=True).report
+    again = dqc.Report.from_dict(rep.to_dict())
+    assert again.deaths == rep.deaths and again.births == rep.births
+
+
+
+
+def staggered(n: int, steps: int, seed: int) -> QuantumCircuit:
+    """A random Clifford circuit whose qubits start and stop at random steps (each
+    measured one step after its last gate): lives for data qubits to be reused by."""
+    rng = random.Random(seed)
+    qc = QuantumCircuit(n, n)
+    start = {q: rng.randrange(steps // 2) for q in range(n)}
+    end = {q: start[q] + rng.randrange(steps // 4, steps // 2 + 1) for q in range(n)}
+    for t in range(steps + 1):
+        for q in range(n):
+            if end[q] == t - 1:
+                qc.measure(q, q)
+        alive = [q for q in range(n) if start[q] <= t <= end[q]]
+        if len(alive) >= 2:
+            a, b = rng.sample(alive, 2)
+            rng.choice([qc.cx, qc.cz, qc.swap])(a, b)
+            rng.choice([qc.h, qc.s, qc.x, qc.sdg])(rng.choice(alive))
+    for q in range(n):
+        if end[q] >= steps:
+            qc.measure(q, q)
+    return qc
+
+
+def test_reused_distributions_of_random_circuits_verify(pass_verified):
+    """Plans for one more data qubit per QPU, distributed with reuse on the real network:
+    each either fits (and verifies) or stops with a CapacityError naming the QPU."""
+    net = dqc.Network.all_to_all(2, data_qubits=4, comm_qubits=2)
+    roomy = dqc.Network.all_to_all(2, data_qubits=5, comm_qubits=2)
+    births = deaths = 0
+    for seed in range(24, 40):  # (births are rare: 3 of these 16 have one)
+        qc = staggered(8, 30, seed)
+        *planners, _ = compile_passes(roomy, seed=seed)
+        pm = PassManager([*planners, DistributeGates(net, reuse=True)])
+        try:
+            out = pm.run(qc)
+        except CapacityError as exc:
+            assert "has no free data qubit for input qubit" in str(exc)
+            continue
+        report = pass_verified(qc, out, net, pm.property_set)
+        births += len(report.births)
+        deaths += len(report.deaths)
+    assert births and deaths  # (both kinds of reuse were exercised)
