@@ -792,7 +792,8 @@ class Builder:
             for basis in ("z", "x"):
                 self.end_segment(q, basis)
         if self.lives is not None:
-            initial_layout = [self.born_on[q] for q in range(dag.num_qubits())]
+            initial_layout = self.born_on
+        ends = {w: i for i, w in enumerate(self.permutation)}  # wire -> input qubit ending there
         self.layout = DistributedLayout(
             qubit_qpu=self.out.qubit_qpu,
             comm_qubits=tuple(m for pool in self.out.comm_pool for m in pool),
@@ -801,7 +802,7 @@ class Builder:
             teleport_register=self._tele_name(),
             teleports=tuple(self.teleports),
             births=tuple(self.births),
-            deaths=tuple((self.permutation.index(q), s, j) for q, s, j in self.deaths),
+            deaths=tuple((ends[q], s, j) for q, s, j in self.deaths),
         )
 
     # ----- lives (reuse) ---------------------------------------------------
