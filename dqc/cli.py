@@ -164,6 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     est.add_argument("--approximation", type=float, metavar="RAD",
                      help="as for compile: drop cp/crz/rzz gates within RAD radians of the "
                           "identity (not with --sweep or --requirements)")
+    est.add_argument("--reuse", action="store_true",
+                     help="as for compile: reuse data qubits when that saves ebits (not with "
+                          "--sweep or --requirements)")
     est.add_argument("-q", "--quiet", action="store_true",
                      help="no progress line on the terminal")
     est.add_argument("--samples", type=int, default=0,
@@ -351,9 +354,11 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     if args.simulate is not None and (args.simulate < 1 or args.sweep is not None):
         raise CLIError(f"--simulate takes a positive number of shots and one estimate (not "
                        f"--sweep); got --simulate {args.simulate}")
-    if args.approximation is not None and (args.requirements or args.sweep is not None):
-        raise CLIError("--approximation applies to one estimate; give it without "
-                       "--sweep and --requirements")
+    for given, flag in ((args.approximation is not None, "--approximation"),
+                        (args.reuse, "--reuse")):
+        if given and (args.requirements or args.sweep is not None):
+            raise CLIError(f"{flag} applies to one estimate; give it without --sweep and "
+                           "--requirements")
     sweep = parse_sweep(args.sweep) if args.sweep is not None else None
     plots = _plot_paths(args.plot, sweep[1] if sweep else None) if args.plot else []
     req_plot = (str(Path(args.plot).with_name(f"{Path(args.plot).stem}_requirements"
@@ -370,7 +375,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         quiet = args.json or args.quiet
         bar = None if quiet else tty_progress("Monte Carlo samples")
         single = estimate(circuit, network, seed=args.seed, samples=args.samples, progress=bar,
-                          approximation=args.approximation,
+                          approximation=args.approximation, reuse=args.reuse,
                           stages=None if quiet else StageProgress.for_terminal())
         if args.requirements:
             single = replace(single, requirements=requirements(

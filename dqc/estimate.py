@@ -60,7 +60,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
              samples: int = 0, epr_timing: str = "lazy",
              progress: Callable[[int, int], None] | None = None,
              approximation: float | None = None,
-             stages: StageCallback | None = None) -> Estimate:
+             stages: StageCallback | None = None, reuse: bool = False) -> Estimate:
     """Compile ``circuit`` onto ``network``, schedule it, and judge the result.
 
     Args:
@@ -72,6 +72,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         progress: called with (samples drawn, samples) during the Monte Carlo draws.
         approximation: as for :func:`dqc.compile` (``None``: exact).
         stages: the compile's stage progress (``progress`` of :func:`dqc.compile`).
+        reuse: as for :func:`dqc.compile` (reuse data qubits when that saves ebits).
 
     Returns:
         The :class:`Estimate`.
@@ -84,7 +85,7 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
         (100, True)
     """
     result = compile_circuit(circuit, network, seed=seed, approximation=approximation,
-                             progress=stages)
+                             progress=stages, reuse=reuse)
     report = result.report
     sched, verdict = assess(result.circuit, network, qubit_qpu=report.qubit_qpu,
                             comm_qubits=report.comm_qubits, remote_gates=report.remote_gates,

@@ -64,6 +64,11 @@ class DistributeGates(TransformationPass):
       flips on their stays, see :class:`PlanTeledata`), segments continue through the
       planned flips, and each flip is mirrored onto the flipped qubit's open copies
       (:mod:`dqc.plan.embedding`); a move still ends the moving qubit's segments.
+    * With ``reuse=True`` (:mod:`dqc.plan.lives`), a qubit takes a data qubit at its first
+      operation that is not a one-qubit gate and frees it after its final measurement, so
+      the placement may put more qubits on a QPU than it has data qubits, as long as no
+      more are alive at once (else CapacityError, and the next proposal is tried); the
+      layout lists the births and deaths (:class:`DistributedLayout`).
     * The plan distributed by is the cheapest on the model of the teledata moves, the
       embedding and the static plan; for circuits of at most 5,000 two-qubit gates,
       when it emits more than its model (comm-qubit limits), the others are

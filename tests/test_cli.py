@@ -619,3 +619,14 @@ def test_compile_with_reuse_writes_lives_and_verifies(capsys, tmp_path):
     assert report["ebits"] == 1 and report["deaths"] and report["births"] == []
     assert "data qubits reused" in stdout
     verify_ok(capsys, src, out, rep)  # (read back from OpenQASM 3)
+
+
+def test_estimate_with_reuse_and_its_refusals(capsys, tmp_path):
+    src = tmp_path / "two_phases.qasm"
+    src.write_text(qasm2.dumps(two_phases()), encoding="utf-8")
+    rc, stdout, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse", "--json")
+    assert rc == 0, err
+    assert json.loads(stdout)["ebits"] == 1  # (2 without reuse)
+    rc, _, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse", "--sweep",
+                         "link.rate_hz=10,100")
+    assert rc == 2 and "--reuse applies to one estimate" in err
