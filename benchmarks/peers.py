@@ -161,7 +161,7 @@ def compare(ours, reused, peers, setting: str) -> None:
         plain.append(max(ebits / best if best else 1.0, 1e-9))
         shown = str(ebits)
         if key in reused and reused[key][0] < ebits:
-            ebits, gap = reused[key]
+            ebits, gap = reused[key][0], "no bound with reuse"
             shown = f"{ebits} (reuse)"
         verdict = "better" if ebits < best else "equal" if ebits == best else "worse"
         wins += verdict == "better"
