@@ -396,6 +396,7 @@ class Builder:
         self.out = OutputQubits.of(network)
         # with lives (reuse), a qubit gets a data qubit at its birth and frees it at its death
         self.lives = lives
+        self.waits = lives.prefix if lives is not None else ()  # gates waiting for a birth
         self.unborn: set[int] = set()
         self.dead: set[int] = set()
         self.waiting: dict[int, list[tuple]] = {}  # unborn qubit -> its waiting gates
@@ -414,7 +415,7 @@ class Builder:
             self.waiting = {q: [] for q in range(n)}
         self.initial_qpus = tuple(self.qpu_of)
         self.dirty_slots: set[int] = set()  # data qubits left behind by a move (or a death)
-        self.born_on = list(self.slot)  # (with lives: the data qubit of each birth)
+        self.born_on = list(self.slot)  # where each qubit starts (with lives: set at birth)
         self.parked: list[list[int]] = [[] for _ in network.qpus]  # qubits waiting on comm
         # comm qubit -> (state, owner); owner of a held copy is (qubit, basis)
         self.state: dict[int, tuple[int, tuple]] = {
@@ -640,9 +641,13 @@ class Builder:
         if m in self.state:
             self.state[m] = (_DIRTY, ())
         else:  # a stowed copy's data qubit: free again
-            self.free_slots[k].append(m)
-            self.free_slots[k].sort()
-            self.dirty_slots.add(m)
+            self.release(k, m)
+
+    def release(self, k: int, s: int) -> None:
+        """Data qubit s of QPU k is free again (reset before its next use)."""
+        self.free_slots[k].append(s)
+        self.free_slots[k].sort()
+        self.dirty_slots.add(s)
 
     def next_use(self, q: int, basis: str, k: int) -> float:
         """Rank of the next planned gate using q's copy on QPU k in its current segment.
@@ -701,9 +706,7 @@ class Builder:
         self.ops.append(("op", _MEASURE, (s,), (("tele", bit),)))  # reuse the bit
         self.if_bit(bit, _Z, theirs)
         self.teleports.append((s, theirs))
-        self.free_slots[src].append(s)
-        self.free_slots[src].sort()
-        self.dirty_slots.add(s)
+        self.release(src, s)
         self.qpu_of[q] = k
         self.slot[q] = theirs
         self.state[theirs] = (_PARK, (q,))
@@ -775,7 +778,6 @@ class Builder:
         qidx = [[index[q] for q in node.qargs] for node in nodes]
         self.walk = walk = self.plan_walk(len(nodes))
         self.planned_ebits = walk.planned_ebits
-        initial_layout = list(self.slot)
         batches = dict(walk.batches)
         op_of = _Operations()
         for r, t in enumerate(walk.order):
@@ -791,13 +793,11 @@ class Builder:
         for q in range(dag.num_qubits()):
             for basis in ("z", "x"):
                 self.end_segment(q, basis)
-        if self.lives is not None:
-            initial_layout = self.born_on
         ends = {w: i for i, w in enumerate(self.permutation)}  # wire -> input qubit ending there
         self.layout = DistributedLayout(
             qubit_qpu=self.out.qubit_qpu,
             comm_qubits=tuple(m for pool in self.out.comm_pool for m in pool),
-            initial_layout=tuple(initial_layout),
+            initial_layout=tuple(self.born_on),
             final_layout=tuple(self.slot[w] for w in self.permutation),
             teleport_register=self._tele_name(),
             teleports=tuple(self.teleports),
@@ -845,16 +845,14 @@ class Builder:
         s, k = self.slot[q], self.qpu_of[q]
         self.dead.add(q)
         self.deaths.append((q, s, self.resets[s]))
-        self.free_slots[k].append(s)
-        self.free_slots[k].sort()
-        self.dirty_slots.add(s)
+        self.release(k, s)
 
     def step(self, t: int, op: Instruction, diagonals: Diagonals, qs: list[int],
              cargs: Sequence[Clbit], carriers: dict[int, int]) -> None:
         """Emit operation ``t`` (``op`` on input qubits ``qs``): end the segments it ends,
         run it locally or as a telegate, and mirror the flips segments continue through."""
         if self.unborn:
-            if len(qs) == 1 and qs[0] in self.unborn and t in self.lives.prefix[qs[0]]:  # type: ignore[union-attr]
+            if len(qs) == 1 and qs[0] in self.unborn and t in self.waits[qs[0]]:
                 self.waiting[qs[0]].append((t, op, diagonals, qs, cargs, carriers))
                 return
             for q in qs:

@@ -14,6 +14,7 @@ from qiskit.converters import circuit_to_dag
 from qiskit.transpiler import PassManager
 
 import dqc
+from dqc.adapter.noisy_sim import fidelity_check
 from dqc.errors import CapacityError
 from dqc.plan.lives import Lives
 from tests.helpers import two_phases
@@ -66,7 +67,7 @@ def test_reuse_is_kept_only_when_it_saves_ebits(verified):
 def test_benchmark_rows_with_reuse(verified, name, k, plain, reused, births):
     qc = QuantumCircuit.from_qasm_file(str(CIRCUITS / f"{name}.qasm"))
     net = dqc.Network.all_to_all(k, data_qubits=math.ceil(qc.num_qubits / k), comm_qubits=2)
-    assert dqc.compile(qc, net).report.ebits == plain
+    assert verified(qc, net).report.ebits == plain
     result = verified(qc, net, reuse=True)
     assert result.report.ebits == reused
     assert len(result.report.births) == births
@@ -75,17 +76,32 @@ def test_benchmark_rows_with_reuse(verified, name, k, plain, reused, births):
     assert result.circuit.num_qubits == sum(q.data_qubits + q.comm_qubits for q in net.qpus)
 
 
-def test_reuse_is_deterministic():
-    a = dqc.compile(two_phases(), NET, reuse=True, seed=3)
-    b = dqc.compile(two_phases(), NET, reuse=True, seed=3)
+def test_reuse_is_deterministic(verified):
+    a = verified(two_phases(), NET, reuse=True, seed=3)
+    b = verified(two_phases(), NET, reuse=True, seed=3)
     assert qasm3.dumps(a.circuit) == qasm3.dumps(b.circuit)
     assert a.report.to_json() == b.report.to_json()
 
 
-def test_report_round_trip_keeps_lives():
-    rep = dqc.compile(two_phases(), NET, reuse=True).report
-    again = dqc.Report.from_dict(rep.to_dict())
-    assert again.deaths == rep.deaths and again.births == rep.births
+def test_report_round_trip_keeps_lives(verified):
+    qc = two_phases()
+    result = verified(qc, NET, reuse=True)
+    again = dqc.Report.from_dict(result.report.to_dict())
+    assert again.deaths == result.report.deaths and again.births == result.report.births
+    assert dqc.verify(qc, result.circuit, again.to_dict()).ok  # (as read from --report JSON)
+
+
+def test_estimate_with_reuse_is_verified():
+    qc = two_phases()
+    est = dqc.estimate(qc, NET, reuse=True)
+    assert est.report.ebits == 1 and est.report.deaths
+    assert dqc.verify(qc, est.circuit, est.report).ok
+
+
+def test_a_fidelity_simulation_refuses_a_reused_output():
+    reused = dqc.compile(two_phases(), NET, reuse=True)
+    with pytest.raises(dqc.DQCError, match="reuses data qubits .0 born later, 4 measured early"):
+        fidelity_check(reused.circuit, two_phases(), reused.report, "state")
 
 
 
