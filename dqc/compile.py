@@ -64,11 +64,13 @@ def compile(  # noqa: A001 - the verb users look for
         progress: called with ``(stage, stages done, stages)`` as each stage starts (a
             pass, then the schedule, then building the circuit) and once at the end
             with ``done == stages`` (e.g. :class:`dqc.estimation.render.StageProgress`).
-        reuse: also plan as if each QPU had one data qubit more, and keep that plan
-            when it emits fewer ebits and fits by reusing data qubits
-            (:mod:`dqc.plan.lives`): a qubit takes a data qubit at its first operation
-            that is not a one-qubit gate, and one measured for the last time frees its
-            data qubit (measured there and then; reset before the next use). The report
+        reuse: reuse data qubits where that saves ebits (:mod:`dqc.plan.lives`): a
+            qubit takes a data qubit at its first operation that is not a one-qubit
+            gate, and one measured for the last time frees its data qubit (measured
+            there and then; reset before the next use), which then holds another qubit
+            or a copy. The plan is distributed with and without reuse, and planned
+            again as if each QPU had one data qubit more (distributed reusing data
+            qubits); the fewest ebits are kept (without reuse on ties). The report
             lists the ``births`` and ``deaths``; its placement-independent bound is 0
             (``trivial``: the bound assumes no reuse). Off by default: without it every
             input qubit keeps one data qubit for the whole circuit.
@@ -100,6 +102,8 @@ def compile(  # noqa: A001 - the verb users look for
     seed = 0 if seed is None else int(seed)
     with _cyclic_gc_paused():
         passes = compile_passes(network, seed=seed, approximation=approximation)
+        if reuse:  # the same plan, distributed reusing data qubits where that saves ebits
+            passes[-1] = DistributeGates(network, reuse=True)
         result = _compile(circuit, network, seed, passes, progress or _silent)
         if reuse and result.report.ebits:
             reused = _with_reuse(circuit, network, seed, approximation)
@@ -175,7 +179,8 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int, passes: list,
     progress(names[-2], total - 2, total)
     ebits = emitted.ebits
     ps = pm.property_set
-    reused = distribute.reuse  # (the bounds assume every qubit keeps its data qubit)
+    # (the bounds assume every qubit keeps its data qubit)
+    reused = bool(dist.layout.births or dist.layout.deaths)
     bound = None if reused else any_placement_bound(
         ps["dqc_interaction_graph"], [q.data_qubits for q in network.qpus],
         dag=ps["dqc_two_qubit_gates"][0], achieved=ebits)

@@ -7,6 +7,7 @@ distribute one (the protocols are in :mod:`dqc.plan.distribution`), and records 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from dqc.passes.requirements import required
@@ -15,12 +16,13 @@ from qiskit.converters import circuit_to_dag
 from qiskit.dagcircuit import DAGCircuit
 from qiskit.transpiler import TransformationPass
 
+from dqc.errors import CapacityError
 from dqc.network import Network
 from dqc.plan.cost_model import shared_two_qubit_gates
 from dqc.plan.distribution import DistributedLayout, distribute
 from dqc.plan.emitted import Emitted
 from dqc.plan.lives import Lives
-from dqc.plan.proposals import Proposal, choose, ranked
+from dqc.plan.proposals import Distribution, Proposal, choose, ranked
 
 __all__ = ["DistributeGates", "DistributedLayout", "distribute"]
 
@@ -64,11 +66,14 @@ class DistributeGates(TransformationPass):
       flips on their stays, see :class:`PlanTeledata`), segments continue through the
       planned flips, and each flip is mirrored onto the flipped qubit's open copies
       (:mod:`dqc.plan.embedding`); a move still ends the moving qubit's segments.
-    * With ``reuse=True`` (:mod:`dqc.plan.lives`), a qubit takes a data qubit at its first
-      operation that is not a one-qubit gate and frees it after its final measurement, so
-      the placement may put more qubits on a QPU than it has data qubits, as long as no
-      more are alive at once (else CapacityError, and the next proposal is tried); the
-      layout lists the births and deaths (:class:`DistributedLayout`).
+    * With ``reuse=True`` (:mod:`dqc.plan.lives`), the plan is distributed twice: as
+      above, and reusing data qubits: a qubit takes a data qubit at its first operation
+      that is not a one-qubit gate and frees it after its final measurement (for
+      another qubit, or a copy stowed there), so the placement may put more qubits on a
+      QPU than it has data qubits, as long as no more are alive at once (else
+      CapacityError, and the next proposal is tried). The one that emits fewer ebits is
+      kept (without reuse on ties); reusing, the layout lists the births and deaths
+      (:class:`DistributedLayout`).
     * The plan distributed by is the cheapest on the model of the teledata moves, the
       embedding and the static plan; for circuits of at most 5,000 two-qubit gates,
       when it emits more than its model (comm-qubit limits), the others are
@@ -123,11 +128,32 @@ class DistributeGates(TransformationPass):
         options = ranked(self.network, gates, self._static(partition),
                          embedding=ps["dqc_embedding"], teledata=ps["dqc_teledata"],
                          exact=ps["dqc_exact"], also=ps["dqc_embedding_others"] or ())
-        distribution, emitted = choose(
-            self.network, dag, options, permutation=ps["dqc_wire_permutation"],
-            replans=self.replans, gates=gates, lives=Lives.of(dag) if self.reuse else None)
+
+        def run(lives: Lives | None) -> tuple[Distribution, Emitted]:
+            return choose(self.network, dag, options, permutation=ps["dqc_wire_permutation"],
+                          replans=self.replans, gates=gates, lives=lives)
+
+        distribution, emitted = (self._fewer(run, Lives.of(dag)) if self.reuse
+                                 else run(None))
         ps["dqc_distribution"] = distribution
         return emitted
+
+    @staticmethod
+    def _fewer(run: Callable[[Lives | None], tuple[Distribution, Emitted]], lives: Lives
+               ) -> tuple[Distribution, Emitted]:
+        """``run`` without reuse and with ``lives``: the one that emits fewer ebits
+        (without reuse on ties); the one that fits when the other raises
+        :class:`~dqc.errors.CapacityError` (a placement fuller than the data qubits fits
+        only by reuse), the error when neither fits."""
+        try:
+            plain = run(None)
+        except CapacityError:
+            return run(lives)
+        try:
+            reused = run(lives)
+        except CapacityError:
+            return plain
+        return reused if reused[1].ebits < plain[1].ebits else plain
 
     def _static(self, partition: tuple[str, ...]) -> Proposal:
         """The static plan as the planners left it: PlanTeledata's when it proposes no

@@ -67,9 +67,8 @@ class PlanEmbedding(AnalysisPass):
         work: budget of evaluations × two-qubit gates for the greedy search (each
             evaluation is one set of minimum covers); larger circuits try fewer flips.
         exact: also solve the integer program of :mod:`dqc.plan.exact` where its size
-            rule admits the circuit (QPUs each one hop from every other; on two QPUs it adds
-            about 1-2 s to a compile of a few hundred two-qubit gates, on more it is
-            built for a few dozen).
+            rule admits the circuit (on two QPUs it adds about 1-2 s to a compile of a few
+            hundred two-qubit gates, on more it is built for a few dozen).
 
     The placement ``dqc_partition`` is tried first, then the other candidates the
     partitioner scored (``dqc_placement``), while the budget lasts; the
@@ -88,14 +87,14 @@ class PlanEmbedding(AnalysisPass):
     ``None`` when not searched), ``dqc_exact`` (:class:`dqc.plan.exact.ExactPlan` or
     ``None``).
 
-    On QPUs each one hop from every other, small circuits (:mod:`dqc.plan.exact`'s size
-    rule) also get the integer program over placements, flips and carriers together:
-    ``dqc_exact`` keeps its plan (and whether it is proved optimal among plans without
-    teledata moves), which :class:`DistributeGates` proposes beside the others when it
-    costs fewer ebits. When the heuristics' plan already needs no more ebits than the
-    interaction graph's spread bound (:func:`dqc.plan.bounds.spread_bound`; e.g. 1 for a
-    connected circuit too big for one QPU), that plan is ``dqc_exact``, proved optimal,
-    and no program is solved.
+    Small circuits (:mod:`dqc.plan.exact`'s size rule) also get the integer program over
+    placements, flips and carriers together: ``dqc_exact`` keeps its plan (and whether it
+    is proved optimal among plans without teledata moves; on QPUs not all one hop apart,
+    when its price on the real distances meets the fewest copies of any plan), which
+    :class:`DistributeGates` proposes beside the others when it costs fewer ebits. When
+    the heuristics' plan already needs no more ebits than the interaction graph's spread
+    bound (:func:`dqc.plan.bounds.spread_bound`; e.g. 1 for a connected circuit too big
+    for one QPU), that plan is ``dqc_exact``, proved optimal, and no program is solved.
     """
 
     def __init__(self, network: Network, *, max_gates: int | None = None,

@@ -108,10 +108,11 @@ class PlanTeledata(AnalysisPass):
             (``square_root_n18`` on 4 QPUs of 6 data and 2 comm qubits: 73 ebits with
             moves from it, 83 from the dry runs' choice).
         exact: also solve the integer program of :mod:`dqc.plan.exact_moves` (placements
-            in every slice, moves, carriers and, with ``embedding``, flips together; QPUs
-            each one hop from every other; beyond its size rule, without flips, then with
-            moves between :data:`EXACT_STRETCHES` stretches of slices) and propose its
-            plan when it costs fewer ebits than every other plan so far. Off by default:
+            in every slice, moves, carriers and, with ``embedding``, flips together; priced
+            by hops where QPUs are not all linked; beyond its size rule, without flips,
+            then with moves between :data:`EXACT_STRETCHES` stretches of slices) and
+            propose its plan when it costs fewer ebits than every other plan so far. Off
+            by default:
             it takes seconds (QASMBench's ``qec9xz_n17``, 32 gates: 4.1 s with flips,
             proving the heuristics' 4 ebits fewest; ``seca_n11``, 84 gates, beyond the
             size rule with flips: 4.7 s without, proving the heuristics' 3 fewest among

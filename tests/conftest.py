@@ -101,17 +101,18 @@ def verify_pass_output(circuit: QuantumCircuit, out: QuantumCircuit, network: dq
 
 def distribute_fixed(circuit: QuantumCircuit, network: dqc.Network,
                      partition: tuple[str, ...], moves: tuple = (), replans: int = 0, *,
-                     embedding: EmbeddingPlan | None = None
+                     embedding: EmbeddingPlan | None = None, reuse: bool = False
                      ) -> tuple[QuantumCircuit, dqc.Report]:
-    """Run only DistributeGates with a given placement and moves or embedding (kept as
-    given unless ``replans``: then carriers may be re-planned and moves dropped); verify
-    it."""
+    """Run only DistributeGates (``reuse`` as given) with a given placement and moves or
+    embedding (kept as given unless ``replans``: then carriers may be re-planned and moves
+    dropped); verify it."""
     props: dict = {"dqc_partition": partition, "dqc_teledata": Proposal(
         "teledata", partition, 0, 0, moves=tuple(moves)) if moves else None}
     if embedding is not None:
         props["dqc_embedding"] = Proposal("embedding", partition, embedding.ebits,
                                           embedding.lower_bound, embedding=embedding)
-    out = dqc.passes.DistributeGates(network, replans=replans)(circuit, property_set=props)
+    out = dqc.passes.DistributeGates(network, replans=replans, reuse=reuse)(
+        circuit, property_set=props)
     return out, verify_pass_output(circuit, out, network, props)
 
 

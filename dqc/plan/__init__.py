@@ -7,8 +7,8 @@
 * :mod:`dqc.plan.teledata_embedding` — flips continued through on the stays of moves;
 * :mod:`dqc.plan.weighted_cover` — carrier covers weighted by eviction cost;
 * :mod:`dqc.plan.exact` — placement, flips and carriers by one integer program (small
-  circuits, QPUs all linked to each other); :mod:`dqc.plan.exact_moves` — placements in
-  every slice, moves and carriers by one integer program (two QPUs, opt-in);
+  circuits; priced by hops where QPUs are not all linked); :mod:`dqc.plan.exact_moves` —
+  placements in every slice, moves and carriers by one integer program (opt-in);
 * :mod:`dqc.plan.proposals` — the typed plans the planners propose, and the one place
   that chooses between them;
 * :mod:`dqc.plan.distribution` — the builder that emits the distributed circuit;

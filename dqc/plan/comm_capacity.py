@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dqc.plan.cost_model import TwoQubitGate
+from dqc.plan.lives import Lives
 
 __all__ = ["CommProblem", "Fitted", "Mirror", "embedding_mirrors", "fit_carriers", "lazy_order",
            "walk_ranks",
@@ -76,9 +77,9 @@ CopyKey = tuple[int, str, int]  # (qubit, basis, QPU it is copied to)
 
 _FREE, _DIRTY, _HOLD = 0, 1, 2  # comm qubit states, as the distributor's
 # a replay's comm qubits: state, owner, open copies, open copies per segment, free data
-# qubits, clock, ebits
+# qubits, clock, ebits, births and deaths taken (CommProblem.slots)
 _Snapshot = tuple[list[int], list["CopyKey | None"], dict[CopyKey, tuple[int, int]],
-                  dict[tuple[int, str], int], list[int], int, int]
+                  dict[tuple[int, str], int], list[int], int, int, int]
 _Edit = tuple[CopyKey, int, int, bool]  # a use (rank, segment) added to or taken from a copy
 
 
@@ -110,6 +111,10 @@ class CommProblem:
         rank: walk position of every op position (the walk order's inverse).
         spare: free data qubits per QPU (none by default): a copy to be evicted that has a
             use ahead is stowed in one instead of closed, as the distributor does.
+        slots: with reuse (:mod:`dqc.plan.lives`), where data qubits are taken and freed:
+            ``(rank, after, qpu, change)`` in walk order, a birth (``-1``, before the op
+            at ``rank``: ``after`` 0) or a death (``+1``, after it: ``after`` 1); ``spare``
+            then counts every data qubit, as no qubit is born at the start.
     """
 
     gates: tuple[TwoQubitGate, ...]
@@ -120,18 +125,21 @@ class CommProblem:
     paths: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
     rank: tuple[int, ...] = ()
     spare: tuple[int, ...] = ()
+    slots: tuple[tuple[int, int, int, int], ...] = ()
 
     @classmethod
     def of(cls, gates: Sequence[TwoQubitGate], part: Sequence[int], dist: np.ndarray,
            comm: Sequence[int], mirrors: Sequence[Mirror] = (),
            paths: Mapping[tuple[int, int], Sequence[int]] | None = None,
-           rank: Sequence[int] | None = None, spare: Sequence[int] = ()) -> CommProblem:
+           rank: Sequence[int] | None = None, spare: Sequence[int] = (),
+           lives: Lives | None = None) -> CommProblem:
         """The problem of ``gates`` (forced mirror rows, negative positions, are left
         out: :func:`planned_uses` derives them) on placement ``part``, walked in the
         order whose ranks are ``rank`` (default: op positions; mirrors carry ranks).
 
         ``paths`` defaults to a shortest path of ``dist`` towards lower indices first
-        (give the network's own paths to follow the distributor exactly).
+        (give the network's own paths to follow the distributor exactly). ``lives``:
+        data qubits are reused (:attr:`slots`; ``spare`` should then count them all).
         """
         part = tuple(int(k) for k in part)
         remote_gates = [g for g in gates if g.position >= 0
@@ -147,7 +155,8 @@ class CommProblem:
                 if a != b and (a, b) not in table:
                     table[(a, b)] = _path(dist, a, b)
         return cls(remote, tuple(sorted(mirrors, key=lambda m: m.rank)), part, dist,
-                   tuple(int(c) for c in comm), table, rank, tuple(int(n) for n in spare))
+                   tuple(int(c) for c in comm), table, rank, tuple(int(n) for n in spare),
+                   () if lives is None else _slots(lives, part, rank))
 
     @functools.cached_property
     def mirrors_of(self) -> dict[tuple[int, str], tuple[Mirror, ...]]:
@@ -263,6 +272,19 @@ def _spans(uses: list[tuple[int, int]], rank: int) -> bool:
     return 0 < i and j < len(uses) and uses[i - 1][1] == uses[j][1]
 
 
+def _slots(lives: Lives, part: Sequence[int], rank: Sequence[int]
+           ) -> tuple[tuple[int, int, int, int], ...]:
+    """:attr:`CommProblem.slots` of ``lives`` on placement ``part`` in walk order
+    ``rank`` (a position past ``rank`` keeps its own number, as the default order)."""
+
+    def at(position: int) -> int:
+        return rank[position] if position < len(rank) else position
+
+    events = [(at(t), 0, part[q], -1) for q, t in enumerate(lives.birth) if t >= 0]
+    events += [(at(t), 1, part[q], 1) for q, t in enumerate(lives.death) if t >= 0]
+    return tuple(sorted(events))
+
+
 class _Replay:
     """The distributor's comm qubits, replayed for one choice of carriers.
 
@@ -286,6 +308,7 @@ class _Replay:
         self.open: dict[CopyKey, tuple[int, int]] = {}
         self.copies_open: dict[tuple[int, str], int] = {}  # (qubit, basis) -> open copies
         self.spare = list(problem.spare or [0] * len(problem.comm))
+        self.slot_event = 0  # problem.slots taken so far
         self.clock = 0
         self.ebits = 0
         self.first_open: dict[CopyKey, int] = {}  # copy -> clock it was first opened at
@@ -293,18 +316,38 @@ class _Replay:
     def snapshot(self) -> _Snapshot:
         """The comm qubits' state now, to :meth:`restore` a later replay to."""
         return (self.state[:], self.owner[:], dict(self.open), dict(self.copies_open),
-                self.spare[:], self.clock, self.ebits)
+                self.spare[:], self.clock, self.ebits, self.slot_event)
 
     def restore(self, snap: _Snapshot) -> None:
         """Take the state of ``snap`` (copied: a snapshot serves many replays)."""
-        state, owner, opened, copies_open, spare, self.clock, self.ebits = snap
+        state, owner, opened, copies_open, spare, self.clock, self.ebits, self.slot_event = snap
         self.state, self.owner, self.spare = state[:], owner[:], spare[:]
         self.open, self.copies_open = dict(opened), dict(copies_open)
 
     def same_state(self, snap: _Snapshot) -> bool:
         """The comm qubits hold what they held at ``snap`` (clock and ebits aside)."""
         return (self.open == snap[2] and self.owner == snap[1] and self.state == snap[0]
-                and self.spare == snap[4] and self.copies_open == snap[3])
+                and self.spare == snap[4] and self.copies_open == snap[3]
+                and self.slot_event == snap[7])
+
+    def advance(self, rank: int) -> None:
+        """Take the data qubits born at ``rank`` and free those that died before it
+        (:attr:`CommProblem.slots`), then set the clock there. A birth on a QPU
+        without a free data qubit closes the copy stowed there whose next use is
+        farthest ahead, as the distributor does (none: it cannot be carried)."""
+        slots = self.problem.slots
+        while self.slot_event < len(slots) and slots[self.slot_event][:2] < (rank, 1):
+            self.clock, _, k, change = slots[self.slot_event]
+            self.slot_event += 1
+            if change > 0 or self.spare[k]:
+                self.spare[k] += change
+                continue
+            stowed = [key for key, (m, _) in self.open.items() if m < 0 and key[2] == k]
+            if not stowed:
+                raise _Infeasible
+            self.close(max(stowed, key=lambda key: (self.next_use(key), key)))
+            self.spare[k] -= 1
+        self.clock = rank
 
     def next_use(self, key: CopyKey, segment: int | None = None) -> float:
         """Rank of the next planned use of copy ``key`` in ``segment`` (default: the
@@ -503,15 +546,15 @@ def _run(problem: CommProblem, replay: _Replay, carriers: Mapping[int, int], *,
             g = gates[n]
             r = rank[g.position]
             while i < len(mirrors) and mirrors[i].rank < r:
-                replay.clock = mirrors[i].rank
+                replay.advance(mirrors[i].rank)
                 replay.mirror(mirrors[i])
                 i += 1
             if replay.ebits >= limit:
                 return replay.ebits
-            replay.clock = r
+            replay.advance(r)
             replay.gate(*carried[n][carriers[g.position]])
         for m in mirrors[i:]:
-            replay.clock = m.rank
+            replay.advance(m.rank)
             replay.mirror(m)
     except _Infeasible:
         return math.inf

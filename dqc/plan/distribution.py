@@ -219,9 +219,11 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
     paths = {(a, b): tuple(builder._path(a, b)[0]) for a in range(k) for b in range(k) if a != b}
     comm = [qpu.comm_qubits for qpu in net.qpus]
     part = builder.initial_qpus
-    spare = [max(0, qpu.data_qubits - part.count(k)) for k, qpu in enumerate(net.qpus)]
+    lives = builder.lives  # (with reuse, every data qubit is free until a birth)
+    spare = [qpu.data_qubits if lives is not None else max(0, qpu.data_qubits - part.count(k))
+             for k, qpu in enumerate(net.qpus)]
     plain = CommProblem.of(gates, part, builder.dist, comm, embedding_mirrors(through, gates),
-                           paths, spare=spare)
+                           paths, spare=spare, lives=lives)
     if not plain.gates:
         return builder
     budget = max(4, FIT_WORK // len(plain.gates))
@@ -235,7 +237,7 @@ def fit_to_comm(builder: Builder, embedding: EmbeddingPlan | None) -> Builder:
         rank = walk_ranks(order)
         candidates.append((CommProblem.of(gates, part, builder.dist, comm,
                                           embedding_mirrors(through, gates, rank), paths, rank,
-                                          spare), order))
+                                          spare, lives), order))
     best: tuple[float, CommProblem, dict[int, int], tuple[int, ...] | None] | None = None
     for problem, walk_order in candidates:
         fitted = fit_carriers(problem, [start], max_evaluations=budget // 2)

@@ -2,8 +2,9 @@
 
 The heuristics choose a placement (:mod:`dqc.plan.partition`), then the flips to
 embed through on it (:mod:`dqc.plan.embedding`), then carriers by minimum cover. For a
-small circuit on QPUs each one hop from every other, all three are one integer program,
-which HiGHS (SciPy's :func:`~scipy.optimize.milp`) solves to optimality. A *piece* is a segment as
+small circuit, all three are one integer program, which HiGHS (SciPy's
+:func:`~scipy.optimize.milp`) solves to optimality (QPUs each one hop from every other;
+other networks below). A *piece* is a segment as
 :func:`~dqc.plan.cost_model.two_qubit_gates` counts it (ended by every flip);
 continuing through a flip joins the pieces on its two sides into one segment.
 
@@ -32,6 +33,13 @@ on every QPU), so its size rule is tighter (:data:`MAX_MANY_ROWS`).
 Its optimum is the fewest ebits of any plan without teledata moves, over every
 placement; :class:`~dqc.passes.PlanEmbedding` proposes it when it beats the heuristics'
 and the report says so when it is proved.
+
+Other networks (QPUs not all one hop apart: a line, a ring, a star): a copy ``d`` hops
+from its qubit's QPU costs ``d`` ebits (:class:`HopPricing`), and no two QPUs are
+interchangeable. The program as if every two were linked, one ebit per copy, bounds every
+plan without moves on the real network (each ebit puts a segment on at most one more
+QPU; see :mod:`dqc.plan.bounds`): the plan's ``lower_bound``, and it is proved optimal
+when its price meets that bound.
 
 Comm qubits: the program counts no comm-qubit limit, and its plan may need more copies
 open at once than a QPU has comm qubits (the distributor then evicts and reopens them).
@@ -83,6 +91,14 @@ Examples:
     >>> plan = exact_plan(FlipTable.of(circuit_to_dag(qc)), 6, [2, 2, 2], 1 - np.eye(3))
     >>> plan.embedding.ebits, plan.optimal
     (2, True)
+
+    On a line of the three QPUs, q0's QPU in the middle copies q0 one hop each way: 2
+    ebits, the bound, proved again::
+
+    >>> line = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]])
+    >>> plan = exact_plan(FlipTable.of(circuit_to_dag(qc)), 6, [2, 2, 2], line)
+    >>> plan.embedding.placement[0], plan.embedding.ebits, plan.optimal
+    (1, 2, True)
 """
 
 from __future__ import annotations
@@ -105,6 +121,11 @@ MAX_ROWS = 8_000
 #: circuits' programs above it (GHZ-40 on 4 QPUs, 2,946 rows: 4.9 s for a plan of 4
 #: ebits against the heuristics' 3; a BV-30 on 4 QPUs, 1,396 rows: proved in 0.4 s).
 MAX_MANY_ROWS = 2_000
+#: On QPUs not all linked, programs of more rows are not built: their plan is priced by
+#: hops and a second program bounds it, neither proved within the node limit above about
+#: this size (GHZ-16 on a ring of 4 QPUs, 1,394 rows: 1.7 + 1.9 s, nothing proved; six
+#: qubits of 24 random gates on a line of 3, 790-1,001 rows: 7 of 10 proved in 0.5-1.2 s).
+MAX_HOPS_ROWS = 1_000
 #: Nor for circuits of more interacting qubit pairs: dense circuits (QFT-32, a random
 #: 30-qubit Clifford: 330-500 pairs) took 4-25 s at about 1,000-9,000 rows.
 MAX_PAIRS = 200
@@ -135,10 +156,12 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
                max_rows: int | None = None, max_pairs: int = MAX_PAIRS,
                node_limit: int = NODE_LIMIT) -> ExactPlan | None:
     """The plan of fewest ebits over placements, flips and carriers on QPUs each one hop
-    from every other (module docstring); ``None`` for other networks (``dist``: hop
-    distances), beyond the size rule (``max_rows`` rows, default :data:`MAX_ROWS` on two
-    QPUs and :data:`MAX_MANY_ROWS` on more; ``max_pairs`` interacting pairs), or when
-    HiGHS finds no plan within ``node_limit`` nodes.
+    from every other (module docstring; ``dist``: hop distances); on other networks,
+    priced by hops, optimal when that meets the fewest copies of any plan. ``None``
+    beyond the size rule (``max_rows`` rows, default :data:`MAX_ROWS` on two QPUs,
+    :data:`MAX_MANY_ROWS` on more, :data:`MAX_HOPS_ROWS` on more not all linked;
+    ``max_pairs`` interacting pairs), or when HiGHS finds no plan within ``node_limit``
+    nodes.
 
     ``comm``: comm qubits per QPU. When the plan's copies, each live from its first gate
     to its last (in gate order), would at some gate number more on a QPU than that, the
@@ -153,24 +176,28 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
     about 1 s of HiGHS saved).
     """
     k = len(capacities)
-    if (k < 2 or not len(table.gates) or np.shape(dist) != (k, k)
-            or not np.array_equal(dist, 1 - np.eye(k, dtype=int))):
+    dist = np.asarray(dist, dtype=int)
+    if k < 2 or not len(table.gates) or dist.shape != (k, k):
         return None
     if known is not None and known.ebits <= bound and (comm is None or bound <= min(comm)):
         return ExactPlan(replace(known, lower_bound=known.ebits), True)
     if len(np.unique(np.sort(table.qubits, axis=1), axis=0)) > max_pairs:
         return None
-    program = _Program(table) if k == 2 else _ManyProgram(table, np.asarray(dist, dtype=int))
-    if program.size_rows() > (max_rows if max_rows is not None
-                              else MAX_ROWS if k == 2 else MAX_MANY_ROWS):
+    linked = np.array_equal(dist, 1 - np.eye(k, dtype=int))
+    program = (_Program(table) if k == 2 else _ManyProgram(table, k) if linked
+               else _HopsProgram(table, dist))
+    if program.size_rows() > (max_rows if max_rows is not None else MAX_ROWS if k == 2
+                              else MAX_MANY_ROWS if linked else MAX_HOPS_ROWS):
         return None
     found = program.solve(capacities, node_limit)
     if found.x is None:
         return None
-    plan = program.plan(found.x, num_qubits, capacities, round(found.value))
-    optimal = found.optimal and plan.ebits == round(found.value)
-    if optimal:  # no embedding of this placement (nor of any other) needs fewer
-        plan = replace(plan, lower_bound=plan.ebits)
+    plan = program.plan(found.x, num_qubits, capacities, round(found.value), dist)
+    # fewest copies of any plan without moves (one ebit each at least, on any network)
+    copies = found if linked else _ManyProgram(table, k).solve(capacities, node_limit)
+    optimal = copies.optimal and plan.ebits == copies.dual
+    if copies.dual:  # no embedding of this placement (nor of any other) needs fewer
+        plan = replace(plan, lower_bound=max(plan.lower_bound, copies.dual))
     fitted = None
     if comm is not None and any(p > c for p, c in zip(program.peak_hosted(found.x), comm)
                                 ) and not (optimal and known is not None
@@ -180,7 +207,7 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
         # within the comm qubits would find at best: 5 s of HiGHS on QRAM-20)
         again = program.solve(capacities, node_limit, comm=comm)
         if again.x is not None:
-            fitted = program.plan(again.x, num_qubits, capacities, round(again.value))
+            fitted = program.plan(again.x, num_qubits, capacities, round(again.value), dist)
     return ExactPlan(plan, optimal, fitted)
 
 
@@ -204,7 +231,6 @@ class _Program:
         self.y0, self.c0, self.f0 = n_x, n_x + n_u, n_x + 2 * n_u
         self.d0 = self.f0 + n_f
         self.size = self.d0 + len(self.pairs)
-        self.dist = TWO_QPUS
 
     @functools.cached_property
     def live(self) -> list[tuple[int, list[int]]]:
@@ -309,12 +335,12 @@ class _Program:
                      np.concatenate([self.integrality(), pad]),
                      np.concatenate([self.upper(capacities), pad + 1]), node_limit)
 
-    def plan(self, x: np.ndarray, n: int, capacities: Sequence[int], value: int
-             ) -> EmbeddingPlan:
-        """The solution ``x`` (of objective ``value``) as a plan, priced by
+    def plan(self, x: np.ndarray, n: int, capacities: Sequence[int], value: int,
+             dist: np.ndarray) -> EmbeddingPlan:
+        """The solution ``x`` (of objective ``value``) as a plan, priced on ``dist`` by
         :meth:`FlipTable.score` (:func:`~dqc.plan.embedding.trimmed_plan`)."""
         part, chosen = self.read(x, n, capacities)
-        return trimmed_plan(self.table, chosen, part, self.dist, value)
+        return trimmed_plan(self.table, chosen, part, dist, value)
 
     def peak_hosted(self, x: np.ndarray) -> list[int]:
         """The most copies of solution ``x`` live at one gate on each QPU."""
@@ -378,14 +404,13 @@ class _Program:
 
 
 class _ManyProgram(_Program):
-    """The program on K >= 3 QPUs, each one hop from every other (module docstring):
-    ``x[q, k]``, ``y[u, k]`` and ``c[u, k]`` per QPU k, and ``z[g]``: which side carries
-    gate g when both can."""
+    """The program on K >= 3 QPUs, each copy one ebit (module docstring): ``x[q, k]``,
+    ``y[u, k]`` and ``c[u, k]`` per QPU k, and ``z[g]``: which side carries gate g when
+    both can."""
 
-    def __init__(self, table: FlipTable, dist: np.ndarray) -> None:
+    def __init__(self, table: FlipTable, k: int) -> None:
         super().__init__(table)
-        self.k = k = int(dist.shape[0])
-        self.dist = dist
+        self.k = k
         n_x, n_u = len(self.active), len(self.pieces)
         self.y0 = n_x * k
         self.c0 = self.y0 + n_u * k
@@ -495,6 +520,70 @@ class _ManyProgram(_Program):
                 room[placed[q]] -= 1
             part.append(placed[q])
         return tuple(part), x[self.f0:self.z0] > 0.5
+
+
+class HopPricing:
+    """For a program on QPUs not all one hop apart (mixed in before it): the ``d - 1``
+    ebits of a copy or move ``d`` hops long beyond its first, as continuous variables
+    from ``h0`` on (each up to ``far``, the longest distance less one), each costing one;
+    no two QPUs interchangeable (the ends of a line are not its middle)."""
+
+    hops: np.ndarray
+    far: int
+    h0: int
+    size: int
+
+    def price_hops(self, dist: np.ndarray, extra: int) -> None:
+        """Price on ``dist``: ``extra`` hop variables after the program's own."""
+        self.hops = np.maximum(np.asarray(dist, dtype=int) - 1, 0)
+        self.far = int(self.hops.max())
+        self.h0 = self.size
+        self.size += extra
+
+    def hop_row(self, rows: Rows, h: int, c: int, on: Sequence[int], k: int) -> None:
+        """``h >= sum_j hops[j, k] x[j] - far (1 - c)``: a copy to QPU k opened (``c``)
+        from QPU j (``on[j]``: the variable of its qubit on j) pays its hops beyond one."""
+        rows.add([(h, 1.0), (c, -float(self.far)),
+                  *((on[j], -float(self.hops[j, k])) for j in range(len(on))
+                    if self.hops[j, k])], -self.far, np.inf)
+
+    def cost(self) -> np.ndarray:
+        cost = super().cost()  # type: ignore[misc]
+        cost[self.h0:] = 1
+        return cost
+
+    def integrality(self) -> np.ndarray:
+        out = super().integrality()  # type: ignore[misc]
+        out[self.h0:] = 0
+        return out
+
+    def upper(self, capacities: Sequence[int]) -> np.ndarray:
+        upper = np.ones(self.size)
+        upper[self.h0:] = self.far
+        return upper
+
+
+class _HopsProgram(HopPricing, _ManyProgram):
+    """The program on QPUs not all one hop apart: a copy ``d`` hops from its qubit's QPU
+    costs ``d`` ebits (:class:`HopPricing`: ``h[u, k] >= sum_j (dist[j, k] - 1) x[q, j] -
+    (D - 1) (1 - c[u, k])``, D the longest distance)."""
+
+    def __init__(self, table: FlipTable, dist: np.ndarray) -> None:
+        super().__init__(table, len(dist))
+        self.price_hops(dist, len(self.pieces) * self.k)
+
+    def size_rows(self) -> int:
+        return super().size_rows() + len(self.pieces) * self.k
+
+    def rows(self, capacities: Sequence[int]) -> Rows:
+        rows = super().rows(capacities)
+        for key in self.pieces:
+            q, first = piece_qubit(key), self.piece[key] * self.k
+            if q in self.slot:  # (else in no two-qubit gate: never copied)
+                on = [self.on(q, j) for j in range(self.k)]
+                for k in range(self.k):
+                    self.hop_row(rows, self.h0 + first + k, self.c0 + first + k, on, k)
+        return rows
 
 
 def _fits(plan: EmbeddingPlan, comm: Sequence[int], dist: np.ndarray) -> bool:

@@ -30,7 +30,7 @@ of a piece is a slice where it has a gate or meets a flip that ends or starts it
   ``y[u_p, s] >= y[v, s] + f[i] - 1 - d[i]``.
 * Minimise ``Σ m + Σ c``.
 
-On K >= 3 QPUs, each one hop from every other, the same program is written per QPU k, as
+On K >= 3 QPUs the same program is written per QPU k, as
 :mod:`dqc.plan.exact` writes it: ``x[q, k, s]`` (one QPU per qubit and slice),
 ``m[q, s] >= x[q, k, s] - x[q, k, s - 1]``, ``y[u, k, s]`` and ``c[u, k, s]`` (piece u
 copied to k), and ``z[g]`` (which side carries gate g); its relaxation is weaker, and so
@@ -45,6 +45,11 @@ slices are cut into E stretches of (nearly) equal length, moves happen only betw
 stretches (``s`` above counts stretches), and the optimum is the fewest among those
 plans: a smaller program for a longer circuit. A size rule (:data:`MAX_ROWS`) and a node
 limit (:data:`NODE_LIMIT`), never a clock, keep it deterministic.
+
+On QPUs not all one hop apart, a move or a copy ``d`` hops long costs ``d`` ebits (as
+:mod:`dqc.plan.exact` prices copies there), and the program as if all were linked, one
+ebit per move and copy, bounds every such plan on the real network: the plan is optimal
+when its price meets that bound.
 
 Examples:
     q0 meets q1 three times, then q2 three times, with Hadamards on both qubits before
@@ -106,8 +111,8 @@ import numpy as np
 from dqc.errors import DQCError
 from dqc.plan.cost_model import TwoQubitGate
 from dqc.plan.embedding import EmbeddingPlan, Flip, FlipTable, piece_qubit, trimmed_plan
-from dqc.plan.exact import TWO_QPUS
-from dqc.plan.integer_program import Rows, solve
+from dqc.plan.exact import TWO_QPUS, HopPricing
+from dqc.plan.integer_program import Rows, Solved, solve
 from dqc.plan.teledata import Move, Stays, Timeline, time_sliced_cost
 from dqc.plan.teledata_embedding import on_inputs, stay_table
 
@@ -161,28 +166,32 @@ def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: i
                 ) -> MovesPlan | None:
     """The plan of fewest ebits over placements in every slice (or ``stretches`` equal
     stretches of slices), moves, carriers and the ``flips`` to continue through
-    (:func:`~dqc.plan.embedding.find_flips`; none by default) on QPUs each one hop from
-    every other (``dist``: hop distances; module docstring); ``None`` for other networks,
-    beyond the size rule (``max_rows`` rows, default :data:`MAX_ROWS` on two QPUs and
-    :data:`MAX_MANY_ROWS` on more), or when HiGHS finds no plan within ``node_limit``
-    nodes. Raises :class:`~dqc.DQCError` for ``stretches`` below 1."""
+    (:func:`~dqc.plan.embedding.find_flips`; none by default) on QPUs ``dist`` hops apart
+    (module docstring; on QPUs not all linked, optimal when its price meets the fewest
+    moves and copies of any such plan); ``None`` beyond the size rule (``max_rows``
+    rows, default :data:`MAX_ROWS` on two QPUs and :data:`MAX_MANY_ROWS` on more), or
+    when HiGHS finds no plan within ``node_limit`` nodes. Raises :class:`~dqc.DQCError`
+    for ``stretches`` below 1."""
     if stretches is not None and stretches < 1:
         raise DQCError(f"exact_moves: stretches must be at least 1, got {stretches}")
     k = len(capacities)
-    if (k < 2 or not gates or np.shape(dist) != (k, k) or timeline.num_slices < 1
-            or not np.array_equal(dist, 1 - np.eye(k, dtype=int))):
+    dist = np.asarray(dist, dtype=int)
+    if k < 2 or not gates or dist.shape != (k, k) or timeline.num_slices < 1:
         return None
     table = FlipTable(gates, flips)
+    linked = np.array_equal(dist, 1 - np.eye(k, dtype=int))
     program = (_MovesProgram(timeline, table, num_qubits, stretches) if k == 2 else
-               _ManyMovesProgram(timeline, table, num_qubits, k, stretches))
+               _ManyMovesProgram(timeline, table, num_qubits, k, stretches) if linked else
+               _HopsMovesProgram(timeline, table, num_qubits, dist, stretches))
     if program.size_rows() > (max_rows if max_rows is not None
                               else MAX_ROWS if k == 2 else MAX_MANY_ROWS):
         return None
-    rows = program.rows(capacities)
-    found = solve(program.cost(), rows, program.integrality(), program.upper(capacities),
-                  node_limit)
+    found = program.solve(capacities, node_limit)
     if found.x is None:
         return None
+    # fewest moves and copies of any such plan (one ebit each at least, on any network)
+    fewest = found if linked else _ManyMovesProgram(
+        timeline, table, num_qubits, k, stretches).solve(capacities, node_limit)
     start, moves, chosen = program.read(found.x)
     embedding = None
     if chosen.any():
@@ -196,7 +205,7 @@ def exact_moves(timeline: Timeline, gates: Sequence[TwoQubitGate], num_qubits: i
         ebits = stays.move_ebits + embedding.ebits
     else:
         ebits = time_sliced_cost(timeline, gates, start, moves, dist).ebits
-    return MovesPlan(start, moves, ebits, found.optimal and ebits == round(found.value),
+    return MovesPlan(start, moves, ebits, fewest.optimal and ebits == fewest.dual,
                      stretches, embedding, bool(flips))
 
 
@@ -232,6 +241,11 @@ class _MovesProgram:
         self.mirrors = [i for i, f in enumerate(table.flips) if f.gate is not None]
         self.d0 = self.f0 + len(table.flips)
         self.size = self.d0 + len(self.mirrors)
+
+    def solve(self, capacities: Sequence[int], node_limit: int) -> Solved:
+        """The program, solved."""
+        return solve(self.cost(), self.rows(capacities), self.integrality(),
+                     self.upper(capacities), node_limit)
 
     def _stretch(self, position: int) -> int:
         """The stretch of an op (one before the first two-qubit gate: the first)."""
@@ -491,3 +505,38 @@ class _ManyMovesProgram(_MovesProgram):
                       for s in range(2, self.slices + 1) for q in range(self.n)
                       if at[q, s - 1] != at[q, s - 2])
         return tuple(int(v) for v in at[:, 0]), moves, x[self.f0:self.z0] > 0.5
+
+
+class _HopsMovesProgram(HopPricing, _ManyMovesProgram):
+    """The program on QPUs not all one hop apart: a copy ``d`` hops from its qubit costs
+    ``d`` ebits, as :class:`~dqc.plan.exact.HopPricing` prices it, and so does a move
+    ``d`` hops long (``hm[q, s] >= (dist[j, k] - 1) (x[q, j, s - 1] + x[q, k, s] -
+    1)``)."""
+
+    def __init__(self, timeline: Timeline, table: FlipTable, n: int, dist: np.ndarray,
+                 stretches: int | None = None) -> None:
+        super().__init__(timeline, table, n, len(dist), stretches)
+        # per copy event and QPU, then per qubit and slice (moves)
+        self.price_hops(dist, len(self.copy) * self.k + n * self.slices)
+        self.hm0 = self.h0 + len(self.copy) * self.k
+        self.apart = [(j, k) for j in range(self.k) for k in range(self.k) if self.hops[j, k]]
+
+    def size_rows(self) -> int:
+        return (super().size_rows() + len(self.copy) * self.k
+                + self.n * (self.slices - 1) * len(self.apart))
+
+    def rows(self, capacities: Sequence[int]) -> Rows:
+        rows = super().rows(capacities)
+        for j, (key, s) in enumerate(self.copy):
+            q = piece_qubit(key)
+            on = [self.on(q, i, s) for i in range(self.k)]
+            for k in range(self.k):
+                self.hop_row(rows, self.h0 + j * self.k + k, self.copy_on(key, k, s) + 1, on, k)
+        for q in range(self.n):
+            for s in range(2, self.slices + 1):
+                hm = self.hm0 + q * self.slices + s - 1
+                for j, k in self.apart:
+                    d = float(self.hops[j, k])
+                    rows.add([(hm, 1.0), (self.on(q, j, s - 1), -d), (self.on(q, k, s), -d)],
+                             -d, np.inf)
+        return rows

@@ -22,6 +22,8 @@ Examples:
     >>> lives = Lives.of(circuit_to_dag(qc))
     >>> [sorted(p) for p in lives.prefix], lives.death  # (the X is op 0 in DAG order)
     ([[], [0], []], (3, -1, -1))
+    >>> lives.birth
+    (1, 2, 1)
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ class Lives:
             for its birth).
         death: the position of its final measurement, when that is its last operation
             (-1: it keeps its data qubit to the end).
+        birth: the position of its first operation not in ``prefix`` (-1: none).
     """
 
     prefix: tuple[frozenset[int], ...]
     death: tuple[int, ...]
+    birth: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, dag: DAGCircuit) -> Lives:
@@ -54,6 +58,7 @@ class Lives:
         position = {node._node_id: i for i, node in enumerate(dag.topological_op_nodes())}
         prefix: list[frozenset[int]] = []
         death: list[int] = []
+        birth: list[int] = []
         for wire in dag.qubits:
             ops = list(dag.nodes_on_wire(wire, only_ops=True))
             waits = []
@@ -62,7 +67,8 @@ class Lives:
                     break
                 waits.append(position[node._node_id])
             prefix.append(frozenset(waits))
+            birth.append(position[ops[len(waits)]._node_id] if len(waits) < len(ops) else -1)
             last = ops[-1] if ops else None
             dies = last is not None and last.name == "measure"
             death.append(position[last._node_id] if dies else -1)  # type: ignore[union-attr]
-        return cls(tuple(prefix), tuple(death))
+        return cls(tuple(prefix), tuple(death), tuple(birth))

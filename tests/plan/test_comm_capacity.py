@@ -26,6 +26,7 @@ from dqc.plan.comm_capacity import (
 )
 from dqc.plan.cost_model import TwoQubitGate, plan_carriers, two_qubit_gates
 from dqc.plan.distribution import Builder, FittedWalk
+from dqc.plan.lives import Lives
 from tests.helpers import CIRCUITS, qft
 
 
@@ -38,31 +39,37 @@ def _planned(circuit: QuantumCircuit, net: dqc.Network):
     return dag, two_qubit_gates(dag), pm.property_set
 
 
-def _problem(net: dqc.Network, gates, part, embedding=None) -> CommProblem:
-    """The comm problem of ``gates`` on ``part`` with the network's own paths."""
+def _problem(net: dqc.Network, gates, part, embedding=None, lives=None) -> CommProblem:
+    """The comm problem of ``gates`` on ``part`` with the network's own paths (reusing
+    data qubits with ``lives``)."""
     k = len(net.qpus)
     paths = {(a, b): tuple(net.index(x) for x in net.shortest_path(net.qpus[a].name,
                                                                      net.qpus[b].name))
              for a in range(k) for b in range(k) if a != b}
     through = embedding.through if embedding is not None else frozenset()
-    spare = [q.data_qubits - list(part).count(k) for k, q in enumerate(net.qpus)]
+    spare = [q.data_qubits - (0 if lives else list(part).count(k))
+             for k, q in enumerate(net.qpus)]
     return CommProblem.of(gates, part, net.distances(), [q.comm_qubits for q in net.qpus],
-                          embedding_mirrors(through, gates), paths, spare=spare)
+                          embedding_mirrors(through, gates), paths, spare=spare, lives=lives)
 
 
 @pytest.mark.parametrize(("name", "k", "topology"), [
     ("multiplier_n15", 4, "all-to-all"), ("multiplier_n15", 4, "line"),
     ("sat_n11", 2, "all-to-all"), ("qft", 2, "all-to-all"), ("multiplier_n15", 2, "all-to-all"),
-    ("sat_n11", 4, "line"), ("qft_n18", 4, "line"), ("qram_n20", 4, "line")])
-def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
+    ("sat_n11", 4, "line"), ("qft_n18", 4, "line"), ("qram_n20", 4, "line"),
+    ("qugan_n39", 4, "all-to-all")])
+@pytest.mark.parametrize("reuse", [False, True])
+def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology, reuse):
     """For the static plan and the embedding, with evictions, copies stowed in free data
     qubits and relays (line), the replay gives exactly the ebits of a full distribution
-    with the same carriers."""
+    with the same carriers; also reusing data qubits (:mod:`dqc.plan.lives`: a data
+    qubit is free before its qubit's birth and after its death)."""
     circuit = qft(10) if name == "qft" else dqc.load_circuit(CIRCUITS / f"{name}.qasm")
     data = math.ceil(circuit.num_qubits / k)
     make = dqc.Network.line if topology == "line" else dqc.Network.all_to_all
     net = make(k, data_qubits=data, comm_qubits=1 if name == "qft" else 2)
     dag, gates, ps = _planned(circuit, net)
+    lives = Lives.of(dag) if reuse else None
     plans = [(tuple(ps["dqc_partition"]), None)]
     stowed: list[int] = []
     if ps["dqc_embedding"] is not None:
@@ -70,12 +77,13 @@ def test_the_replay_counts_the_ebits_the_distributor_emits(name, k, topology):
     for placement, embedding in plans:
         part = [net.index(x) for x in placement]
         plan_gates = list(embedding.gates) if embedding is not None else gates
-        problem = _problem(net, plan_gates, part, embedding)
+        problem = _problem(net, plan_gates, part, embedding, lives)
         carriers = plan_carriers(plan_gates, part, net.distances()).carriers
         carriers = {g.position: carriers[g.position] for g in problem.gates}
         builder = Builder(net, dag, gates, placement, tuple(range(dag.num_qubits())),
                           embedding=embedding,
-                          fitted=FittedWalk(carriers, planned_uses(problem, carriers), 0))
+                          fitted=FittedWalk(carriers, planned_uses(problem, carriers), 0),
+                          lives=lives)
         builder.build()
         assert simulate(problem, carriers) == builder.total_ebits()
         stowed.append(builder.stowed)
@@ -145,6 +153,40 @@ def test_a_copy_is_stowed_in_a_free_data_qubit_instead_of_evicted(fixed):
         carriers = {g.position: g.qubits[0] for g in gates}  # (q1 and q2 carry)
         assert simulate(_problem(net, gates, [0, 1, 1]), carriers) == ebits
 
+
+
+def test_the_replay_frees_a_data_qubit_at_a_death_and_takes_one_at_a_birth(fixed):
+    """Reusing data qubits: QPU 0 (two data qubits, one comm qubit) holds q0 and q3,
+    which is measured first, and q4, born later; q1 and q2 sit on QPU 1::
+
+        q3 ─M──────────────────────────────────
+        q0 ─╫─X─■─H─■─H─■─H─■─H─■─H─■─H─      QPU 0: q0, q3, then q4
+        q1 ─╫─║─■───┼───┼───■───┼───────      QPU 1: q1, q2
+        q2 ─╫─║─────■───┼───────■───────
+        q4 ─╫─║─────────■───────────────
+        c  ═╩═╝ (the X if the bit is 1: q0 waits for the measurement)
+
+    q3's death frees a data qubit: q1's copy waits there while q2's is open (2 ebits).
+    q4's birth takes it back, closing q1's copy, which is reopened after (1), and q2's
+    copy, evicted then (no data qubit left), is reopened too (1): 4 ebits for the
+    distributor and the replay alike. Without reuse the three qubits do not fit."""
+    qc = QuantumCircuit(5, 1)
+    qc.measure(3, 0)
+    with qc.if_test((qc.clbits[0], 1)):
+        qc.x(0)
+    for t in (1, 2, 4, 1, 2):
+        qc.cz(t, 0)
+        qc.h(0)
+    net = dqc.Network.all_to_all(2, data_qubits=2, comm_qubits=1)
+    part = ("qpu0", "qpu1", "qpu1", "qpu0", "qpu0")
+    _, report = fixed(qc, net, part, reuse=True)
+    assert report.ebits == 4 and [q for q, _, _ in report.births] == [4]
+    dag = circuit_to_dag(qc)
+    gates = two_qubit_gates(dag)
+    remote = {g.position: g.qubits[0] for g in gates if g.qubits[0] != 4}  # (q1, q2 carry)
+    assert simulate(_problem(net, gates, [0, 1, 1, 0, 0], lives=Lives.of(dag)), remote) == 4
+    with pytest.raises(dqc.CapacityError):
+        fixed(qc, net, part)
 
 def test_the_search_keeps_the_best_and_reports_what_it_replays():
     """One comm qubit per QPU, q0 (QPU 0) meets q2 and q3 (QPU 1) early and late, and

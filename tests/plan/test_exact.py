@@ -22,11 +22,12 @@ from tests.helpers import random_flips
 CIRCUITS = Path(__file__).resolve().parents[2] / "benchmarks" / "circuits"
 
 
-def _brute_force(table: FlipTable, n: int, caps: list[int]) -> int:
+def _brute_force(table: FlipTable, n: int, caps: list[int], dist=None) -> int:
     """The fewest ebits of any placement and any flips (at most one per gate), on
-    ``len(caps)`` QPUs each one hop from every other."""
+    ``len(caps)`` QPUs each one hop from every other (or ``dist`` apart: a copy ``d``
+    hops away costs ``d``)."""
     best = None
-    dist = 1 - np.eye(len(caps), dtype=int)
+    dist = 1 - np.eye(len(caps), dtype=int) if dist is None else dist
     positions = sorted({f.position for f in table.flips})
     per_gate = [[None] + [i for i, f in enumerate(table.flips) if f.position == p]
                 for p in positions]
@@ -79,13 +80,10 @@ def test_on_qpus_of_different_sizes_it_does_not_swap_them(caps):
 
 
 def test_out_of_its_reach_it_says_none():
-    """QPUs not all one hop apart (a line of three), or a program above the row limit:
-    None."""
+    """A program above the row limit: None."""
     qc = QuantumCircuit(2)
     qc.cx(0, 1)
     table = FlipTable.of(circuit_to_dag(qc))
-    line = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]])
-    assert exact_plan(table, 2, [1, 1, 1], line) is None
     assert exact_plan(table, 2, [1, 1], max_rows=2) is None
     assert exact_plan(table, 2, [1, 1]) is not None
     assert exact_plan(table, 2, [1, 1, 1], 1 - np.eye(3, dtype=int)) is not None
@@ -101,6 +99,44 @@ def test_on_three_qpus_it_equals_the_best_of_every_placement_and_embedding(seed,
     found = exact_plan(table, 5, caps, 1 - np.eye(3, dtype=int))
     assert found is not None and found.optimal
     assert found.embedding.ebits == _brute_force(table, 5, caps)
+
+
+LINE = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]])
+
+
+@pytest.mark.parametrize("seed, optimal", [(1, False), (8, False), (9, True), (11, True)])
+def test_on_a_line_it_equals_the_best_priced_by_hops_and_bounds_by_copies(seed, optimal):
+    """Three qubits of eight random ops on a line of three QPUs of one (a copy between
+    the ends costs 2): the program's plan costs what the best placement with the best
+    flips costs on the line; its lower bound is the fewest copies of any plan (every QPU
+    one hop from the others), which no network beats; optimal exactly when the two meet
+    (seeds 1 and 8: 4 on the line, 3 copies; seeds 9 and 11: 2 and 2)."""
+    table = FlipTable.of(circuit_to_dag(random_flips(seed, 3, 8)))
+    found = exact_plan(table, 3, [1, 1, 1], LINE)
+    assert found is not None
+    copies = _brute_force(table, 3, [1, 1, 1])
+    assert found.embedding.ebits == _brute_force(table, 3, [1, 1, 1], LINE) >= copies
+    assert found.embedding.lower_bound == copies
+    assert found.optimal == optimal == (found.embedding.ebits == copies)
+
+
+def test_on_a_line_the_report_gives_the_fewest_without_moves_when_proved(verified):
+    """q0 meets five qubits on a line of three QPUs of two: q0's QPU in the middle
+    copies q0's segment one hop each way, 2 ebits, which the fewest copies of any plan
+    (2: the four others q0's QPU cannot hold sit on two other QPUs) proves fewest::
+
+        q0 ─■──■──■──■──■─      qpu0: two of q1..q5
+        q1 ─X──┼──┼──┼──┼─      qpu1: q0 and one of them
+        q2 ────X──┼──┼──┼─      qpu2: the other two
+        q3 ───────X──┼──┼─
+        q4 ──────────X──┼─
+        q5 ─────────────X─
+    """
+    qc = QuantumCircuit(6)
+    for t in range(1, 6):
+        qc.cx(0, t)
+    result = verified(qc, dqc.Network.line(3, data_qubits=2, comm_qubits=2))
+    assert result.report.ebits == result.report.fewest_without_moves == 2
 
 
 def test_on_three_qpus_the_program_beats_the_heuristics_and_the_compile_takes_it(

@@ -60,6 +60,31 @@ def test_reuse_is_kept_only_when_it_saves_ebits(verified):
     assert result.report.ebits == 0 and result.report.deaths == ()
 
 
+def test_a_freed_data_qubit_holds_a_copy_the_comm_qubit_cannot(fixed):
+    """Two QPUs of three data qubits and one comm qubit: q0, q1, q2 | q3, q4, q5.
+    q2 is measured first; then q3 and q4 meet q0 and q1 in turn::
+
+        q0 ──────■─────■──■─────      every cover of the four pairs has two copies in
+        q1 ──────┼──■──■──┼──■──■─    use by turns on one QPU (q3's and q4's on qpu0, or
+        q2 ─H─M──┼──┼─────┼──┼──┼─    q0's and q1's on qpu1): one comm qubit reopens one
+        q3 ──────■──┼──■──┼──■──┼─    at every turn, 4 ebits. Reusing q2's data qubit
+        q4 ─────────■─────■─────■─    for one of them: 2, this placement's fewest
+
+    The same placement, distributed with and without reuse (no re-planning)."""
+    qc = QuantumCircuit(6, 6)
+    qc.h(2)
+    qc.measure(2, 2)
+    for a, b in [(3, 0), (4, 1), (3, 1), (4, 0), (3, 0), (4, 1)]:
+        qc.cz(a, b)
+    qc.measure([0, 1, 3, 4, 5], [0, 1, 3, 4, 5])
+    net = dqc.Network.all_to_all(2, data_qubits=3, comm_qubits=1)
+    part = ("qpu0",) * 3 + ("qpu1",) * 3
+    _, plain = fixed(qc, net, part)
+    _, reused = fixed(qc, net, part, reuse=True)
+    assert (plain.ebits, reused.ebits) == (4, 2)
+    assert (2, 2, 0) in reused.deaths and plain.deaths == ()
+
+
 @pytest.mark.parametrize("name, k, plain, reused, births", [
     ("adder_n28", 2, 3, 2, 1),   # the carry's QPU has room before its top qubits are born
     ("qugan_n39", 2, 5, 3, 2),   # 19 qubits measured early free their data qubits
