@@ -170,16 +170,20 @@ def exact_plan(table: FlipTable, num_qubits: int, capacities: Sequence[int],
 
     ``known``: a plan found already (the heuristics'), and ``bound`` a lower bound on
     every plan's ebits (:func:`dqc.plan.bounds.spread_bound`). When ``known`` reaches
-    ``bound`` and that many copies fit every QPU's comm qubits, the program could find
-    neither a cheaper plan nor one that fits the comm qubits better: ``known`` is
-    returned as optimal without building it (a 1-ebit plan of a 100-qubit Ising chain:
-    about 1 s of HiGHS saved).
+    ``bound`` and that many copies (or ``known``'s own copies, each live from its first
+    gate to its last, with a comm qubit on every QPU) fit every QPU's comm qubits, the
+    program could find neither a cheaper plan nor one that fits the comm qubits better:
+    ``known`` is returned as optimal without building it (a 1-ebit plan of a 100-qubit
+    Ising chain: about 1 s of HiGHS saved; GHZ-16 on 4 QPUs of 4 with 2 comm qubits, 3
+    ebits: 2 s, where HiGHS proved nothing within its node limit).
     """
     k = len(capacities)
     dist = np.asarray(dist, dtype=int)
     if k < 2 or not len(table.gates) or dist.shape != (k, k):
         return None
-    if known is not None and known.ebits <= bound and (comm is None or bound <= min(comm)):
+    if (known is not None and known.ebits <= bound
+            and (comm is None or bound <= min(comm)
+                 or (min(comm) > 0 and _fits(known, comm, dist)))):
         return ExactPlan(replace(known, lower_bound=known.ebits), True)
     if len(np.unique(np.sort(table.qubits, axis=1), axis=0)) > max_pairs:
         return None

@@ -180,6 +180,48 @@ def test_a_plan_at_the_spread_bound_is_optimal_without_the_program(monkeypatch):
             exact_plan(table, 4, [2, 2], known=plan, **kwargs)
 
 
+def test_a_plan_at_the_bound_whose_copies_fit_is_optimal_without_the_program(monkeypatch):
+    """A chain of 6 on three QPUs of 2 with one comm qubit each: 2 ebits at least (the
+    spread bound), more than one comm qubit, but the chain's plan opens one copy per cut,
+    each used once, so its copies fit::
+
+        q0 ─■──────────────     QPU 0: q0, q1
+        q1 ─■──■───────────     QPU 1: q2, q3    (cuts 1-2 and 3-4: one copy each)
+        q2 ────■──■────────     QPU 2: q4, q5
+        q3 ───────■──■─────
+        q4 ──────────■──■──
+        q5 ─────────────■──
+
+    It comes back proved optimal and no program is built, on all-linked QPUs and on a
+    line. Where two copies would be open at once on a QPU of one comm qubit (q0's and
+    q2's on QPU 1, both used at the second CZ of the circuit below, as in ``_fits``'s
+    example) the program is solved::
+
+        q0 ─■─────■─     QPU 0: q0, q2
+        q1 ─■─────┼─     QPU 1: q1, q3
+        q2 ────■──┼─
+        q3 ────■──■─
+    """
+    qc = QuantumCircuit(6)
+    for a in range(5):
+        qc.cz(a, a + 1)
+    table = FlipTable.of(circuit_to_dag(qc))
+    monkeypatch.setattr("dqc.plan.exact._Program.solve", _refused)
+    for dist in (1 - np.eye(3, dtype=int), LINE):
+        plan = embedding_plan(table, np.zeros(len(table.flips), dtype=bool),
+                              [0, 0, 1, 1, 2, 2], dist)
+        found = exact_plan(table, 6, [2, 2, 2], dist, comm=[1, 1, 1], known=plan, bound=2)
+        assert plan.ebits == 2 and found is not None and found.optimal
+    crowded = QuantumCircuit(4)
+    for a, b in [(0, 1), (2, 3), (0, 3)]:
+        crowded.cz(a, b)
+    table = FlipTable.of(circuit_to_dag(crowded))
+    plan = embedding_plan(table, np.zeros(len(table.flips), dtype=bool), [0, 1, 0, 1],
+                          TWO_QPUS)
+    with pytest.raises(AssertionError, match="solved"):
+        exact_plan(table, 4, [2, 2], comm=[1, 1], known=plan, bound=plan.ebits)
+
+
 def _refused(*args, **kwargs):
     raise AssertionError("solved")
 
