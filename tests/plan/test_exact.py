@@ -163,12 +163,7 @@ def test_a_plan_at_the_spread_bound_is_optimal_without_the_program(monkeypatch):
 
     Given that plan and the bound, it comes back proved optimal and no program is built;
     with a bound it does not meet (or a QPU without a comm qubit for it) it is solved."""
-    qc = QuantumCircuit(4)
-    for a, b in [(0, 1), (1, 2), (2, 3)]:
-        qc.cz(a, b)
-    table = FlipTable.of(circuit_to_dag(qc))
-    plan = embedding_plan(table, np.zeros(len(table.flips), dtype=bool), [0, 0, 1, 1],
-                          TWO_QPUS)
+    table, plan = _cz_plan([(0, 1), (1, 2), (2, 3)], 4, [0, 0, 1, 1])
     assert plan.ebits == 1 and exact_plan(table, 4, [2, 2]).embedding.ebits == 1
     monkeypatch.setattr("dqc.plan.exact._Program.solve", _refused)
     found = exact_plan(table, 4, [2, 2], comm=[1, 1], known=plan, bound=1)
@@ -202,24 +197,24 @@ def test_a_plan_at_the_bound_whose_copies_fit_is_optimal_without_the_program(mon
         q2 ────■──┼─
         q3 ────■──■─
     """
-    qc = QuantumCircuit(6)
-    for a in range(5):
-        qc.cz(a, a + 1)
-    table = FlipTable.of(circuit_to_dag(qc))
     monkeypatch.setattr("dqc.plan.exact._Program.solve", _refused)
     for dist in (1 - np.eye(3, dtype=int), LINE):
-        plan = embedding_plan(table, np.zeros(len(table.flips), dtype=bool),
-                              [0, 0, 1, 1, 2, 2], dist)
+        table, plan = _cz_plan([(a, a + 1) for a in range(5)], 6, [0, 0, 1, 1, 2, 2], dist)
         found = exact_plan(table, 6, [2, 2, 2], dist, comm=[1, 1, 1], known=plan, bound=2)
         assert plan.ebits == 2 and found is not None and found.optimal
-    crowded = QuantumCircuit(4)
-    for a, b in [(0, 1), (2, 3), (0, 3)]:
-        crowded.cz(a, b)
-    table = FlipTable.of(circuit_to_dag(crowded))
-    plan = embedding_plan(table, np.zeros(len(table.flips), dtype=bool), [0, 1, 0, 1],
-                          TWO_QPUS)
+    table, plan = _cz_plan([(0, 1), (2, 3), (0, 3)], 4, [0, 1, 0, 1])
     with pytest.raises(AssertionError, match="solved"):
         exact_plan(table, 4, [2, 2], comm=[1, 1], known=plan, bound=plan.ebits)
+
+
+def _cz_plan(pairs, n: int, part: list[int], dist=TWO_QPUS):
+    """The flip table of CZ on ``pairs`` of ``n`` qubits, and its plan on ``part``
+    without embedding."""
+    qc = QuantumCircuit(n)
+    for a, b in pairs:
+        qc.cz(a, b)
+    table = FlipTable.of(circuit_to_dag(qc))
+    return table, embedding_plan(table, np.zeros(len(table.flips), dtype=bool), part, dist)
 
 
 def _refused(*args, **kwargs):
