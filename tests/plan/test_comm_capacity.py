@@ -185,7 +185,7 @@ def test_the_replay_frees_a_data_qubit_at_a_death_and_takes_one_at_a_birth(fixed
     gates = two_qubit_gates(dag)
     remote = {g.position: g.qubits[0] for g in gates if g.qubits[0] != 4}  # (q1, q2 carry)
     assert simulate(_problem(net, gates, [0, 1, 1, 0, 0], lives=Lives.of(dag)), remote) == 4
-    with pytest.raises(dqc.CapacityError):
+    with pytest.raises(dqc.CapacityError, match="3\\+ qubits on QPU 'qpu0', which holds 2 data"):
         fixed(qc, net, part)
 
 def test_the_search_keeps_the_best_and_reports_what_it_replays():

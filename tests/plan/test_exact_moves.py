@@ -257,7 +257,9 @@ def test_on_a_line_plan_teledata_with_the_program_compiles_and_verifies():
     example = runpy.run_path(str(ROOT / "examples" / "exact_with_moves.py"))
     qc = example["random_circuit"](32, 6, 24)
     net = dqc.Network.line(3, data_qubits=2, comm_qubits=2)
-    default = dqc.compile(qc, net).report
+    compiled = dqc.compile(qc, net)
+    default = compiled.report
+    assert dqc.verify(qc, compiled.circuit, default).ok
     out, report, why = example["compile_with_exact_moves"](qc, net)
     assert default.ebits == default.fewest_without_moves == report.ebits == 5
     assert "integer program" in why
