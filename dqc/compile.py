@@ -20,8 +20,10 @@ from dqc.estimation.verdict import assess
 from dqc.gates import check_nesting
 from dqc.network import Network
 from dqc.passes.distribute_gates import DistributeGates
+from dqc.passes.elide_swaps import ElideSwaps
 from dqc.passes.pass_manager import compile_passes
 from dqc.plan.bounds import any_placement_bound
+from dqc.plan.lives import can_change_hands
 from dqc.plan.partition import capacity_error
 from dqc.plan.proposals import Distribution
 
@@ -70,7 +72,9 @@ def compile(  # noqa: A001 - the verb users look for
             there and then; reset before the next use), which then holds another qubit
             or a copy. The plan is distributed with and without reuse, and planned
             again as if each QPU had one data qubit more (distributed reusing data
-            qubits); the fewest ebits are kept (without reuse on ties). The report
+            qubits; without the integer program, and not at all when no data qubit can
+            pass from one qubit to another, :func:`dqc.plan.lives.can_change_hands`);
+            the fewest ebits are kept (without reuse on ties). The report
             lists the ``births`` and ``deaths``; its placement-independent bound is 0
             (``trivial``: the bound assumes no reuse). Off by default: without it every
             input qubit keeps one data qubit for the whole circuit.
@@ -106,25 +110,48 @@ def compile(  # noqa: A001 - the verb users look for
             passes[-1] = DistributeGates(network, reuse=True)
         result = _compile(circuit, network, seed, passes, progress or _silent)
         if reuse and result.report.ebits:
-            reused = _with_reuse(circuit, network, seed, approximation)
-            if reused is not None and reused.report.ebits < result.report.ebits:
+            reused = _with_reuse(circuit, network, seed, approximation, result.report.ebits)
+            if reused is not None:
                 return reused
         return result
 
 
 def _with_reuse(circuit: QuantumCircuit, network: Network, seed: int,
-                approximation: float | None) -> CompileResult | None:
+                approximation: float | None, fewer_than: int) -> CompileResult | None:
     """The compile planned with one more data qubit per QPU and distributed on
-    ``network`` reusing data qubits (see :func:`compile`); ``None`` when that plan
-    needs more data qubits alive at once than a QPU has."""
+    ``network`` reusing data qubits (see :func:`compile`), when it emits fewer than
+    ``fewer_than`` ebits; else ``None`` (also when that plan needs more data qubits
+    alive at once than a QPU has, or when no data qubit can ever pass from one qubit to
+    another, checked before planning). Its planning skips the integer program: with
+    reuse the report proves nothing."""
     roomier = Network(tuple(replace(q, data_qubits=q.data_qubits + 1) for q in network.qpus),
                       network.links, network.name)
-    *planners, _ = compile_passes(roomier, seed=seed, approximation=approximation)
+    *planners, _ = compile_passes(roomier, seed=seed, approximation=approximation,
+                                  exact=False)
+    after_swaps = next(i for i, p in enumerate(planners) if isinstance(p, ElideSwaps)) + 1
+    planners.insert(after_swaps, _StopUnlessHandsChange())
     try:
         return _compile(circuit, network, seed,
-                        [*planners, DistributeGates(network, reuse=True)], _silent)
-    except CapacityError:
+                        [*planners, DistributeGates(network, reuse=True)], _silent, fewer_than)
+    except (CapacityError, _HandsNeverChange, _NotFewer):
         return None
+
+
+class _NotFewer(Exception):
+    """The compile's distribution emits no fewer ebits than it had to beat."""
+
+
+class _HandsNeverChange(Exception):
+    """No data qubit can pass from one qubit to another (:func:`can_change_hands`)."""
+
+
+class _StopUnlessHandsChange(AnalysisPass):
+    """Stops the roomier compile of :func:`_with_reuse` before its planning when no data
+    qubit can change hands: its placement would then fit only as a plain one."""
+
+    def run(self, dag: DAGCircuit) -> None:
+        if not can_change_hands(dag):
+            raise _HandsNeverChange
 
 
 @contextmanager
@@ -149,7 +176,7 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 
 def _compile(circuit: QuantumCircuit, network: Network, seed: int, passes: list,
-             progress: StageCallback) -> CompileResult:
+             progress: StageCallback, fewer_than: int | None = None) -> CompileResult:
     """:func:`compile` after its checks: run the passes, schedule, build the circuit.
 
     The last pass, :class:`~dqc.passes.DistributeGates`, is called directly on the DAG
@@ -157,6 +184,8 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int, passes: list,
     the pass manager its output, the largest circuit of the compile, would be turned
     into a DAG and back for nothing. Its operations are scheduled before they become
     the circuit (:mod:`dqc.plan.emitted`), so the two are never in memory together.
+    With ``fewer_than``, raises ``_NotFewer`` as soon as the distribution emits no fewer
+    ebits.
     """
     *analysis, distribute = passes
     assert isinstance(distribute, DistributeGates)
@@ -176,8 +205,10 @@ def _compile(circuit: QuantumCircuit, network: Network, seed: int, passes: list,
     distribute.property_set = pm.property_set
     emitted = distribute.emitted(keep.dag)
     dist: Distribution = pm.property_set["dqc_distribution"]
-    progress(names[-2], total - 2, total)
     ebits = emitted.ebits
+    if fewer_than is not None and ebits >= fewer_than:
+        raise _NotFewer  # (before scheduling and building what would be thrown away)
+    progress(names[-2], total - 2, total)
     ps = pm.property_set
     # (the bounds assume every qubit keeps its data qubit)
     reused = bool(dist.layout.births or dist.layout.deaths)

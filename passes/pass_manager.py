@@ -35,8 +35,9 @@ def generate_pass_manager(network: Network, *, seed: int | None = None,
 
 
 def compile_passes(network: Network, *, seed: int | None = None,
-                   approximation: float | None = None) -> list[BasePass]:
-    """The passes of :func:`generate_pass_manager`, in order.
+                   approximation: float | None = None, exact: bool = True) -> list[BasePass]:
+    """The passes of :func:`generate_pass_manager`, in order (``exact=False``: without
+    the integer program of :class:`PlanEmbedding`).
 
     Examples:
         >>> [type(p).__name__ for p in compile_passes(Network.line(2, data_qubits=1))][:3]
@@ -49,7 +50,7 @@ def compile_passes(network: Network, *, seed: int | None = None,
         ElideSwaps(),
         BuildInteractionGraph(),
         PartitionQubits(network, seed=seed),
-        PlanEmbedding(network),
+        PlanEmbedding(network, exact=exact),
         PlanTeledata(network),
         DistributeGates(network),
     ]

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from qiskit.circuit import Gate
 from qiskit.dagcircuit import DAGCircuit
 
-__all__ = ["Lives"]
+__all__ = ["Lives", "can_change_hands"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,53 @@ class Lives:
             dies = last is not None and last.name == "measure"
             death.append(position[last._node_id] if dies else -1)  # type: ignore[union-attr]
         return cls(tuple(prefix), tuple(death), tuple(birth))
+
+
+def can_change_hands(dag: DAGCircuit) -> bool:
+    """Whether a data qubit can ever pass from one of ``dag``'s qubits to another.
+
+    ``False`` when every qubit is born in the first layer of operations that are not
+    waiting one-qubit gates, and no qubit's final measurement can come before another
+    qubit's birth in any order of the DAG: then every qubit holds its data qubit from
+    the start (or before any other can end), so a QPU given more qubits than it has
+    data qubits never fits, and reuse has only free data qubits to offer.
+
+    Examples:
+        Two independent CXs: both pairs are born at once and measured at the end::
+
+            q0 ─■─M─      q2 ─■─M─
+            q1 ─X─M─      q3 ─X─M─
+
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.converters import circuit_to_dag
+        >>> qc = QuantumCircuit(4, 4); _ = qc.cx(0, 1); _ = qc.cx(2, 3)
+        >>> _ = qc.measure(range(4), range(4))
+        >>> can_change_hands(circuit_to_dag(qc))  # q0 may be measured before q2 is born
+        True
+        >>> qc = QuantumCircuit(3, 3); _ = qc.cx(0, 1); _ = qc.cx(1, 2); _ = qc.measure(0, 0)
+        >>> can_change_hands(circuit_to_dag(qc))  # q2 is born after the first layer
+        True
+        >>> qc = QuantumCircuit(2, 2); _ = qc.h(0); _ = qc.cx(0, 1); _ = qc.measure([0, 1], [0, 1])
+        >>> can_change_hands(circuit_to_dag(qc))
+        False
+    """
+    lives = Lives.of(dag)
+    nodes = list(dag.topological_op_nodes())
+    index = {node._node_id: i for i, node in enumerate(nodes)}
+    waits = frozenset().union(*lives.prefix)
+    born_at: dict[int, int] = {}  # position -> bit mask of the qubits born there
+    for q, b in enumerate(lives.birth):
+        if b < 0:
+            continue
+        if any(index[p._node_id] not in waits for p in dag.op_predecessors(nodes[b])):
+            return True  # born after another operation: a data qubit may be free for it
+        born_at[b] = born_at.get(b, 0) | 1 << q
+    # births_before[i]: the qubits whose birth comes before position i in every order
+    births_before = [0] * len(nodes)
+    for i, node in enumerate(nodes):
+        mask = born_at.get(i, 0)
+        for p in dag.op_predecessors(node):
+            mask |= births_before[index[p._node_id]]
+        births_before[i] = mask
+    born = sum(1 << q for q, b in enumerate(lives.birth) if b >= 0)
+    return any(born & ~births_before[d] & ~(1 << q) for q, d in enumerate(lives.death) if d >= 0)

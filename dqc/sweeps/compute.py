@@ -35,6 +35,9 @@ __all__ = ["TIMINGS", "columns", "failure_rows", "run_task"]
 TIMINGS = ("compile_s", "point_s")
 _FIGURES = (("status", "str"), ("error", "str"), ("ebits", "int"), ("ebits_bound", "int"),
             ("remote_gates", "int"))
+#: With ``reuse``: input qubits started on a used data qubit, and measured early to free
+#: theirs (the report's ``births`` and ``deaths``; 0 and 0 when reuse saved nothing).
+_REUSE = (("births", "int"), ("deaths", "int"))
 _SCHEDULE = (("makespan_s", "float"), ("makespan_bound_s", "float"), ("fidelity", "float"),
              ("log10_fidelity", "float"), ("verdict", "str"), ("binding", "str"))
 
@@ -59,6 +62,8 @@ def columns(keys: tuple[str, ...], compute: Compute) -> list[tuple[str, str]]:
         cols += [("mc_mean_s", "float"), ("mc_p95_s", "float")]
     if compute.verify:
         cols += [("verification", "str"), ("verified", "bool")]
+    if compute.reuse:
+        cols += list(_REUSE)
     if compute.requirements:
         for key in PARAMETERS:
             for level in ("feasible", "marginal"):
@@ -113,6 +118,8 @@ def _point_row(task: Task, compiled: CompileResult, p: Point) -> dict[str, Any]:
     row: dict[str, Any] = {"status": "ok", "error": None, "ebits": report.ebits,
                            "ebits_bound": report.ebits_lower_bound,
                            "remote_gates": report.remote_gates}
+    if compute.reuse:
+        row.update({"births": len(report.births), "deaths": len(report.deaths)})
     if not compute.schedule:
         return row
     sched, verdict = assess(compiled.circuit, p.net, qubit_qpu=report.qubit_qpu,
@@ -138,7 +145,8 @@ def run_task(task: Task) -> Iterator[dict[str, Any]]:
     first = task.points[0]
     start = time.perf_counter()
     try:
-        compiled = compile_circuit(task.circuit, first.net, seed=first.seed)
+        compiled = compile_circuit(task.circuit, first.net, seed=first.seed,
+                                   reuse=task.compute.reuse)
     except Exception as exc:  # noqa: BLE001 - any failure is the points' row, not the sweep's
         yield from failure_rows(task.points, _message(exc), time.perf_counter() - start)
         return

@@ -120,8 +120,9 @@ def expand(spec: Spec) -> list[Point]:
             key on a direct link ...), before any work.
     """
     out: list[Point] = []
+    # (reuse joins the key only when on: points stored before it existed keep their keys)
     compute = repr((spec.compute.schedule, spec.compute.verify, spec.compute.requirements,
-                    spec.compute.samples))
+                    spec.compute.samples) + (("reuse",) if spec.compute.reuse else ()))
     for c in spec.circuits:
         digest = circuit_digest(c.circuit)
         for n in spec.networks:

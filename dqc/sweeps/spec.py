@@ -32,6 +32,8 @@ A spec (``examples/sweep.toml`` is a complete one)::
     verify = false                      # dqc.verify each compiled circuit
     requirements = false                # dqc.requirements per point
     samples = 0                         # Monte Carlo draws of ebit generation times
+    reuse = false                       # reuse data qubits (as dqc compile --reuse;
+                                        #   not with requirements)
     time_limit_s = 600                  # per point, compile included
 
 Every mistake is a :class:`SpecError` naming the key and its value.
@@ -133,6 +135,7 @@ class Compute:
     requirements: bool = False
     samples: int = 0
     time_limit_s: float | None = 600.0
+    reuse: bool = False
 
 
 @dataclass(frozen=True)
@@ -337,9 +340,9 @@ def _grid_values(values: Any, key: str, where: str) -> list[Any]:
 def _compute(table: Any, where: str) -> Compute:
     if not isinstance(table, dict):
         raise SpecError(f"{where}: [compute] must be a table, got {table!r}")
-    _known(table, ("schedule", "verify", "requirements", "samples", "time_limit_s"),
+    _known(table, ("schedule", "verify", "requirements", "samples", "time_limit_s", "reuse"),
            "compute", where)
-    for key in ("schedule", "verify", "requirements"):
+    for key in ("schedule", "verify", "requirements", "reuse"):
         if not isinstance(table.get(key, False), bool):
             raise SpecError(f"{where}: [compute] {key} must be true or false, "
                             f"got {table[key]!r}")
@@ -351,6 +354,9 @@ def _compute(table: Any, where: str) -> Compute:
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit <= 0:
         raise SpecError(f"{where}: [compute] time_limit_s must be a positive number of "
                         f"seconds, got {limit!r}")
+    if table.get("reuse", False) and table.get("requirements", False):
+        raise SpecError(f"{where}: [compute] reuse applies to the compiled circuit; "
+                        "requirements search each parameter without it: give one of them")
     return Compute(schedule=table.get("schedule", True), verify=table.get("verify", False),
                    requirements=table.get("requirements", False), samples=samples,
-                   time_limit_s=float(limit))
+                   time_limit_s=float(limit), reuse=table.get("reuse", False))

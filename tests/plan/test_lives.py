@@ -16,7 +16,7 @@ from qiskit.transpiler import PassManager
 import dqc
 from dqc.adapter.noisy_sim import fidelity_check
 from dqc.errors import CapacityError
-from dqc.plan.lives import Lives
+from dqc.plan.lives import Lives, can_change_hands
 from tests.helpers import two_phases
 
 CIRCUITS = Path(__file__).resolve().parents[2] / "benchmarks" / "circuits"
@@ -38,6 +38,48 @@ def test_lives_of_a_circuit():
     assert names == [["h"], [], ["x"]]
     assert [nodes[t].name if t >= 0 else None for t in lives.death] == [None, "measure",
                                                                         "measure"]
+
+
+def _layers(n: int, depth: int, measured: bool) -> QuantumCircuit:
+    """Brick layers of CZs on n qubits; every qubit is in the first layer."""
+    qc = QuantumCircuit(n, n)
+    qc.h(range(n))
+    for d in range(depth):
+        for a in range(d % 2, n - 1, 2):
+            qc.cz(a, a + 1)
+    if measured:
+        qc.measure(range(n), range(n))
+    return qc
+
+
+@pytest.mark.parametrize("qc, changes", [
+    (_layers(4, 3, measured=False), False),  # all born in the first layer, none dies
+    (_layers(4, 3, measured=True), False),   # each final measurement after every birth
+    (_layers(5, 3, measured=True), True),    # q4 waits for the second layer
+    (two_phases(), True),
+])
+def test_whether_a_data_qubit_can_change_hands(qc, changes):
+    assert can_change_hands(circuit_to_dag(qc)) is changes
+
+
+@pytest.mark.parametrize("qc, plannings", [
+    (_layers(4, 3, measured=True), 2),  # the plain compile's, the reusing compile's own
+    (two_phases(), 3),                  # ... and the one planned for QPUs of 3
+])
+def test_the_roomier_compile_is_skipped_when_hands_never_change(verified, monkeypatch, qc,
+                                                                plannings):
+    """Two QPUs of 2. In brick layers on 4 qubits every qubit holds its data qubit from
+    the first layer to the end: the compile planned for QPUs of 3 could only find a
+    plain placement, so it is not planned. In two_phases it is."""
+    from dqc.passes.partition_qubits import PartitionQubits
+    placed = []
+    real = PartitionQubits.run
+    monkeypatch.setattr(PartitionQubits, "run", lambda self, dag: placed.append(1)
+                        or real(self, dag))
+    plain = verified(qc, NET)
+    reused = verified(qc, NET, reuse=True)
+    assert reused.report.ebits <= plain.report.ebits
+    assert len(placed) == plannings
 
 
 def test_a_freed_data_qubit_takes_the_moving_qubit(verified):

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from qiskit import qasm2
 
 import dqc
 from dqc.cli import main
@@ -18,7 +19,7 @@ from dqc.errors import DQCError
 from dqc.sweeps import parse_spec, read_table
 from dqc.sweeps.compute import TIMINGS
 from dqc.sweeps.points import expand
-from tests.helpers import ROOT
+from tests.helpers import ROOT, two_phases
 
 distributed = pytest.importorskip("distributed")
 
@@ -95,6 +96,24 @@ def test_dask_and_no_cache_give_the_same_rows(sequential, client, tmp_path):
     assert summary.tasks == 72
     parquet = strip(read_table(uncached))
     assert parquet == strip(sequential[1])  # same values, typed the same in both formats
+
+
+def test_a_sweep_with_reuse(tmp_path):
+    """two_phases on two QPUs of 2: 2 ebits as compiled, 1 reusing a freed data qubit
+    (tests/helpers.py); every row verified, its births and deaths given."""
+    (tmp_path / "two_phases.qasm").write_text(qasm2.dumps(two_phases()))
+    parts = {"seeds": [0], "circuits": [{"file": "two_phases.qasm"}],
+             "networks": [{"factory": "all-to-all", "qpus": 2, "comm_qubits": 2}],
+             "grid": {"link.rate_hz": [10, 1000]}}
+    figures = {}
+    for reuse in (False, True):
+        path = tmp_path / f"reuse_{reuse}.csv"
+        dqc.sweep(parse_spec({**parts, "compute": {"verify": True, "reuse": reuse}},
+                             base=tmp_path), path, workers=1)
+        rows = read_table(path)
+        assert all(r["status"] == "ok" and r["verified"] is True for r in rows)
+        figures[reuse] = {(r["ebits"], r.get("births"), r.get("deaths")) for r in rows}
+    assert figures == {False: {(2, None, None)}, True: {(1, 0, 4)}}
 
 
 def test_resume_computes_only_missing_points(sequential, tmp_path):
