@@ -163,10 +163,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="seed of the compiler and of the Monte Carlo draws (default: 0)")
     est.add_argument("--approximation", type=float, metavar="RAD",
                      help="as for compile: drop cp/crz/rzz gates within RAD radians of the "
-                          "identity (not with --sweep or --requirements)")
+                          "identity (every compile of --sweep and --requirements too)")
     est.add_argument("--reuse", action="store_true",
-                     help="as for compile: reuse data qubits when that saves ebits (not with "
-                          "--sweep or --requirements)")
+                     help="as for compile: reuse data qubits when that saves ebits (every "
+                          "compile of --sweep and --requirements too)")
     est.add_argument("-q", "--quiet", action="store_true",
                      help="no progress line on the terminal")
     est.add_argument("--samples", type=int, default=0,
@@ -354,11 +354,6 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     if args.simulate is not None and (args.simulate < 1 or args.sweep is not None):
         raise CLIError(f"--simulate takes a positive number of shots and one estimate (not "
                        f"--sweep); got --simulate {args.simulate}")
-    for given, flag in ((args.approximation is not None, "--approximation"),
-                        (args.reuse, "--reuse")):
-        if given and (args.requirements or args.sweep is not None):
-            raise CLIError(f"{flag} applies to one estimate; give it without --sweep and "
-                           "--requirements")
     sweep = parse_sweep(args.sweep) if args.sweep is not None else None
     plots = _plot_paths(args.plot, sweep[1] if sweep else None) if args.plot else []
     req_plot = (str(Path(args.plot).with_name(f"{Path(args.plot).stem}_requirements"
@@ -379,7 +374,8 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
                           stages=None if quiet else StageProgress.for_terminal())
         if args.requirements:
             single = replace(single, requirements=requirements(
-                circuit, network, seed=args.seed, estimated=single))
+                circuit, network, seed=args.seed, estimated=single,
+                approximation=args.approximation, reuse=args.reuse))
         if args.simulate is not None:
             single = replace(single, simulation=simulate_estimate(
                 circuit, single, shots=args.simulate, seed=args.seed))
@@ -388,7 +384,8 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         # a value the circuit does not fit comes back as a SweepFailure; the rest go on
         bar = None if args.json else tty_progress(sweep[0])
         estimates = estimate_sweep(circuit, network, sweep[0], sweep[1], seed=args.seed,
-                                   samples=args.samples, progress=bar)
+                                   samples=args.samples, progress=bar,
+                                   approximation=args.approximation, reuse=args.reuse)
     written = []
     for path, e in zip(plots, estimates):
         if not isinstance(e, Estimate):

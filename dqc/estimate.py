@@ -98,7 +98,8 @@ def estimate(circuit: QuantumCircuit, network: Network, *, seed: int | None = No
 def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
                    values: Sequence[float], *, seed: int | None = None, samples: int = 0,
                    epr_timing: str = "lazy",
-                   progress: Callable[[int, int], None] | None = None
+                   progress: Callable[[int, int], None] | None = None,
+                   approximation: float | None = None, reuse: bool = False
                    ) -> tuple[Estimate | SweepFailure, ...]:
     """:func:`estimate` on ``network`` with ``key`` set to each of ``values``.
 
@@ -114,6 +115,8 @@ def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
         samples: as for :func:`estimate`.
         epr_timing: as for :func:`estimate`.
         progress: called with (done, total) after each value.
+        approximation: as for :func:`estimate`.
+        reuse: as for :func:`estimate`.
 
     Returns:
         One :class:`Estimate` (or :class:`SweepFailure`) per value, in order, each with
@@ -127,7 +130,8 @@ def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
     out: list[Estimate | SweepFailure] = []
     for k, (value, net) in enumerate(zip(values, networks)):
         try:
-            e = estimate(circuit, net, seed=seed, samples=samples, epr_timing=epr_timing)
+            e = estimate(circuit, net, seed=seed, samples=samples, epr_timing=epr_timing,
+                         approximation=approximation, reuse=reuse)
         except CapacityError as exc:
             out.append(SweepFailure(net, (key, value), str(exc)))
         else:
@@ -140,7 +144,8 @@ def estimate_sweep(circuit: QuantumCircuit, network: Network, key: str,
 
 def requirements(circuit: QuantumCircuit, network: Network, *, seed: int | None = None,
                  keys: Sequence[str] = PARAMETERS,
-                 estimated: Estimate | None = None) -> Requirements:
+                 estimated: Estimate | None = None, approximation: float | None = None,
+                 reuse: bool = False) -> Requirements:
     """What would it take: per parameter, the least value for ``feasible`` and ``marginal``.
 
     Link rate, link fidelity and memory T2 are searched on the circuit compiled for
@@ -154,7 +159,10 @@ def requirements(circuit: QuantumCircuit, network: Network, *, seed: int | None 
         seed: the compiler's seed (None means 0).
         keys: the parameters to search (default: all four).
         estimated: the :func:`estimate` of ``circuit`` on ``network`` if already made
-            (it is not compiled again).
+            (it is not compiled again; made with the same ``approximation`` and
+            ``reuse``).
+        approximation: as for :func:`estimate`, for every compile of the search.
+        reuse: as for :func:`estimate`, for every compile of the search.
 
     Returns:
         The :class:`~dqc.estimation.requirements.Requirements`.
@@ -169,7 +177,8 @@ def requirements(circuit: QuantumCircuit, network: Network, *, seed: int | None 
         >>> comm.feasible.failing, comm.feasible.cannot_fix   # the default link is too slow
         (('ebit_rate qpu0-qpu1',), ('remote_fraction',))
     """
-    first = estimated if estimated is not None else estimate(circuit, network, seed=seed)
+    first = estimated if estimated is not None else estimate(
+        circuit, network, seed=seed, approximation=approximation, reuse=reuse)
     report = first.report
 
     def fixed(net: Network) -> Verdict:
@@ -177,6 +186,7 @@ def requirements(circuit: QuantumCircuit, network: Network, *, seed: int | None 
                       comm_qubits=report.comm_qubits, remote_gates=report.remote_gates)[1]
 
     def recompiled(net: Network) -> Verdict:
-        return estimate(circuit, net, seed=seed).verdict
+        return estimate(circuit, net, seed=seed, approximation=approximation,
+                        reuse=reuse).verdict
 
     return find_requirements(network, fixed, recompile=recompiled, keys=keys)

@@ -7,6 +7,7 @@ no traceback, and no ``-o`` / ``--report`` file left behind.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import re
@@ -621,12 +622,30 @@ def test_compile_with_reuse_writes_lives_and_verifies(capsys, tmp_path):
     verify_ok(capsys, src, out, rep)  # (read back from OpenQASM 3)
 
 
-def test_estimate_with_reuse_and_its_refusals(capsys, tmp_path):
+def test_estimate_with_reuse_in_sweeps_and_requirements(capsys, tmp_path):
+    """two_phases: 1 ebit with reuse (2 without), in every compile of --sweep, and in the
+    comm-qubit search of --requirements (which recompiles)."""
     src = tmp_path / "two_phases.qasm"
     src.write_text(qasm2.dumps(two_phases()), encoding="utf-8")
     rc, stdout, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse", "--json")
     assert rc == 0, err
     assert json.loads(stdout)["ebits"] == 1  # (2 without reuse)
-    rc, _, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse", "--sweep",
-                         "link.rate_hz=10,100")
-    assert rc == 2 and "--reuse applies to one estimate" in err
+    for sweep, reuse, ebits in [("link.rate_hz=10,100", (), [2, 2]),
+                                ("link.rate_hz=10,100", ("--reuse",), [1, 1]),
+                                ("qpu.comm_qubits=1,2", (), [3, 2]),  # (one comm qubit: 3)
+                                ("qpu.comm_qubits=1,2", ("--reuse",), [1, 1])]:
+        rc, stdout, err = run_cli(capsys, "estimate", src, "--qpus", "2", *reuse,
+                                  "--sweep", sweep, "--json")
+        assert rc == 0, err
+        assert [e["ebits"] for e in json.loads(stdout)] == ebits
+    calls = []
+    module = importlib.import_module("dqc.estimate")  # (dqc.estimate is the function)
+    real = module.estimate
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(module, "estimate", lambda *a, **k: calls.append(k["reuse"])
+                   or real(*a, **k))
+        rc, stdout, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse",
+                                  "--requirements", "--json")
+    assert rc == 0, err
+    assert json.loads(stdout)["ebits"] == 1 and "requirements" in json.loads(stdout)
+    assert calls and all(calls)  # every recompile of the comm-qubit search reuses

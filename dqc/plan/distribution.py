@@ -673,8 +673,9 @@ class Builder:
         QPU where a state waits; when none has room (qubits trading places), one state
         waits on a comm qubit of its new QPU until a data qubit there frees up. So at
         most one state waits at a time per cycle of trades, and relays keep two comm
-        qubits for swapping.
+        qubits for swapping. A move to the QPU the qubit is on is nothing.
         """
+        batch = [(q, k) for q, k in batch if self.qpu_of[q] != k]
         for q, _ in batch:
             for basis in ("z", "x"):
                 self.end_segment(q, basis)

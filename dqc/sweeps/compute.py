@@ -132,7 +132,8 @@ def _point_row(task: Task, compiled: CompileResult, p: Point) -> dict[str, Any]:
         row.update({"mc_mean_s": sched.monte_carlo.mean_s, "mc_p95_s": sched.monte_carlo.p95_s})
     if compute.requirements:
         est = Estimate(p.net, compiled.circuit, report, sched, verdict)
-        req = requirements(task.circuit, p.net, seed=p.seed, estimated=est)
+        req = requirements(task.circuit, p.net, seed=p.seed, estimated=est,
+                           reuse=compute.reuse)
         for r in req.parameters:
             for b in (r.feasible, r.marginal):
                 row[f"req.{r.key}.{b.level}"] = _bound_value(b)

@@ -32,8 +32,7 @@ A spec (``examples/sweep.toml`` is a complete one)::
     verify = false                      # dqc.verify each compiled circuit
     requirements = false                # dqc.requirements per point
     samples = 0                         # Monte Carlo draws of ebit generation times
-    reuse = false                       # reuse data qubits (as dqc compile --reuse;
-                                        #   not with requirements)
+    reuse = false                       # reuse data qubits (as dqc compile --reuse)
     time_limit_s = 600                  # per point, compile included
 
 Every mistake is a :class:`SpecError` naming the key and its value.
@@ -354,9 +353,6 @@ def _compute(table: Any, where: str) -> Compute:
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit <= 0:
         raise SpecError(f"{where}: [compute] time_limit_s must be a positive number of "
                         f"seconds, got {limit!r}")
-    if table.get("reuse", False) and table.get("requirements", False):
-        raise SpecError(f"{where}: [compute] reuse applies to the compiled circuit; "
-                        "requirements search each parameter without it: give one of them")
     return Compute(schedule=table.get("schedule", True), verify=table.get("verify", False),
                    requirements=table.get("requirements", False), samples=samples,
                    time_limit_s=float(limit), reuse=table.get("reuse", False))

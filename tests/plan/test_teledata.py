@@ -87,6 +87,23 @@ def test_moves_over_a_swapped_path_verify(fixed):
     assert out.count_ops()["swap"] == 1
 
 
+def test_a_move_to_where_the_qubit_is_is_nothing(fixed):
+    """q0 "moves" to qpu0, where it already is: no teleport, the ebit of cx(0, 2) as
+    without the move (before, a Bell pair from a QPU to itself failed deep inside)."""
+    qc = QuantumCircuit(3, 3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.cx(0, 2)
+    qc.measure(range(3), range(3))
+    net = dqc.Network.line(2, data_qubits=2, comm_qubits=2)
+    position = Timeline.of(circuit_to_dag(qc)).slice_start(2)
+    part = ("qpu0", "qpu0", "qpu1")
+    out, report = fixed(qc, net, part, (Move(position, 0, 0),))
+    _, plain = fixed(qc, net, part)
+    assert (report.ebits, len(report.teleports), plain.ebits) == (1, 0, 1)
+    assert "swap" not in out.count_ops()
+
+
 def test_measured_and_reset_qubits_move(fixed):
     """Mid-circuit measurements and resets of a moved qubit keep their keys."""
     qc = QuantumCircuit(3, 2)

@@ -100,20 +100,25 @@ def test_dask_and_no_cache_give_the_same_rows(sequential, client, tmp_path):
 
 def test_a_sweep_with_reuse(tmp_path):
     """two_phases on two QPUs of 2: 2 ebits as compiled, 1 reusing a freed data qubit
-    (tests/helpers.py); every row verified, its births and deaths given."""
+    (tests/helpers.py); every row verified, its births and deaths given; with
+    requirements too."""
     (tmp_path / "two_phases.qasm").write_text(qasm2.dumps(two_phases()))
     parts = {"seeds": [0], "circuits": [{"file": "two_phases.qasm"}],
              "networks": [{"factory": "all-to-all", "qpus": 2, "comm_qubits": 2}],
              "grid": {"link.rate_hz": [10, 1000]}}
     figures = {}
-    for reuse in (False, True):
-        path = tmp_path / f"reuse_{reuse}.csv"
-        dqc.sweep(parse_spec({**parts, "compute": {"verify": True, "reuse": reuse}},
-                             base=tmp_path), path, workers=1)
+    for reuse, required in ((False, False), (True, False), (True, True)):
+        path = tmp_path / f"reuse_{reuse}_{required}.csv"
+        compute = {"verify": True, "reuse": reuse, "requirements": required}
+        dqc.sweep(parse_spec({**parts, "compute": compute}, base=tmp_path), path, workers=1)
         rows = read_table(path)
         assert all(r["status"] == "ok" and r["verified"] is True for r in rows)
-        figures[reuse] = {(r["ebits"], r.get("births"), r.get("deaths")) for r in rows}
-    assert figures == {False: {(2, None, None)}, True: {(1, 0, 4)}}
+        assert all((r.get("req.qpu.comm_qubits.marginal") is not None) == required
+                   for r in rows)
+        figures[reuse, required] = {(r["ebits"], r.get("births"), r.get("deaths"))
+                                    for r in rows}
+    assert figures == {(False, False): {(2, None, None)}, (True, False): {(1, 0, 4)},
+                       (True, True): {(1, 0, 4)}}
 
 
 def test_resume_computes_only_missing_points(sequential, tmp_path):

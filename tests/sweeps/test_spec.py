@@ -85,8 +85,6 @@ def test_points_share_a_compile_only_when_the_structure_is_the_same():
     ({"compute": {"time_limit_s": 0}}, "time_limit_s must be a positive number"),
     ({"compute": {"plots": True}}, "unknown [compute] key 'plots'"),
     ({"compute": {"reuse": 1}}, "reuse must be true or false, got 1"),
-    ({"compute": {"reuse": True, "requirements": True}},
-     "reuse applies to the compiled circuit; requirements search each parameter"),
     ({"budget": 3}, "unknown key 'budget'"),
 ])
 def test_bad_specs_name_the_key_and_value(parts, message):
