@@ -72,13 +72,19 @@ def test_quantum_volume_moves_verify_by_simulation(seed, verified):
     assert res.report.ebits >= res.report.ebits_lower_bound
 
 
-def test_moves_over_a_swapped_path_verify(fixed):
-    """A move between the ends of a line takes one Bell pair per hop (swapping)."""
+def _fan_out() -> QuantumCircuit:
+    """q0 meets q1, then q2 (the move goes before the second slice)."""
     qc = QuantumCircuit(3, 3)
     qc.h(0)
     qc.cx(0, 1)
     qc.cx(0, 2)
     qc.measure(range(3), range(3))
+    return qc
+
+
+def test_moves_over_a_swapped_path_verify(fixed):
+    """A move between the ends of a line takes one Bell pair per hop (swapping)."""
+    qc = _fan_out()
     net = dqc.Network.line(3, data_qubits=2, comm_qubits=2)
     dag = circuit_to_dag(qc)
     position = Timeline.of(dag).slice_start(2)
@@ -90,11 +96,7 @@ def test_moves_over_a_swapped_path_verify(fixed):
 def test_a_move_to_where_the_qubit_is_is_nothing(fixed):
     """q0 "moves" to qpu0, where it already is: no teleport, the ebit of cx(0, 2) as
     without the move (before, a Bell pair from a QPU to itself failed deep inside)."""
-    qc = QuantumCircuit(3, 3)
-    qc.h(0)
-    qc.cx(0, 1)
-    qc.cx(0, 2)
-    qc.measure(range(3), range(3))
+    qc = _fan_out()
     net = dqc.Network.line(2, data_qubits=2, comm_qubits=2)
     position = Timeline.of(circuit_to_dag(qc)).slice_start(2)
     part = ("qpu0", "qpu0", "qpu1")
