@@ -629,7 +629,10 @@ def test_estimate_with_reuse_in_sweeps_and_requirements(capsys, tmp_path):
     src.write_text(qasm2.dumps(two_phases()), encoding="utf-8")
     rc, stdout, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse", "--json")
     assert rc == 0, err
-    assert json.loads(stdout)["ebits"] == 1  # (2 without reuse)
+    single = json.loads(stdout)
+    assert single["ebits"] == 1 and len(single["deaths"]) == 4  # (2 without reuse)
+    rc, stdout, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse")
+    assert rc == 0 and "data qubits reused: 4 qubits measured" in stdout
     for sweep, reuse, ebits in [("link.rate_hz=10,100", (), [2, 2]),
                                 ("link.rate_hz=10,100", ("--reuse",), [1, 1]),
                                 ("qpu.comm_qubits=1,2", (), [3, 2]),  # (one comm qubit: 3)

@@ -64,6 +64,7 @@ def _header(net: Network, rep: Report, s: Schedule) -> list[str]:
         f"network: {net.name + ': ' if net.name else ''}{net.summary()}",
         "technology: " + "; ".join(f"{t} ({', '.join(q)})" for t, q in techs.items()),
         f"ebits: {rep.ebits} ({rep.remote_gates} remote two-qubit gates)",
+        *rep.option_lines(),
     ]
 
 

@@ -247,6 +247,22 @@ class Report:
             return "unbounded"
         return f"+{100 * (self.ebits / bound - 1):.0f}%"
 
+    def option_lines(self) -> list[str]:
+        """What the compile's options did, one line each: data qubits reused, gates
+        dropped by the approximation (none when neither was asked for or did anything)."""
+        lines = []
+        if self.births or self.deaths:
+            lines.append(f"data qubits reused: {plural(len(self.deaths), 'qubit')} measured "
+                         f"for the last time free theirs, {plural(len(self.births), 'qubit')} "
+                         "later take one (no placement-independent bound with reuse)")
+        if self.approximation:
+            a = self.approximation
+            lines.append(
+                f"approximation: dropped {plural(a['dropped_total'], 'near-identity gate')} "
+                f"(angle <= {a['tolerance']:.3g} rad); output within {a['error_bound']:.3g} "
+                "of the input (operator norm)")
+        return lines
+
     def summary(self) -> str:
         """A few human lines: ebits, per link, QPU use."""
         lines = [
@@ -263,16 +279,7 @@ class Report:
         if self.fewest_without_moves is not None:
             lines.append(f"fewest ebits of any plan without teledata moves: "
                          f"{self.fewest_without_moves} (integer program, proved)")
-        if self.births or self.deaths:
-            lines.append(f"data qubits reused: {plural(len(self.deaths), 'qubit')} measured "
-                         f"for the last time free theirs, {plural(len(self.births), 'qubit')} "
-                         "later take one (no placement-independent bound with reuse)")
-        if self.approximation:
-            a = self.approximation
-            lines.append(
-                f"approximation: dropped {plural(a['dropped_total'], 'near-identity gate')} "
-                f"(angle <= {a['tolerance']:.3g} rad); output within {a['error_bound']:.3g} "
-                "of the input (operator norm)")
+        lines += self.option_lines()
         used = [(k, v) for k, v in self.ebits_per_link.items() if v]
         if used:
             lines.append("per link: " + ", ".join(f"{k} {v}" for k, v in used))

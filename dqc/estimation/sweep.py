@@ -111,6 +111,11 @@ class Estimate:
             "schedule": self.schedule.to_dict(),
             "verdict": self.verdict.to_dict(),
         })
+        if self.report.approximation:  # (as in the compile's report)
+            d["approximation"] = dict(self.report.approximation)
+        if self.report.births or self.report.deaths:
+            d["births"] = [list(b) for b in self.report.births]
+            d["deaths"] = [list(x) for x in self.report.deaths]
         if self.requirements is not None:
             d["requirements"] = self.requirements.to_dict()
         if self.simulation is not None:

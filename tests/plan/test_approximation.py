@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -83,15 +84,21 @@ def test_an_approximated_compile_is_reported_and_verified_against_what_it_droppe
     assert not dqc.verify(qc, approx.circuit, tampered).ok
 
 
-def test_cli_option_prints_what_was_dropped_and_refuses_sweeps(tmp_path, capsys):
+def test_cli_option_prints_what_was_dropped_also_in_sweeps(tmp_path, capsys):
     src = tmp_path / "qft.qasm"
     src.write_text(qasm2.dumps(qft(6)))
     code, out, _ = run_cli(capsys, "compile", src, "--qpus", "2", "--approximation", "0.2",
                            "--verify")
     assert code == 0 and "approximation: dropped" in out and "verified (" in out
-    code, _, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--approximation", "0.2",
-                           "--sweep", "link.rate_hz=10,100")
-    assert code == 2 and "--approximation" in err
+    code, out, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--approximation", "0.2",
+                             "--json")
+    assert code == 0, err
+    single = json.loads(out)["approximation"]
+    assert single["dropped"]  # (the gates within 0.2 rad of the identity)
+    code, out, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--approximation", "0.2",
+                             "--sweep", "link.rate_hz=10,100", "--json")
+    assert code == 0, err
+    assert [e["approximation"] for e in json.loads(out)] == [single, single]
 
 
 @pytest.mark.parametrize("qpus, peer", [(2, 27), (4, 74)])
