@@ -61,7 +61,9 @@ class Report:
         deaths: ``[q, p, j]``: input qubit q ends, measured, on output qubit p after its
             j-th ``reset`` (0: before any); the next reset of p frees it for another
             qubit. Its ``final_layout`` entry is p.
-        moves: number of teledata moves (each costs one ebit per hop).
+        moves: number of teledata moves made (each costs one ebit per hop; with reuse, a
+            planned move of a qubit not yet born or already measured for the last time is
+            a relabelling, not made).
         planned_ebits: what the plan (covers plus moves) costs if no copy is ever
             evicted, each copy priced by its hops from its qubit; ``ebits`` exceeds it
             only when comm qubits run out, and is below it when copies between QPUs
@@ -170,7 +172,7 @@ class Report:
             links=tuple((link.a, link.b) for link in network.links), input=inputs,
             seed=seed, partition_cost=int(partition_cost),
             teleport_register=layout.teleport_register, teleports=layout.teleports,
-            births=layout.births, deaths=layout.deaths, moves=len(plan.moves),
+            births=layout.births, deaths=layout.deaths, moves=len(layout.teleports),
             planned_ebits=int(plan.ebits),
             embedded_flips=len(plan.embedding.through) if plan.embedding else 0,
             schedule=dict(NOT_COMPUTED) if schedule is None else schedule,

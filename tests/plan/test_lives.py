@@ -17,6 +17,7 @@ import dqc
 from dqc.adapter.noisy_sim import fidelity_check
 from dqc.errors import CapacityError
 from dqc.plan.lives import Lives, can_change_hands
+from dqc.plan.teledata import Move, Timeline
 from tests.helpers import two_phases
 
 CIRCUITS = Path(__file__).resolve().parents[2] / "benchmarks" / "circuits"
@@ -125,6 +126,28 @@ def test_a_freed_data_qubit_holds_a_copy_the_comm_qubit_cannot(fixed):
     _, reused = fixed(qc, net, part, reuse=True)
     assert (plain.ebits, reused.ebits) == (4, 2)
     assert (2, 2, 0) in reused.deaths and plain.deaths == ()
+
+
+def test_a_move_before_its_qubit_is_born_is_no_teleport(fixed):
+    """A move planned for q2 before its first operation::
+
+        q0 ─H─■────        qpu0: q0, q1 (and q2 after the move), 3 data qubits
+        q1 ───X─■──        qpu1: q2 at the start
+        q2 ─────X──        (the move goes before the second slice)
+
+    Reusing data qubits, q2 has no state yet: it is born on qpu0, no ebit, no teleport
+    (the report counts moves made). Without reuse it is teleported: 1 ebit, 1 move."""
+    qc = QuantumCircuit(3, 3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.cx(1, 2)
+    qc.measure(range(3), range(3))
+    net = dqc.Network.all_to_all(2, data_qubits=3, comm_qubits=2)
+    move = (Move(Timeline.of(circuit_to_dag(qc)).slice_start(2), 2, 0),)
+    _, plain = fixed(qc, net, ("qpu0", "qpu0", "qpu1"), move)
+    _, reused = fixed(qc, net, ("qpu0", "qpu0", "qpu1"), move, reuse=True)
+    assert (plain.ebits, plain.moves, len(plain.teleports)) == (1, 1, 1)
+    assert (reused.ebits, reused.moves, reused.teleports) == (0, 0, ())
 
 
 @pytest.mark.parametrize("name, k, plain, reused, births", [
