@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from qiskit import QuantumCircuit, qasm2, qasm3
 
+import dqc
 from dqc.cli import main
 from tests.helpers import ROOT, ghz, run_cli, two_phases, write
 
@@ -641,12 +642,22 @@ def test_estimate_with_reuse_in_sweeps_and_requirements(capsys, tmp_path):
                                   "--sweep", sweep, "--json")
         assert rc == 0, err
         assert [e["ebits"] for e in json.loads(stdout)] == ebits
+    for reuse in (False, True):  # the sweep's compiled circuits, through the API: verified
+        for e in dqc.estimate_sweep(two_phases(), dqc.Network.all_to_all(2, data_qubits=2),
+                                    "qpu.comm_qubits", [1, 2], reuse=reuse):
+            assert dqc.verify(two_phases(), e.circuit, e.report).ok
     calls = []
     module = importlib.import_module("dqc.estimate")  # (dqc.estimate is the function)
     real = module.estimate
+
+    def checked(circuit, *args, **kwargs):
+        calls.append(kwargs["reuse"])
+        e = real(circuit, *args, **kwargs)
+        assert dqc.verify(circuit, e.circuit, e.report).ok  # every recompile verified
+        return e
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(module, "estimate", lambda *a, **k: calls.append(k["reuse"])
-                   or real(*a, **k))
+        mp.setattr(module, "estimate", checked)
         rc, stdout, err = run_cli(capsys, "estimate", src, "--qpus", "2", "--reuse",
                                   "--requirements", "--json")
     assert rc == 0, err

@@ -99,6 +99,9 @@ def test_cli_option_prints_what_was_dropped_also_in_sweeps(tmp_path, capsys):
                              "--sweep", "link.rate_hz=10,100", "--json")
     assert code == 0, err
     assert [e["approximation"] for e in json.loads(out)] == [single, single]
+    for e in dqc.estimate_sweep(qft(6), dqc.Network.all_to_all(2, data_qubits=3),
+                                "link.rate_hz", [10, 100], approximation=0.2):
+        assert dqc.verify(qft(6), e.circuit, e.report).ok  # (against what it dropped)
 
 
 @pytest.mark.parametrize("qpus, peer", [(2, 27), (4, 74)])
