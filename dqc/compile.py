@@ -72,7 +72,8 @@ def compile(  # noqa: A001 - the verb users look for
             there and then; reset before the next use), which then holds another qubit
             or a copy. The plan is distributed with and without reuse, and planned
             again as if each QPU had one data qubit more (distributed reusing data
-            qubits; without the integer program, and not at all when no data qubit can
+            qubits; with the lighter planning of ``compile_passes(..., light=True)``:
+            teledata moves, no embedding; and not at all when no data qubit can
             pass from one qubit to another, :func:`dqc.plan.lives.can_change_hands`);
             the fewest ebits are kept (without reuse on ties). The report
             lists the ``births`` and ``deaths``; its placement-independent bound is 0
@@ -122,12 +123,13 @@ def _with_reuse(circuit: QuantumCircuit, network: Network, seed: int,
     ``network`` reusing data qubits (see :func:`compile`), when it emits fewer than
     ``fewer_than`` ebits; else ``None`` (also when that plan needs more data qubits
     alive at once than a QPU has, or when no data qubit can ever pass from one qubit to
-    another, checked before planning). Its planning skips the integer program: with
-    reuse the report proves nothing."""
+    another, checked before planning). Its planning is the lighter one of
+    ``compile_passes(..., light=True)`` (no integer program either: with reuse the report
+    proves nothing)."""
     roomier = Network(tuple(replace(q, data_qubits=q.data_qubits + 1) for q in network.qpus),
                       network.links, network.name)
     *planners, _ = compile_passes(roomier, seed=seed, approximation=approximation,
-                                  exact=False)
+                                  light=True)
     after_swaps = next(i for i, p in enumerate(planners) if isinstance(p, ElideSwaps)) + 1
     planners.insert(after_swaps, _StopUnlessHandsChange())
     try:

@@ -104,23 +104,32 @@ class EPRGate(Gate):
         self.definition = qc
 
 
-_PAULI = {"z": np.diag([1.0, -1.0]), "x": np.array([[0.0, 1.0], [1.0, 0.0]])}
-
-
 @lru_cache(maxsize=8192)
 def _diagonal_qubits(name: str, params: tuple, num_qubits: int, basis: str) -> tuple[int, ...]:
     from qiskit.quantum_info import Operator  # local: Operator import is slowish
 
     gate = _GATE_CACHE[(name, params, num_qubits)]
     mat = Operator(gate).data
-    out = []
-    for k in range(num_qubits):
-        pk = np.array([[1.0]])
-        for j in reversed(range(num_qubits)):
-            pk = np.kron(pk, _PAULI[basis] if j == k else np.eye(2))
-        if np.allclose(mat @ pk, pk @ mat, rtol=0.0, atol=1e-12):
-            out.append(k)
-    return tuple(out)
+    return tuple(k for k in range(num_qubits) if _commutes(mat, k, basis))
+
+
+def _commutes(mat: np.ndarray, k: int, basis: str) -> bool:
+    """Whether ``mat`` commutes with Z (or X) on qubit ``k`` (bit ``k`` of its indices),
+    to 1e-12 in every entry of ``mat P - P mat``, read off the entries directly: with
+    Z, that entry is ``±2 mat[i, j]`` where bit ``k`` of ``i`` and ``j`` differ (else 0);
+    with X, it is ``mat[i, j ^ b] - mat[i ^ b, j]`` (``b = 1 << k``).
+
+    Examples:
+        >>> cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
+        >>> [_commutes(cx, k, "z") for k in (0, 1)], [_commutes(cx, k, "x") for k in (0, 1)]
+        ([True, False], [False, True])
+    """
+    index = np.arange(mat.shape[0])
+    flipped = index ^ (1 << k)
+    if basis == "z":
+        differs = (index[:, None] ^ index[None, :]) & (1 << k) != 0
+        return bool(np.all(np.abs(2 * mat[differs]) <= 1e-12))
+    return bool(np.all(np.abs(mat[:, flipped] - mat[flipped, :]) <= 1e-12))
 
 
 _GATE_CACHE: dict[tuple, Instruction] = {}

@@ -35,22 +35,38 @@ def generate_pass_manager(network: Network, *, seed: int | None = None,
 
 
 def compile_passes(network: Network, *, seed: int | None = None,
-                   approximation: float | None = None, exact: bool = True) -> list[BasePass]:
-    """The passes of :func:`generate_pass_manager`, in order (``exact=False``: without
-    the integer program of :class:`PlanEmbedding`).
+                   approximation: float | None = None, light: bool = False) -> list[BasePass]:
+    """The passes of :func:`generate_pass_manager`, in order.
+
+    ``light=True``: the lighter planning of the second compile of ``dqc.compile(...,
+    reuse=True)``, which plans for one data qubit more per QPU and looks for teledata moves
+    that reused data qubits make room for: in :class:`PartitionQubits` one METIS run, one
+    local-search start and no dry runs (they distribute without reuse, on a network that is
+    not the real one); no :class:`PlanEmbedding`; :class:`PlanTeledata`'s sweeps only (no
+    layer assignment, no flips on the stays). On the benchmark tables every plan of that
+    compile that won came from the sweeps, and the full planning took about twice as long.
 
     Examples:
         >>> [type(p).__name__ for p in compile_passes(Network.line(2, data_qubits=1))][:3]
         ['UnrollForDistribution', 'ElideSwaps', 'BuildInteractionGraph']
+        >>> [type(p).__name__ for p in compile_passes(Network.line(2, data_qubits=1),
+        ...                                           light=True)][3:]
+        ['PartitionQubits', 'PlanTeledata', 'DistributeGates']
     """
     approximate = [] if approximation is None else [DropNearIdentity(approximation)]
+    planners: list[BasePass] = [
+        PartitionQubits(network, seed=seed, metis_runs=1, max_dry_run_gates=0),
+        PlanTeledata(network, embedding=False, layers=None),
+    ] if light else [
+        PartitionQubits(network, seed=seed),
+        PlanEmbedding(network),
+        PlanTeledata(network),
+    ]
     return [
         UnrollForDistribution(),
         *approximate,
         ElideSwaps(),
         BuildInteractionGraph(),
-        PartitionQubits(network, seed=seed),
-        PlanEmbedding(network, exact=exact),
-        PlanTeledata(network),
+        *planners,
         DistributeGates(network),
     ]

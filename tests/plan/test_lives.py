@@ -71,16 +71,19 @@ def test_the_roomier_compile_is_skipped_when_hands_never_change(verified, monkey
                                                                 plannings):
     """Two QPUs of 2. In brick layers on 4 qubits every qubit holds its data qubit from
     the first layer to the end: the compile planned for QPUs of 3 could only find a
-    plain placement, so it is not planned. In two_phases it is."""
-    from dqc.passes.partition_qubits import PartitionQubits
-    placed = []
-    real = PartitionQubits.run
-    monkeypatch.setattr(PartitionQubits, "run", lambda self, dag: placed.append(1)
-                        or real(self, dag))
+    plain placement, so it is not planned. In two_phases it is, lightly: no embedding
+    is planned for it (``compile_passes(..., light=True)``)."""
+    from dqc.passes import PartitionQubits, PlanEmbedding
+    runs: dict[str, int] = {}
+    for cls in (PartitionQubits, PlanEmbedding):
+        def counted(self, dag, real=cls.run):
+            runs[type(self).__name__] = runs.get(type(self).__name__, 0) + 1
+            return real(self, dag)
+        monkeypatch.setattr(cls, "run", counted)
     plain = verified(qc, NET)
     reused = verified(qc, NET, reuse=True)
     assert reused.report.ebits <= plain.report.ebits
-    assert len(placed) == plannings
+    assert runs == {"PartitionQubits": plannings, "PlanEmbedding": 2}
 
 
 def test_a_freed_data_qubit_takes_the_moving_qubit(verified):
