@@ -44,7 +44,7 @@ def compile_passes(network: Network, *, seed: int | None = None,
     local-search start and no dry runs (they distribute without reuse, on a network that is
     not the real one); no :class:`PlanEmbedding`; :class:`PlanTeledata`'s sweeps only (no
     layer assignment, no flips on the stays). On the benchmark tables every plan of that
-    compile that won came from the sweeps, and the full planning took about twice as long.
+    compile that won came from the sweeps, and the full planning took 1.5-2x as long.
 
     Examples:
         >>> [type(p).__name__ for p in compile_passes(Network.line(2, data_qubits=1))][:3]
@@ -55,6 +55,7 @@ def compile_passes(network: Network, *, seed: int | None = None,
     """
     approximate = [] if approximation is None else [DropNearIdentity(approximation)]
     planners: list[BasePass] = [
+        # (max_dry_run_gates=0: no dry runs, and one local-search start)
         PartitionQubits(network, seed=seed, metis_runs=1, max_dry_run_gates=0),
         PlanTeledata(network, embedding=False, layers=None),
     ] if light else [
