@@ -125,10 +125,10 @@ def _commutes(mat: np.ndarray, k: int, basis: str) -> bool:
         ([True, False], [False, True])
     """
     index = np.arange(mat.shape[0])
-    flipped = index ^ (1 << k)
     if basis == "z":
         differs = (index[:, None] ^ index[None, :]) & (1 << k) != 0
         return bool(np.all(np.abs(2 * mat[differs]) <= 1e-12))
+    flipped = index ^ (1 << k)
     return bool(np.all(np.abs(mat[:, flipped] - mat[flipped, :]) <= 1e-12))
 
 

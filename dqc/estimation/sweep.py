@@ -103,19 +103,14 @@ class Estimate:
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``dqc estimate --json`` (with ``requirements`` when computed)."""
         d = _head(self.network, self.sweep)
-        d.update({
-            "ebits": self.report.ebits,
-            "ebits_per_link": dict(self.report.ebits_per_link),
-            "remote_gates": self.report.remote_gates,
-            "input": dict(self.report.input),
-            "schedule": self.schedule.to_dict(),
-            "verdict": self.verdict.to_dict(),
-        })
-        if self.report.approximation:  # (as in the compile's report)
-            d["approximation"] = dict(self.report.approximation)
-        if self.report.births or self.report.deaths:
-            d["births"] = [list(b) for b in self.report.births]
-            d["deaths"] = [list(x) for x in self.report.deaths]
+        report = self.report.to_dict()  # (its entries as in the compile's JSON report)
+        d.update({key: report[key] for key in ("ebits", "ebits_per_link", "remote_gates",
+                                               "input")})
+        d.update({"schedule": self.schedule.to_dict(), "verdict": self.verdict.to_dict()})
+        if report.get("approximation"):
+            d["approximation"] = report["approximation"]
+        if report["births"] or report["deaths"]:
+            d.update(births=report["births"], deaths=report["deaths"])
         if self.requirements is not None:
             d["requirements"] = self.requirements.to_dict()
         if self.simulation is not None:
