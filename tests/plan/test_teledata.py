@@ -397,3 +397,69 @@ def test_searches_from_several_starts_share_the_windows(monkeypatch):
         [(f.start, f.moves, f.ebits) for f in alone]
     assert sorted(built) == sorted(settings.lookahead)  # once each, for both starts
     assert set(sliced.windows) == set(settings.lookahead)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_idle_windows_are_those_the_exchange_leaves_alone(seed):
+    """A window the sweep skips (:func:`_idle`: no qubit's weight to other QPUs above
+    ``threshold`` × the shortest hop) is one where :func:`_exchange` changes nothing;
+    on random sparse windows at thresholds around the weights, both kinds occur, and
+    the edge case — a qubit whose remote weight is exactly one hop's threshold — is
+    idle and left alone."""
+    import numpy as np
+
+    from dqc.plan.teledata import _exchange, _idle, _Interactions
+
+    rng = np.random.default_rng(seed)
+    n, k = 24, 3
+    line = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(float)
+    dist = line if seed % 2 else (1 - np.eye(k))
+    caps = np.full(k, n // k + (seed % 3 == 0))
+    kinds = set()
+    for _ in range(40):
+        pairs = [rng.choice(n, size=(3, 2), replace=True) for _ in range(3)]
+        pairs = [p[p[:, 0] != p[:, 1]] for p in pairs]
+        f = _Interactions.of([(p, 0.5 ** j) for j, p in enumerate(pairs)], n)
+        part = rng.permutation(np.repeat(np.arange(k), n // k))
+        for threshold in (0.25, 0.5, 1.0, 1.5, 2.5):
+            idle = _idle(f, part, threshold * 1.0)
+            after = part.copy()
+            _exchange(f, after, caps, dist, threshold, swaps=True)
+            kinds.add((idle, bool((after != part).any())))
+            assert not idle or (after == part).all()
+    assert {(True, False), (False, True)} <= kinds
+    edge = _Interactions.of([(np.array([[0, 1], [2, 3]]), 1.0)], 4)
+    part = np.array([0, 1, 0, 1])  # each qubit's remote weight: exactly 1.0
+    assert _idle(edge, part, 1.0) and not _idle(edge, part, 0.99)
+    after = part.copy()
+    _exchange(edge, after, np.array([2, 2]), 1 - np.eye(2), 1.0, swaps=True)
+    assert after.tolist() == part.tolist()
+
+
+def test_sweeps_skipping_idle_windows_find_the_same_moves(monkeypatch):
+    """Quantum volume on 3 QPUs: every sweep setting makes the same moves whether idle
+    windows are skipped or handed to :func:`_exchange`."""
+    import numpy as np
+
+    import dqc.plan.teledata as teledata
+    from dqc.plan.cost_model import two_qubit_gates
+    from dqc.plan.teledata import Sliced, _slice_pairs, _sweep, _windows
+
+    dag = circuit_to_dag(quantum_volume(9, seed=3).decompose())
+    timeline = Sliced.of(dag).timeline
+    pairs = _slice_pairs(timeline, two_qubit_gates(dag))
+    part, caps, dist = np.repeat(np.arange(3), 3), np.full(3, 3), 1 - np.eye(3)
+
+    def sweeps():
+        return [_sweep(_windows(pairs, 9, decay), part, caps, dist, threshold, swaps=True,
+                       timeline=timeline)
+                for decay in (0.3, 0.6, 0.9) for threshold in (0.5, 1.0, 2.0)]
+
+    skipped = []
+    idle = teledata._idle
+    monkeypatch.setattr(teledata, "_idle", lambda *a: skipped.append(idle(*a)) or skipped[-1])
+    skipping = sweeps()
+    monkeypatch.setattr(teledata, "_idle", lambda f, part, one_hop: False)
+    plain = sweeps()
+    assert [(s.tolist(), m) for s, m in skipping] == [(s.tolist(), m) for s, m in plain]
+    assert any(m for _, m in plain) and any(skipped) and not all(skipped)
