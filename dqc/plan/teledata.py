@@ -42,7 +42,6 @@ import bisect
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import cast
 
 import numpy as np
 from qiskit.dagcircuit import DAGCircuit
@@ -204,7 +203,9 @@ def time_sliced_cost(
     """
     rank = timeline.rank
     stays = Stays.of(timeline, part, moves, dist)
-    virtual = [TwoQubitGate(g.position, stays.pair(g.qubits, rank[g.at]), g.segments)
+    stays_once = [len(s) == 1 for s in stays.starts]  # (its virtual qubit is itself)
+    virtual = [g if stays_once[g.qubits[0]] and stays_once[g.qubits[1]] else
+               TwoQubitGate(g.position, stays.pair(g.qubits, rank[g.at]), g.segments)
                for g in gates]
     vpart, real_of, move_ebits = stays.part, stays.real, stays.move_ebits
     if weight is None:
@@ -433,9 +434,16 @@ def _windows(pairs: list[np.ndarray], n: int, decay: float) -> Iterator[_Interac
     per slice ahead (up to where the weight falls below 0.02)."""
     window = max(1, math.ceil(math.log(0.02) / math.log(decay)))
     weights = decay ** np.arange(window)
+    keys = [_directed_keys(p, n) for p in pairs]
     for s in range(len(pairs)):
-        yield _Interactions.of(
-            [(pairs[s + j], w) for j, w in enumerate(weights) if s + j < len(pairs)], n)
+        yield _Interactions.of_keys(keys[s:s + window], weights, n)
+
+
+def _directed_keys(pairs: np.ndarray, n: int) -> np.ndarray:
+    """The entries ``u * n + v`` of (m, 2) ``pairs`` both ways: the pairs as given,
+    then reversed."""
+    return np.concatenate([pairs[:, 0] * n + pairs[:, 1],
+                           pairs[:, 1] * n + pairs[:, 0]]).astype(np.int64)
 
 
 def _sweep(windows: Iterable[_Interactions], part: np.ndarray, caps: np.ndarray,
@@ -464,11 +472,12 @@ def _sweep(windows: Iterable[_Interactions], part: np.ndarray, caps: np.ndarray,
 
 def _idle(f: _Interactions, part: np.ndarray, one_hop: float) -> bool:
     """Whether :func:`_exchange` would leave ``part`` as it is on ``f``: no qubit's
-    weight to the qubits on other QPUs exceeds ``one_hop`` (``threshold`` × the shortest
-    hop). A qubit gains at most that weight by moving, so neither a move (gain less
-    ``threshold`` per hop) nor a trade (two gains less ``threshold`` per hop each way)
-    can pay. About two slices in three of the benchmark tables' sweeps are idle, and
-    this test costs a few array operations where :func:`_exchange` costs dozens.
+    weight to the qubits on other QPUs, less its weight to those on its own, exceeds
+    ``one_hop`` (``threshold`` × the shortest hop). A qubit gains at most that by moving,
+    so neither a move (gain less ``threshold`` per hop) nor a trade (two gains less
+    ``threshold`` per hop each way) can pay. About seven slices in ten of the benchmark
+    tables' sweeps are idle, and this test costs a few array operations where
+    :func:`_exchange` costs dozens.
 
     Examples:
         >>> f = _Interactions.of([(np.array([[0, 1]]), 1.0), (np.array([[1, 2]]), 0.5)], 3)
@@ -481,6 +490,11 @@ def _idle(f: _Interactions, part: np.ndarray, one_hop: float) -> bool:
     # (summed in entry order, as conn is: each qubit's weight to one other QPU is at
     # most this, to the bit)
     reach = np.bincount(f.rows[remote], weights=f.weights[remote], minlength=f.n)
+    if reach.max() <= one_hop:
+        return True
+    # and what it gains is that less its weight to its own QPU (conn's, to the bit)
+    local = ~remote
+    reach -= np.bincount(f.rows[local], weights=f.weights[local], minlength=f.n)
     return bool(reach.max() <= one_hop)
 
 
@@ -504,14 +518,18 @@ class _Interactions:
     def of(cls, window: list[tuple[np.ndarray, float]], n: int) -> _Interactions:
         """From each slice's (m, 2) pairs with its weight; entries that repeat are summed
         in the order given."""
-        pairs = [p for p, _ in window]
-        rows = np.concatenate([c for p in pairs for c in (p[:, 0], p[:, 1])])
-        cols = np.concatenate([c for p in pairs for c in (p[:, 1], p[:, 0])])
-        data = np.concatenate([np.full(2 * len(p), w) for p, w in window])
-        keys, inverse = np.unique((rows * n + cols).astype(np.int64), return_inverse=True)
-        summed = np.bincount(inverse, weights=data, minlength=len(keys))
-        rows = keys // n
-        return cls(n, np.searchsorted(rows, np.arange(n + 1)), rows, keys % n, summed)
+        return cls.of_keys([_directed_keys(p, n) for p, _ in window],
+                           np.array([w for _, w in window], dtype=float), n)
+
+    @classmethod
+    def of_keys(cls, keys: list[np.ndarray], weights: np.ndarray, n: int) -> _Interactions:
+        """:meth:`of`, from each slice's entries (:func:`_directed_keys`) and weights
+        (``weights[j]`` for ``keys[j]``; extra weights unused)."""
+        data = np.repeat(weights[:len(keys)], [len(k) for k in keys])
+        entries, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+        summed = np.bincount(inverse, weights=data, minlength=len(entries))
+        rows = entries // n
+        return cls(n, np.searchsorted(rows, np.arange(n + 1)), rows, entries % n, summed)
 
     def conn(self, part: np.ndarray, k: int) -> np.ndarray:
         """conn[u, P]: the weight from qubit u to the qubits on QPU P."""
@@ -586,22 +604,24 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
     # and most slices have no pull that strong (rows kept up to date once filled)
     room = bool((caps > load).any())
     gain: np.ndarray | None = None
-    one_hop = threshold * hop
+    one_hop, two_hops = threshold * hop, threshold * 2 * hop
+    best: tuple[str, int, int] | None
+    any_locked = False
     while True:
-        best_score, best = 0.0, cast("tuple[str, int, int] | None", None)
-        free = caps - load
-        open_qpus = np.flatnonzero(free > 0)
-        if room and len(open_qpus) and pull.max() - one_hop > best_score + 1e-9:
-            if gain is None:  # moves into spare data qubits there
-                gain = np.empty((n, k))
-                _move_gains(gain, conn, part, locked, dist, threshold, idx)
-            score = gain[:, open_qpus]
-            u, j = np.unravel_index(int(np.argmax(score)), score.shape)
-            if score[u, j] > best_score + 1e-9:
-                best_score, best = float(score[u, j]), ("move", int(u), int(open_qpus[j]))
+        best_score, best = 0.0, None
+        top = pull.max()
+        if room and top - one_hop > best_score + 1e-9:
+            open_qpus = np.flatnonzero(caps > load)
+            if len(open_qpus):
+                if gain is None:  # moves into spare data qubits there
+                    gain = np.empty((n, k))
+                    _move_gains(gain, conn, part, locked, dist, threshold, idx)
+                score = gain[:, open_qpus]
+                u, j = np.unravel_index(int(np.argmax(score)), score.shape)
+                if score[u, j] > best_score + 1e-9:
+                    best_score, best = float(score[u, j]), ("move", int(u), int(open_qpus[j]))
         if swaps:
-            top = pull.max()
-            cand = np.flatnonzero(pull + top > best_score + threshold * 2 * hop)
+            cand = np.flatnonzero(pull + top > best_score + two_hops)
             if len(cand) > MAX_SWAP_CANDIDATES:
                 cand = _strongest(cand, pull, part, MAX_SWAP_CANDIDATES)
             if len(cand) > 1:
@@ -610,8 +630,10 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
                 score = m + m.T  # (the gain of each trade, less its cost, in place)
                 score -= 2 * f.block(cand)
                 score -= penalty[pc][:, pc]
-                score[locked[cand]] = -np.inf
-                score[:, locked[cand]] = -np.inf
+                if any_locked:
+                    held = locked[cand]
+                    score[held] = -np.inf
+                    score[:, held] = -np.inf
                 i, j = np.unravel_index(int(np.argmax(score)), score.shape)
                 if score[i, j] > best_score + 1e-9:
                     best_score, best = float(score[i, j]), ("swap", int(cand[i]), int(cand[j]))
@@ -626,6 +648,7 @@ def _exchange(f: _Interactions, part: np.ndarray, caps: np.ndarray, dist: np.nda
             rows = np.concatenate([_relocate(conn, f, part, load, a, pb),
                                    _relocate(conn, f, part, load, b, pa), [a, b]])
             locked[a] = locked[b] = True
+        any_locked = True
         pull[rows] = _pulls(conn, part, locked, rows)
         if gain is not None:
             _move_gains(gain, conn, part, locked, dist, threshold, rows)

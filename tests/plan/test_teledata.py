@@ -434,6 +434,14 @@ def test_idle_windows_are_those_the_exchange_leaves_alone(seed):
     after = part.copy()
     _exchange(edge, after, np.array([2, 2]), 1 - np.eye(2), 1.0, swaps=True)
     assert after.tolist() == part.tolist()
+    # q0 and q1: 1.0 to each other across the QPUs, 0.5 to q2 and q3 on their own: each
+    # gains at most 0.5 by moving alone (there is room for one)
+    held = _Interactions.of([(np.array([[0, 1]]), 1.0), (np.array([[0, 2], [1, 3]]), 0.5)], 4)
+    assert _idle(held, part, 0.5) and not _idle(held, part, 0.49)
+    for threshold, moved in ((0.5, False), (0.49, True)):
+        after = part.copy()
+        _exchange(held, after, np.array([3, 3]), 1 - np.eye(2), threshold, swaps=True)
+        assert (after != part).any() == moved
 
 
 def test_sweeps_skipping_idle_windows_find_the_same_moves(monkeypatch):
