@@ -401,11 +401,12 @@ def test_searches_from_several_starts_share_the_windows(monkeypatch):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_idle_windows_are_those_the_exchange_leaves_alone(seed):
-    """A window the sweep skips (:func:`_idle`: no qubit's weight to other QPUs above
-    ``threshold`` × the shortest hop) is one where :func:`_exchange` changes nothing;
-    on random sparse windows at thresholds around the weights, both kinds occur, and
-    the edge case — a qubit whose remote weight is exactly one hop's threshold — is
-    idle and left alone."""
+    """A window the sweep skips (:func:`_idle`: no qubit's weight to other QPUs, less
+    its weight to its own, above ``threshold`` × the shortest hop) is one where
+    :func:`_exchange` changes nothing; on random sparse windows at thresholds around the
+    weights, both kinds occur. Edge cases: a qubit whose remote weight is exactly one
+    hop's threshold is idle and left alone; one whose own-QPU weight makes the
+    difference is idle at that threshold and moves just below it."""
     import numpy as np
 
     from dqc.plan.teledata import _exchange, _idle, _Interactions
