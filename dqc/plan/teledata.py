@@ -347,22 +347,19 @@ def search_moves(dag: DAGCircuit, gates: Sequence[TwoQubitGate], part: Sequence[
     timeline = sliced.timeline
     best = (static.ebits, 0)
     found = None
-    moving: dict[tuple[tuple[int, ...], tuple[Move, ...]], tuple[int, int, int]] = {}
-    scored: dict[tuple[tuple[int, ...], tuple[Move, ...]], tuple[int, int]] = {}
+    scored: dict[tuple[tuple[int, ...], tuple[Move, ...]], int] = {}  # ebits, as first tried
     for start, moves in _candidates(sliced, gates, part, caps, comm, dist, settings):
-        if not moves and np.array_equal(start, part):
-            continue
-        key = (tuple(start.tolist()), moves)  # (settings often agree: each scored once)
-        if key not in scored:
-            cost = time_sliced_cost(timeline, gates, key[0], moves, dist)
-            scored[key] = (cost.ebits, cost.lower_bound)
-        ebits, lower_bound = scored[key]
-        if (ebits, len(moves)) < best:
-            best = (ebits, len(moves))
-            found = (start, moves, lower_bound)
-        if moves:
-            moving.setdefault(key, (ebits, len(moves), len(moving)))
-    tried = tuple(sorted(moving, key=moving.__getitem__))
+        key = (tuple(start.tolist()), moves)
+        if (not moves and np.array_equal(start, part)) or key in scored:
+            continue  # (settings often agree: each scored once; a repeat cannot beat best)
+        cost = time_sliced_cost(timeline, gates, key[0], moves, dist)
+        scored[key] = cost.ebits
+        if (cost.ebits, len(moves)) < best:
+            best = (cost.ebits, len(moves))
+            found = (start, moves, cost.lower_bound)
+    # (sorted is stable: ties stay in the order first tried)
+    tried = tuple(sorted((key for key in scored if key[1]),
+                         key=lambda key: (scored[key], len(key[1]))))
     if found is None:
         return replace(keep, reason="no time-sliced assignment beat the static one",
                        timeline=timeline, moving=tried)
